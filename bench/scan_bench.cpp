@@ -1,0 +1,251 @@
+// scan_bench: accuracy and speed of `invoices scan` over a labelled dataset
+// (shared/datasets/sroie-dev), scored as shared/datasets/README.md says, and
+// the `tesseract` command-line tool on the same images for comparison.
+//
+//   scan_bench --dataset DIR [--jobs 1,2] [--limit N] [--lang eng]
+//              [--tesseract-cli] [--details FILE.jsonl]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "invoices/extract/scanner.h"
+#include "invoices/extract/text_parse.h"
+
+using invoices::core::Json;
+namespace ex = invoices::extract;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Sample {
+  std::string id, path, company, date, address, total;
+  std::string bytes;
+};
+
+double Ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, size_t(p * (v.size() - 1) + 0.5));
+  return v[i];
+}
+
+long PeakRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+std::string Normalize(std::string s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (std::isspace(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += char(std::toupper(c));
+  }
+  return out;
+}
+
+// 1 - Levenshtein distance / longer length.
+double Similarity(const std::string& a, const std::string& b) {
+  if (a.empty() && b.empty()) return 1;
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
+                         prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return 1.0 - double(prev[b.size()]) / std::max(a.size(), b.size());
+}
+
+std::string LabelDateIso(const std::string& printed) {
+  auto d = ex::ParseDate(printed);
+  return d ? d->date.ToIso() : "";
+}
+
+std::string FieldValue(const invoices::core::Extraction& e, const char* name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? "" : it->second.value;
+}
+
+struct Scored {
+  int n = 0, total = 0, date = 0, company = 0, address = 0;
+  double company_sim = 0, address_sim = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dataset, lang = "eng", details;
+  std::vector<int> jobs_list = {1};
+  size_t limit = SIZE_MAX;
+  bool tesseract_cli = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : ""; };
+    if (a == "--dataset") {
+      dataset = next();
+    } else if (a == "--jobs") {
+      jobs_list.clear();
+      std::stringstream ss(next());
+      for (std::string j; std::getline(ss, j, ',');) jobs_list.push_back(std::stoi(j));
+    } else if (a == "--limit") {
+      limit = std::stoul(next());
+    } else if (a == "--lang") {
+      lang = next();
+    } else if (a == "--details") {
+      details = next();
+    } else if (a == "--tesseract-cli") {
+      tesseract_cli = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: scan_bench --dataset DIR [--jobs 1,2] [--limit N] "
+                   "[--lang eng] [--tesseract-cli] [--details FILE]\n");
+      return 2;
+    }
+  }
+  if (dataset.empty()) {
+    std::fprintf(stderr, "scan_bench: --dataset DIR is required\n");
+    return 2;
+  }
+
+  std::vector<Sample> samples;
+  std::ifstream labels(dataset + "/labels.jsonl");
+  for (std::string line; std::getline(labels, line) && samples.size() < limit;) {
+    const Json j = Json::parse(line);
+    Sample s{j["id"], dataset + "/" + j["file"].get<std::string>(),
+             j.value("company", ""), j.value("date", ""),
+             j.value("address", ""), j.value("total", ""), ""};
+    std::ifstream in(s.path, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    s.bytes = buf.str();
+    samples.push_back(std::move(s));
+  }
+  if (samples.empty()) {
+    std::fprintf(stderr, "scan_bench: no samples in %s\n", dataset.c_str());
+    return 2;
+  }
+  std::printf("dataset: %s (%zu documents), lang %s, %u cores\n\n",
+              dataset.c_str(), samples.size(), lang.c_str(),
+              std::thread::hardware_concurrency());
+
+  // Engine start: the time until the first document can be scanned.
+  auto t0 = Clock::now();
+  auto first = ex::NewTesseractEngine({.language = lang});
+  const double engine_start_ms = Ms(Clock::now() - t0);
+  if (!first) {
+    std::fprintf(stderr, "scan_bench: %s\n", first.error().ToString().c_str());
+    return 1;
+  }
+  first->reset();
+
+  Scored score;
+  std::ofstream details_out;
+  if (!details.empty()) details_out.open(details);
+  std::printf("| jobs | p50 ms | p95 ms | max ms | docs/s | peak RSS MB |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  for (int jobs : jobs_list) {
+    auto pool = ex::EnginePool::Create(jobs, [&] {
+      return ex::NewTesseractEngine({.language = lang});
+    });
+    if (!pool) return 1;
+    ex::Scanner scanner(**pool, {});
+    std::vector<double> latency(samples.size());
+    std::vector<invoices::core::Extraction> results(samples.size());
+    std::atomic<size_t> next{0};
+    const auto start = Clock::now();
+    {
+      std::vector<std::jthread> threads;
+      for (int t = 0; t < jobs; ++t) {
+        threads.emplace_back([&] {
+          for (size_t i; (i = next++) < samples.size();) {
+            const auto s = Clock::now();
+            auto r = scanner.Scan(
+                {reinterpret_cast<const uint8_t*>(samples[i].bytes.data()),
+                 samples[i].bytes.size()},
+                samples[i].id, "image/jpeg");
+            latency[i] = Ms(Clock::now() - s);
+            if (r) results[i] = std::move(*r);
+          }
+        });
+      }
+    }
+    const double wall_s = Ms(Clock::now() - start) / 1000;
+    std::printf("| %d | %.0f | %.0f | %.0f | %.2f | %ld |\n", jobs,
+                Percentile(latency, 0.5), Percentile(latency, 0.95),
+                *std::max_element(latency.begin(), latency.end()),
+                samples.size() / wall_s, PeakRssMb());
+    if (jobs != jobs_list.front()) continue;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const Sample& s = samples[i];
+      const auto& e = results[i];
+      ++score.n;
+      auto want_total = invoices::core::Decimal::Parse(s.total);
+      auto got_total = invoices::core::Decimal::Parse(FieldValue(e, "total"));
+      const bool total_ok = want_total && got_total && *want_total == *got_total;
+      const bool date_ok = !LabelDateIso(s.date).empty() &&
+                           LabelDateIso(s.date) == FieldValue(e, "invoice_date");
+      const std::string company = Normalize(FieldValue(e, "vendor_name"));
+      const std::string address = Normalize(FieldValue(e, "vendor_address"));
+      score.total += total_ok;
+      score.date += date_ok;
+      score.company += company == Normalize(s.company);
+      score.address += address == Normalize(s.address);
+      score.company_sim += Similarity(company, Normalize(s.company));
+      score.address_sim += Similarity(address, Normalize(s.address));
+      if (details_out) {
+        Json d = {{"id", s.id},
+                  {"total", {s.total, FieldValue(e, "total"), total_ok}},
+                  {"date", {s.date, FieldValue(e, "invoice_date"), date_ok}},
+                  {"company", {s.company, FieldValue(e, "vendor_name")}},
+                  {"address", {s.address, FieldValue(e, "vendor_address")}}};
+        details_out << d.dump() << '\n';
+      }
+    }
+  }
+  const double n = score.n;
+  std::printf("\nengine start (first document ready): %.0f ms\n\n",
+              engine_start_ms);
+  std::printf("| field | exact | mean similarity |\n| --- | --- | --- |\n");
+  std::printf("| total | %.1f%% | |\n", 100 * score.total / n);
+  std::printf("| invoice_date | %.1f%% | |\n", 100 * score.date / n);
+  std::printf("| vendor_name | %.1f%% | %.3f |\n", 100 * score.company / n,
+              score.company_sim / n);
+  std::printf("| vendor_address | %.1f%% | %.3f |\n", 100 * score.address / n,
+              score.address_sim / n);
+
+  if (tesseract_cli) {
+    std::vector<double> cli;
+    for (const Sample& s : samples) {
+      const std::string cmd = "tesseract '" + s.path + "' - >/dev/null 2>&1";
+      const auto t = Clock::now();
+      if (std::system(cmd.c_str()) != 0) continue;
+      cli.push_back(Ms(Clock::now() - t));
+    }
+    std::printf(
+        "\n`tesseract IMAGE -` command line, one process an image, 1 job: p50 "
+        "%.0f ms, p95 %.0f ms (%zu images)\n",
+        Percentile(cli, 0.5), Percentile(cli, 0.95), cli.size());
+  }
+  return 0;
+}

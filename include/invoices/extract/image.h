@@ -1,0 +1,62 @@
+// Decoded pages: 8-bit grayscale pixels (what OCR reads), and the decoder that
+// turns uploaded bytes into them. Formats are detected by content, never by
+// name. Thread safety: DecodeImage is reentrant; images are plain values.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "invoices/core/error.h"
+
+namespace invoices::extract {
+
+struct GrayImage {
+  int width = 0, height = 0;
+  std::vector<uint8_t> pixels;  // row-major, stride == width
+  uint8_t at(int x, int y) const { return pixels[size_t(y) * width + x]; }
+};
+
+// The formats the system recognises by their leading bytes.
+enum class Format { kUnknown, kJpeg, kPng, kGif, kTiff, kWebp, kHeif, kPdf, kXml };
+
+// The format of `bytes` by magic number.
+Format DetectFormat(std::span<const uint8_t> bytes);
+// "image/jpeg", "application/pdf", ... ("application/octet-stream" if unknown).
+std::string_view MimeType(Format format);
+
+struct DecodeOptions {
+  // Refuse images with more pixels than this (too_large), checked from the
+  // header before any pixel memory is allocated. 64 MP takes a 4961 x 7016
+  // A4 scan at 600 dpi and refuses decompression bombs.
+  int64_t max_pixels = 64'000'000;
+  // Decode at a reduced size when the image is larger than this many pixels on
+  // its longer side (JPEG decodes at 1/2, 1/4 or 1/8 directly); 0 = full size.
+  int max_side = 0;
+};
+
+struct DecodedImage {
+  GrayImage image;          // upright (EXIF orientation applied)
+  Format format = Format::kUnknown;
+  int width = 0, height = 0;  // of the upright page as uploaded, full size
+  double scale = 1.0;       // image.width / width
+  int exif_orientation = 1; // 1..8 as found in the file
+  std::vector<std::string> warnings;  // e.g. a truncated file read in part
+};
+
+// Decodes JPEG or PNG. Errors: invalid_argument for bytes that are no image
+// or are damaged beyond reading, unsupported_media_type for a recognised
+// format this build does not decode, too_large beyond max_pixels.
+core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
+                                       const DecodeOptions& options = {});
+
+// The EXIF orientation (1..8) stored in a JPEG's APP1 segment, 1 when absent
+// or unreadable.
+int ReadExifOrientation(std::span<const uint8_t> jpeg);
+
+// Applies an EXIF orientation (1..8) so that the image is upright.
+GrayImage ApplyOrientation(const GrayImage& image, int orientation);
+
+}  // namespace invoices::extract

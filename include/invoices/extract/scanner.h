@@ -1,0 +1,45 @@
+// The scan pipeline: bytes of an upload in, the SCHEMA.md extraction out:
+// detect and decode -> preprocess -> OCR (an engine from the pool) -> fields.
+// This is what the scan function and `invoices scan` call.
+// Thread safety: Scan may be called from many threads at once; each call
+// borrows one engine from the pool for its OCR stage.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/engine_pool.h"
+#include "invoices/extract/image.h"
+
+namespace invoices::extract {
+
+struct ScannerOptions {
+  DecodeOptions decode;  // pixel limit, decode-time reduction
+  // The longer side OCR reads at most; larger pages are reduced first.
+  int ocr_max_side = 3500;
+};
+
+class Scanner {
+ public:
+  Scanner(EnginePool& engines, ScannerOptions options);
+
+  // Reads one document. `file` is echoed in the result; `declared_mime` (may be
+  // empty) is compared with the detected format and a mismatch is a warning.
+  // Errors as DecodeImage's, and OCR engine failures.
+  core::Result<core::Extraction> Scan(std::span<const uint8_t> bytes,
+                                      std::string_view file,
+                                      std::string_view declared_mime) const;
+
+  const ScannerOptions& options() const { return options_; }
+
+ private:
+  EnginePool& engines_;
+  ScannerOptions options_;
+};
+
+// Resamples to the given size with area averaging (shrinking) or bilinear
+// interpolation (enlarging).
+GrayImage Resize(const GrayImage& image, int width, int height);
+
+}  // namespace invoices::extract

@@ -1,0 +1,435 @@
+// JPEG (libjpeg-turbo) and PNG (libpng) decoding to 8-bit gray, with limits
+// checked from the header before pixel memory is allocated. The C libraries
+// report fatal errors by longjmp; every jmp_buf is set in a function that owns
+// no C++ objects with destructors between setjmp and the jump.
+#include "invoices/extract/image.h"
+
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstring>
+
+namespace invoices::extract {
+namespace {
+
+bool StartsWith(std::span<const uint8_t> b, std::string_view magic,
+                size_t offset = 0) {
+  return b.size() >= offset + magic.size() &&
+         std::memcmp(b.data() + offset, magic.data(), magic.size()) == 0;
+}
+
+std::string PixelLimitMessage(int64_t w, int64_t h, int64_t max) {
+  return "image of " + std::to_string(w) + " x " + std::to_string(h) + " = " +
+         std::to_string(w * h / 1'000'000) +
+         " megapixels is beyond the limit of " + std::to_string(max / 1'000'000) +
+         " megapixels";
+}
+
+// ---- JPEG ----------------------------------------------------------------
+
+struct JpegErrorManager {
+  jpeg_error_mgr base;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+  bool truncated = false;
+  JDIMENSION rows_at_truncation = 0;
+};
+
+void JpegErrorExit(j_common_ptr cinfo) {
+  auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, err->message);
+  std::longjmp(err->jump, 1);
+}
+
+void JpegEmitMessage(j_common_ptr cinfo, int level) {
+  auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
+  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF && !err->truncated) {
+    err->truncated = true;
+    err->rows_at_truncation =
+        reinterpret_cast<j_decompress_ptr>(cinfo)->output_scanline;
+  }
+}
+
+struct JpegHeader {
+  int width = 0, height = 0;
+};
+
+// Decodes into `out` (gray). Returns false with err.message set on a fatal
+// error. No C++ objects live across the setjmp in this function.
+bool DecodeJpegRaw(std::span<const uint8_t> bytes, int64_t max_pixels,
+                   int max_side, JpegErrorManager& err, JpegHeader& header,
+                   GrayImage& out, bool& too_large) {
+  jpeg_decompress_struct cinfo;
+  cinfo.err = jpeg_std_error(&err.base);
+  err.base.error_exit = JpegErrorExit;
+  err.base.emit_message = JpegEmitMessage;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, bytes.data(), bytes.size());
+  jpeg_read_header(&cinfo, TRUE);
+  header.width = cinfo.image_width;
+  header.height = cinfo.image_height;
+  if (int64_t(cinfo.image_width) * cinfo.image_height > max_pixels) {
+    too_large = true;
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  cinfo.out_color_space = JCS_GRAYSCALE;
+  cinfo.dct_method = JDCT_ISLOW;
+  const int longer = std::max(header.width, header.height);
+  unsigned denom = 1;
+  while (max_side > 0 && denom < 8 && longer / int(denom * 2) >= max_side) {
+    denom *= 2;
+  }
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = denom;
+  jpeg_start_decompress(&cinfo);
+  out.width = cinfo.output_width;
+  out.height = cinfo.output_height;
+  out.pixels.resize(size_t(out.width) * out.height);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = out.pixels.data() + size_t(cinfo.output_scanline) * out.width;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+
+core::Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes,
+                                      const DecodeOptions& options) {
+  JpegErrorManager err;
+  JpegHeader header;
+  DecodedImage result;
+  result.format = Format::kJpeg;
+  bool too_large = false;
+  if (!DecodeJpegRaw(bytes, options.max_pixels, options.max_side, err, header,
+                     result.image, too_large)) {
+    if (too_large) {
+      return core::TooLarge(
+          PixelLimitMessage(header.width, header.height, options.max_pixels));
+    }
+    return core::InvalidArgument(std::string("unreadable JPEG: ") + err.message);
+  }
+  if (err.truncated) {
+    // A file cut short decodes with the missing rows filled in gray. A little
+    // missing costs a margin; more costs the totals at the bottom, and the
+    // user is better told to upload it again.
+    const double present =
+        result.image.height == 0
+            ? 0.0
+            : double(err.rows_at_truncation) / result.image.height;
+    if (present < 0.9) {
+      return core::InvalidArgument(
+          "truncated JPEG: the file ends before the image does (" +
+          std::to_string(int(present * 100)) + "% of the rows are present)");
+    }
+    result.warnings.push_back("truncated JPEG: the bottom " +
+                              std::to_string(int((1 - present) * 100 + 0.5)) +
+                              "% of the image is missing");
+  }
+  result.width = header.width;
+  result.height = header.height;
+  result.exif_orientation = ReadExifOrientation(bytes);
+  return result;
+}
+
+// ---- PNG -----------------------------------------------------------------
+
+struct PngReader {
+  std::span<const uint8_t> bytes;
+  size_t pos = 0;
+  char message[256] = {0};
+};
+
+void PngRead(png_structp png, png_bytep out, png_size_t n) {
+  auto* r = static_cast<PngReader*>(png_get_io_ptr(png));
+  if (r->pos + n > r->bytes.size()) {
+    png_error(png, "the file ends before the image does (truncated PNG)");
+  }
+  std::memcpy(out, r->bytes.data() + r->pos, n);
+  r->pos += n;
+}
+
+void PngError(png_structp png, png_const_charp msg) {
+  auto* r = static_cast<PngReader*>(png_get_error_ptr(png));
+  std::snprintf(r->message, sizeof r->message, "%s", msg);
+  png_longjmp(png, 1);
+}
+
+void PngWarning(png_structp, png_const_charp) {}
+
+// Decodes into `out` as gray + alpha (2 bytes a pixel) or gray (1 byte).
+bool DecodePngRaw(PngReader& reader, int64_t max_pixels, GrayImage& out,
+                  std::vector<uint8_t>& rows, int& channels, int& width,
+                  int& height, bool& too_large) {
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &reader,
+                                           PngError, PngWarning);
+  if (png == nullptr) return false;
+  png_infop info = png_create_info_struct(png);
+  if (info == nullptr || setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_set_read_fn(png, &reader, PngRead);
+  // libpng's own ceiling, a second guard behind the pixel check below.
+  png_set_user_limits(png, 100000, 100000);
+  png_set_chunk_malloc_max(png, 8 * 1024 * 1024);
+  png_read_info(png, info);
+  width = png_get_image_width(png, info);
+  height = png_get_image_height(png, info);
+  if (int64_t(width) * height > max_pixels) {
+    too_large = true;
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  const int color = png_get_color_type(png, info);
+  png_set_strip_16(png);
+  png_set_packing(png);
+  if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (color == PNG_COLOR_TYPE_GRAY) png_set_expand_gray_1_2_4_to_8(png);
+  if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+  if (color & PNG_COLOR_MASK_COLOR || color == PNG_COLOR_TYPE_PALETTE) {
+    png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+  }
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  channels = png_get_channels(png, info);
+  const size_t stride = png_get_rowbytes(png, info);
+  rows.resize(stride * height);
+  std::vector<png_bytep> pointers(height);
+  for (int y = 0; y < height; ++y) pointers[y] = rows.data() + stride * y;
+  png_read_image(png, pointers.data());
+  png_destroy_read_struct(&png, &info, nullptr);
+  out.width = width;
+  out.height = height;
+  return true;
+}
+
+core::Result<DecodedImage> DecodePng(std::span<const uint8_t> bytes,
+                                     const DecodeOptions& options) {
+  PngReader reader{bytes};
+  DecodedImage result;
+  result.format = Format::kPng;
+  std::vector<uint8_t> rows;
+  int channels = 0, width = 0, height = 0;
+  bool too_large = false;
+  if (!DecodePngRaw(reader, options.max_pixels, result.image, rows, channels,
+                    width, height, too_large)) {
+    if (too_large) {
+      return core::TooLarge(
+          PixelLimitMessage(width, height, options.max_pixels));
+    }
+    return core::InvalidArgument(std::string("unreadable PNG: ") +
+                                 reader.message);
+  }
+  result.width = width;
+  result.height = height;
+  GrayImage& img = result.image;
+  img.pixels.resize(size_t(width) * height);
+  for (size_t i = 0; i < img.pixels.size(); ++i) {
+    if (channels == 2) {
+      // Composite on white: transparent screenshots read as dark on light.
+      const int g = rows[2 * i], a = rows[2 * i + 1];
+      img.pixels[i] = uint8_t((g * a + 255 * (255 - a)) / 255);
+    } else {
+      img.pixels[i] = rows[i];
+    }
+  }
+  return result;
+}
+
+// Box-filter downscale by an integer factor (for formats without DCT scaling).
+GrayImage Shrink(const GrayImage& in, int factor) {
+  GrayImage out;
+  out.width = in.width / factor;
+  out.height = in.height / factor;
+  out.pixels.resize(size_t(out.width) * out.height);
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      int sum = 0;
+      for (int dy = 0; dy < factor; ++dy) {
+        const uint8_t* row = &in.pixels[size_t(y * factor + dy) * in.width];
+        for (int dx = 0; dx < factor; ++dx) sum += row[x * factor + dx];
+      }
+      out.pixels[size_t(y) * out.width + x] = uint8_t(sum / (factor * factor));
+    }
+  }
+  return out;
+}
+
+// ---- EXIF ----------------------------------------------------------------
+
+uint16_t Read16(const uint8_t* p, bool little) {
+  return little ? uint16_t(p[0] | p[1] << 8) : uint16_t(p[0] << 8 | p[1]);
+}
+uint32_t Read32(const uint8_t* p, bool little) {
+  return little ? uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24)
+                : uint32_t(uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]);
+}
+
+int OrientationFromTiff(const uint8_t* tiff, size_t size) {
+  if (size < 8) return 1;
+  bool little;
+  if (tiff[0] == 'I' && tiff[1] == 'I') {
+    little = true;
+  } else if (tiff[0] == 'M' && tiff[1] == 'M') {
+    little = false;
+  } else {
+    return 1;
+  }
+  const uint32_t ifd = Read32(tiff + 4, little);
+  if (ifd < 8 || ifd + 2 > size) return 1;
+  const uint16_t entries = Read16(tiff + ifd, little);
+  for (uint16_t i = 0; i < entries; ++i) {
+    const size_t entry = ifd + 2 + size_t(i) * 12;
+    if (entry + 12 > size) return 1;
+    if (Read16(tiff + entry, little) == 0x0112) {  // Orientation
+      const uint16_t v = Read16(tiff + entry + 8, little);
+      return v >= 1 && v <= 8 ? v : 1;
+    }
+  }
+  return 1;
+}
+
+}  // namespace
+
+Format DetectFormat(std::span<const uint8_t> b) {
+  if (StartsWith(b, "\xFF\xD8\xFF")) return Format::kJpeg;
+  if (StartsWith(b, "\x89PNG\r\n\x1A\n")) return Format::kPng;
+  if (StartsWith(b, "GIF87a") || StartsWith(b, "GIF89a")) return Format::kGif;
+  if (StartsWith(b, std::string_view("II*\0", 4)) ||
+      StartsWith(b, std::string_view("MM\0*", 4))) {
+    return Format::kTiff;
+  }
+  if (StartsWith(b, "RIFF") && StartsWith(b, "WEBP", 8)) return Format::kWebp;
+  if (StartsWith(b, "ftyp", 4) &&
+      (StartsWith(b, "heic", 8) || StartsWith(b, "heix", 8) ||
+       StartsWith(b, "mif1", 8) || StartsWith(b, "msf1", 8) ||
+       StartsWith(b, "heif", 8) || StartsWith(b, "hevc", 8))) {
+    return Format::kHeif;
+  }
+  // PDF allows up to 1024 bytes of junk before the header.
+  const size_t window = std::min<size_t>(b.size(), 1024);
+  const std::string_view head(reinterpret_cast<const char*>(b.data()), window);
+  if (head.find("%PDF-") != std::string_view::npos) return Format::kPdf;
+  size_t i = 0;
+  if (StartsWith(b, "\xEF\xBB\xBF")) i = 3;
+  while (i < window && std::isspace(b[i])) ++i;
+  if (StartsWith(b, "<?xml", i) || StartsWith(b, "<", i)) {
+    if (head.find("<?xml") != std::string_view::npos ||
+        head.find("Invoice") != std::string_view::npos) {
+      return Format::kXml;
+    }
+  }
+  return Format::kUnknown;
+}
+
+std::string_view MimeType(Format f) {
+  switch (f) {
+    case Format::kJpeg: return "image/jpeg";
+    case Format::kPng: return "image/png";
+    case Format::kGif: return "image/gif";
+    case Format::kTiff: return "image/tiff";
+    case Format::kWebp: return "image/webp";
+    case Format::kHeif: return "image/heic";
+    case Format::kPdf: return "application/pdf";
+    case Format::kXml: return "application/xml";
+    case Format::kUnknown: break;
+  }
+  return "application/octet-stream";
+}
+
+int ReadExifOrientation(std::span<const uint8_t> jpeg) {
+  // Walk the markers before the image data; APP1 "Exif\0\0" holds a TIFF.
+  size_t pos = 2;
+  while (pos + 4 <= jpeg.size() && jpeg[pos] == 0xFF) {
+    const uint8_t marker = jpeg[pos + 1];
+    if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7)) {
+      pos += 2;
+      continue;
+    }
+    if (marker == 0xDA || marker == 0xD9) break;  // start of scan / end
+    const size_t len = size_t(jpeg[pos + 2]) << 8 | jpeg[pos + 3];
+    if (len < 2 || pos + 2 + len > jpeg.size()) break;
+    if (marker == 0xE1 && len >= 8 &&
+        std::memcmp(jpeg.data() + pos + 4, "Exif\0\0", 6) == 0) {
+      return OrientationFromTiff(jpeg.data() + pos + 10, len - 8);
+    }
+    pos += 2 + len;
+  }
+  return 1;
+}
+
+GrayImage ApplyOrientation(const GrayImage& in, int orientation) {
+  if (orientation < 2 || orientation > 8) return in;
+  const bool swap = orientation >= 5;
+  GrayImage out;
+  out.width = swap ? in.height : in.width;
+  out.height = swap ? in.width : in.height;
+  out.pixels.resize(in.pixels.size());
+  const int w = in.width, h = in.height;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      int ox = x, oy = y;
+      switch (orientation) {
+        case 2: ox = w - 1 - x; break;                      // mirror
+        case 3: ox = w - 1 - x; oy = h - 1 - y; break;      // 180
+        case 4: oy = h - 1 - y; break;                      // flip
+        case 5: ox = y; oy = x; break;                      // transpose
+        case 6: ox = h - 1 - y; oy = x; break;              // 90 cw
+        case 7: ox = h - 1 - y; oy = w - 1 - x; break;      // transverse
+        case 8: ox = y; oy = w - 1 - x; break;              // 90 ccw
+      }
+      out.pixels[size_t(oy) * out.width + ox] = in.pixels[size_t(y) * w + x];
+    }
+  }
+  return out;
+}
+
+core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
+                                       const DecodeOptions& options) {
+  if (bytes.empty()) return core::InvalidArgument("the document is empty");
+  const Format format = DetectFormat(bytes);
+  core::Result<DecodedImage> decoded = core::InvalidArgument("");
+  switch (format) {
+    case Format::kJpeg:
+      decoded = DecodeJpeg(bytes, options);
+      break;
+    case Format::kPng:
+      decoded = DecodePng(bytes, options);
+      if (decoded && options.max_side > 0) {
+        int factor = 1;
+        const int longer = std::max(decoded->image.width, decoded->image.height);
+        while (factor < 8 && longer / (factor * 2) >= options.max_side) {
+          factor *= 2;
+        }
+        if (factor > 1) decoded->image = Shrink(decoded->image, factor);
+      }
+      break;
+    case Format::kUnknown:
+      return core::InvalidArgument(
+          "the document is not an image this system recognises (expected "
+          "JPEG or PNG)");
+    default:
+      return core::UnsupportedMediaType(
+          std::string(MimeType(format)) +
+          " is not supported yet; upload JPEG or PNG");
+  }
+  if (!decoded) return decoded;
+  DecodedImage& d = *decoded;
+  d.scale = d.width > 0 ? double(d.image.width) / d.width : 1.0;
+  if (d.exif_orientation >= 2) {
+    d.image = ApplyOrientation(d.image, d.exif_orientation);
+    if (d.exif_orientation >= 5) std::swap(d.width, d.height);
+  }
+  return decoded;
+}
+
+}  // namespace invoices::extract

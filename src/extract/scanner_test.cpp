@@ -1,0 +1,155 @@
+#include "invoices/extract/scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace invoices::extract {
+namespace {
+
+std::string DevReceipt(const std::string& name) {
+  std::ifstream in(std::string(INVOICES_SHARED_DIR) +
+                       "/datasets/sroie-dev/images/" + name,
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::span<const uint8_t> Span(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::unique_ptr<EnginePool> CannedPool(const std::string& text, size_t n = 1) {
+  auto pool = EnginePool::Create(n, [&] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        NewCannedEngine(PageFromText(text)));
+  });
+  EXPECT_TRUE(pool);
+  return std::move(*pool);
+}
+
+TEST(ScannerTest, BoxesAreInPixelsOfTheUploadWhenOcrReadsLess) {
+  // 4961 x 7016: decoded at half size and reduced for OCR; the canned page
+  // spans the image OCR saw, so its last line must land at the bottom of the
+  // full-size page.
+  auto pool = CannedPool("SHOP\n\n\n\nTOTAL 12.50");
+  ScannerOptions options;
+  options.ocr_max_side = 2000;
+  Scanner scanner(*pool, options);
+  auto r = scanner.Scan(Span(DevReceipt("X51006414394.jpg")), "big.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.width, 4961);
+  EXPECT_EQ(r->document.height, 7016);
+  ASSERT_TRUE(r->fields.contains("total"));
+  const core::BBox& box = *r->fields["total"].bbox;
+  EXPECT_GT(box.y0, 7016 * 0.7);
+  EXPECT_LE(box.y1, 7016);
+  EXPECT_LE(box.x1, 4961);
+}
+
+TEST(ScannerTest, RecordsTimingsInStageOrder) {
+  auto pool = CannedPool("TOTAL 1.00");
+  Scanner scanner(*pool, {});
+  auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+  ASSERT_TRUE(r);
+  std::vector<std::string> stages;
+  for (const auto& [stage, ms] : r->timings_ms) {
+    stages.push_back(stage);
+    EXPECT_GE(ms, 0);
+  }
+  EXPECT_EQ(stages, (std::vector<std::string>{"decode", "preprocess", "ocr",
+                                              "extract", "total"}));
+  EXPECT_EQ(r->document.source, "ocr");
+  EXPECT_EQ(r->document.language, "eng");
+  EXPECT_EQ(r->text, "TOTAL 1.00");
+}
+
+TEST(ScannerTest, WarnsWhenTheDeclaredTypeIsWrong) {
+  auto pool = CannedPool("TOTAL 1.00");
+  Scanner scanner(*pool, {});
+  auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.png",
+                        "image/png; charset=binary");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_EQ(r->warnings[0],
+            "declared type image/png but the content is image/jpeg");
+}
+
+TEST(ResizeTest, ShrinksByAveragingAndEnlargesSmoothly) {
+  GrayImage img{4, 2, {0, 100, 200, 255, 0, 100, 200, 255}};
+  GrayImage half = Resize(img, 2, 1);
+  EXPECT_EQ(half.pixels, (std::vector<uint8_t>{50, 227}));
+  GrayImage big = Resize(GrayImage{2, 1, {0, 200}}, 4, 1);
+  EXPECT_EQ(big.pixels.front(), 0);
+  EXPECT_EQ(big.pixels.back(), 200);
+  EXPECT_LT(big.pixels[1], big.pixels[2]);
+}
+
+TEST(EnginePoolTest, LendsEachEngineToOneThreadAtATime) {
+  auto pool = CannedPool("x", 2);
+  std::atomic<int> in_use{0}, most{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 6; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 50; ++i) {
+          EnginePool::Lease lease = pool->Acquire();
+          const int now = ++in_use;
+          int seen = most.load();
+          while (now > seen && !most.compare_exchange_weak(seen, now)) {
+          }
+          std::this_thread::yield();
+          --in_use;
+        }
+      });
+    }
+  }
+  EXPECT_LE(most.load(), 2);
+  EXPECT_GE(most.load(), 1);
+}
+
+TEST(EnginePoolTest, CreationFailsWithTheEnginesError) {
+  auto pool = EnginePool::Create(2, [] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        core::Unavailable("no language data"));
+  });
+  ASSERT_FALSE(pool);
+  EXPECT_EQ(pool.error().code(), core::ErrorCode::kUnavailable);
+}
+
+// The real engine on a real receipt (integration: needs tesseract-ocr-eng).
+TEST(TesseractEngineTest, ReadsADevReceiptWithBoxes) {
+  auto engine = NewTesseractEngine({.language = "eng"});
+  ASSERT_TRUE(engine) << engine.error().ToString();
+  auto decoded = DecodeImage(Span(DevReceipt("X00016469612.jpg")));
+  ASSERT_TRUE(decoded);
+  auto page = (*engine)->Recognize(decoded->image);
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_GT(page->lines.size(), 10u);
+  EXPECT_NE(page->Text().find("TOTAL"), std::string::npos) << page->Text();
+  for (const OcrLine& line : page->lines) {
+    for (const OcrWord& w : line.words) {
+      EXPECT_LT(w.box.x0, w.box.x1);
+      EXPECT_LE(w.box.x1, 463);
+      EXPECT_GE(w.confidence, 0);
+      EXPECT_LE(w.confidence, 1);
+    }
+  }
+  // The engine is reused: a second page reads the same.
+  auto again = (*engine)->Recognize(decoded->image);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->Text(), page->Text());
+}
+
+TEST(TesseractEngineTest, MissingLanguageIsUnavailable) {
+  auto engine = NewTesseractEngine({.language = "xxx"});
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error().code(), core::ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace invoices::extract

@@ -1,0 +1,106 @@
+// POST /scan on a real `invoices serve` with real Tesseract OCR.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, devImages } from './lib/invoices.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { assert.equal(await server.stop(), 0, 'graceful exit on SIGTERM'); });
+
+const receipt = readFileSync(path.join(devImages, 'X00016469612.jpg'));
+
+async function scan(body, contentType) {
+  const res = await fetch(`${server.url}/scan`, {
+    method: 'POST', body, headers: contentType ? { 'content-type': contentType } : {},
+  });
+  return { res, json: await res.json() };
+}
+
+test('healthz answers without a token', async () => {
+  const res = await fetch(`${server.url}/healthz`);
+  assert.equal(res.status, 200);
+  assert.ok(res.headers.get('x-request-id'));
+});
+
+test('a receipt photo gives the SCHEMA.md object', async () => {
+  const { res, json } = await scan(receipt, 'image/jpeg');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  assert.deepEqual(Object.keys(json),
+    ['file', 'document', 'fields', 'line_items', 'warnings', 'text', 'timings_ms']);
+  assert.equal(json.document.mime, 'image/jpeg');
+  assert.equal(json.document.width, 463);
+  assert.equal(json.document.height, 1013);
+  assert.equal(json.document.source, 'ocr');
+  assert.match(json.text, /TOTAL/i);
+  assert.equal(json.fields.total?.value, '9.00');
+  const [x0, y0, x1, y1] = json.fields.total.bbox;
+  assert.ok(x0 < x1 && y0 < y1 && x1 <= 463 && y1 <= 1013, 'bbox inside the page');
+  assert.ok(json.fields.total.confidence > 0 && json.fields.total.confidence <= 1);
+  for (const [name, f] of Object.entries(json.fields)) {
+    assert.notEqual(f.value, '', `${name} is never empty`);
+  }
+  assert.ok(json.timings_ms.total >= json.timings_ms.ocr);
+});
+
+test('multipart upload in the field "file"', async () => {
+  const form = new FormData();
+  form.append('file', new Blob([receipt], { type: 'image/jpeg' }), 'receipt.jpg');
+  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: form });
+  const json = await res.json();
+  assert.equal(res.status, 200);
+  assert.equal(json.file, 'receipt.jpg');
+  assert.equal(json.fields.total?.value, '9.00');
+});
+
+test('a declared type that does not match the content is reported', async () => {
+  const { res, json } = await scan(receipt, 'image/png');
+  assert.equal(res.status, 200);
+  assert.ok(json.warnings.some((w) => /declared type image\/png/.test(w)));
+});
+
+test('bad input gets a clear error and the server keeps serving', async () => {
+  const cases = [
+    { name: 'empty body', body: new Uint8Array(0), type: 'image/jpeg', status: 400, code: 'invalid_argument' },
+    { name: 'not an image', body: 'hello, this is text', type: 'image/jpeg', status: 400, code: 'invalid_argument' },
+    { name: 'truncated JPEG', body: receipt.subarray(0, receipt.length / 3), type: 'image/jpeg', status: 400, code: 'invalid_argument' },
+    { name: 'GIF', body: Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00'), type: 'image/gif', status: 415, code: 'unsupported_media_type' },
+  ];
+  // A JPEG whose header declares 10000 x 10000 pixels (100 MP > 64 MP).
+  const huge = Buffer.from(receipt);
+  for (let i = 2; i < huge.length - 9; i++) {
+    if (huge[i] === 0xff && huge[i + 1] === 0xc0) {
+      huge.writeUInt16BE(10000, i + 5);
+      huge.writeUInt16BE(10000, i + 7);
+      break;
+    }
+  }
+  cases.push({ name: '100 megapixels', body: huge, type: 'image/jpeg', status: 413, code: 'too_large' });
+  for (const c of cases) {
+    const { res, json } = await scan(c.body, c.type);
+    assert.equal(res.status, c.status, c.name);
+    assert.equal(json.error?.code, c.code, c.name);
+    assert.ok(json.error.message.length > 10, `${c.name}: a message a person can read`);
+    assert.ok(json.error.request_id, `${c.name}: request id`);
+  }
+  const again = await scan(receipt, 'image/jpeg');
+  assert.equal(again.res.status, 200);
+});
+
+test('a body over the limit is refused with 413', async () => {
+  const big = new Uint8Array(11 * 1024 * 1024);
+  big.set([0xff, 0xd8, 0xff], 0);
+  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: big, headers: { 'content-type': 'image/jpeg' } });
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).error.code, 'too_large');
+});
+
+test('unknown routes and methods', async () => {
+  const res = await fetch(`${server.url}/nope`);
+  assert.equal(res.status, 404);
+  assert.equal((await res.json()).error.code, 'not_found');
+  const wrong = await fetch(`${server.url}/scan`);
+  assert.equal(wrong.status, 405);
+});
