@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
     } else if (a == "--jobs") {
       jobs_list.clear();
       std::stringstream ss(next());
-      for (std::string j; std::getline(ss, j, ',');) jobs_list.push_back(std::stoi(j));
+      for (std::string j; std::getline(ss, j, ',');)
+        jobs_list.push_back(std::stoi(j));
     } else if (a == "--limit") {
       limit = std::stoul(next());
     } else if (a == "--lang") {
@@ -130,11 +131,16 @@ int main(int argc, char** argv) {
 
   std::vector<Sample> samples;
   std::ifstream labels(dataset + "/labels.jsonl");
-  for (std::string line; std::getline(labels, line) && samples.size() < limit;) {
+  for (std::string line;
+       std::getline(labels, line) && samples.size() < limit;) {
     const Json j = Json::parse(line);
-    Sample s{j["id"], dataset + "/" + j["file"].get<std::string>(),
-             j.value("company", ""), j.value("date", ""),
-             j.value("address", ""), j.value("total", ""), ""};
+    Sample s{j["id"],
+             dataset + "/" + j["file"].get<std::string>(),
+             j.value("company", ""),
+             j.value("date", ""),
+             j.value("address", ""),
+             j.value("total", ""),
+             ""};
     std::ifstream in(s.path, std::ios::binary);
     std::ostringstream buf;
     buf << in.rdbuf();
@@ -165,9 +171,8 @@ int main(int argc, char** argv) {
   std::printf("| jobs | p50 ms | p95 ms | max ms | docs/s | peak RSS MB |\n");
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   for (int jobs : jobs_list) {
-    auto pool = ex::EnginePool::Create(jobs, [&] {
-      return ex::NewTesseractEngine({.language = lang});
-    });
+    auto pool = ex::EnginePool::Create(
+        jobs, [&] { return ex::NewTesseractEngine({.language = lang}); });
     if (!pool) return 1;
     ex::Scanner scanner(**pool, {});
     std::vector<double> latency(samples.size());
@@ -202,9 +207,11 @@ int main(int argc, char** argv) {
       ++score.n;
       auto want_total = invoices::core::Decimal::Parse(s.total);
       auto got_total = invoices::core::Decimal::Parse(FieldValue(e, "total"));
-      const bool total_ok = want_total && got_total && *want_total == *got_total;
-      const bool date_ok = !LabelDateIso(s.date).empty() &&
-                           LabelDateIso(s.date) == FieldValue(e, "invoice_date");
+      const bool total_ok =
+          want_total && got_total && *want_total == *got_total;
+      const bool date_ok =
+          !LabelDateIso(s.date).empty() &&
+          LabelDateIso(s.date) == FieldValue(e, "invoice_date");
       const std::string company = Normalize(FieldValue(e, "vendor_name"));
       const std::string address = Normalize(FieldValue(e, "vendor_address"));
       score.total += total_ok;

@@ -21,24 +21,24 @@ test('several files print one JSON line each, in argument order', () => {
 });
 
 test('one file prints one pretty object', () => {
-  const r = runCli(['scan', path.join(devImages, 'X00016469612.jpg')]);
+  const r = runCli(['scan', path.join(devImages, 'X00016469676.jpg')]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\{\n  "file"/);
-  assert.equal(JSON.parse(r.stdout).fields.total.value, '9.00');
+  assert.equal(JSON.parse(r.stdout).fields.total.value, '20.00');
 });
 
 test('a failed file gives an error object, the others still print, exit non-zero', () => {
   const dir = tempDir();
   const bad = path.join(dir, 'notes.txt');
   writeFileSync(bad, 'not a receipt');
-  const good = path.join(devImages, 'X00016469612.jpg');
+  const good = path.join(devImages, 'X00016469676.jpg');
   const missing = path.join(dir, 'missing.jpg');
   const r = runCli(['scan', '--format', 'jsonl', bad, good, missing]);
   assert.notEqual(r.status, 0);
   const [first, second, third] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(first.file, bad);
   assert.equal(first.error.code, 'invalid_argument');
-  assert.equal(second.fields.total.value, '9.00');
+  assert.equal(second.fields.total.value, '20.00');
   assert.equal(third.error.code, 'invalid_argument');
   assert.match(r.stderr, /2 of 3 files failed/);
 });

@@ -49,9 +49,9 @@ class Progress {
     if (failed) ++failed_;
     if (!enabled_) return;
     std::lock_guard lock(mutex_);
-    const double s = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start_)
-                         .count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+            .count();
     std::fprintf(stderr, "\r  scanned %zu/%zu  (%zu failed)  %.1f docs/s ",
                  done, total_, failed_.load(), done / std::max(s, 1e-3));
     if (done == total_) std::fputc('\n', stderr);
@@ -67,9 +67,9 @@ class Progress {
 
 int RunScan(const ScanFlags& flags) {
   const size_t jobs = std::max<size_t>(
-      1, std::min<size_t>(flags.jobs > 0 ? flags.jobs
-                                         : std::thread::hardware_concurrency(),
-                          flags.files.size()));
+      1, std::min<size_t>(
+             flags.jobs > 0 ? flags.jobs : std::thread::hardware_concurrency(),
+             flags.files.size()));
   auto pool = extract::EnginePool::Create(jobs, [&] {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });

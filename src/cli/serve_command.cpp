@@ -29,9 +29,8 @@ int RunServe(const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const int workers =
-      flags.workers > 0
-          ? flags.workers
-          : std::max(1, int(std::thread::hardware_concurrency()));
+      flags.workers > 0 ? flags.workers
+                        : std::max(1, int(std::thread::hardware_concurrency()));
   auto engines = extract::EnginePool::Create(workers, [&] {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });
@@ -65,11 +64,12 @@ int RunServe(const ServeFlags& flags) {
                  server.error().ToString().c_str());
     return core::ExitCode(server.error().code());
   }
-  const std::string host =
-      flags.host.find(':') != std::string::npos ? "[" + flags.host + "]"
-                                                : flags.host;
-  std::printf("invoices serve: listening on http://%s:%d (OCR %s, %d workers)\n",
-              host.c_str(), (*server)->port(), flags.ocr.lang.c_str(), workers);
+  const std::string host = flags.host.find(':') != std::string::npos
+                               ? "[" + flags.host + "]"
+                               : flags.host;
+  std::printf(
+      "invoices serve: listening on http://%s:%d (OCR %s, %d workers)\n",
+      host.c_str(), (*server)->port(), flags.ocr.lang.c_str(), workers);
   std::fflush(stdout);
 
   int signal = 0;

@@ -54,9 +54,11 @@ int64_t Date::DaysSinceEpoch() const {
   const int y = month_ <= 2 ? year_ - 1 : year_;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (month_ + (month_ > 2 ? -3 : 9)) + 2) / 5 + day_ - 1;
+  const unsigned doy =
+      (153 * (month_ + (month_ > 2 ? -3 : 9)) + 2) / 5 + day_ - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
+  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) -
+         719468;
 }
 
 }  // namespace invoices::core

@@ -31,7 +31,8 @@ TEST(DecimalTest, ComparesAcrossScales) {
 
 TEST(DecimalTest, AddsAndSubtractsExactly) {
   // 0.1 + 0.2 is exactly 0.3 in decimal, unlike binary floats.
-  EXPECT_EQ((*Decimal::Parse("0.1") + *Decimal::Parse("0.2")).ToString(), "0.3");
+  EXPECT_EQ((*Decimal::Parse("0.1") + *Decimal::Parse("0.2")).ToString(),
+            "0.3");
   EXPECT_EQ((*Decimal::Parse("10") - *Decimal::Parse("0.01")).ToString(),
             "9.99");
 }

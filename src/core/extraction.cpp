@@ -91,9 +91,9 @@ Status ValidateFieldValue(std::string_view name, std::string_view value) {
       }
       return {};
     case FieldKind::kCurrency:
-      if (value.size() != 3 || !std::all_of(value.begin(), value.end(), [](char c) {
-            return c >= 'A' && c <= 'Z';
-          })) {
+      if (value.size() != 3 ||
+          !std::all_of(value.begin(), value.end(),
+                       [](char c) { return c >= 'A' && c <= 'Z'; })) {
         return InvalidArgument(prefix + "must be an ISO 4217 code such as EUR");
       }
       return {};
@@ -152,9 +152,10 @@ Result<Extraction> ExtractionFromJson(const Json& j) {
     INVOICES_ASSIGN_OR_RETURN(e.document.mime, StringMember(d, "mime"));
     INVOICES_ASSIGN_OR_RETURN(e.document.source, StringMember(d, "source"));
     INVOICES_ASSIGN_OR_RETURN(e.document.language, StringMember(d, "language"));
-    for (auto [key, target] :
-         {std::pair{"pages", &e.document.pages}, {"width", &e.document.width},
-          {"height", &e.document.height}, {"rotation", &e.document.rotation}}) {
+    for (auto [key, target] : {std::pair{"pages", &e.document.pages},
+                               {"width", &e.document.width},
+                               {"height", &e.document.height},
+                               {"rotation", &e.document.rotation}}) {
       if (!d.contains(key)) continue;
       if (!d[key].is_number_integer()) {
         return InvalidArgument(std::string("document.") + key +
@@ -164,9 +165,11 @@ Result<Extraction> ExtractionFromJson(const Json& j) {
     }
   }
   if (j.contains("fields")) {
-    if (!j["fields"].is_object()) return InvalidArgument("fields must be an object");
+    if (!j["fields"].is_object())
+      return InvalidArgument("fields must be an object");
     for (const auto& [name, jf] : j["fields"].items()) {
-      if (!jf.is_object() || !jf.contains("value") || !jf["value"].is_string()) {
+      if (!jf.is_object() || !jf.contains("value") ||
+          !jf["value"].is_string()) {
         return InvalidArgument("field " + name + ": needs a string value");
       }
       Field f;
@@ -191,11 +194,13 @@ Result<Extraction> ExtractionFromJson(const Json& j) {
       return InvalidArgument("line_items must be an array");
     }
     for (const Json& ji : j["line_items"]) {
-      if (!ji.is_object()) return InvalidArgument("a line item must be an object");
+      if (!ji.is_object())
+        return InvalidArgument("a line item must be an object");
       LineItem li;
-      for (auto [key, target] :
-           {std::pair{"description", &li.description}, {"quantity", &li.quantity},
-            {"unit_price", &li.unit_price}, {"amount", &li.amount}}) {
+      for (auto [key, target] : {std::pair{"description", &li.description},
+                                 {"quantity", &li.quantity},
+                                 {"unit_price", &li.unit_price},
+                                 {"amount", &li.amount}}) {
         if (!ji.contains(key)) continue;
         if (!ji[key].is_string()) {
           return InvalidArgument(std::string("line item ") + key +
@@ -204,15 +209,16 @@ Result<Extraction> ExtractionFromJson(const Json& j) {
         *target = ji[key].get<std::string>();
       }
       if (ji.contains("confidence")) {
-        INVOICES_ASSIGN_OR_RETURN(li.confidence,
-                                  ConfidenceFromJson(ji["confidence"], "line item"));
+        INVOICES_ASSIGN_OR_RETURN(
+            li.confidence, ConfidenceFromJson(ji["confidence"], "line item"));
       }
       INVOICES_RETURN_IF_ERROR(GetLocation(ji, li.page, li.bbox));
       e.line_items.push_back(std::move(li));
     }
   }
   if (j.contains("warnings")) {
-    if (!j["warnings"].is_array()) return InvalidArgument("warnings must be an array");
+    if (!j["warnings"].is_array())
+      return InvalidArgument("warnings must be an array");
     for (const Json& w : j["warnings"]) {
       if (!w.is_string()) return InvalidArgument("a warning must be a string");
       e.warnings.push_back(w.get<std::string>());
@@ -234,7 +240,8 @@ Result<Extraction> ExtractionFromJson(const Json& j) {
 Json ErrorToJson(std::string_view file, const Error& error) {
   Json out;
   out["file"] = file;
-  out["error"] = {{"code", CodeName(error.code())}, {"message", error.message()}};
+  out["error"] = {{"code", CodeName(error.code())},
+                  {"message", error.message()}};
   return out;
 }
 

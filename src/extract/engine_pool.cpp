@@ -9,7 +9,8 @@ core::Result<std::unique_ptr<EnginePool>> EnginePool::Create(
     size_t size, const Factory& factory) {
   if (size == 0) return core::InvalidArgument("an engine pool needs an engine");
   // Loading a model is mostly IO and parsing: load the engines side by side.
-  std::vector<std::optional<core::Result<std::unique_ptr<OcrEngine>>>> made(size);
+  std::vector<std::optional<core::Result<std::unique_ptr<OcrEngine>>>> made(
+      size);
   {
     std::vector<std::jthread> loaders;
     for (size_t i = 0; i < size; ++i) {

@@ -4,8 +4,8 @@
 // no C++ objects with destructors between setjmp and the jump.
 #include "invoices/extract/image.h"
 
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 #include <png.h>
 
 #include <algorithm>
@@ -24,8 +24,8 @@ bool StartsWith(std::span<const uint8_t> b, std::string_view magic,
 std::string PixelLimitMessage(int64_t w, int64_t h, int64_t max) {
   return "image of " + std::to_string(w) + " x " + std::to_string(h) + " = " +
          std::to_string(w * h / 1'000'000) +
-         " megapixels is beyond the limit of " + std::to_string(max / 1'000'000) +
-         " megapixels";
+         " megapixels is beyond the limit of " +
+         std::to_string(max / 1'000'000) + " megapixels";
 }
 
 // ---- JPEG ----------------------------------------------------------------
@@ -94,7 +94,8 @@ bool DecodeJpegRaw(std::span<const uint8_t> bytes, int64_t max_pixels,
   out.height = cinfo.output_height;
   out.pixels.resize(size_t(out.width) * out.height);
   while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = out.pixels.data() + size_t(cinfo.output_scanline) * out.width;
+    JSAMPROW row =
+        out.pixels.data() + size_t(cinfo.output_scanline) * out.width;
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_decompress(&cinfo);
@@ -115,7 +116,8 @@ core::Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes,
       return core::TooLarge(
           PixelLimitMessage(header.width, header.height, options.max_pixels));
     }
-    return core::InvalidArgument(std::string("unreadable JPEG: ") + err.message);
+    return core::InvalidArgument(std::string("unreadable JPEG: ") +
+                                 err.message);
   }
   if (err.truncated) {
     // A file cut short decodes with the missing rows filled in gray. A little
@@ -141,6 +143,11 @@ core::Result<DecodedImage> DecodeJpeg(std::span<const uint8_t> bytes,
 }
 
 // ---- PNG -----------------------------------------------------------------
+
+uint32_t Read32BE(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 |
+         p[3];
+}
 
 struct PngReader {
   std::span<const uint8_t> bytes;
@@ -214,6 +221,15 @@ bool DecodePngRaw(PngReader& reader, int64_t max_pixels, GrayImage& out,
 
 core::Result<DecodedImage> DecodePng(std::span<const uint8_t> bytes,
                                      const DecodeOptions& options) {
+  // The IHDR chunk comes first: check the declared size before libpng, whose
+  // own sanity limits would report a bomb as a malformed file.
+  if (bytes.size() >= 24 && std::memcmp(bytes.data() + 12, "IHDR", 4) == 0) {
+    const int64_t w = Read32BE(bytes.data() + 16);
+    const int64_t h = Read32BE(bytes.data() + 20);
+    if (w * h > options.max_pixels) {
+      return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
+    }
+  }
   PngReader reader{bytes};
   DecodedImage result;
   result.format = Format::kPng;
@@ -270,8 +286,9 @@ uint16_t Read16(const uint8_t* p, bool little) {
   return little ? uint16_t(p[0] | p[1] << 8) : uint16_t(p[0] << 8 | p[1]);
 }
 uint32_t Read32(const uint8_t* p, bool little) {
-  return little ? uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24)
-                : uint32_t(uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]);
+  return little
+             ? uint32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24)
+             : uint32_t(uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]);
 }
 
 int OrientationFromTiff(const uint8_t* tiff, size_t size) {
@@ -333,15 +350,24 @@ Format DetectFormat(std::span<const uint8_t> b) {
 
 std::string_view MimeType(Format f) {
   switch (f) {
-    case Format::kJpeg: return "image/jpeg";
-    case Format::kPng: return "image/png";
-    case Format::kGif: return "image/gif";
-    case Format::kTiff: return "image/tiff";
-    case Format::kWebp: return "image/webp";
-    case Format::kHeif: return "image/heic";
-    case Format::kPdf: return "application/pdf";
-    case Format::kXml: return "application/xml";
-    case Format::kUnknown: break;
+    case Format::kJpeg:
+      return "image/jpeg";
+    case Format::kPng:
+      return "image/png";
+    case Format::kGif:
+      return "image/gif";
+    case Format::kTiff:
+      return "image/tiff";
+    case Format::kWebp:
+      return "image/webp";
+    case Format::kHeif:
+      return "image/heic";
+    case Format::kPdf:
+      return "application/pdf";
+    case Format::kXml:
+      return "application/xml";
+    case Format::kUnknown:
+      break;
   }
   return "application/octet-stream";
 }
@@ -379,13 +405,32 @@ GrayImage ApplyOrientation(const GrayImage& in, int orientation) {
     for (int x = 0; x < w; ++x) {
       int ox = x, oy = y;
       switch (orientation) {
-        case 2: ox = w - 1 - x; break;                      // mirror
-        case 3: ox = w - 1 - x; oy = h - 1 - y; break;      // 180
-        case 4: oy = h - 1 - y; break;                      // flip
-        case 5: ox = y; oy = x; break;                      // transpose
-        case 6: ox = h - 1 - y; oy = x; break;              // 90 cw
-        case 7: ox = h - 1 - y; oy = w - 1 - x; break;      // transverse
-        case 8: ox = y; oy = w - 1 - x; break;              // 90 ccw
+        case 2:
+          ox = w - 1 - x;
+          break;  // mirror
+        case 3:
+          ox = w - 1 - x;
+          oy = h - 1 - y;
+          break;  // 180
+        case 4:
+          oy = h - 1 - y;
+          break;  // flip
+        case 5:
+          ox = y;
+          oy = x;
+          break;  // transpose
+        case 6:
+          ox = h - 1 - y;
+          oy = x;
+          break;  // 90 cw
+        case 7:
+          ox = h - 1 - y;
+          oy = w - 1 - x;
+          break;  // transverse
+        case 8:
+          ox = y;
+          oy = w - 1 - x;
+          break;  // 90 ccw
       }
       out.pixels[size_t(oy) * out.width + ox] = in.pixels[size_t(y) * w + x];
     }
@@ -406,7 +451,8 @@ core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
       decoded = DecodePng(bytes, options);
       if (decoded && options.max_side > 0) {
         int factor = 1;
-        const int longer = std::max(decoded->image.width, decoded->image.height);
+        const int longer =
+            std::max(decoded->image.width, decoded->image.height);
         while (factor < 8 && longer / (factor * 2) >= options.max_side) {
           factor *= 2;
         }

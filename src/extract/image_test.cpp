@@ -16,9 +16,9 @@ using Bytes = std::vector<uint8_t>;
 std::span<const uint8_t> Span(const Bytes& b) { return {b.data(), b.size()}; }
 
 Bytes ReadDevReceipt(const std::string& name) {
-  std::ifstream in(std::string(INVOICES_SHARED_DIR) +
-                       "/datasets/sroie-dev/images/" + name,
-                   std::ios::binary);
+  std::ifstream in(
+      std::string(INVOICES_SHARED_DIR) + "/datasets/sroie-dev/images/" + name,
+      std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   const std::string s = out.str();
@@ -83,11 +83,32 @@ Bytes EncodePng(const std::vector<uint8_t>& pixels, int w, int h,
 
 // Inserts an APP1 Exif segment with the given orientation after SOI.
 Bytes WithExifOrientation(const Bytes& jpeg, uint16_t orientation) {
-  const uint8_t tiff[] = {'M', 'M', 0, 42, 0, 0, 0, 8,  // header, IFD at 8
-                          0, 1,                           // one entry
-                          0x01, 0x12, 0, 3, 0, 0, 0, 1,   // Orientation SHORT 1
-                          uint8_t(orientation >> 8), uint8_t(orientation), 0, 0,
-                          0, 0, 0, 0};                    // next IFD: none
+  const uint8_t tiff[] = {'M',
+                          'M',
+                          0,
+                          42,
+                          0,
+                          0,
+                          0,
+                          8,  // header, IFD at 8
+                          0,
+                          1,  // one entry
+                          0x01,
+                          0x12,
+                          0,
+                          3,
+                          0,
+                          0,
+                          0,
+                          1,  // Orientation SHORT 1
+                          uint8_t(orientation >> 8),
+                          uint8_t(orientation),
+                          0,
+                          0,
+                          0,
+                          0,
+                          0,
+                          0};  // next IFD: none
   Bytes segment = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
   segment.insert(segment.end(), std::begin(tiff), std::end(tiff));
   const size_t len = segment.size() - 2;
@@ -102,16 +123,16 @@ Bytes WithExifOrientation(const Bytes& jpeg, uint16_t orientation) {
 TEST(DetectFormatTest, ByContentNotName) {
   EXPECT_EQ(DetectFormat(Span(EncodeJpeg(Marked(8, 8)))), Format::kJpeg);
   const std::string png = "\x89PNG\r\n\x1A\n....";
-  EXPECT_EQ(DetectFormat({reinterpret_cast<const uint8_t*>(png.data()),
-                          png.size()}),
-            Format::kPng);
+  EXPECT_EQ(
+      DetectFormat({reinterpret_cast<const uint8_t*>(png.data()), png.size()}),
+      Format::kPng);
   auto detect = [](std::string s) {
     return DetectFormat({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
   };
   EXPECT_EQ(detect("%PDF-1.7\n"), Format::kPdf);
   EXPECT_EQ(detect("GIF89a...."), Format::kGif);
   EXPECT_EQ(detect(std::string("II*\0", 4) + "...."), Format::kTiff);
-  EXPECT_EQ(detect("RIFF\x10\0\0\0WEBPVP8 "), Format::kWebp);
+  EXPECT_EQ(detect(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), Format::kWebp);
   EXPECT_EQ(detect(std::string("\0\0\0\x18", 4) + "ftypheic...."),
             Format::kHeif);
   EXPECT_EQ(detect("<?xml version=\"1.0\"?><Invoice/>"), Format::kXml);
@@ -174,8 +195,8 @@ TEST(DecodeImageTest, RefusesJpegDeclaringHugeDimensions) {
 TEST(DecodeImageTest, PngBombIsRefusedFromItsHeader) {
   // A valid PNG signature and IHDR declaring 100000 x 100000 pixels.
   Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  Bytes ihdr = {'I', 'H', 'D', 'R', 0, 1, 0x86, 0xA0, 0, 1, 0x86, 0xA0,
-                8,   0,   0,   0,   0};
+  Bytes ihdr = {'I', 'H',  'D',  'R', 0, 1, 0x86, 0xA0, 0,
+                1,   0x86, 0xA0, 8,   0, 0, 0,    0};
   const uint32_t crc = crc32(0, ihdr.data(), ihdr.size());
   png.insert(png.end(), {0, 0, 0, 13});
   png.insert(png.end(), ihdr.begin(), ihdr.end());
@@ -208,13 +229,13 @@ TEST(DecodeImageTest, TruncatedJpeg) {
 TEST(DecodeImageTest, RefusesWhatIsNotAnImage) {
   EXPECT_EQ(DecodeImage({}).error().code(), core::ErrorCode::kInvalidArgument);
   const std::string text = "this is not an image";
-  auto d = DecodeImage({reinterpret_cast<const uint8_t*>(text.data()),
-                        text.size()});
+  auto d =
+      DecodeImage({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code(), core::ErrorCode::kInvalidArgument);
   const std::string gif = "GIF89a\x01\0\x01\0\0\0\0";
-  auto g = DecodeImage({reinterpret_cast<const uint8_t*>(gif.data()),
-                        gif.size()});
+  auto g =
+      DecodeImage({reinterpret_cast<const uint8_t*>(gif.data()), gif.size()});
   ASSERT_FALSE(g);
   EXPECT_EQ(g.error().code(), core::ErrorCode::kUnsupportedMediaType);
   // A JPEG signature followed by garbage.
@@ -269,19 +290,27 @@ TEST(ExifTest, AllEightOrientations) {
   // 3 x 2 image with distinct pixels: 0 1 2 / 3 4 5.
   GrayImage img{3, 2, {0, 1, 2, 3, 4, 5}};
   EXPECT_EQ(ApplyOrientation(img, 1).pixels, img.pixels);
-  EXPECT_EQ(ApplyOrientation(img, 2).pixels, (std::vector<uint8_t>{2, 1, 0, 5, 4, 3}));
-  EXPECT_EQ(ApplyOrientation(img, 3).pixels, (std::vector<uint8_t>{5, 4, 3, 2, 1, 0}));
-  EXPECT_EQ(ApplyOrientation(img, 4).pixels, (std::vector<uint8_t>{3, 4, 5, 0, 1, 2}));
-  EXPECT_EQ(ApplyOrientation(img, 5).pixels, (std::vector<uint8_t>{0, 3, 1, 4, 2, 5}));
-  EXPECT_EQ(ApplyOrientation(img, 6).pixels, (std::vector<uint8_t>{3, 0, 4, 1, 5, 2}));
-  EXPECT_EQ(ApplyOrientation(img, 7).pixels, (std::vector<uint8_t>{5, 2, 4, 1, 3, 0}));
-  EXPECT_EQ(ApplyOrientation(img, 8).pixels, (std::vector<uint8_t>{2, 5, 1, 4, 0, 3}));
+  EXPECT_EQ(ApplyOrientation(img, 2).pixels,
+            (std::vector<uint8_t>{2, 1, 0, 5, 4, 3}));
+  EXPECT_EQ(ApplyOrientation(img, 3).pixels,
+            (std::vector<uint8_t>{5, 4, 3, 2, 1, 0}));
+  EXPECT_EQ(ApplyOrientation(img, 4).pixels,
+            (std::vector<uint8_t>{3, 4, 5, 0, 1, 2}));
+  EXPECT_EQ(ApplyOrientation(img, 5).pixels,
+            (std::vector<uint8_t>{0, 3, 1, 4, 2, 5}));
+  EXPECT_EQ(ApplyOrientation(img, 6).pixels,
+            (std::vector<uint8_t>{3, 0, 4, 1, 5, 2}));
+  EXPECT_EQ(ApplyOrientation(img, 7).pixels,
+            (std::vector<uint8_t>{5, 2, 4, 1, 3, 0}));
+  EXPECT_EQ(ApplyOrientation(img, 8).pixels,
+            (std::vector<uint8_t>{2, 5, 1, 4, 0, 3}));
   EXPECT_EQ(ApplyOrientation(img, 6).width, 2);
 }
 
 TEST(ExifTest, MalformedExifIsIgnored) {
   Bytes jpeg = EncodeJpeg(Marked(8, 8));
-  Bytes bad = {0xFF, 0xD8, 0xFF, 0xE1, 0, 10, 'E', 'x', 'i', 'f', 0, 0, 'X', 'X'};
+  Bytes bad = {0xFF, 0xD8, 0xFF, 0xE1, 0, 10,  'E',
+               'x',  'i',  'f',  0,    0, 'X', 'X'};
   bad.insert(bad.end(), jpeg.begin() + 2, jpeg.end());
   EXPECT_EQ(ReadExifOrientation(Span(bad)), 1);
 }

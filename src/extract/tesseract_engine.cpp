@@ -1,5 +1,6 @@
 // The Tesseract engine: one TessBaseAPI, initialised once with the LSTM model
 // and reused for every page (initialisation costs far more than a small page).
+#include <leptonica/allheaders.h>
 #include <omp.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
@@ -22,12 +23,15 @@ class TesseractEngine final : public OcrEngine {
         options.data_path.empty() ? nullptr : options.data_path.c_str();
     if (api_.Init(data_path, language_.c_str(), tesseract::OEM_LSTM_ONLY) !=
         0) {
-      return core::Unavailable(
-          "cannot load the OCR language data for \"" + language_ +
-          "\" (install tesseract-ocr-" + language_ + " or set --lang)");
+      return core::Unavailable("cannot load the OCR language data for \"" +
+                               language_ + "\" (install tesseract-ocr-" +
+                               language_ + " or set --lang)");
     }
-    // Tesseract's chatter ("Estimating resolution...") is not ours to print.
+    // Tesseract's and Leptonica's chatter ("Estimating resolution...", "Error
+    // in boxClipToRectangle") is not ours to print: failures come back as
+    // results. Leptonica's setting is process-wide and idempotent.
     api_.SetVariable("debug_file", "/dev/null");
+    setMsgSeverity(L_SEVERITY_NONE);
     api_.SetPageSegMode(tesseract::PSM_AUTO);
     return {};
   }

@@ -35,7 +35,8 @@ void StringMap(const core::Json& obj, std::map<std::string, std::string>& out,
 
 std::string_view HttpRequest::Header(std::string_view lower_name) const {
   auto it = headers.find(std::string(lower_name));
-  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+  return it == headers.end() ? std::string_view()
+                             : std::string_view(it->second);
 }
 
 HttpResponse JsonResponse(int status, const core::Json& body) {

@@ -68,7 +68,8 @@ TEST(HttpResponseTest, BinaryBodiesAreBase64ForLambda) {
   const core::Json j = ResponseToJson(r);
   EXPECT_EQ(j["isBase64Encoded"], true);
   EXPECT_EQ(j["body"], "/9g=");
-  EXPECT_EQ(ResponseToJson(JsonResponse(200, {{"a", 1}}))["body"], R"({"a":1})");
+  EXPECT_EQ(ResponseToJson(JsonResponse(200, {{"a", 1}}))["body"],
+            R"({"a":1})");
 }
 
 }  // namespace

@@ -13,8 +13,10 @@ std::string Lower(std::string_view s) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,7 +55,8 @@ core::Result<std::vector<MultipartPart>> ParseMultipart(
   const std::string delimiter = "--" + boundary;
   size_t pos = body.find(delimiter);
   if (pos == std::string_view::npos) {
-    return core::InvalidArgument("multipart body does not contain its boundary");
+    return core::InvalidArgument(
+        "multipart body does not contain its boundary");
   }
   std::vector<MultipartPart> parts;
   const std::string next_delimiter = "\r\n" + delimiter;

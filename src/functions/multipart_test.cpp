@@ -51,7 +51,8 @@ TEST(MultipartTest, RefusesMalformedBodies) {
   // Too many parts.
   std::string many;
   for (int i = 0; i < 5; ++i) {
-    many += "------XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n1\r\n";
+    many +=
+        "------XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n1\r\n";
   }
   many += "------XyZ--";
   EXPECT_TRUE(ParseMultipart(many, kType, 5));

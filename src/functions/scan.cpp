@@ -27,9 +27,10 @@ core::Result<Upload> UploadFromRequest(const HttpRequest& request) {
   }
   if (upload.file_name.empty()) upload.file_name = "upload";
   if (upload.bytes.empty()) {
-    return core::InvalidArgument("the document is empty: send the file as the "
-                                 "request body or as the multipart field "
-                                 "\"file\"");
+    return core::InvalidArgument(
+        "the document is empty: send the file as the "
+        "request body or as the multipart field "
+        "\"file\"");
   }
   return upload;
 }

@@ -23,16 +23,16 @@ class ScanFunctionTest : public ::testing::Test {
   void SetUp() override {
     auto pool = extract::EnginePool::Create(1, [] {
       return core::Result<std::unique_ptr<extract::OcrEngine>>(
-          extract::NewCannedEngine(extract::PageFromText(
-              "ACME TRADING SDN BHD\n"
-              "DATE: 25/12/2018\n"
-              "PENCIL 2 x 4.50 9.00\n"
-              "TOTAL RM 9.00\n")));
+          extract::NewCannedEngine(
+              extract::PageFromText("ACME TRADING SDN BHD\n"
+                                    "DATE: 25/12/2018\n"
+                                    "PENCIL 2 x 4.50 9.00\n"
+                                    "TOTAL RM 9.00\n")));
     });
     ASSERT_TRUE(pool);
     pool_ = std::move(*pool);
-    scanner_ = std::make_unique<extract::Scanner>(*pool_,
-                                                  extract::ScannerOptions{});
+    scanner_ =
+        std::make_unique<extract::Scanner>(*pool_, extract::ScannerOptions{});
   }
 
   HttpResponse Post(std::string body, std::string content_type) {
@@ -85,7 +85,8 @@ TEST_F(ScanFunctionTest, ErrorsCarryStatusCodeAndFile) {
       {"plain text", "text/plain", 400, "invalid_argument"},
       {DevReceipt().substr(0, 20000), "image/jpeg", 400, "invalid_argument"},
       {"%PDF-1.7\n...", "application/pdf", 415, "unsupported_media_type"},
-      {"--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--",
+      {"--b\r\nContent-Disposition: form-data; "
+       "name=\"other\"\r\n\r\nx\r\n--b--",
        "multipart/form-data; boundary=b", 400, "invalid_argument"},
   };
   for (const Case& c : cases) {

@@ -1,6 +1,6 @@
 // The project's one error vocabulary: a code and a message, carried by value in
-// Result<T> (std::expected). Each code maps, in exactly one function each, to an
-// HTTP status, a process exit code and the snake_case name used on the wire.
+// Result<T> (std::expected). Each code maps, in exactly one function each, to
+// an HTTP status, a process exit code and the snake_case name used on the wire.
 // Thread safety: plain values; safe to copy across threads.
 #pragma once
 
@@ -12,13 +12,13 @@
 namespace invoices::core {
 
 enum class ErrorCode {
-  kInvalidArgument,       // the request or document is malformed (400)
-  kNotFound,              // no such object, or not the caller's (404)
-  kAlreadyExists,         // a create that must not overwrite (409)
-  kFailedPrecondition,    // an If-Match / If-None-Match precondition failed (412)
-  kUnauthenticated,       // no valid credentials (401)
-  kPermissionDenied,      // valid credentials, not allowed (403)
-  kTooLarge,              // bytes, pixels or pages beyond a limit (413)
+  kInvalidArgument,     // the request or document is malformed (400)
+  kNotFound,            // no such object, or not the caller's (404)
+  kAlreadyExists,       // a create that must not overwrite (409)
+  kFailedPrecondition,  // an If-Match / If-None-Match precondition failed (412)
+  kUnauthenticated,     // no valid credentials (401)
+  kPermissionDenied,    // valid credentials, not allowed (403)
+  kTooLarge,            // bytes, pixels or pages beyond a limit (413)
   kUnsupportedMediaType,  // a format the system does not read (415)
   kResourceExhausted,     // throttled or queue full; retry later (429)
   kUnavailable,           // a dependency is down; retry later (503)
@@ -84,20 +84,20 @@ inline std::unexpected<Error> Internal(std::string m) {
 
 // Evaluates `expr` (a Result or Status); on error returns the error from the
 // enclosing function.
-#define INVOICES_RETURN_IF_ERROR(expr)                       \
-  do {                                                       \
-    auto invoices_status_ = (expr);                          \
-    if (!invoices_status_)                                   \
+#define INVOICES_RETURN_IF_ERROR(expr)                             \
+  do {                                                             \
+    auto invoices_status_ = (expr);                                \
+    if (!invoices_status_)                                         \
       return std::unexpected(std::move(invoices_status_).error()); \
   } while (0)
 
 #define INVOICES_CONCAT_INNER_(a, b) a##b
 #define INVOICES_CONCAT_(a, b) INVOICES_CONCAT_INNER_(a, b)
 // Declares `lhs` from a Result's value, or returns its error.
-#define INVOICES_ASSIGN_OR_RETURN(lhs, expr)                                 \
+#define INVOICES_ASSIGN_OR_RETURN(lhs, expr)                               \
   INVOICES_ASSIGN_OR_RETURN_IMPL_(INVOICES_CONCAT_(invoices_r_, __LINE__), \
                                   lhs, expr)
-#define INVOICES_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)  \
-  auto tmp = (expr);                                     \
+#define INVOICES_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)     \
+  auto tmp = (expr);                                        \
   if (!tmp) return std::unexpected(std::move(tmp).error()); \
   lhs = std::move(*tmp)

@@ -6,13 +6,12 @@
 
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "invoices/core/error.h"
 
@@ -84,9 +83,9 @@ struct DocumentInfo {
   std::string mime;
   int pages = 1;
   int width = 0, height = 0;
-  int rotation = 0;       // degrees clockwise applied to read the page
-  std::string source;     // "ocr", "pdf-text", "e-invoice"
-  std::string language;   // Tesseract style: "eng", "eng+deu"
+  int rotation = 0;      // degrees clockwise applied to read the page
+  std::string source;    // "ocr", "pdf-text", "e-invoice"
+  std::string language;  // Tesseract style: "eng", "eng+deu"
 };
 
 struct Extraction {

@@ -20,8 +20,8 @@ class EnginePool {
 
   // Creates `size` engines with `factory` (in parallel); fails with the first
   // engine's error.
-  static core::Result<std::unique_ptr<EnginePool>> Create(size_t size,
-                                                          const Factory& factory);
+  static core::Result<std::unique_ptr<EnginePool>> Create(
+      size_t size, const Factory& factory);
 
   // An engine on loan; returned to the pool when the lease is destroyed.
   class Lease {

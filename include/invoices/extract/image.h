@@ -20,7 +20,17 @@ struct GrayImage {
 };
 
 // The formats the system recognises by their leading bytes.
-enum class Format { kUnknown, kJpeg, kPng, kGif, kTiff, kWebp, kHeif, kPdf, kXml };
+enum class Format {
+  kUnknown,
+  kJpeg,
+  kPng,
+  kGif,
+  kTiff,
+  kWebp,
+  kHeif,
+  kPdf,
+  kXml
+};
 
 // The format of `bytes` by magic number.
 Format DetectFormat(std::span<const uint8_t> bytes);
@@ -38,11 +48,11 @@ struct DecodeOptions {
 };
 
 struct DecodedImage {
-  GrayImage image;          // upright (EXIF orientation applied)
+  GrayImage image;  // upright (EXIF orientation applied)
   Format format = Format::kUnknown;
   int width = 0, height = 0;  // of the upright page as uploaded, full size
-  double scale = 1.0;       // image.width / width
-  int exif_orientation = 1; // 1..8 as found in the file
+  double scale = 1.0;         // image.width / width
+  int exif_orientation = 1;   // 1..8 as found in the file
   std::vector<std::string> warnings;  // e.g. a truncated file read in part
 };
 

@@ -19,9 +19,9 @@ namespace invoices::extract {
 // One recognised word. Boxes are in pixels of the image given to the engine;
 // the pipeline maps them back to the page as uploaded.
 struct OcrWord {
-  std::string text;        // UTF-8
+  std::string text;  // UTF-8
   core::BBox box;
-  float confidence = 0;    // 0..1
+  float confidence = 0;                    // 0..1
   int block = 0, paragraph = 0, line = 0;  // reading-order ids, page-unique
 };
 
@@ -34,9 +34,9 @@ struct OcrLine {
 };
 
 struct OcrPage {
-  int width = 0, height = 0;  // of the image the boxes refer to
-  std::vector<OcrLine> lines; // in reading order
-  std::string Text() const;   // lines joined by '\n'
+  int width = 0, height = 0;   // of the image the boxes refer to
+  std::vector<OcrLine> lines;  // in reading order
+  std::string Text() const;    // lines joined by '\n'
 };
 
 struct OcrOptions {

@@ -25,9 +25,9 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;
   std::map<std::string, std::string> path_parameters;
   std::map<std::string, std::string> query_parameters;
-  std::string body;              // decoded bytes (never base64 here)
-  std::string request_id;        // requestContext.requestId
-  std::string source_ip;         // requestContext.http.sourceIp
+  std::string body;        // decoded bytes (never base64 here)
+  std::string request_id;  // requestContext.requestId
+  std::string source_ip;   // requestContext.http.sourceIp
   // requestContext.authorizer.jwt.claims, as strings; empty when the route is
   // open. Handlers read the user only from here.
   std::map<std::string, std::string> claims;

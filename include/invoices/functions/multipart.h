@@ -1,6 +1,6 @@
-// multipart/form-data (RFC 7578) parsing, for uploads from browsers and curl -F.
-// Parts refer to the body's bytes; the body must outlive them.
-// Thread safety: pure function.
+// multipart/form-data (RFC 7578) parsing, for uploads from browsers and curl
+// -F. Parts refer to the body's bytes; the body must outlive them. Thread
+// safety: pure function.
 #pragma once
 
 #include <string>

@@ -1,0 +1,137 @@
+// The local HTTP/1.1 server of `invoices serve`: it plays API Gateway's part
+// of the reference design. It accepts connections, parses requests, matches
+// them against routes, turns each into the payload 2.0 functions::HttpRequest
+// that a Lambda function would receive, and writes back the handler's
+// functions::HttpResponse. Errors the server itself detects (no route, wrong
+// method, body too large, malformed HTTP, a handler that throws, overload)
+// are answered with functions::ErrorResponse, the project's one error shape.
+//
+// A small fixed number of IO threads serves every connection with
+// asynchronous reads and writes; CPU-heavy routes (Execution::kWorker) run on
+// a bounded core::Executor so that OCR never stalls the IO threads, and are
+// refused with 503 when its queue is full rather than queued without bound.
+//
+// Thread safety: Server's members may be called from any thread. Handlers and
+// the access-log callback are called concurrently from several threads and
+// must be thread-safe. Shutdown() and the destructor must not be called from a
+// handler (they wait for handlers to finish).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "invoices/core/error.h"
+#include "invoices/functions/http.h"
+
+namespace invoices::gateway {
+
+// Turns a request into a response. An exception escaping a handler is
+// answered with 500 (code internal) and the server keeps serving.
+using Handler =
+    std::function<functions::HttpResponse(const functions::HttpRequest&)>;
+
+enum class Execution {
+  kInline,  // on the connection's IO thread: for cheap handlers only
+  kWorker,  // on the worker pool: for anything that may take long (OCR)
+};
+
+struct Route {
+  std::string method;  // "GET", "POST", ... (matched exactly, upper-cased)
+  // "/scan", "/invoices/{id}", "/invoices/{id}/picture": a "{name}" segment
+  // matches one non-empty path segment, percent-decoded into
+  // path_parameters[name]. A literal segment wins over a "{name}" one.
+  std::string path;
+  Handler handler;
+  Execution execution = Execution::kInline;
+};
+
+// One record per answered request, for access logs and metrics.
+struct AccessLogRecord {
+  std::string request_id;
+  std::string method;
+  std::string path;       // the raw path, without the query string
+  std::string route_key;  // "GET /invoices/{id}", or "" when no route matched
+  std::string source_ip;
+  int status = 0;
+  double latency_ms = 0;   // from the request's first byte to the response sent
+  uint64_t bytes_in = 0;   // request body bytes
+  uint64_t bytes_out = 0;  // response body bytes
+  // What a throwing handler threw (what()); empty otherwise. Never sent to
+  // the client.
+  std::string error;
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // an address or a resolvable name
+  int port = 8080;                 // 0: any free port (see Server::port())
+  int io_threads = 2;
+  int worker_threads = 2;
+  size_t worker_queue = 16;  // worker requests waiting; more get 503
+  size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
+  size_t max_header_bytes = 16 * 1024;       // larger headers get 431
+  // From a request's first byte until its header is complete: cuts clients
+  // that trickle their header (slowloris). A new connection that sends
+  // nothing is cut after this as well.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  // For receiving a request body, and for sending a response.
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(60)};
+  // A keep-alive connection waiting for its next request.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
+  // How long Shutdown() lets in-flight requests finish before it closes
+  // their connections.
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
+  // Called after each answered request, on an IO thread; keep it cheap.
+  // Exceptions it throws are ignored.
+  std::function<void(const AccessLogRecord&)> access_log;
+};
+
+// Counters for metrics and tests; a snapshot, not a consistent cut.
+struct ServerStats {
+  size_t open_connections = 0;
+  size_t worker_queue_depth = 0;  // worker requests waiting for a thread
+  uint64_t requests = 0;          // requests answered
+  uint64_t rejected = 0;          // worker requests refused with 503
+};
+
+class Server {
+ public:
+  // Validates the options and routes (invalid_argument), binds and listens
+  // (unavailable when the address cannot be bound), then starts the IO and
+  // worker threads. The server runs until Shutdown().
+  static core::Result<std::unique_ptr<Server>> Start(ServerOptions options,
+                                                     std::vector<Route> routes);
+
+  // Shutdown() and Wait().
+  ~Server();
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound (useful with options.port == 0).
+  int port() const;
+
+  ServerStats stats() const;
+
+  // Graceful stop: stops accepting, closes idle keep-alive connections, lets
+  // requests in flight (including those queued for or running on a worker)
+  // finish and receive their response with "Connection: close", then closes
+  // whatever is left after options.shutdown_grace. Returns when the IO and
+  // worker threads have stopped. A worker handler that never returns makes
+  // this never return: handlers cannot be cancelled. Idempotent.
+  void Shutdown();
+
+  // Blocks until the server has been shut down (by another thread).
+  void Wait();
+
+ private:
+  class Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace invoices::gateway

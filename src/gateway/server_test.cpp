@@ -1,0 +1,848 @@
+#include "invoices/gateway/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace invoices::gateway {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using functions::HttpRequest;
+using functions::HttpResponse;
+using Response = http::response<http::string_body>;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+std::string Str(beast::string_view s) {
+  return std::string(s.data(), s.size());
+}
+
+// A blocking HTTP client over a real TCP connection, with a deadline on
+// every read so that a misbehaving server fails the test instead of hanging
+// it. (Not beast::tcp_stream: its timeouts close the socket, and a test must
+// be able to wait for a while and then carry on.)
+class Client {
+ public:
+  explicit Client(int port) : socket_(ioc_), timer_(ioc_) {
+    socket_.connect(tcp::endpoint(asio::ip::address_v4::loopback(),
+                                  static_cast<unsigned short>(port)));
+  }
+
+  void WriteRaw(std::string_view bytes) {
+    asio::write(socket_, asio::buffer(bytes.data(), bytes.size()));
+  }
+
+  void Write(http::request<http::string_body> req) {
+    req.prepare_payload();
+    http::write(socket_, req);
+  }
+
+  // One response, or nullopt on error or timeout (see last_error()).
+  // `head`: the answer to a HEAD request, whose body is not sent.
+  std::optional<Response> Read(std::chrono::milliseconds timeout = 5s,
+                               bool head = false) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(boost::none);
+    parser.skip(head);
+    error_code_ = RunFor(timeout, [&](auto done) {
+      http::async_read(socket_, buffer_, parser,
+                       [done](beast::error_code ec, size_t) { done(ec); });
+    });
+    if (error_code_) return std::nullopt;
+    return parser.release();
+  }
+
+  std::optional<Response> Send(
+      http::verb method, std::string target, std::string body = "",
+      std::vector<std::pair<std::string, std::string>> headers = {}) {
+    http::request<http::string_body> req(method, target, 11);
+    req.set(http::field::host, "localhost");
+    for (auto& [k, v] : headers) req.insert(k, v);
+    req.body() = std::move(body);
+    Write(std::move(req));
+    return Read(5s, method == http::verb::head);
+  }
+
+  // True when the server closes the connection (EOF or reset) within
+  // `timeout`; bytes still arriving before that are ignored.
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    buffer_.consume(buffer_.size());
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) return false;
+      char buf[1024];
+      const beast::error_code ec = RunFor(left, [&](auto done) {
+        socket_.async_read_some(
+            asio::buffer(buf),
+            [done](beast::error_code ec, size_t) { done(ec); });
+      });
+      if (ec == asio::error::operation_aborted) return false;  // timed out
+      if (ec) return true;
+    }
+  }
+
+  beast::error_code last_error() const { return error_code_; }
+
+ private:
+  // Starts `start(done)` and runs until it calls done(ec) or `timeout`
+  // passes (then the operation is cancelled: operation_aborted).
+  template <class Start>
+  beast::error_code RunFor(std::chrono::milliseconds timeout, Start start) {
+    std::optional<beast::error_code> result;
+    timer_.expires_after(timeout);
+    timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) socket_.cancel();
+    });
+    start([&result, this](beast::error_code ec) {
+      result = ec;
+      timer_.cancel();
+    });
+    ioc_.restart();
+    ioc_.run();  // both handlers have run when it returns
+    return *result;
+  }
+
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  beast::error_code error_code_;
+};
+
+core::Json Json(const Response& r) {
+  return core::Json::parse(r.body(), nullptr, /*allow_exceptions=*/false);
+}
+
+HttpResponse Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers["content-type"] = "text/plain";
+  r.body = std::move(body);
+  return r;
+}
+
+Handler Reply(std::string body) {
+  return [body](const HttpRequest&) { return Text(200, body); };
+}
+
+ServerOptions TestOptions() {
+  ServerOptions o;
+  o.port = 0;
+  o.io_threads = 2;
+  return o;
+}
+
+std::unique_ptr<Server> StartOrDie(ServerOptions options,
+                                   std::vector<Route> routes) {
+  auto server = Server::Start(std::move(options), std::move(routes));
+  if (!server) {
+    ADD_FAILURE() << server.error().ToString();
+    return nullptr;
+  }
+  return std::move(*server);
+}
+
+// Releases handlers blocked on it; safe to wait on from many threads.
+class Gate {
+ public:
+  void Open() { promise_.set_value(); }
+  void Wait() const { future_.wait(); }
+
+ private:
+  std::promise<void> promise_;
+  std::shared_future<void> future_ = promise_.get_future().share();
+};
+
+template <class Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds timeout = 3s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return pred();
+}
+
+// ---------------------------------------------------------------------------
+
+TEST(ServerTest, ConvertsTheRequestToPayloadV2) {
+  std::mutex mu;
+  HttpRequest seen;
+  auto server =
+      StartOrDie(TestOptions(),
+                 {{"POST", "/invoices/{id}/picture", [&](const HttpRequest& r) {
+                     std::lock_guard lock(mu);
+                     seen = r;
+                     HttpResponse res = Text(201, "stored");
+                     res.headers["x-custom"] = "yes";
+                     return res;
+                   }}});
+  ASSERT_TRUE(server);
+  ASSERT_GT(server->port(), 0);
+
+  Client client(server->port());
+  auto res = client.Send(
+      http::verb::post, "/invoices/in%20v-1/picture?b=2&a=x+y&a=%41&flag",
+      "the body",
+      {{"X-Thing", "one"}, {"x-thing", "two"}, {"Content-Type", "image/png"}});
+  ASSERT_TRUE(res) << client.last_error().message();
+  EXPECT_EQ(res->result_int(), 201);
+  EXPECT_EQ(res->body(), "stored");
+  EXPECT_EQ(Str((*res)["x-custom"]), "yes");
+  EXPECT_EQ(Str((*res)["content-type"]), "text/plain");
+  EXPECT_EQ(Str((*res)[http::field::content_length]), "6");
+
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.route_key, "POST /invoices/{id}/picture");
+  EXPECT_EQ(seen.raw_path, "/invoices/in%20v-1/picture");
+  EXPECT_EQ(seen.raw_query_string, "b=2&a=x+y&a=%41&flag");
+  EXPECT_EQ(seen.query_parameters,
+            (std::map<std::string, std::string>{
+                {"a", "x y,A"}, {"b", "2"}, {"flag", ""}}));
+  EXPECT_EQ(seen.path_parameters,
+            (std::map<std::string, std::string>{{"id", "in v-1"}}));
+  EXPECT_EQ(seen.Header("x-thing"), "one,two");
+  EXPECT_EQ(seen.Header("content-type"), "image/png");
+  EXPECT_EQ(seen.Header("host"), "localhost");
+  EXPECT_EQ(seen.body, "the body");
+  EXPECT_EQ(seen.source_ip, "127.0.0.1");
+  EXPECT_FALSE(seen.request_id.empty());
+  EXPECT_EQ(Str((*res)["x-request-id"]), seen.request_id);
+}
+
+TEST(ServerTest, LiteralSegmentWinsOverParameter) {
+  auto server = StartOrDie(
+      TestOptions(), {{"GET", "/invoices/{id}",
+                       [](const HttpRequest& r) {
+                         return Text(200, "id=" + r.path_parameters.at("id"));
+                       }},
+                      {"GET", "/invoices/search", Reply("search")},
+                      {"GET", "/", Reply("root")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  EXPECT_EQ(client.Send(http::verb::get, "/invoices/search")->body(), "search");
+  EXPECT_EQ(client.Send(http::verb::get, "/invoices/42")->body(), "id=42");
+  EXPECT_EQ(client.Send(http::verb::get, "/")->body(), "root");
+  // A parameter never matches an empty segment.
+  EXPECT_EQ(client.Send(http::verb::get, "/invoices/")->result_int(), 404);
+  EXPECT_EQ(client.Send(http::verb::get, "/invoices/1/x")->result_int(), 404);
+}
+
+TEST(ServerTest, UnknownPathIs404InTheErrorShape) {
+  auto server = StartOrDie(TestOptions(), {{"GET", "/scan", Reply("x")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto res = client.Send(http::verb::get, "/nope");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 404);
+  EXPECT_EQ(Str((*res)[http::field::content_type]), "application/json");
+  const auto body = Json(*res);
+  EXPECT_EQ(body["error"]["code"], "not_found");
+  EXPECT_FALSE(Str((*res)["x-request-id"]).empty());
+  EXPECT_EQ(body["error"]["request_id"], Str((*res)["x-request-id"]));
+}
+
+TEST(ServerTest, KnownPathWrongMethodIs405WithAllow) {
+  auto server =
+      StartOrDie(TestOptions(), {{"GET", "/invoices/{id}", Reply("get")},
+                                 {"delete", "/invoices/{id}", Reply("del")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto res = client.Send(http::verb::post, "/invoices/7");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 405);
+  EXPECT_EQ(Str((*res)[http::field::allow]), "DELETE, GET");
+  EXPECT_TRUE(Json(*res).contains("error"));
+  // The route's method was upper-cased.
+  EXPECT_EQ(client.Send(http::verb::delete_, "/invoices/7")->body(), "del");
+}
+
+TEST(ServerTest, BodyOverTheLimitIs413AndCloses) {
+  ServerOptions options = TestOptions();
+  options.max_body_bytes = 1000;
+  std::atomic<int> calls{0};
+  auto server = StartOrDie(options, {{"POST", "/scan", [&](const auto&) {
+                                        ++calls;
+                                        return Text(200, "ok");
+                                      }}});
+  ASSERT_TRUE(server);
+  {
+    Client client(server->port());
+    auto ok = client.Send(http::verb::post, "/scan", std::string(1000, 'a'));
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->result_int(), 200);
+    auto res = client.Send(http::verb::post, "/scan", std::string(1001, 'a'));
+    ASSERT_TRUE(res) << client.last_error().message();
+    EXPECT_EQ(res->result_int(), 413);
+    EXPECT_EQ(Json(*res)["error"]["code"], "too_large");
+    EXPECT_FALSE(res->keep_alive());
+    EXPECT_TRUE(client.ClosedWithin(3s));
+  }
+  {
+    // Answered before the body is read, yet the client, still sending a
+    // large body, gets the answer rather than a reset.
+    Client client(server->port());
+    auto res =
+        client.Send(http::verb::post, "/scan", std::string(4 << 20, 'a'));
+    ASSERT_TRUE(res) << client.last_error().message();
+    EXPECT_EQ(res->result_int(), 413);
+  }
+  {
+    // A chunked body has no length up front: the limit cuts it while
+    // reading.
+    Client client(server->port());
+    client.WriteRaw(
+        "POST /scan HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const std::string chunk(600, 'b');
+    client.WriteRaw("258\r\n" + chunk + "\r\n");
+    client.WriteRaw("258\r\n" + chunk + "\r\n0\r\n\r\n");
+    auto res = client.Read();
+    ASSERT_TRUE(res) << client.last_error().message();
+    EXPECT_EQ(res->result_int(), 413);
+    EXPECT_TRUE(client.ClosedWithin(3s));
+  }
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(ServerTest, ExpectContinueGets100ThenTheAnswer) {
+  ServerOptions options = TestOptions();
+  options.max_body_bytes = 100;
+  auto server =
+      StartOrDie(options, {{"POST", "/scan", [](const HttpRequest& r) {
+                              return Text(200, "got " + r.body);
+                            }}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  client.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Content-Length: 5\r\n\r\n");
+  auto interim = client.Read();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->result_int(), 100);
+  client.WriteRaw("hello");
+  auto res = client.Read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(res->body(), "got hello");
+
+  // Too large: refused before the client sends the body.
+  client.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Content-Length: 101\r\n\r\n");
+  auto refused = client.Read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 413);
+}
+
+TEST(ServerTest, MalformedHttpIs400AndCloses) {
+  auto server = StartOrDie(TestOptions(), {{"GET", "/scan", Reply("x")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  client.WriteRaw("GET /scan HTTP/1.1\r\nThis is not a header\r\n\r\n");
+  auto res = client.Read();
+  ASSERT_TRUE(res) << client.last_error().message();
+  EXPECT_EQ(res->result_int(), 400);
+  EXPECT_EQ(Json(*res)["error"]["code"], "invalid_argument");
+  EXPECT_FALSE(Str((*res)["x-request-id"]).empty());
+  EXPECT_TRUE(client.ClosedWithin(3s));
+
+  Client bad_target(server->port());
+  bad_target.WriteRaw("GET * HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto res2 = bad_target.Read();
+  ASSERT_TRUE(res2);
+  EXPECT_EQ(res2->result_int(), 400);
+}
+
+TEST(ServerTest, HeaderOverTheLimitIs431) {
+  ServerOptions options = TestOptions();
+  options.max_header_bytes = 1024;
+  auto server = StartOrDie(options, {{"GET", "/scan", Reply("x")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  client.WriteRaw("GET /scan HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                  std::string(2000, 'h') + "\r\n\r\n");
+  auto res = client.Read();
+  ASSERT_TRUE(res) << client.last_error().message();
+  EXPECT_EQ(res->result_int(), 431);
+  EXPECT_EQ(Json(*res)["error"]["code"], "too_large");
+  EXPECT_TRUE(client.ClosedWithin(3s));
+}
+
+TEST(ServerTest, ThrowingHandlerIs500AndTheServerKeepsServing) {
+  std::mutex mu;
+  std::vector<AccessLogRecord> log;
+  ServerOptions options = TestOptions();
+  options.access_log = [&](const AccessLogRecord& r) {
+    std::lock_guard lock(mu);
+    log.push_back(r);
+  };
+  auto server = StartOrDie(
+      options,
+      {{"GET", "/boom",
+        [](const HttpRequest&) -> HttpResponse {
+          throw std::runtime_error("secret detail");
+        }},
+       {"GET", "/weird", [](const HttpRequest&) { return Text(42, "?"); }},
+       {"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto res = client.Send(http::verb::get, "/boom");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 500);
+  EXPECT_EQ(Json(*res)["error"]["code"], "internal");
+  EXPECT_THAT(res->body(), ::testing::Not(HasSubstr("secret")));
+  // The same connection, then a new one.
+  EXPECT_EQ(client.Send(http::verb::get, "/ok")->body(), "fine");
+  EXPECT_EQ(client.Send(http::verb::get, "/weird")->result_int(), 500);
+  Client other(server->port());
+  EXPECT_EQ(other.Send(http::verb::get, "/ok")->body(), "fine");
+
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return log.size() == 4;
+  }));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(log[0].status, 500);
+  EXPECT_EQ(log[0].error, "secret detail");
+  EXPECT_EQ(log[0].route_key, "GET /boom");
+  EXPECT_EQ(log[1].status, 200);
+  EXPECT_EQ(log[1].bytes_out, 4u);
+  EXPECT_EQ(log[1].path, "/ok");
+  EXPECT_EQ(log[1].method, "GET");
+  EXPECT_EQ(log[1].source_ip, "127.0.0.1");
+  EXPECT_TRUE(log[1].error.empty());
+  // The last two may be logged in either order: two connections.
+  const auto& weird = log[2].route_key == "GET /weird" ? log[2] : log[3];
+  EXPECT_EQ(weird.route_key, "GET /weird");
+  EXPECT_THAT(weird.error, HasSubstr("status 42"));
+}
+
+TEST(ServerTest, KeepAliveReusesOneConnectionAndHonoursClose) {
+  auto server = StartOrDie(
+      TestOptions(), {{"GET", "/a", Reply("a")}, {"POST", "/b", Reply("b")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto first = client.Send(http::verb::get, "/a");
+  auto second = client.Send(http::verb::post, "/b", "x");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body(), "a");
+  EXPECT_EQ(second->body(), "b");
+  EXPECT_TRUE(second->keep_alive());
+  EXPECT_EQ(server->stats().open_connections, 1u);
+  // Counted once the response is written: the client may read it first.
+  EXPECT_TRUE(Eventually([&] { return server->stats().requests == 2; }));
+
+  auto last = client.Send(http::verb::get, "/a", "", {{"Connection", "close"}});
+  ASSERT_TRUE(last);
+  EXPECT_FALSE(last->keep_alive());
+  EXPECT_TRUE(client.ClosedWithin(3s));
+  EXPECT_TRUE(
+      Eventually([&] { return server->stats().open_connections == 0; }));
+}
+
+TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  auto server = StartOrDie(
+      TestOptions(), {{"GET", "/a", Reply("a")}, {"GET", "/b", Reply("b")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  client.WriteRaw(
+      "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto a = client.Read();
+  auto b = client.Read();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->body(), "a");
+  EXPECT_EQ(b->body(), "b");
+}
+
+TEST(ServerTest, ManyConcurrentConnectionsOnTwoIoThreads) {
+  auto server =
+      StartOrDie(TestOptions(), {{"GET", "/n/{n}", [](const HttpRequest& r) {
+                                    return Text(200, r.path_parameters.at("n"));
+                                  }}});
+  ASSERT_TRUE(server);
+  constexpr int kClients = 64;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Client>(server->port()));
+  }
+  EXPECT_TRUE(
+      Eventually([&] { return server->stats().open_connections == kClients; }));
+  for (int round = 0; round < 3; ++round) {
+    // Every connection has a request in flight before any answer is read.
+    for (int i = 0; i < kClients; ++i) {
+      clients[i]->WriteRaw("GET /n/" + std::to_string(i * 10 + round) +
+                           " HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    for (int i = 0; i < kClients; ++i) {
+      auto res = clients[i]->Read();
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->body(), std::to_string(i * 10 + round));
+    }
+  }
+  EXPECT_TRUE(
+      Eventually([&] { return server->stats().requests == 3u * kClients; }));
+}
+
+TEST(ServerTest, FullWorkerQueueIs503AndIoThreadsStayFree) {
+  ServerOptions options = TestOptions();
+  options.io_threads = 1;  // a blocked IO thread would stall everything
+  options.worker_threads = 1;
+  options.worker_queue = 1;
+  Gate gate;
+  std::promise<void> entered;
+  std::atomic<int> calls{0};
+  auto server = StartOrDie(options, {{"POST", "/scan",
+                                      [&](const HttpRequest& r) {
+                                        if (++calls == 1) entered.set_value();
+                                        gate.Wait();
+                                        return Text(200, "scanned " + r.body);
+                                      },
+                                      Execution::kWorker},
+                                     {"GET", "/health", Reply("ok")}});
+  ASSERT_TRUE(server);
+
+  Client busy(server->port());
+  busy.WriteRaw("POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1");
+  ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+
+  Client queued(server->port());
+  queued.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2");
+  ASSERT_TRUE(
+      Eventually([&] { return server->stats().worker_queue_depth == 1; }));
+
+  Client refused(server->port());
+  const auto before = std::chrono::steady_clock::now();
+  auto res = refused.Send(http::verb::post, "/scan", "3");
+  ASSERT_TRUE(res);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);
+  EXPECT_EQ(res->result_int(), 503);
+  EXPECT_EQ(Str((*res)[http::field::retry_after]), "1");
+  EXPECT_EQ(Json(*res)["error"]["code"], "unavailable");
+  EXPECT_TRUE(res->keep_alive());
+  EXPECT_EQ(server->stats().rejected, 1u);
+
+  // The one IO thread still serves inline routes while the worker is stuck.
+  Client health(server->port());
+  EXPECT_EQ(health.Send(http::verb::get, "/health")->body(), "ok");
+
+  gate.Open();
+  auto first = busy.Read();
+  auto second = queued.Read();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body(), "scanned 1");
+  EXPECT_EQ(second->body(), "scanned 2");
+  // The refused connection is still usable.
+  EXPECT_EQ(refused.Send(http::verb::post, "/scan", "4")->body(), "scanned 4");
+}
+
+TEST(ServerTest, WorkerHandlerThatThrowsIs500) {
+  ServerOptions options = TestOptions();
+  auto server = StartOrDie(
+      options,
+      {{"POST", "/scan", [](const HttpRequest&) -> HttpResponse { throw 7; },
+        Execution::kWorker}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto res = client.Send(http::verb::post, "/scan", "x");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 500);
+  EXPECT_EQ(client.Send(http::verb::post, "/scan", "x")->result_int(), 500);
+}
+
+TEST(ServerTest, SlowClientIsCutWithoutHurtingOthers) {
+  ServerOptions options = TestOptions();
+  options.io_threads = 1;
+  options.header_timeout = 1s;
+  options.idle_timeout = 5s;
+  auto server = StartOrDie(options, {{"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+
+  std::atomic<bool> slow_closed{false};
+  std::atomic<bool> stop{false};
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration slow_cut_after{};
+  std::thread slowloris([&] {
+    // Never finishes its header: one byte every 200 ms.
+    Client slow(server->port());
+    const std::string header =
+        "GET /ok HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(100, 'p') +
+        "\r\n\r\n";
+    for (char c : header) {
+      if (stop) break;
+      try {
+        slow.WriteRaw(std::string_view(&c, 1));
+      } catch (const std::exception&) {
+        break;  // the server closed the connection
+      }
+      if (slow.ClosedWithin(200ms)) break;
+    }
+    slow_cut_after = std::chrono::steady_clock::now() - start;
+    slow_closed = true;
+  });
+
+  // Meanwhile, an ordinary client is served promptly, again and again.
+  Client fast(server->port());
+  int served = 0;
+  while (!slow_closed && std::chrono::steady_clock::now() - start < 5s) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = fast.Send(http::verb::get, "/ok");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->body(), "fine");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 500ms);
+    ++served;
+    std::this_thread::sleep_for(50ms);
+  }
+  stop = true;
+  slowloris.join();
+  EXPECT_TRUE(slow_closed);
+  EXPECT_GE(slow_cut_after, 900ms);
+  EXPECT_LT(slow_cut_after, 3s);
+  EXPECT_GT(served, 5);
+  // The fast connection survived the slow one being cut.
+  EXPECT_EQ(fast.Send(http::verb::get, "/ok")->body(), "fine");
+}
+
+TEST(ServerTest, SilentNewConnectionIsCutAfterTheHeaderTimeout) {
+  ServerOptions options = TestOptions();
+  options.header_timeout = 300ms;
+  auto server = StartOrDie(options, {{"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+  Client silent(server->port());
+  EXPECT_TRUE(silent.ClosedWithin(2s));
+}
+
+TEST(ServerTest, IdleKeepAliveConnectionIsClosed) {
+  ServerOptions options = TestOptions();
+  options.idle_timeout = 300ms;
+  auto server = StartOrDie(options, {{"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  ASSERT_TRUE(client.Send(http::verb::get, "/ok"));
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.ClosedWithin(3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 200ms);
+  EXPECT_TRUE(
+      Eventually([&] { return server->stats().open_connections == 0; }));
+}
+
+TEST(ServerTest, ShutdownLetsInFlightRequestsFinish) {
+  ServerOptions options = TestOptions();
+  Gate gate;
+  std::promise<void> entered;
+  auto server = StartOrDie(options, {{"POST", "/scan",
+                                      [&](const HttpRequest&) {
+                                        entered.set_value();
+                                        gate.Wait();
+                                        return Text(200, "done");
+                                      },
+                                      Execution::kWorker},
+                                     {"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+  const int port = server->port();
+
+  Client idle(port);
+  ASSERT_TRUE(idle.Send(http::verb::get, "/ok"));
+  Client in_flight(port);
+  in_flight.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+  ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+
+  std::atomic<bool> shutdown_returned{false};
+  std::thread stopper([&] {
+    server->Shutdown();
+    shutdown_returned = true;
+  });
+  std::atomic<bool> wait_returned{false};
+  std::thread waiter([&] {
+    server->Wait();
+    wait_returned = true;
+  });
+
+  // Idle keep-alive connections are closed at once; new ones are refused.
+  EXPECT_TRUE(idle.ClosedWithin(2s));
+  EXPECT_TRUE(Eventually([&] {
+    try {
+      Client late(port);
+      return late.ClosedWithin(100ms);
+    } catch (const std::exception&) {
+      return true;  // connection refused
+    }
+  }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(shutdown_returned);
+  EXPECT_FALSE(wait_returned);
+
+  gate.Open();
+  auto res = in_flight.Read();
+  ASSERT_TRUE(res) << in_flight.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(res->body(), "done");
+  EXPECT_FALSE(res->keep_alive());
+  stopper.join();
+  waiter.join();
+  EXPECT_TRUE(shutdown_returned);
+  EXPECT_TRUE(wait_returned);
+  server->Shutdown();  // idempotent
+}
+
+TEST(ServerTest, ShutdownClosesWhatOutlivesTheGracePeriod) {
+  ServerOptions options = TestOptions();
+  options.shutdown_grace = 300ms;
+  Gate gate;
+  std::promise<void> entered;
+  auto server = StartOrDie(options, {{"POST", "/scan",
+                                      [&](const HttpRequest&) {
+                                        entered.set_value();
+                                        gate.Wait();
+                                        return Text(200, "late");
+                                      },
+                                      Execution::kWorker}});
+  ASSERT_TRUE(server);
+  Client stuck(server->port());
+  stuck.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx");
+  ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+  std::thread stopper([&] { server->Shutdown(); });
+  // The connection is closed after the grace period even though the handler
+  // is still running; Shutdown itself still waits for the handler.
+  EXPECT_TRUE(stuck.ClosedWithin(3s));
+  gate.Open();
+  stopper.join();
+}
+
+TEST(ServerTest, RequestIdIsEchoedWhenSaneElseGenerated) {
+  std::mutex mu;
+  std::vector<std::string> ids;
+  auto server =
+      StartOrDie(TestOptions(), {{"GET", "/ok", [&](const HttpRequest& r) {
+                                    std::lock_guard lock(mu);
+                                    ids.push_back(r.request_id);
+                                    return Text(200, "");
+                                  }}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto echoed =
+      client.Send(http::verb::get, "/ok", "", {{"X-Request-Id", "abc-1.2_3"}});
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(Str((*echoed)["x-request-id"]), "abc-1.2_3");
+
+  auto bad = client.Send(http::verb::get, "/ok", "",
+                         {{"X-Request-Id", "has space<script>"}});
+  auto too_long = client.Send(http::verb::get, "/ok", "",
+                              {{"X-Request-Id", std::string(129, 'a')}});
+  auto none1 = client.Send(http::verb::get, "/ok");
+  auto none2 = client.Send(http::verb::get, "/ok");
+  ASSERT_TRUE(bad && too_long && none1 && none2);
+  const std::set<std::string> generated = {
+      Str((*bad)["x-request-id"]), Str((*too_long)["x-request-id"]),
+      Str((*none1)["x-request-id"]), Str((*none2)["x-request-id"])};
+  EXPECT_EQ(generated.size(), 4u);
+  for (const auto& id : generated) {
+    EXPECT_FALSE(id.empty());
+    EXPECT_EQ(id.find(' '), std::string::npos);
+    EXPECT_NE(id, "has space<script>");
+  }
+  // Error responses carry the client's id as well.
+  auto missing =
+      client.Send(http::verb::get, "/missing", "", {{"X-Request-Id", "r-9"}});
+  EXPECT_EQ(Str((*missing)["x-request-id"]), "r-9");
+  EXPECT_EQ(Json(*missing)["error"]["request_id"], "r-9");
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(ids.size(), 5u);
+  EXPECT_EQ(ids[0], "abc-1.2_3");
+  EXPECT_EQ(ids[3], Str((*none1)["x-request-id"]));
+}
+
+TEST(ServerTest, HandlerCannotBreakFraming) {
+  auto server =
+      StartOrDie(TestOptions(), {{"GET", "/h",
+                                  [](const HttpRequest&) {
+                                    HttpResponse r = Text(200, "abc");
+                                    r.headers["content-length"] = "999";
+                                    r.headers["x-evil"] = "a\r\nSet-Cookie: x";
+                                    r.headers["x-request-id"] = "forged";
+                                    return r;
+                                  }},
+                                 {"GET", "/empty", [](const HttpRequest&) {
+                                    return Text(204, "ignored");
+                                  }}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto res = client.Send(http::verb::get, "/h");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "abc");
+  EXPECT_EQ(res->count("x-evil"), 0u);
+  EXPECT_EQ(res->count(http::field::set_cookie), 0u);
+  EXPECT_NE(Str((*res)["x-request-id"]), "forged");
+  auto empty = client.Send(http::verb::get, "/empty");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->result_int(), 204);
+  EXPECT_TRUE(empty->body().empty());
+  // The connection is still in sync.
+  EXPECT_EQ(client.Send(http::verb::get, "/h")->body(), "abc");
+}
+
+TEST(ServerTest, HeadAnswersWithTheLengthButNoBody) {
+  auto server = StartOrDie(TestOptions(), {{"HEAD", "/h", Reply("abcdef")},
+                                           {"GET", "/h", Reply("abcdef")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto head = client.Send(http::verb::head, "/h");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(Str((*head)[http::field::content_length]), "6");
+  EXPECT_TRUE(head->body().empty());
+  // No stray body bytes: the next answer on the connection is intact.
+  EXPECT_EQ(client.Send(http::verb::get, "/h")->body(), "abcdef");
+}
+
+TEST(ServerTest, StartRefusesBadRoutesAndBusyPorts) {
+  auto no_slash = Server::Start(TestOptions(), {{"GET", "scan", Reply("")}});
+  ASSERT_FALSE(no_slash);
+  EXPECT_EQ(no_slash.error().code(), core::ErrorCode::kInvalidArgument);
+
+  auto twice = Server::Start(TestOptions(), {{"GET", "/i/{a}", Reply("")},
+                                             {"GET", "/i/{b}", Reply("")}});
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().code(), core::ErrorCode::kInvalidArgument);
+
+  EXPECT_FALSE(Server::Start(TestOptions(), {{"GET", "/x", nullptr}}));
+  EXPECT_FALSE(Server::Start(TestOptions(), {{"GET", "/a{id}", Reply("")}}));
+  EXPECT_FALSE(Server::Start(TestOptions(), {{"", "/x", Reply("")}}));
+
+  auto first = StartOrDie(TestOptions(), {{"GET", "/x", Reply("")}});
+  ASSERT_TRUE(first);
+  ServerOptions same = TestOptions();
+  same.port = first->port();
+  auto second = Server::Start(same, {{"GET", "/x", Reply("")}});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code(), core::ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace invoices::gateway
