@@ -175,6 +175,7 @@ struct CompiledRoute {
   std::vector<Segment> segments;
   Handler handler;
   Execution execution;
+  bool needs_token;
 };
 
 core::Result<CompiledRoute> CompileRoute(Route route) {
@@ -219,6 +220,7 @@ core::Result<CompiledRoute> CompileRoute(Route route) {
   out.route_key = out.method + " " + out.pattern;
   out.handler = std::move(route.handler);
   out.execution = route.execution;
+  out.needs_token = route.needs_token;
   return out;
 }
 
@@ -606,6 +608,21 @@ class Session : public std::enable_shared_from_this<Session> {
     request.path_parameters = std::move(match.params);
     record_.route_key = route->route_key;
 
+    if (route->needs_token) {
+      auto claims = server_.options().authorizer(request);
+      if (!claims) {
+        functions::HttpResponse response =
+            functions::ErrorResponse(claims.error(), request_id_);
+        if (response.status == 401) {
+          response.headers["www-authenticate"] = "Bearer";
+        }
+        return Respond(std::move(response), false, false, {});
+      }
+      request.claims = std::move(*claims);
+      auto sub = request.claims.find("sub");
+      if (sub != request.claims.end()) record_.user = sub->second;
+    }
+
     if (route->execution == Execution::kInline) {
       Outcome outcome = Invoke(route->handler, request);
       return Respond(std::move(outcome.response), false, false,
@@ -928,6 +945,10 @@ core::Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
   std::set<std::string> shapes;
   for (auto& route : routes) {
     INVOICES_ASSIGN_OR_RETURN(CompiledRoute c, CompileRoute(std::move(route)));
+    if (c.needs_token && !options.authorizer) {
+      return core::InvalidArgument("route " + c.route_key +
+                                   " needs a token but there is no authorizer");
+    }
     if (!shapes.insert(Shape(c)).second) {
       return core::InvalidArgument("route " + c.route_key +
                                    " is defined twice");

@@ -846,3 +846,48 @@ TEST(ServerTest, StartRefusesBadRoutesAndBusyPorts) {
 
 }  // namespace
 }  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+TEST(ServerTest, RoutesThatNeedATokenGoThroughTheAuthorizer) {
+  std::atomic<int> handled{0};
+  ServerOptions options = TestOptions();
+  options.authorizer = [](const HttpRequest& r)
+      -> core::Result<std::map<std::string, std::string>> {
+    if (r.Header("authorization") != "Bearer good") {
+      return core::MakeError(core::ErrorCode::kUnauthenticated,
+                             "the token is not valid");
+    }
+    return std::map<std::string, std::string>{{"sub", "user-1"}};
+  };
+  Route secret{"GET", "/secret",
+               [&](const HttpRequest& r) {
+                 ++handled;
+                 return Text(200, "sub=" + r.claims.at("sub"));
+               },
+               Execution::kWorker, /*needs_token=*/true};
+  auto server = StartOrDie(options, {secret, {"GET", "/open", Reply("open")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto denied = client.Send(http::verb::get, "/secret");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->result_int(), 401);
+  EXPECT_EQ(Str((*denied)["www-authenticate"]), "Bearer");
+  EXPECT_EQ(Json(*denied)["error"]["code"], "unauthenticated");
+  auto forged = client.Send(http::verb::get, "/secret", "",
+                            {{"Authorization", "Bearer forged"}});
+  EXPECT_EQ(forged->result_int(), 401);
+  EXPECT_EQ(handled.load(), 0);  // the handler never saw a refused request
+  auto ok = client.Send(http::verb::get, "/secret", "",
+                        {{"Authorization", "Bearer good"}});
+  EXPECT_EQ(ok->result_int(), 200);
+  EXPECT_EQ(ok->body(), "sub=user-1");
+  EXPECT_EQ(client.Send(http::verb::get, "/open")->result_int(), 200);
+
+  // A route that needs a token without an authorizer is a wiring error.
+  EXPECT_FALSE(Server::Start(TestOptions(), {secret}));
+}
+
+}  // namespace
+}  // namespace invoices::gateway

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,7 +49,18 @@ struct Route {
   std::string path;
   Handler handler;
   Execution execution = Execution::kInline;
+  // Whether the request must carry a token that ServerOptions::authorizer
+  // accepts (API Gateway's JWT authorizer on the route).
+  bool needs_token = false;
 };
+
+// Verifies a request's credentials as API Gateway's JWT authorizer does: the
+// verified claims (requestContext.authorizer.jwt.claims), or an error
+// (normally unauthenticated) that is answered with 401 before the handler or
+// a worker is involved. Called on IO threads; must be thread-safe and cheap.
+using Authorizer =
+    std::function<core::Result<std::map<std::string, std::string>>(
+        const functions::HttpRequest&)>;
 
 // One record per answered request, for access logs and metrics.
 struct AccessLogRecord {
@@ -57,6 +69,7 @@ struct AccessLogRecord {
   std::string path;       // the raw path, without the query string
   std::string route_key;  // "GET /invoices/{id}", or "" when no route matched
   std::string source_ip;
+  std::string user;  // the verified token's sub, when the route needs one
   int status = 0;
   double latency_ms = 0;   // from the request's first byte to the response sent
   uint64_t bytes_in = 0;   // request body bytes
@@ -88,6 +101,8 @@ struct ServerOptions {
   // Called after each answered request, on an IO thread; keep it cheap.
   // Exceptions it throws are ignored.
   std::function<void(const AccessLogRecord&)> access_log;
+  // Required when any route needs a token.
+  Authorizer authorizer;
 };
 
 // Counters for metrics and tests; a snapshot, not a consistent cut.

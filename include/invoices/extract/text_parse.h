@@ -1,0 +1,152 @@
+// Reading values as they are printed on receipts and invoices: amounts with
+// their currency signs and national separators ("RM9.00", "1.234,50 EUR",
+// "(5.00)", "1 234,50"), calendar dates in numeric and written forms
+// ("25/12/2018", "10-Mar-18", "MAR 10, 2018", "10. März 2018"), and the
+// currency codes or signs printed next to amounts. The Find* functions locate
+// every value in one line of OCR text and give its byte span, so that a caller
+// can map a match back to the OCR words it came from.
+//
+// These are readers, not judges: they say what a piece of text can mean
+// (with flags for ambiguity), and leave deciding which value is the total or
+// the invoice date to the field extractor (fields.h).
+//
+// Thread safety: pure functions over their arguments; safe from any thread.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "invoices/core/date.h"
+#include "invoices/core/decimal.h"
+
+namespace invoices::extract {
+
+// Lower-case, accent-free form of `text` for matching words: ASCII letters
+// lower-cased, Latin letters of U+00C0..U+017F lower-cased and stripped of
+// their accents ("MÄRZ" -> "marz", "Échéance" -> "echeance", "ß" -> "ss"),
+// other characters unchanged. Byte offsets are not preserved.
+std::string FoldText(std::string_view text);
+
+// ---------------------------------------------------------------- currency
+
+// A currency sign or code as printed.
+struct CurrencyMark {
+  std::string code;           // ISO 4217: "MYR", "EUR", "USD"
+  bool ambiguous = false;     // a sign several currencies print: "$" (read as
+                              // USD), "¥" (JPY), "Rs" (INR)
+  size_t begin = 0, end = 0;  // byte span in the searched text
+};
+
+// The currency `text` (trimmed) stands for as a whole: "RM" -> MYR, "€" ->
+// EUR, "EUR" / "Euro" -> EUR, "£" -> GBP, "S$" -> SGD, "$" -> USD (ambiguous).
+// Three-letter ISO codes are recognised in upper case only, so that words like
+// "eur" in running text or English words that happen to be codes are not
+// taken for money. nullopt when `text` is no currency.
+std::optional<CurrencyMark> ParseCurrency(std::string_view text);
+
+// Every currency sign or code in `line`, in order, as whole words ("RM" in
+// "RM9.00" and "TOTAL (RM)", not in "FORMAT"). "BHD" counts only right next
+// to a number: elsewhere it is "Berhad", a Malaysian legal form.
+std::vector<CurrencyMark> FindCurrencyMarks(std::string_view line);
+
+// ----------------------------------------------------------------- amounts
+
+struct AmountOptions {
+  // The document's decimal separator when the caller knows it ('.' or ','),
+  // or 0 to decide per token from its digit groups.
+  char decimal_separator = 0;
+};
+
+// One amount as printed.
+struct AmountToken {
+  core::Decimal value;        // signed, at the printed scale ("12.5" -> 12.5)
+  size_t begin = 0, end = 0;  // bytes of the whole token: sign, currency,
+                              // number, closing parenthesis
+  size_t number_begin = 0, number_end = 0;  // bytes of the digits only
+  std::optional<CurrencyMark> currency;     // sign or code next to it
+  bool has_fraction = false;  // printed with decimals ("9.00", not "9")
+  bool grouped = false;       // printed with thousands separators
+  // A single separator followed by exactly three digits ("1,234", "1.234")
+  // was read as grouping (1234); it might have been a decimal point.
+  bool separator_ambiguous = false;
+};
+
+// Reads `text` (trimmed) as one amount: "9.00", "RM 9.00", "RM9.00",
+// "1,234.50", "1.234,50", "9,00 EUR", "$12.5", "€ 3,20", "-5.00", "5.00-",
+// "(5.00)", "1 234,50", "1'234.50", "12,34,567.00" (Indian grouping).
+//
+// The decimal separator is decided from the digit groups: when both '.' and
+// ',' occur the last one is the decimal separator; a separator that occurs
+// more than once is grouping; a single separator followed by other than three
+// digits is decimal; a single separator followed by exactly three digits is
+// grouping (flagged separator_ambiguous) unless the integer part is "0" or the
+// currency has three minor digits (KWD, BHD, ...). Grouping must be regular
+// (groups of three after the first, or Indian 2-2-3). nullopt for anything
+// else: dates, times, percentages, phone numbers, more than 15 digits.
+std::optional<AmountToken> ParseAmount(std::string_view text,
+                                       const AmountOptions& options = {});
+
+// Every amount in a line of text, in order, with the rules of ParseAmount.
+// Numbers that are part of something else are skipped: dates ("25/12/2018",
+// "25.12.2018"), times ("14:32"), percentages ("6%"), phone numbers and ids
+// ("03-7865 2323", "NO.53", "A4"), quantities glued to units ("1PC", "2x").
+// Letters may follow an amount only when it has decimals or they are a
+// currency code ("9.00SR", "9EUR"). Integers are returned too (has_fraction
+// false): a caller decides whether "25" can be money. Spaces group digits only
+// when the number ends in a decimal comma ("1 234,50") or the space is a
+// no-break or thin space, because "2 100.00" on a receipt is usually a
+// quantity and a price. One space right after a decimal separator, a common
+// OCR error, is read through ("29. 70" is 29.70) unless another separator
+// follows, as in "10. 03. 2018".
+std::vector<AmountToken> FindAmounts(std::string_view line,
+                                     const AmountOptions& options = {});
+
+// ------------------------------------------------------------------- dates
+
+// How to read a numeric date whose first two numbers can both be a month.
+enum class DateOrder { kDayFirst, kMonthFirst };
+
+struct DateToken {
+  core::Date date;                     // the preferred reading
+  std::vector<core::Date> candidates;  // every valid reading, preferred first
+  bool ambiguous = false;              // candidates.size() > 1
+  // The order a numeric day/month date proved by itself ("25/12/2018" is
+  // day-first, "12/28/2017" month-first); nullopt for dates that prove
+  // nothing ("03/10/18", "2018-03-10", "10 MAR 2018").
+  std::optional<DateOrder> evident_order;
+  bool has_time = false;      // a time of day is printed right next to it
+  size_t begin = 0, end = 0;  // bytes of the date (without the time)
+};
+
+// Month number (1..12) of a month name or abbreviation, case- and
+// accent-insensitive, with or without a final '.': English, German, French,
+// Spanish, Italian, Dutch, Malay and Indonesian ("MAR", "March", "MÄR",
+// "März", "janv.", "févr", "MEI", "OGOS", "DIS", "dic"); 0 otherwise.
+int MonthFromName(std::string_view word);
+
+// Reads `text` (trimmed) as one date, optionally with a time of day before or
+// after it ("25/12/2018 14:32", "25/12/2018 8:13:39 PM"). Forms:
+//   numeric day-month-year with '/', '-' or '.' ("25/12/2018", "25.12.18"),
+//   month-day-year when the day-first reading is impossible ("12/28/2017"),
+//   year-month-day ("2018-03-10", "2018/03/10"),
+//   day month year ("10 MAR 2018", "10-Mar-18", "10MAR2018", "10. März 2018",
+//   "10th of March 2018", "10 de marzo de 2018"),
+//   month day year ("MAR 10, 2018", "March 10 2018", "Mar 10th, 18"),
+//   year month day ("2018-Mar-10", "2018年3月10日").
+// Two-digit years are 20xx. Years outside 1990..2100 and impossible dates
+// (31/04, 29/02 in a common year) give nullopt.
+// A numeric date with both first numbers <= 12 and '/' or '-' is ambiguous:
+// `order` decides the preferred reading, and both readings are in
+// `candidates`. Dotted dates ("03.10.2018") are a day-first convention and
+// read day-first unless that is impossible.
+std::optional<DateToken> ParseDate(std::string_view text,
+                                   DateOrder order = DateOrder::kDayFirst);
+
+// Every date in a line of text, in order, with the rules of ParseDate.
+std::vector<DateToken> FindDates(std::string_view line,
+                                 DateOrder order = DateOrder::kDayFirst);
+
+}  // namespace invoices::extract

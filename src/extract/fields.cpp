@@ -1,0 +1,2036 @@
+#include "invoices/extract/fields.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "invoices/core/decimal.h"
+#include "invoices/extract/text_parse.h"
+
+namespace invoices::extract {
+namespace {
+
+using core::BBox;
+using core::Decimal;
+using core::Field;
+
+// ------------------------------------------------------------ keyword kinds
+
+// What a label word or phrase says; a line's kinds are the union of its
+// labels' kinds.
+enum Kind : uint64_t {
+  kTotal = 1ull << 0,         // TOTAL, SUMME, JUMLAH
+  kSub = 1ull << 1,           // SUBTOTAL, ZWISCHENSUMME
+  kTax = 1ull << 2,           // GST, VAT, MWST, TVA
+  kExcl = 1ull << 3,          // EXCL, HT, NETTO: before tax
+  kIncl = 1ull << 4,          // INCL, TTC, BRUTTO: tax included
+  kDue = 1ull << 5,           // DUE, PAYABLE, A PAYER
+  kBalance = 1ull << 6,       // BALANCE
+  kGrand = 1ull << 7,         // GRAND, FINAL, ROUNDED
+  kNet = 1ull << 8,           // NET
+  kAmount = 1ull << 9,        // AMOUNT, BETRAG, MONTANT
+  kChange = 1ull << 10,       // CHANGE, KEMBALI, RÜCKGELD
+  kTender = 1ull << 11,       // CASH, CARD, PAID
+  kRounding = 1ull << 12,     // ROUNDING ADJ
+  kDiscount = 1ull << 13,     // DISCOUNT, SAVINGS
+  kCount = 1ull << 14,        // QTY, ITEMS
+  kTip = 1ull << 15,          // TIP, GRATUITY
+  kTaxPart = 1ull << 16,      // DAVON, ENTHALTENE, DONT: "of which tax"
+  kIdQual = 1ull << 17,       // NO, ID, NR, REG after a tax word: an identifier
+  kRegId = 1ull << 18,        // company or tax registration number labels
+  kTitle = 1ull << 19,        // TAX INVOICE, RECEIPT, THANK YOU
+  kParty = 1ull << 20,        // BILL TO, CUSTOMER: another party's block
+  kPhone = 1ull << 21,        // TEL, FAX, EMAIL, WWW
+  kAddress = 1ull << 22,      // JALAN, STREET, STRASSE, RUE
+  kLegal = 1ull << 23,        // SDN BHD, LTD, GMBH, INC
+  kDateWord = 1ull << 24,     // DATE, TARIKH, DATUM
+  kInvoiceDate = 1ull << 25,  // INVOICE DATE, RECHNUNGSDATUM
+  kDueWord = 1ull << 26,      // DUE DATE, FÄLLIG, ÉCHÉANCE
+  kExpiry = 1ull << 27,       // EXPIRY, VALID UNTIL, DELIVERY DATE
+  kTransaction = 1ull << 28,  // CASHIER, TERMINAL, TABLE: receipt header data
+  kTaxId = 1ull << 29,        // a tax word naming a number: "GST ID", "VAT No"
+};
+
+// Kinds that label an amount.
+constexpr uint64_t kAmountRole = kTotal | kSub | kTax | kDue | kBalance | kNet |
+                                 kAmount | kChange | kTender | kRounding |
+                                 kDiscount | kCount | kTip | kGrand;
+constexpr uint64_t kDateRole = kDateWord | kInvoiceDate | kDueWord | kExpiry;
+
+struct Keyword {
+  std::vector<std::string> tokens;  // folded; "x*" prefix, "*x" suffix
+  uint64_t kinds;
+};
+
+std::vector<std::string> SplitSpaces(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t j = std::min(s.find(' ', i), s.size());
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+// Labels in folded form (lower case, accents stripped, punctuation removed:
+// "SUB-TOTAL" is "sub total", "MwSt." is "mwst"), mostly English, Malay,
+// German, French, Spanish, Italian and Dutch.
+const std::vector<Keyword>& Keywords() {
+  static const std::vector<Keyword> kKeywords = [] {
+    const std::vector<std::pair<const char*, uint64_t>> table = {
+        // Totals.
+        {"total", kTotal},
+        {"totals", kTotal},
+        {"ttl", kTotal},
+        {"totaal", kTotal},
+        {"totale", kTotal},
+        {"totalt", kTotal},
+        {"summe", kTotal},
+        {"sum", kTotal},
+        {"suma", kTotal},
+        {"gesamt", kTotal},
+        {"gesamt*", kTotal | kGrand},
+        {"endsumme", kTotal | kGrand},
+        {"endbetrag", kTotal | kGrand},
+        {"rechnungsbetrag", kTotal | kGrand},
+        {"bruttobetrag", kTotal | kIncl},
+        {"zahlbetrag", kTotal | kDue},
+        {"jumlah", kTotal},
+        {"jumlah besar", kTotal | kGrand},
+        {"keseluruhan", kGrand},
+        {"yhteensa", kTotal},
+        {"razem", kTotal},
+        {"celkem", kTotal},
+        {"grand", kGrand},
+        {"final", kGrand},
+        {"rounded", kGrand},
+        {"after rounding", kGrand},
+        {"net total", kTotal | kGrand},
+        {"nett total", kTotal | kGrand},
+        {"due", kDue},
+        {"payable", kDue},
+        {"to pay", kDue},
+        {"zu zahlen", kDue},
+        {"a payer", kDue},
+        {"net a payer", kTotal | kDue},
+        {"a pagar", kDue},
+        {"te betalen", kDue},
+        {"owing", kDue},
+        {"balance", kBalance},
+        // Before tax.
+        {"subtotal", kSub},
+        {"sub total", kSub},
+        {"sub ttl", kSub},
+        {"subttl", kSub},
+        {"sub tot", kSub},
+        {"zwischensumme", kSub},
+        {"sous total", kSub},
+        {"soustotal", kSub},
+        {"subtotale", kSub},
+        {"subtotaal", kSub},
+        {"base imponible", kSub},
+        {"imponibile", kSub},
+        {"excl", kExcl},
+        {"excluding", kExcl},
+        {"exclusive", kExcl},
+        {"exkl", kExcl},
+        {"exklusive", kExcl},
+        {"ohne", kExcl},
+        {"ht", kExcl},
+        {"h t", kExcl},
+        {"before tax", kExcl},
+        {"pre tax", kExcl},
+        {"hors taxes", kExcl},
+        {"hors taxe", kExcl},
+        {"sin iva", kExcl},
+        {"without", kExcl},
+        {"w o", kExcl},
+        {"netto*", kNet | kExcl},
+        {"net", kNet},
+        {"nett", kNet},
+        {"neto", kNet},
+        // Tax included.
+        {"incl", kIncl},
+        {"including", kIncl},
+        {"inclusive", kIncl},
+        {"inkl", kIncl},
+        {"inklusive", kIncl},
+        {"ttc", kIncl},
+        {"toutes taxes", kIncl},
+        {"brutto*", kIncl},
+        {"con iva", kIncl},
+        {"iva incluido", kIncl},
+        {"incluido", kIncl},
+        {"davon", kTaxPart},
+        {"enthaltene", kTaxPart},
+        {"enthalten", kTaxPart},
+        {"dont", kTaxPart},
+        {"zzgl", kTaxPart},
+        {"zuzuglich", kTaxPart},
+        {"plus", kTaxPart},
+        // Taxes.
+        {"gst", kTax},
+        {"sst", kTax},
+        {"vat", kTax},
+        {"tax", kTax},
+        {"taxes", kTax},
+        {"mwst", kTax},
+        {"mw st", kTax},
+        {"mehrwertsteuer", kTax},
+        {"ust", kTax},
+        {"umsatzsteuer", kTax},
+        {"steuer", kTax},
+        {"tva", kTax},
+        {"iva", kTax},
+        {"hst", kTax},
+        {"pst", kTax},
+        {"qst", kTax},
+        {"btw", kTax},
+        {"moms", kTax},
+        {"ppn", kTax},
+        {"igv", kTax},
+        {"igic", kTax},
+        {"sales tax", kTax},
+        {"service tax", kTax},
+        {"cgst", kTax},
+        {"sgst", kTax},
+        {"igst", kTax},
+        {"impuesto", kTax},
+        {"impuestos", kTax},
+        {"taxe", kTax},
+        {"alv", kTax},
+        {"dph", kTax},
+        {"ptu", kTax},
+        {"kdv", kTax},
+        {"cukai", kTax},
+        // Identifiers after a tax word: "GST ID NO", "VAT REG", "N° TVA".
+        {"id", kIdQual},
+        {"no", kIdQual},
+        {"nr", kIdQual},
+        {"n", kIdQual},
+        {"reg", kIdQual | kRegId},
+        {"regn", kIdQual | kRegId},
+        {"registration", kIdQual | kRegId},
+        {"number", kIdQual},
+        {"idnr", kIdQual | kRegId},
+        {"ident", kIdQual},
+        {"identification", kIdQual},
+        {"intracom", kIdQual | kRegId},
+        {"num", kIdQual},
+        {"nummer", kIdQual},
+        {"numero", kIdQual},
+        {"tin", kRegId},
+        {"uid", kRegId},
+        {"roc", kRegId},
+        {"abn", kRegId},
+        {"acn", kRegId},
+        {"siret", kRegId},
+        {"siren", kRegId},
+        {"rcs", kRegId},
+        {"steuernr", kRegId},
+        {"steuernummer", kRegId},
+        {"nif", kRegId},
+        {"cif", kRegId},
+        {"npwp", kRegId},
+        {"company no", kRegId},
+        {"co reg", kRegId},
+        {"business reg", kRegId},
+        {"brn", kRegId},
+        {"handelsregister", kRegId},
+        {"hrb", kRegId},
+        {"amtsgericht", kRegId},
+        {"iban", kRegId},
+        {"bic", kRegId},
+        {"swift", kRegId},
+        // Not the total.
+        {"change", kChange},
+        {"change due", kChange},
+        {"kembali", kChange},
+        {"kembalian", kChange},
+        {"baki", kChange},
+        {"ruckgeld", kChange},
+        {"rueckgeld", kChange},
+        {"wechselgeld", kChange},
+        {"rendu", kChange},
+        {"rendu monnaie", kChange},
+        {"a rendre", kChange},
+        {"monnaie", kChange},
+        {"cambio", kChange},
+        {"vuelto", kChange},
+        {"vuelta", kChange},
+        {"wisselgeld", kChange},
+        {"cash", kTender},
+        {"tunai", kTender},
+        {"tendered", kTender},
+        {"tender", kTender},
+        {"paid", kTender},
+        {"payment", kTender},
+        {"bayar", kTender},
+        {"bayaran", kTender},
+        {"bar", kTender},
+        {"bargeld", kTender},
+        {"gegeben", kTender},
+        {"especes", kTender},
+        {"efectivo", kTender},
+        {"card", kTender},
+        {"visa", kTender},
+        {"mastercard", kTender},
+        {"master", kTender},
+        {"amex", kTender},
+        {"debit", kTender},
+        {"credit", kTender},
+        {"eftpos", kTender},
+        {"karte", kTender},
+        {"ec", kTender},
+        {"girocard", kTender},
+        {"carte", kTender},
+        {"cb", kTender},
+        {"maestro", kTender},
+        {"received", kTender},
+        {"bezahlt", kTender},
+        {"paye", kTender},
+        {"pagado", kTender},
+        {"contant", kTender},
+        {"kontant", kTender},
+        {"rounding", kRounding},
+        {"round", kRounding},
+        {"adj", kRounding},
+        {"adjustment", kRounding},
+        {"pembulatan", kRounding},
+        {"rundung", kRounding},
+        {"arrondi", kRounding},
+        {"redondeo", kRounding},
+        {"discount", kDiscount},
+        {"disc", kDiscount},
+        {"savings", kDiscount},
+        {"saving", kDiscount},
+        {"saved", kDiscount},
+        {"save", kDiscount},
+        {"rabatt", kDiscount},
+        {"remise", kDiscount},
+        {"reduction", kDiscount},
+        {"descuento", kDiscount},
+        {"desconto", kDiscount},
+        {"diskaun", kDiscount},
+        {"promo", kDiscount},
+        {"coupon", kDiscount},
+        {"voucher", kDiscount},
+        {"less", kDiscount},
+        {"nachlass", kDiscount},
+        {"skonto", kDiscount},
+        {"qty", kCount},
+        {"quantity", kCount},
+        {"items", kCount},
+        {"item", kCount},
+        {"count", kCount},
+        {"pcs", kCount},
+        {"pc", kCount},
+        {"artikel", kCount},
+        {"anzahl", kCount},
+        {"menge", kCount},
+        {"articles", kCount},
+        {"kuantiti", kCount},
+        {"pieces", kCount},
+        {"stk", kCount},
+        {"stuck", kCount},
+        {"cantidad", kCount},
+        {"qte", kCount},
+        {"quantite", kCount},
+        {"tip", kTip},
+        {"tips", kTip},
+        {"gratuity", kTip},
+        {"trinkgeld", kTip},
+        {"pourboire", kTip},
+        {"propina", kTip},
+        {"amount", kAmount},
+        {"amt", kAmount},
+        {"betrag", kAmount},
+        {"montant", kAmount},
+        {"importe", kAmount},
+        {"somme", kAmount},
+        {"bedrag", kAmount},
+        {"belopp", kAmount},
+        {"valor", kAmount},
+        // Documents, greetings, other parties.
+        {"tax invoice", kTitle},
+        {"invoice", kTitle},
+        {"receipt", kTitle},
+        {"official receipt", kTitle},
+        {"cash sale", kTitle},
+        {"cash sales", kTitle},
+        {"cash bill", kTitle},
+        {"simplified tax invoice", kTitle},
+        {"bill", kTitle},
+        {"rechnung", kTitle},
+        {"quittung", kTitle},
+        {"beleg", kTitle},
+        {"kassenbon", kTitle},
+        {"kassenbeleg", kTitle},
+        {"bon", kTitle},
+        {"facture", kTitle},
+        {"factura", kTitle},
+        {"ticket", kTitle},
+        {"recu", kTitle},
+        {"fattura", kTitle},
+        {"scontrino", kTitle},
+        {"faktura", kTitle},
+        {"kvitto", kTitle},
+        {"kwitansi", kTitle},
+        {"resit", kTitle},
+        {"invois", kTitle},
+        {"invois cukai", kTitle},
+        {"quotation", kTitle},
+        {"estimate", kTitle},
+        {"delivery order", kTitle},
+        {"credit note", kTitle},
+        {"statement", kTitle},
+        {"copy", kTitle},
+        {"customer copy", kTitle},
+        {"merchant copy", kTitle},
+        {"duplicate", kTitle},
+        {"reprint", kTitle},
+        {"welcome", kTitle},
+        {"thank you", kTitle},
+        {"thank", kTitle},
+        {"thanks", kTitle},
+        {"terima kasih", kTitle},
+        {"danke", kTitle},
+        {"vielen dank", kTitle},
+        {"merci", kTitle},
+        {"gracias", kTitle},
+        {"come again", kTitle},
+        {"please", kTitle},
+        {"page", kTitle},
+        {"original", kTitle},
+        {"bill to", kParty},
+        {"ship to", kParty},
+        {"sold to", kParty},
+        {"invoice to", kParty},
+        {"deliver to", kParty},
+        {"customer", kParty},
+        {"client", kParty},
+        {"kunde", kParty},
+        {"rechnungsempfanger", kParty},
+        {"attn", kParty},
+        {"attention", kParty},
+        {"member", kParty},
+        {"cashier", kTransaction},
+        {"terminal", kTransaction},
+        {"table", kTransaction},
+        {"server", kTransaction},
+        {"operator", kTransaction},
+        {"kasse", kTransaction},
+        {"kassierer", kTransaction},
+        {"caisse", kTransaction},
+        {"doc", kTransaction},
+        {"document", kTransaction},
+        {"order", kTransaction},
+        {"trans", kTransaction},
+        {"transaction", kTransaction},
+        {"pos", kTransaction},
+        {"time", kTransaction},
+        {"zeit", kTransaction},
+        {"heure", kTransaction},
+        {"masa", kTransaction},
+        {"tel", kPhone},
+        {"telephone", kPhone},
+        {"phone", kPhone},
+        {"ph", kPhone},
+        {"fax", kPhone},
+        {"hp", kPhone},
+        {"h p", kPhone},
+        {"mobile", kPhone},
+        {"mob", kPhone},
+        {"hotline", kPhone},
+        {"whatsapp", kPhone},
+        {"telefon", kPhone},
+        {"telefono", kPhone},
+        {"email", kPhone},
+        {"e mail", kPhone},
+        {"www", kPhone},
+        {"http", kPhone},
+        {"https", kPhone},
+        {"website", kPhone},
+        {"com", kPhone},
+        // Addresses.
+        {"jalan", kAddress},
+        {"jln", kAddress},
+        {"lorong", kAddress},
+        {"taman", kAddress},
+        {"persiaran", kAddress},
+        {"lebuh", kAddress},
+        {"lebuhraya", kAddress},
+        {"bandar", kAddress},
+        {"kampung", kAddress},
+        {"seksyen", kAddress},
+        {"street", kAddress},
+        {"st", kAddress},
+        {"road", kAddress},
+        {"rd", kAddress},
+        {"avenue", kAddress},
+        {"ave", kAddress},
+        {"blvd", kAddress},
+        {"boulevard", kAddress},
+        {"lane", kAddress},
+        {"drive", kAddress},
+        {"highway", kAddress},
+        {"hwy", kAddress},
+        {"parkway", kAddress},
+        {"suite", kAddress},
+        {"floor", kAddress},
+        {"level", kAddress},
+        {"building", kAddress},
+        {"bldg", kAddress},
+        {"block", kAddress},
+        {"blok", kAddress},
+        {"blk", kAddress},
+        {"lot", kAddress},
+        {"po box", kAddress},
+        {"p o box", kAddress},
+        {"strasse", kAddress},
+        {"str", kAddress},
+        {"*strasse", kAddress},
+        {"*str", kAddress},
+        {"*weg", kAddress},
+        {"*platz", kAddress},
+        {"*gasse", kAddress},
+        {"*allee", kAddress},
+        {"postfach", kAddress},
+        {"rue", kAddress},
+        {"avenida", kAddress},
+        {"calle", kAddress},
+        {"via", kAddress},
+        {"viale", kAddress},
+        {"piazza", kAddress},
+        {"plaza", kAddress},
+        {"cedex", kAddress},
+        {"industrial", kAddress},
+        {"estate", kAddress},
+        {"square", kAddress},
+        {"terrace", kAddress},
+        {"crescent", kAddress},
+        // Legal forms of companies.
+        {"sdn", kLegal},
+        {"bhd", kLegal},
+        {"berhad", kLegal},
+        {"s b", kLegal},
+        {"ltd", kLegal},
+        {"limited", kLegal},
+        {"llc", kLegal},
+        {"l l c", kLegal},
+        {"inc", kLegal | kIncl},  // "ACME Inc", "GST inc"
+        {"incorporated", kLegal},
+        {"gmbh", kLegal},
+        {"ag", kLegal},
+        {"ohg", kLegal},
+        {"e k", kLegal},
+        {"gbr", kLegal},
+        {"sa", kLegal},
+        {"s a", kLegal},
+        {"sas", kLegal},
+        {"sarl", kLegal},
+        {"s a r l", kLegal},
+        {"sl", kLegal},
+        {"s l", kLegal},
+        {"srl", kLegal},
+        {"s r l", kLegal},
+        {"spa", kLegal},
+        {"s p a", kLegal},
+        {"plc", kLegal},
+        {"co", kLegal},
+        {"company", kLegal},
+        {"corp", kLegal},
+        {"corporation", kLegal},
+        {"enterprise", kLegal},
+        {"enterprises", kLegal},
+        {"trading", kLegal},
+        {"pty", kLegal},
+        {"pte", kLegal},
+        {"llp", kLegal},
+        {"bv", kLegal},
+        {"b v", kLegal},
+        {"nv", kLegal},
+        {"n v", kLegal},
+        {"oy", kLegal},
+        {"ab", kLegal},
+        {"a s", kLegal},
+        {"aps", kLegal},
+        {"kk", kLegal},
+        {"sro", kLegal},
+        {"s r o", kLegal},
+        {"tbk", kLegal},
+        {"pt", kLegal},
+        {"cv", kLegal},
+        // Dates.
+        {"date", kDateWord},
+        {"dated", kDateWord},
+        {"tarikh", kDateWord},
+        {"datum", kDateWord},
+        {"fecha", kDateWord},
+        {"data", kDateWord},
+        {"tgl", kDateWord},
+        {"tanggal", kDateWord},
+        {"dt", kDateWord},
+        {"invoice date", kDateWord | kInvoiceDate},
+        {"bill date", kDateWord | kInvoiceDate},
+        {"receipt date", kDateWord | kInvoiceDate},
+        {"issue date", kDateWord | kInvoiceDate},
+        {"date of issue", kDateWord | kInvoiceDate},
+        {"issued", kDateWord | kInvoiceDate},
+        {"rechnungsdatum", kDateWord | kInvoiceDate},
+        {"belegdatum", kDateWord | kInvoiceDate},
+        {"date de facture", kDateWord | kInvoiceDate},
+        {"date facture", kDateWord | kInvoiceDate},
+        {"fecha de emision", kDateWord | kInvoiceDate},
+        {"fecha factura", kDateWord | kInvoiceDate},
+        {"data fattura", kDateWord | kInvoiceDate},
+        {"factuurdatum", kDateWord | kInvoiceDate},
+        {"tarikh invois", kDateWord | kInvoiceDate},
+        {"due date", kDueWord},
+        {"payment due", kDueWord},
+        {"due by", kDueWord},
+        {"pay by", kDueWord},
+        {"faellig", kDueWord},
+        {"fallig", kDueWord},
+        {"falligkeit", kDueWord},
+        {"falligkeitsdatum", kDueWord},
+        {"zahlbar bis", kDueWord},
+        {"zahlungsziel", kDueWord},
+        {"echeance", kDueWord},
+        {"date d echeance", kDueWord},
+        {"vencimiento", kDueWord},
+        {"fecha de vencimiento", kDueWord},
+        {"scadenza", kDueWord},
+        {"vervaldatum", kDueWord},
+        {"tarikh akhir", kDueWord},
+        {"exp", kExpiry},
+        {"expiry", kExpiry},
+        {"expires", kExpiry},
+        {"expiration", kExpiry},
+        {"valid", kExpiry},
+        {"validity", kExpiry},
+        {"valid until", kExpiry},
+        {"best before", kExpiry},
+        {"use by", kExpiry},
+        {"gultig", kExpiry},
+        {"gueltig", kExpiry},
+        {"since", kExpiry},
+        {"period", kExpiry},
+        {"delivery", kExpiry},
+        {"delivery date", kExpiry},
+        {"lieferdatum", kExpiry},
+        {"ship date", kExpiry},
+        {"shipped", kExpiry},
+        {"birth", kExpiry},
+        {"dob", kExpiry},
+        {"order date", kExpiry},
+    };
+    std::vector<Keyword> out;
+    for (const auto& [phrase, kinds] : table) {
+      out.push_back({SplitSpaces(phrase), kinds});
+    }
+    // Longest phrase first, so that "sub total" wins over "total" and "tax
+    // invoice" over "tax".
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.tokens.size() > b.tokens.size();
+    });
+    return out;
+  }();
+  return kKeywords;
+}
+
+bool TokenMatches(std::string_view pattern, std::string_view token) {
+  if (pattern.size() > 1 && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return token.size() > pattern.size() && token.starts_with(pattern);
+  }
+  if (pattern.size() > 1 && pattern.front() == '*') {
+    pattern.remove_prefix(1);
+    return token.size() > pattern.size() && token.ends_with(pattern);
+  }
+  return pattern == token;
+}
+
+// ------------------------------------------------------------- line model
+
+struct Token {
+  std::string text;  // folded
+  size_t word;       // index of the OcrWord it comes from
+};
+
+// A keyword found in a line.
+struct Match {
+  size_t first, last;  // token indices, inclusive
+  uint64_t kinds;
+  size_t byte;  // where its first word starts in the line text
+};
+
+// Splits folded words into letter/digit runs. Two common OCR confusions are
+// undone inside words that are otherwise letters ("T0TAL" -> "total").
+std::vector<Token> Tokenize(const std::vector<OcrWord>& words) {
+  std::vector<Token> out;
+  for (size_t w = 0; w < words.size(); ++w) {
+    const std::string folded = FoldText(words[w].text);
+    size_t i = 0;
+    while (i < folded.size()) {
+      auto is_token_byte = [&](size_t k) {
+        const auto c = static_cast<unsigned char>(folded[k]);
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+        // Non-ASCII: letters of other scripts; C2 xx is Latin-1 punctuation
+        // and E2 xx general punctuation and currency signs.
+        if (c < 0x80) return false;
+        size_t lead = k;
+        while (lead > 0 &&
+               (static_cast<unsigned char>(folded[lead]) & 0xC0) == 0x80) {
+          --lead;
+        }
+        const auto l = static_cast<unsigned char>(folded[lead]);
+        return l != 0xC2 && l != 0xE2;
+      };
+      if (!is_token_byte(i)) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < folded.size() && is_token_byte(j)) ++j;
+      std::string t = folded.substr(i, j - i);
+      const auto letters = std::count_if(
+          t.begin(), t.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+      if (letters >= 2) std::replace(t.begin(), t.end(), '0', 'o');
+      out.push_back({std::move(t), w});
+      i = j;
+    }
+  }
+  return out;
+}
+
+// Single-word keywords, for splitting words OCR glued together.
+bool IsSingleKeyword(std::string_view token) {
+  static const std::unordered_map<std::string_view, bool> kSingle = [] {
+    std::unordered_map<std::string_view, bool> out;
+    for (const Keyword& k : Keywords()) {
+      if (k.tokens.size() == 1 && k.tokens[0].find('*') == std::string::npos) {
+        out.emplace(k.tokens[0], true);
+      }
+    }
+    return out;
+  }();
+  return kSingle.contains(token);
+}
+
+// "totalgst" -> "total" "gst", "grandtotal" -> "grand" "total": a word that
+// is no keyword but two keywords of three letters or more glued together.
+std::vector<Token> SplitCompounds(const std::vector<Token>& tokens) {
+  std::vector<Token> out;
+  for (const Token& t : tokens) {
+    bool split = false;
+    if (t.text.size() >= 6 && !IsSingleKeyword(t.text)) {
+      for (size_t i = 3; i + 3 <= t.text.size(); ++i) {
+        const std::string_view a = std::string_view(t.text).substr(0, i);
+        const std::string_view b = std::string_view(t.text).substr(i);
+        if (IsSingleKeyword(a) && IsSingleKeyword(b)) {
+          out.push_back({std::string(a), t.word});
+          out.push_back({std::string(b), t.word});
+          split = true;
+          break;
+        }
+      }
+    }
+    if (!split) out.push_back(t);
+  }
+  return out;
+}
+
+// Whether `a` and `b` differ by at most one insertion, deletion or
+// substitution.
+bool WithinOneEdit(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
+  return a.substr(i) == b.substr(i + 1);
+}
+
+// The kinds of a long amount label that OCR misspelt by one letter
+// ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix), or 0.
+uint64_t FuzzyKinds(std::string_view token) {
+  constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
+                              kDiscount | kIncl | kExcl | kDue | kChange;
+  if (token.size() < 5 || !std::all_of(token.begin(), token.end(), [](char c) {
+        return c >= 'a' && c <= 'z';
+      })) {
+    return 0;
+  }
+  for (const Keyword& k : Keywords()) {
+    if (k.tokens.size() != 1 || !(k.kinds & kFuzzy)) continue;
+    const std::string& word = k.tokens[0];
+    if (word.size() >= 5 && word.find('*') == std::string::npos &&
+        WithinOneEdit(word, token)) {
+      return k.kinds;
+    }
+  }
+  return 0;
+}
+
+std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
+                                 const std::vector<size_t>& word_begin) {
+  std::vector<Match> out;
+  size_t p = 0;
+  // Keywords by their first word; those starting with a wildcard apart.
+  static const auto kIndex = [] {
+    std::pair<std::unordered_map<std::string_view, std::vector<const Keyword*>>,
+              std::vector<const Keyword*>>
+        index;
+    for (const Keyword& k : Keywords()) {
+      const std::string& first = k.tokens[0];
+      if (first.front() == '*' || first.back() == '*') {
+        index.second.push_back(&k);
+      } else {
+        index.first[first].push_back(&k);
+      }
+    }
+    return index;
+  }();
+  static const std::vector<const Keyword*> kNone;
+  while (p < tokens.size()) {
+    const Keyword* found = nullptr;
+    auto it = kIndex.first.find(tokens[p].text);
+    const auto& exact = it == kIndex.first.end() ? kNone : it->second;
+    // Both lists are longest first; a longer phrase wins.
+    for (const auto* list : {&exact, &kIndex.second}) {
+      for (const Keyword* k : *list) {
+        if (found && found->tokens.size() >= k->tokens.size()) break;
+        if (p + k->tokens.size() > tokens.size()) continue;
+        bool ok = true;
+        for (size_t i = 0; ok && i < k->tokens.size(); ++i) {
+          ok = TokenMatches(k->tokens[i], tokens[p + i].text);
+        }
+        if (ok) {
+          found = k;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      if (const uint64_t kinds = FuzzyKinds(tokens[p].text)) {
+        out.push_back({p, p, kinds, word_begin[tokens[p].word]});
+      }
+      ++p;
+      continue;
+    }
+    const size_t last = p + found->tokens.size() - 1;
+    out.push_back({p, last, found->kinds, word_begin[tokens[p].word]});
+    p = last + 1;
+  }
+  // A tax word next to an identifier label names a registration number
+  // ("GST ID NO", "VAT Reg", "N° TVA"), not an amount of tax.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!(out[i].kinds & kTax)) continue;
+    auto id_at = [&](size_t j) {
+      return j < out.size() && (out[j].kinds & kIdQual) &&
+             (j > i ? out[j].first <= out[i].last + 2
+                    : out[j].last + 1 == out[i].first);
+    };
+    if (id_at(i + 1) || id_at(i + 2) || (i > 0 && id_at(i - 1))) {
+      out[i].kinds = (out[i].kinds & ~kTax) | kRegId | kTaxId;
+    }
+  }
+  return out;
+}
+
+struct Line {
+  const OcrLine* ocr = nullptr;
+  std::string text;                // words joined by single spaces
+  std::vector<size_t> word_begin;  // byte offset of each word in `text`
+  std::vector<Token> tokens;
+  std::vector<Match> matches;
+  uint64_t kinds = 0;
+  std::vector<AmountToken> amounts;
+  std::vector<DateToken> dates;
+  std::vector<CurrencyMark> marks;
+  BBox box;
+  double yrel = 0;  // vertical centre, 0 at the top of the text, 1 at bottom
+  int height = 0;
+  int letters = 0, digits = 0, others = 0;
+  int label_letters = 0;  // letters outside currency marks and amounts
+  int uppercase = 0;
+  bool postcode = false;
+  double confidence = 0;
+};
+
+BBox Union(const BBox& a, const BBox& b) {
+  return {std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1),
+          std::max(a.y1, b.y1)};
+}
+
+bool IsEmpty(const BBox& b) { return b.x1 <= b.x0 && b.y1 <= b.y0; }
+
+// The words of `line` overlapping bytes [begin, end) of its text.
+struct WordSpan {
+  BBox box;
+  std::string text;
+  double confidence = 0;
+  bool empty = true;
+};
+
+WordSpan WordsIn(const Line& line, size_t begin, size_t end) {
+  WordSpan out;
+  const auto& words = line.ocr->words;
+  int n = 0;
+  for (size_t w = 0; w < words.size(); ++w) {
+    const size_t wb = line.word_begin[w];
+    const size_t we = wb + words[w].text.size();
+    if (wb >= end || we <= begin) continue;
+    out.box = out.empty ? words[w].box : Union(out.box, words[w].box);
+    if (!out.text.empty()) out.text += ' ';
+    out.text += words[w].text;
+    out.confidence += words[w].confidence;
+    out.empty = false;
+    ++n;
+  }
+  if (n > 0) out.confidence /= n;
+  return out;
+}
+
+// Postal codes: five or six digits alone ("81100", "75008", "238801"),
+// "D-80331", US ZIP+4, or a UK/Canadian code ("SW1A 1AA", "K1A 0B6").
+bool HasPostcode(const std::vector<OcrWord>& words) {
+  auto digits_only = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+  };
+  auto strip = [](std::string s) {
+    while (!s.empty() && (s.back() == ',' || s.back() == '.')) s.pop_back();
+    return s;
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string w = strip(words[i].text);
+    if (digits_only(w) && (w.size() == 5 || w.size() == 6)) return true;
+    if (w.size() == 7 && w[0] >= 'A' && w[0] <= 'Z' && w[1] == '-' &&
+        digits_only(w.substr(2))) {
+      return true;
+    }
+    if (w.size() == 10 && w[5] == '-' && digits_only(w.substr(0, 5)) &&
+        digits_only(w.substr(6))) {
+      return true;
+    }
+    // UK outward + inward code: "SW1A" "1AA".
+    if (i + 1 < words.size()) {
+      const std::string a = w, b = strip(words[i + 1].text);
+      auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+      auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+      const bool inward =
+          b.size() == 3 && is_digit(b[0]) && is_upper(b[1]) && is_upper(b[2]);
+      const bool outward = a.size() >= 2 && a.size() <= 4 && is_upper(a[0]) &&
+                           std::any_of(a.begin(), a.end(), is_digit) &&
+                           std::all_of(a.begin(), a.end(), [&](char c) {
+                             return is_upper(c) || is_digit(c);
+                           });
+      const bool canadian = a.size() == 3 && is_upper(a[0]) && is_digit(a[1]) &&
+                            is_upper(a[2]) && b.size() == 3 && is_digit(b[0]) &&
+                            is_upper(b[1]) && is_digit(b[2]);
+      if ((inward && outward) || canadian) return true;
+    }
+  }
+  return false;
+}
+
+struct PageModel {
+  std::vector<Line> lines;
+  double median_height = 20;
+  int top = 0, bottom = 0;
+};
+
+PageModel BuildModel(const OcrPage& page) {
+  PageModel m;
+  for (const OcrLine& ocr : page.lines) {
+    if (ocr.words.empty()) continue;
+    Line line;
+    line.ocr = &ocr;
+    for (const OcrWord& w : ocr.words) {
+      if (!line.text.empty()) line.text += ' ';
+      line.word_begin.push_back(line.text.size());
+      line.text += w.text;
+      line.box = line.word_begin.size() == 1 ? w.box : Union(line.box, w.box);
+      line.confidence += w.confidence;
+    }
+    line.confidence /= ocr.words.size();
+    if (!IsEmpty(ocr.box)) line.box = ocr.box;
+    line.height = std::max(1, line.box.y1 - line.box.y0);
+    line.tokens = SplitCompounds(Tokenize(ocr.words));
+    line.matches = MatchKeywords(line.tokens, line.word_begin);
+    for (const Match& match : line.matches) line.kinds |= match.kinds;
+    line.amounts = FindAmounts(line.text);
+    line.marks = FindCurrencyMarks(line.text);
+    line.postcode = HasPostcode(ocr.words);
+    // Character classes, and letters that could be a label.
+    std::vector<bool> covered(line.text.size(), false);
+    for (const CurrencyMark& mk : line.marks) {
+      std::fill(covered.begin() + mk.begin, covered.begin() + mk.end, true);
+    }
+    for (const AmountToken& a : line.amounts) {
+      std::fill(covered.begin() + a.begin, covered.begin() + a.end, true);
+    }
+    for (size_t i = 0; i < line.text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(line.text[i]);
+      if (c == ' ') continue;
+      if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation
+      const bool upper = c >= 'A' && c <= 'Z';
+      // Lead bytes of letters: C3..DF (Latin, Greek, Cyrillic...) and E3..ED
+      // (kana, CJK, Hangul); E2 leads punctuation and currency signs.
+      const bool letter = upper || (c >= 'a' && c <= 'z') ||
+                          (c >= 0xC3 && c <= 0xDF) || (c >= 0xE3 && c <= 0xED);
+      if (letter) {
+        ++line.letters;
+        if (upper) ++line.uppercase;
+        if (!covered[i]) ++line.label_letters;
+      } else if (c >= '0' && c <= '9') {
+        ++line.digits;
+      } else {
+        ++line.others;
+      }
+    }
+    m.lines.push_back(std::move(line));
+  }
+  if (m.lines.empty()) return m;
+  std::vector<int> heights;
+  m.top = m.lines.front().box.y0;
+  m.bottom = m.lines.front().box.y1;
+  for (const Line& l : m.lines) {
+    heights.push_back(l.height);
+    m.top = std::min(m.top, l.box.y0);
+    m.bottom = std::max(m.bottom, l.box.y1);
+  }
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  m.median_height = std::max(1, heights[heights.size() / 2]);
+  const double span = std::max(1, m.bottom - m.top);
+  for (Line& l : m.lines) {
+    l.yrel = ((l.box.y0 + l.box.y1) / 2.0 - m.top) / span;
+  }
+  return m;
+}
+
+double VerticalOverlap(const BBox& a, const BBox& b) {
+  const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+  const int h = std::max(1, std::min(a.y1 - a.y0, b.y1 - b.y0));
+  return static_cast<double>(overlap) / h;
+}
+
+double HorizontalOverlap(const BBox& a, const BBox& b) {
+  const int overlap = std::min(a.x1, b.x1) - std::max(a.x0, b.x0);
+  const int w = std::max(1, std::min(a.x1 - a.x0, b.x1 - b.x0));
+  return static_cast<double>(overlap) / w;
+}
+
+// Kinds of the keywords of one word alone (a column header cell).
+uint64_t WordKinds(const OcrWord& word) {
+  const std::vector<Token> tokens = SplitCompounds(Tokenize({word}));
+  const std::vector<size_t> begin = {0};
+  uint64_t kinds = 0;
+  for (const Match& m : MatchKeywords(tokens, begin)) kinds |= m.kinds;
+  return kinds;
+}
+
+// ------------------------------------------------------------------ amounts
+
+// What the labels of an amount make of it; strengths in 0..1.
+struct Role {
+  double total = 0, sub = 0, tax = 0, tip = 0;
+  bool tender = false, change = false, rounding = false, discount = false,
+       count = false;
+
+  bool Any() const {
+    return total > 0 || sub > 0 || tax > 0 || tip > 0 || tender || change ||
+           rounding || discount || count;
+  }
+  double Strongest() const { return std::max({total, sub, tax}); }
+  Role Scaled(double f) const {
+    Role r = *this;
+    r.total *= f;
+    r.sub *= f;
+    r.tax *= f;
+    r.tip *= f;
+    return r;
+  }
+};
+
+Role RoleOf(uint64_t k) {
+  Role r;
+  const bool total = k & kTotal, tax = k & kTax, excl = k & kExcl,
+             incl = k & kIncl, due = k & kDue, grand = k & kGrand,
+             net = k & kNet, amount = k & kAmount;
+  if (k & kChange) {
+    r.change = true;
+  } else if (k & kSub) {
+    r.sub = 0.9;  // also "Subtotal after discount", "Items subtotal"
+  } else if (k & kDiscount) {
+    r.discount = true;
+  } else if (k & kCount) {
+    r.count = true;  // "TOTAL QTY", "TOTAL ITEMS"
+  } else if ((k & kTip) && !total) {
+    r.tip = 0.8;
+  } else if (total || (grand && amount)) {
+    if (excl || (net && !grand)) {
+      r.sub = 0.85;  // "Total excl. GST", "Summe netto", "Total HT"
+    } else if (tax && !incl) {
+      r.tax = 0.85;  // "Total GST", "Summe MwSt"
+    } else if (k & kTender) {
+      r.total = 0.4;  // "Total paid"
+      r.tender = true;
+    } else if ((k & kRounding) && !grand) {
+      r.rounding = true;
+    } else {
+      r.total = (grand || due || incl || amount) ? 0.95 : 0.75;
+    }
+  } else if (due || (k & kBalance)) {
+    if (tax && !incl) {
+      r.tax = 0.7;  // "Tax due"
+    } else {
+      r.total = due ? 0.9 : 0.5;  // "Amount due", "Balance"
+    }
+  } else if (k & kTender) {
+    r.tender = true;
+  } else if (k & kRounding) {
+    r.rounding = true;
+  } else if (tax) {
+    if (excl && !(k & kTaxPart)) {
+      r.sub = 0.6;  // "Excl. VAT"
+    } else {
+      r.tax = (k & kTaxPart) || amount ? 0.85 : incl ? 0.7 : 0.8;
+    }
+  } else if (net) {
+    r.sub = 0.7;  // "Net amount", "Netto"
+  } else if (amount) {
+    if (incl) {
+      r.total = 0.85;  // "Montant TTC"
+    } else if (excl) {
+      r.sub = 0.75;  // "Montant HT"
+    } else {
+      r.total = 0.45;  // "Amount", "Betrag"
+    }
+  }
+  return r;
+}
+
+struct AmountCand {
+  const Line* line = nullptr;
+  size_t line_index = 0;
+  const AmountToken* token = nullptr;
+  int64_t minor_units = 0;  // value at the currency's minor digits
+  Role role;
+  WordSpan words;
+  double total = 0, sub = 0, tax = 0;  // scores
+};
+
+// The label an amount inherits when its own line has none: the line to its
+// left (two-column layouts read as separate lines), the line right above
+// ("Total due" over "$1,234.00"), or a column header ("Tax(RM)").
+std::optional<Role> InheritedRole(const PageModel& m, size_t li,
+                                  const BBox& box) {
+  const Line& line = m.lines[li];
+  const double h = m.median_height;
+  const Line* left = nullptr;
+  for (const Line& other : m.lines) {
+    if (&other == &line || !(other.kinds & kAmountRole)) continue;
+    if (VerticalOverlap(other.box, line.box) < 0.5) continue;
+    if (other.box.x1 > box.x0 + h / 2) continue;
+    if (!left || other.box.x1 > left->box.x1) left = &other;
+  }
+  if (left) {
+    const Role r = RoleOf(left->kinds);
+    if (r.Any()) return r.Scaled(0.9);
+  }
+  // A header or label above: the words of the nearest line above that
+  // overlap the value horizontally ("Tax(RM)" over "0.51" in a table,
+  // "Amount Due" over "$1,234.00"). A row of several values takes only
+  // strong headers, so that "Amount" over a column of prices is no total.
+  const bool alone = line.amounts.size() == 1;
+  const BBox wide = {box.x0 - static_cast<int>(h), box.y0,
+                     box.x1 + static_cast<int>(h), box.y1};
+  // Lines above within four line heights, nearest first (reading order need
+  // not be top to bottom when OCR splits the page into blocks).
+  std::vector<const Line*> above;
+  for (const Line& other : m.lines) {
+    if (&other == &line || other.box.y1 > line.box.y0 + h * 0.3 ||
+        line.box.y0 - other.box.y1 > h * 4) {
+      continue;
+    }
+    above.push_back(&other);
+  }
+  std::sort(above.begin(), above.end(),
+            [](const Line* a, const Line* b) { return a->box.y1 > b->box.y1; });
+  for (const Line* p : above) {
+    const Line& other = *p;
+    const double gap = line.box.y0 - other.box.y1;
+    if (!other.amounts.empty()) {
+      if (HorizontalOverlap(other.box, box) > 0) break;  // a value in between
+      continue;
+    }
+    uint64_t kinds = 0;
+    for (const OcrWord& w : other.ocr->words) {
+      if (HorizontalOverlap(w.box, alone ? wide : box) > 0.3) {
+        kinds |= WordKinds(w);
+      }
+    }
+    if (!(kinds & kAmountRole)) continue;
+    const Role r = RoleOf(kinds);
+    if (!r.Any() || (!alone && r.Strongest() < 0.7)) return std::nullopt;
+    return r.Scaled(gap <= h * 1.5 ? 0.8 : 0.7);
+  }
+  return std::nullopt;
+}
+
+Role AmountRole(const PageModel& m, size_t li, size_t ai, const BBox& box) {
+  const Line& line = m.lines[li];
+  const AmountToken& a = line.amounts[ai];
+  // The labels between the previous amount and this one.
+  const size_t from = ai == 0 ? 0 : line.amounts[ai - 1].end;
+  uint64_t segment = 0;
+  for (const Match& match : line.matches) {
+    if (match.byte >= from && match.byte < a.begin) segment |= match.kinds;
+  }
+  if (segment & kAmountRole) {
+    const Role r = RoleOf(segment);
+    if (r.Any()) return r;
+  }
+  if (line.kinds & kAmountRole) {
+    const bool rightmost = ai + 1 == line.amounts.size();
+    return RoleOf(line.kinds).Scaled(rightmost ? 1.0 : 0.5);
+  }
+  if (line.label_letters <= 3) {
+    if (auto r = InheritedRole(m, li, box)) return *r;
+  }
+  return {};
+}
+
+double Clamp01(double x) { return std::clamp(x, 0.0, 1.0); }
+
+int64_t Pow10(int n) {
+  int64_t p = 1;
+  while (n-- > 0) p *= 10;
+  return p;
+}
+
+double Round3(double x) { return std::round(x * 1000) / 1000; }
+
+// Confidence from OCR confidence and evidence strength (0..1+).
+double Confidence(double ocr, double evidence) {
+  return Round3(Clamp01(ocr) *
+                std::clamp(0.25 + 0.7 * std::min(1.0, evidence), 0.05, 0.97));
+}
+
+Field MakeField(std::string value, double confidence, int page,
+                const WordSpan& words) {
+  Field f;
+  f.value = std::move(value);
+  f.confidence = confidence;
+  f.page = page;
+  if (!words.empty) {
+    f.bbox = words.box;
+    f.text = words.text;
+  }
+  return f;
+}
+
+void SetField(core::Extraction& out, const std::string& name, Field field) {
+  if (field.value.empty()) return;
+  auto it = out.fields.find(name);
+  if (it != out.fields.end() && it->second.confidence >= field.confidence) {
+    return;
+  }
+  out.fields[name] = std::move(field);
+}
+
+// ----------------------------------------------------------------- currency
+
+struct CurrencyChoice {
+  std::string code;
+  bool ambiguous = false;
+  double confidence = 0;
+  WordSpan words;
+};
+
+std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
+  struct Tally {
+    double weight = 0;
+    bool unambiguous = false;
+    WordSpan words;
+    double words_weight = 0;
+  };
+  std::map<std::string, Tally> tally;
+  double all = 0;
+  for (const Line& line : m.lines) {
+    for (const CurrencyMark& mark : line.marks) {
+      bool attached = false;
+      for (const AmountToken& a : line.amounts) {
+        attached |= a.currency && a.currency->begin == mark.begin;
+      }
+      // A sign printed on an amount is the strongest evidence; a code in a
+      // label ("TOTAL (RM)") next; one in running text the weakest.
+      const double w = attached ? 1.0 : line.amounts.empty() ? 0.4 : 0.6;
+      Tally& t = tally[mark.code];
+      t.weight += w;
+      t.unambiguous |= !mark.ambiguous;
+      if (w > t.words_weight) {
+        t.words = WordsIn(line, mark.begin, mark.end);
+        t.words_weight = w;
+      }
+      all += w;
+    }
+  }
+  if (tally.empty()) return std::nullopt;
+  auto best = tally.begin();
+  for (auto it = tally.begin(); it != tally.end(); ++it) {
+    // An unambiguous code beats "$" at equal weight ("S$" and "$").
+    const double a = it->second.weight + (it->second.unambiguous ? 0.01 : 0);
+    const double b =
+        best->second.weight + (best->second.unambiguous ? 0.01 : 0);
+    if (a > b) best = it;
+  }
+  const Tally& t = best->second;
+  const double share = t.weight / all;
+  // Many marks that agree make a currency sure; a lone sign may be OCR
+  // noise, and "$" is shared by many currencies.
+  CurrencyChoice c;
+  c.code = best->first;
+  c.ambiguous = !t.unambiguous;
+  c.confidence = (t.unambiguous ? 0.6 : 0.45) +
+                 0.25 * share * std::min(1.0, t.weight / 3.0) -
+                 0.2 * (1 - share);
+  c.words = t.words;
+  return c;
+}
+
+// ---------------------------------------------------------------- selection
+
+struct AmountResult {
+  const AmountCand* total = nullptr;
+  const AmountCand* sub = nullptr;
+  const AmountCand* tax = nullptr;
+  const AmountCand* tip = nullptr;
+  double total_conf = 0, sub_conf = 0, tax_conf = 0, tip_conf = 0;
+  // Differences between subtotal + tax and total that the page explains
+  // (tip, rounding), in minor units.
+  std::vector<int64_t> explained = {0};
+};
+
+// The best candidate by `score`, with its confidence; nullptr when none has a
+// positive score. A rival of another value nearly as strong lowers the
+// confidence.
+const AmountCand* Best(const std::vector<AmountCand>& cands,
+                       double AmountCand::*score, double* confidence,
+                       const AmountCand* exclude = nullptr) {
+  const AmountCand* best = nullptr;
+  for (const AmountCand& c : cands) {
+    if (&c == exclude || c.*score <= 0) continue;
+    if (!best || c.*score > best->*score + 1e-9 ||
+        (std::abs(c.*score - best->*score) <= 1e-9 &&
+         c.line_index >= best->line_index)) {
+      best = &c;
+    }
+  }
+  if (!best) return nullptr;
+  double rival = 0;
+  for (const AmountCand& c : cands) {
+    if (&c == exclude || c.minor_units == best->minor_units) continue;
+    rival = std::max(rival, c.*score);
+  }
+  double conf = Confidence(best->words.confidence, best->*score);
+  if (rival > 0 && rival >= best->*score - 0.1) conf = Round3(conf * 0.8);
+  *confidence = conf;
+  return best;
+}
+
+AmountResult ChooseAmounts(const PageModel& m, int minor,
+                           std::vector<AmountCand>& cands) {
+  for (size_t li = 0; li < m.lines.size(); ++li) {
+    const Line& line = m.lines[li];
+    for (size_t ai = 0; ai < line.amounts.size(); ++ai) {
+      const AmountToken& a = line.amounts[ai];
+      AmountCand c;
+      c.line = &line;
+      c.line_index = li;
+      c.token = &a;
+      c.minor_units = a.value.Rescaled(minor).units();
+      c.words = WordsIn(line, a.number_begin, a.number_end);
+      if (c.words.empty) continue;
+      c.role = AmountRole(m, li, ai, c.words.box);
+      // A bare integer is rarely money where money has cents, even less so
+      // one that only looks grouped ("10.185").
+      if (!a.has_fraction && !a.currency && minor > 0) {
+        c.role = c.role.Scaled(a.separator_ambiguous ? 0.3 : 0.4);
+      }
+      if (a.value.is_negative()) {
+        c.role.total = c.role.sub = c.role.tax = 0;
+      }
+      // A rounding adjustment is a few cents; a "rounding" line with a value
+      // as large as anything above it is the rounded total ("Total after
+      // rounding" with its label garbled), while a smaller one is a misread
+      // adjustment ("9.00" for "0.00").
+      if (c.role.rounding && c.minor_units >= Pow10(minor)) {
+        c.role.rounding = false;
+        int64_t above = 0;
+        for (const AmountCand& p : cands) {
+          if (p.token->has_fraction && !p.role.tender && !p.role.change) {
+            above = std::max(above, p.minor_units);
+          }
+        }
+        if (c.minor_units * 10 >= above * 9) c.role.total = 0.6;
+      }
+      if (c.role.total > 0) c.total = c.role.total + 0.1 * line.yrel;
+      if (c.role.sub > 0) c.sub = c.role.sub + 0.05 * line.yrel;
+      if (c.role.tax > 0) c.tax = c.role.tax + 0.05 * line.yrel;
+      cands.push_back(std::move(c));
+    }
+  }
+
+  // A row "net tax gross" whose last value is the sum of the two before it
+  // (a tax summary, "A 19% 10.00 1.90 11.90") is evidence for all three.
+  for (size_t i = 0; i + 2 < cands.size(); ++i) {
+    AmountCand &a = cands[i], &b = cands[i + 1], &c = cands[i + 2];
+    if (a.line != b.line || b.line != c.line ||
+        c.token != &c.line->amounts.back() || a.minor_units <= 0 ||
+        b.minor_units < 0 || a.minor_units + b.minor_units != c.minor_units) {
+      continue;
+    }
+    const double w = (c.line->kinds & kTotal) ? 0.75 : 0.55;
+    a.sub = std::max(a.sub, w + 0.05 * a.line->yrel);
+    b.tax = std::max(b.tax, w + 0.05 * b.line->yrel);
+    c.total = std::max(c.total, w + 0.1 * c.line->yrel);
+  }
+
+  // Small sets of the strongest candidates for the arithmetic checks.
+  auto top = [&](double AmountCand::*score) {
+    std::vector<AmountCand*> out;
+    for (AmountCand& c : cands) {
+      if (c.*score > 0) out.push_back(&c);
+    }
+    std::sort(out.begin(), out.end(),
+              [&](auto* a, auto* b) { return a->*score > b->*score; });
+    if (out.size() > 6) out.resize(6);
+    return out;
+  };
+  std::vector<int64_t> extras = {0};  // rounding and tip may also add up
+  std::vector<int64_t> tendered, change;
+  int64_t max_plain = INT64_MIN;
+  for (const AmountCand& c : cands) {
+    const bool rightmost =
+        c.token == &c.line->amounts.back() || c.role.total > 0;
+    if (c.role.rounding || c.role.tip > 0) {
+      const size_t n = extras.size();
+      for (size_t i = 0; i < n; ++i)
+        extras.push_back(extras[i] + c.minor_units);
+    }
+    if (c.role.tender && rightmost) tendered.push_back(c.minor_units);
+    if (c.role.change) change.push_back(c.minor_units);
+    if (c.token->has_fraction && !c.role.tender && !c.role.change &&
+        !c.role.count && !c.role.discount && !c.role.rounding) {
+      max_plain = std::max(max_plain, c.minor_units);
+    }
+  }
+  auto adds_up = [&](int64_t parts, int64_t total) {
+    return std::find(extras.begin(), extras.end(), total - parts) !=
+           extras.end();
+  };
+
+  // subtotal + tax (+ rounding, tip) == total raises all three.
+  {
+    const auto totals = top(&AmountCand::total);
+    const auto subs = top(&AmountCand::sub);
+    const auto taxes = top(&AmountCand::tax);
+    double best_sum = 0;
+    AmountCand *bt = nullptr, *bs = nullptr, *bx = nullptr;
+    for (AmountCand* s : subs) {
+      for (AmountCand* x : taxes) {
+        if (s == x) continue;
+        for (AmountCand* t : totals) {
+          if (t == s || t == x) continue;
+          if (!adds_up(s->minor_units + x->minor_units, t->minor_units)) {
+            continue;
+          }
+          const double sum = t->total + s->sub + x->tax;
+          if (sum > best_sum) {
+            best_sum = sum;
+            bt = t;
+            bs = s;
+            bx = x;
+          }
+        }
+      }
+    }
+    if (bt) {
+      bt->total += 0.25;
+      bs->sub += 0.25;
+      bx->tax += 0.25;
+    } else if (!subs.empty() && !taxes.empty()) {
+      // No labelled total agrees, but an unlabelled amount below them does.
+      for (AmountCand& c : cands) {
+        if (c.total > 0 || c.role.Any() || !c.token->has_fraction) continue;
+        for (AmountCand* s : subs) {
+          for (AmountCand* x : taxes) {
+            if (s != x && c.line_index > s->line_index &&
+                adds_up(s->minor_units + x->minor_units, c.minor_units)) {
+              c.total = 0.5 + 0.1 * c.line->yrel;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // The total is what was paid: cash - change, or the amount tendered.
+  for (AmountCand& c : cands) {
+    if (c.total <= 0) continue;
+    bool cash_minus_change = false, paid = false;
+    for (int64_t t : tendered) {
+      paid |= t == c.minor_units;
+      for (int64_t k : change) cash_minus_change |= t - k == c.minor_units;
+    }
+    if (cash_minus_change) {
+      c.total += 0.15;
+    } else if (paid) {
+      c.total += 0.1;
+    }
+    if (c.minor_units == max_plain) c.total += 0.05;
+  }
+
+  // Without any labelled total, the largest amount in the lower part of the
+  // page counts when it is also what was paid or printed twice.
+  const bool any_total = std::any_of(cands.begin(), cands.end(),
+                                     [](auto& c) { return c.total >= 0.3; });
+  if (!any_total) {
+    AmountCand* fallback = nullptr;
+    for (AmountCand& c : cands) {
+      if (c.line->yrel < 0.3 || !c.token->has_fraction || c.role.Any() ||
+          c.minor_units <= 0) {
+        continue;
+      }
+      if (!fallback || c.minor_units > fallback->minor_units ||
+          (c.minor_units == fallback->minor_units &&
+           c.line_index > fallback->line_index)) {
+        fallback = &c;
+      }
+    }
+    if (fallback) {
+      int repeats = 0;
+      for (const AmountCand& c : cands) {
+        repeats += c.minor_units == fallback->minor_units;
+      }
+      bool paid = false;
+      for (int64_t t : tendered) {
+        paid |= t == fallback->minor_units;
+        for (int64_t k : change) paid |= t - k == fallback->minor_units;
+      }
+      if (paid || repeats >= 2) fallback->total = 0.3;
+    }
+  }
+
+  // "Total 9.02 / Rounding -0.02 / Total 9.00": the total after a rounding
+  // line that adds up is what is paid.
+  for (const AmountCand& rc : cands) {
+    if (!rc.role.rounding || rc.minor_units == 0) continue;
+    for (const AmountCand& before : cands) {
+      if (before.total <= 0 || before.line_index >= rc.line_index) continue;
+      for (AmountCand& after : cands) {
+        if (after.total > 0 && after.line_index > rc.line_index &&
+            before.minor_units + rc.minor_units == after.minor_units) {
+          after.total += 0.3;
+        }
+      }
+    }
+  }
+
+  // A total equal to the subtotal while tax is charged is a subtotal line
+  // misread as the total (a tax summary's "Total" row of net amounts).
+  {
+    double ignored = 0;
+    const AmountCand* sub = Best(cands, &AmountCand::sub, &ignored);
+    const AmountCand* tax = Best(cands, &AmountCand::tax, &ignored);
+    if (sub && tax && tax->minor_units > 0) {
+      for (AmountCand& c : cands) {
+        if (c.total > 0 && &c != sub && c.minor_units == sub->minor_units) {
+          c.total -= 0.3;
+        }
+      }
+    }
+  }
+  // Too little evidence is no evidence.
+  for (AmountCand& c : cands) {
+    for (double AmountCand::*score :
+         {&AmountCand::total, &AmountCand::sub, &AmountCand::tax}) {
+      if (c.*score < 0.25) c.*score = 0;
+    }
+  }
+
+  AmountResult r;
+  r.explained = extras;
+  r.total = Best(cands, &AmountCand::total, &r.total_conf);
+  // Among equal values, the last strong total line is the one to show.
+  if (r.total) {
+    for (const AmountCand& c : cands) {
+      if (c.minor_units == r.total->minor_units && c.role.total >= 0.7 &&
+          c.line_index > r.total->line_index) {
+        r.total = &c;
+      }
+    }
+  }
+  // Subtotal and tax must fit under the total.
+  for (AmountCand& c : cands) {
+    if (!r.total) break;
+    if (c.sub > 0 && c.minor_units > r.total->minor_units) c.sub = 0;
+    if (c.tax > 0 && c.minor_units >= r.total->minor_units) c.tax = 0;
+  }
+  r.sub = Best(cands, &AmountCand::sub, &r.sub_conf, r.total);
+  r.tax = Best(cands, &AmountCand::tax, &r.tax_conf, r.total);
+  if (r.sub && r.sub == r.tax) r.tax = nullptr;
+  for (AmountCand& c : cands) {
+    c.sub = c.role.tip > 0 && c.minor_units > 0 &&
+                    (!r.total || c.minor_units < r.total->minor_units)
+                ? c.role.tip + 0.05 * c.line->yrel
+                : 0;
+  }
+  r.tip = Best(cands, &AmountCand::sub, &r.tip_conf, r.total);
+  return r;
+}
+
+// -------------------------------------------------------------------- dates
+
+struct DateCand {
+  const Line* line;
+  size_t line_index;
+  const DateToken* token;
+  WordSpan words;
+  double invoice = 0, due = 0;
+};
+
+// The date labels that apply to a date at byte `begin` of `line`: the
+// nearest label before it on the line, else any label on the line, else the
+// label of the line to its left or right above.
+uint64_t DateLabel(const PageModel& m, const Line& line, size_t begin,
+                   double* factor) {
+  *factor = 1.0;
+  const Match* nearest = nullptr;
+  for (const Match& match : line.matches) {
+    if ((match.kinds & kDateRole) && match.byte < begin) nearest = &match;
+  }
+  if (nearest) return nearest->kinds & kDateRole;
+  if (line.kinds & kDateRole) return line.kinds & kDateRole;
+  const double h = m.median_height;
+  const Line* best = nullptr;
+  for (const Line& other : m.lines) {
+    if (&other == &line || !(other.kinds & kDateRole)) continue;
+    const bool left = VerticalOverlap(other.box, line.box) >= 0.5 &&
+                      other.box.x1 <= line.box.x0 + h;
+    const bool above = other.box.y1 <= line.box.y0 + h * 0.3 &&
+                       line.box.y0 - other.box.y1 <= h * 1.5 &&
+                       HorizontalOverlap(other.box, line.box) > 0 &&
+                       other.dates.empty();
+    if (left) {
+      *factor = 0.9;
+      return other.kinds & kDateRole;
+    }
+    if (above && (!best || other.box.y1 > best->box.y1)) best = &other;
+  }
+  if (best) {
+    *factor = 0.8;
+    return best->kinds & kDateRole;
+  }
+  return 0;
+}
+
+void ExtractDates(PageModel& m, int page_number, core::Extraction& out) {
+  int day_first = 0, month_first = 0;
+  for (Line& line : m.lines) {
+    line.dates = FindDates(line.text);
+    for (const DateToken& d : line.dates) {
+      if (d.evident_order == DateOrder::kDayFirst) ++day_first;
+      if (d.evident_order == DateOrder::kMonthFirst) ++month_first;
+    }
+  }
+  // A page that writes 12/28/2017 also means 03/10/2017 month first.
+  if (month_first > day_first) {
+    for (Line& line : m.lines) {
+      line.dates = FindDates(line.text, DateOrder::kMonthFirst);
+    }
+  }
+  const bool order_known = day_first + month_first > 0;
+
+  std::vector<DateCand> cands;
+  bool first_seen = false;
+  for (size_t li = 0; li < m.lines.size(); ++li) {
+    const Line& line = m.lines[li];
+    for (const DateToken& d : line.dates) {
+      DateCand c{&line, li, &d, WordsIn(line, d.begin, d.end)};
+      if (c.words.empty) continue;
+      double factor = 1.0;
+      const uint64_t label = DateLabel(m, line, d.begin, &factor);
+      if (label & kExpiry) continue;
+      if (label & kDueWord) {
+        c.due = 0.5 + 0.4 * factor;
+      } else {
+        double s = 0.3;
+        if (label & kInvoiceDate) {
+          s += 0.6 * factor;
+        } else if (label & kDateWord) {
+          s += 0.5 * factor;
+        }
+        if (line.yrel < 0.5) s += 0.15;
+        if (d.has_time) s += 0.05;
+        if (!first_seen) s += 0.1;  // the earliest date printed
+        first_seen = true;
+        c.invoice = s;
+      }
+      cands.push_back(std::move(c));
+    }
+  }
+  auto pick = [&](double DateCand::*score, const char* name) {
+    const DateCand* best = nullptr;
+    for (const DateCand& c : cands) {
+      if (c.*score > 0 && (!best || c.*score > best->*score)) best = &c;
+    }
+    if (!best) return;
+    double conf = Confidence(best->words.confidence, best->*score);
+    if (best->token->ambiguous)
+      conf = Round3(conf * (order_known ? 0.9 : 0.75));
+    for (const DateCand& c : cands) {
+      if (&c != best && c.token->date != best->token->date &&
+          c.*score >= best->*score - 0.05) {
+        conf = Round3(conf * 0.85);
+        break;
+      }
+    }
+    SetField(
+        out, name,
+        MakeField(best->token->date.ToIso(), conf, page_number, best->words));
+  };
+  pick(&DateCand::invoice, "invoice_date");
+  pick(&DateCand::due, "due_date");
+}
+
+// ------------------------------------------------------------------- vendor
+
+std::string CollapseSpaces(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// Words at the start of `line` that are only a legal form ("SDN BHD",
+// "GmbH"), possibly followed by a registration number; their count.
+size_t LegalSuffixWords(const Line& line) {
+  size_t n = 0, next_token = 0;
+  for (const Match& match : line.matches) {
+    if (!(match.kinds & kLegal) || match.first != next_token) break;
+    n = line.tokens[match.last].word + 1;
+    next_token = match.last + 1;
+  }
+  if (n == 0) return 0;
+  for (const Token& tok : line.tokens) {
+    if (tok.word < n) continue;
+    // Anything after the legal form must be a registration number.
+    const bool number =
+        std::any_of(tok.text.begin(), tok.text.end(),
+                    [](char c) { return c >= '0' && c <= '9'; });
+    if (!number && tok.text.size() > 1) return 0;
+  }
+  return n;
+}
+
+// Where the name on a line ends: after its last legal form when only
+// registration numbers follow ("TRI SHAAS SDN BHD (728515-M)"), else at the
+// end of the line.
+size_t NameEnd(const Line& line) {
+  const Match* legal = nullptr;
+  for (const Match& match : line.matches) {
+    if (match.kinds & kLegal) legal = &match;
+  }
+  if (!legal) return line.text.size();
+  const size_t last_word = line.tokens[legal->last].word;
+  const auto& words = line.ocr->words;
+  for (size_t w = last_word + 1; w < words.size(); ++w) {
+    const std::string& t = words[w].text;
+    const bool digits = std::any_of(
+        t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits && t.size() > 2) return line.text.size();
+  }
+  return line.word_begin[last_word] + words[last_word].text.size();
+}
+
+// LegalSuffixWords of the line after `li` when it follows closely.
+size_t SuffixOnNextLine(const PageModel& m, size_t li) {
+  if (li + 1 >= m.lines.size()) return 0;
+  const Line& line = m.lines[li];
+  const Line& next = m.lines[li + 1];
+  if (next.box.y0 - line.box.y1 >= m.median_height) return 0;
+  return LegalSuffixWords(next);
+}
+
+struct VendorPick {
+  size_t line = 0;
+  size_t extra_words = 0;  // legal suffix words taken from the next line
+};
+
+std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
+                                        core::Extraction& out) {
+  const double span = std::max(1, m.bottom - m.top);
+  constexpr uint64_t kNotVendor = kAddress | kPhone | kRegId | kParty |
+                                  kDateRole | kAmountRole | kTransaction;
+  struct Scored {
+    size_t line;
+    double score;
+  };
+  // A line with a legal form is a name even when it says "TAMAN".
+  auto is_address = [&](size_t li) {
+    const Line& l = m.lines[li];
+    return ((l.kinds & kAddress) || l.postcode) && !(l.kinds & kLegal);
+  };
+  // A company number ("(801580-T)", "Co. No. 113825-W"), not a tax number,
+  // which is printed after the address.
+  auto is_registration = [&](size_t li) {
+    const Line& l = m.lines[li];
+    return !(l.kinds & kTaxId) && l.digits >= 4 && l.letters <= l.digits &&
+           !l.postcode;
+  };
+  std::vector<Scored> scored;
+  int rank = 0;
+  bool address_seen = false;
+  for (size_t li = 0; li < m.lines.size() && li < 15; ++li) {
+    const Line& line = m.lines[li];
+    if ((line.box.y0 - m.top) / span > 0.25 && li >= 4) break;
+    const bool after_address = address_seen;
+    address_seen |= is_address(li);
+    const int chars = line.letters + line.digits + line.others;
+    if (line.letters < 3 || line.letters * 2 < chars) continue;
+    if (line.postcode || !line.dates.empty()) continue;
+    if (line.text.find('@') != std::string::npos) continue;
+    // A legal form, on the line or starting the next one, outweighs words
+    // that happen to be labels elsewhere ("CASH & CARRY SDN BHD", "DATA
+    // SYSTEMS LTD", "KEDAI (TAMAN DAYA)" / "SDN BHD").
+    const bool legal = (line.kinds & kLegal) || SuffixOnNextLine(m, li) > 0;
+    if (line.kinds & (legal ? kPhone | kParty : kNotVendor)) {
+      continue;
+    }
+    if ((line.kinds & kTitle) && !legal) continue;
+    if (std::any_of(line.amounts.begin(), line.amounts.end(),
+                    [](const AmountToken& a) { return a.has_fraction; })) {
+      continue;
+    }
+    double s = 0.3;
+    if (legal) s += 0.45;
+    const double ratio = static_cast<double>(line.height) / m.median_height;
+    s += 0.25 * std::clamp(ratio - 1.0, 0.0, 1.0);
+    s += 0.2 * std::max(0.0, 1.0 - rank / 4.0);
+    if (line.uppercase * 10 >= line.letters * 8) s += 0.05;
+    if (line.letters < 5) s -= 0.2;
+    if (line.text.size() > 50) s -= 0.15;
+    // The name comes before its registration number and address.
+    size_t next = li + 1;
+    if (SuffixOnNextLine(m, li) > 0) ++next;
+    if (next < m.lines.size() && is_registration(next)) {
+      s += 0.15;
+      ++next;
+    }
+    if (next < m.lines.size() && next <= li + 3 && is_address(next)) s += 0.2;
+    if (after_address && !legal) s -= 0.3;
+    s *= 0.5 + 0.5 * line.confidence;
+    scored.push_back({li, s});
+    ++rank;
+  }
+  if (scored.empty()) return std::nullopt;
+  const Scored best = *std::max_element(
+      scored.begin(), scored.end(),
+      [](const Scored& a, const Scored& b) { return a.score < b.score; });
+  const Line& line = m.lines[best.line];
+  VendorPick pick{best.line, 0};
+  WordSpan words = WordsIn(line, 0, NameEnd(line));
+  // "POPULAR BOOK" / "CO. (M) SDN BHD": a line that starts with the legal
+  // form continues the one above.
+  if (best.line > 0 && !line.matches.empty() && line.matches[0].first == 0 &&
+      (line.matches[0].kinds & kLegal)) {
+    const Line& prev = m.lines[best.line - 1];
+    const bool plain = prev.letters >= 3 && prev.amounts.empty() &&
+                       prev.dates.empty() &&
+                       !(prev.kinds & (kNotVendor | kTitle)) &&
+                       line.box.y0 - prev.box.y1 < m.median_height;
+    if (plain) {
+      const WordSpan before = WordsIn(prev, 0, prev.text.size());
+      words.box = Union(words.box, before.box);
+      words.text = before.text + ' ' + words.text;
+      words.confidence = (words.confidence + before.confidence) / 2;
+    }
+  }
+  // "BOOK TA .K (TAMAN DAYA)" / "SDN BHD (12345-X)": one name on two lines.
+  if (!(line.kinds & kLegal)) {
+    const size_t n = SuffixOnNextLine(m, best.line);
+    if (n > 0) {
+      const Line& next = m.lines[best.line + 1];
+      const size_t end =
+          next.word_begin[n - 1] + next.ocr->words[n - 1].text.size();
+      const WordSpan more = WordsIn(next, 0, end);
+      words.box = Union(words.box, more.box);
+      words.text += ' ' + more.text;
+      words.confidence = (words.confidence + more.confidence) / 2;
+      pick.extra_words = n;
+    }
+  }
+  const double evidence = best.score / (0.5 + 0.5 * line.confidence);
+  SetField(
+      out, "vendor_name",
+      MakeField(CollapseSpaces(words.text),
+                Confidence(words.confidence, evidence), page_number, words));
+  return pick;
+}
+
+void ExtractAddress(const PageModel& m, const VendorPick& vendor,
+                    int page_number, core::Extraction& out) {
+  constexpr uint64_t kStop = kPhone | kTax | kTitle | kParty | kDateRole |
+                             kTransaction | kTotal | kSub | kTender | kChange;
+  std::vector<const Line*> taken;
+  size_t li = vendor.line + (vendor.extra_words > 0 ? 2 : 1);
+  const Line* prev = &m.lines[vendor.line];
+  bool evidence = false, postcode = false;
+  int skipped = 0;
+  for (; li < m.lines.size() && taken.size() < 5; ++li) {
+    const Line& line = m.lines[li];
+    if (line.box.y0 - prev->box.y1 > 2.5 * m.median_height) break;
+    const int chars = line.letters + line.digits + line.others;
+    const bool address = (line.kinds & kAddress) || line.postcode;
+    const bool stop = line.kinds & kStop;
+    const bool dated = !line.dates.empty();
+    const bool registration = ((line.kinds & kRegId) || line.digits >= 4) &&
+                              line.letters <= line.digits && !address;
+    if (taken.empty()) {
+      // Before the address starts, a company number, a legal form printed
+      // apart, a bare date and a branch name ("MYDIN MART SRI MUDA") are
+      // passed over: the address starts at a line with address words, a
+      // postcode or digits.
+      const bool legal_only = LegalSuffixWords(line) == line.ocr->words.size();
+      const bool branch = !address && line.digits == 0;
+      if (skipped < 3 && !stop &&
+          (registration || legal_only || dated || branch)) {
+        ++skipped;
+        prev = &line;
+        continue;
+      }
+    } else if (registration) {
+      break;  // a tax or company number after the address
+    }
+    if (stop || dated) break;
+    // E-mail addresses, and "label : value" lines ("Careline : 1800 88").
+    if (line.text.find('@') != std::string::npos) break;
+    if (!address && line.text.find(':') != std::string::npos) break;
+    if (!address &&
+        std::any_of(line.amounts.begin(), line.amounts.end(),
+                    [](const AmountToken& a) { return a.has_fraction; })) {
+      break;
+    }
+    if ((line.letters + line.digits) * 2 < chars) break;  // "-------"
+    taken.push_back(&line);
+    evidence |= address;
+    postcode |= line.postcode;
+    prev = &line;
+  }
+  if (taken.empty() || !evidence) return;
+  WordSpan all;
+  double conf = 0;
+  for (const Line* l : taken) {
+    const WordSpan w = WordsIn(*l, 0, l->text.size());
+    all.box = all.empty ? w.box : Union(all.box, w.box);
+    if (!all.text.empty()) all.text += ' ';
+    all.text += w.text;
+    all.empty = false;
+    conf += w.confidence;
+  }
+  all.confidence = conf / taken.size();
+  const double strength = 0.35 + (postcode ? 0.3 : 0) + 0.15;
+  SetField(out, "vendor_address",
+           MakeField(CollapseSpaces(all.text),
+                     Confidence(all.confidence, strength), page_number, all));
+}
+
+// Warns when subtotal + tax != total, unless the difference is one the page
+// explains (tip, rounding).
+void CheckSum(core::Extraction& out, int minor,
+              const std::vector<int64_t>& explained) {
+  static const std::string kWarning = "subtotal + tax != total";
+  std::erase(out.warnings, kWarning);
+  auto value = [&](const char* name) -> std::optional<Decimal> {
+    auto it = out.fields.find(name);
+    if (it == out.fields.end()) return std::nullopt;
+    auto d = Decimal::Parse(it->second.value);
+    if (!d) return std::nullopt;
+    return *d;
+  };
+  const auto sub = value("subtotal"), tax = value("tax"),
+             total = value("total");
+  if (!sub || !tax || !total) return;
+  const int64_t diff = (*total - *sub - *tax).Rescaled(minor).units();
+  if (std::find(explained.begin(), explained.end(), diff) == explained.end()) {
+    out.warnings.push_back(kWarning);
+  }
+}
+
+}  // namespace
+
+void ExtractFields(const OcrPage& page, int page_number,
+                   core::Extraction& out) {
+  PageModel m = BuildModel(page);
+  if (m.lines.empty()) return;
+
+  ExtractDates(m, page_number, out);
+
+  std::optional<CurrencyChoice> currency = ChooseCurrency(m);
+  const int minor = core::MinorDigits(currency ? currency->code : "");
+
+  std::vector<AmountCand> cands;
+  const AmountResult amounts = ChooseAmounts(m, minor, cands);
+  if (currency) {
+    // The sign printed on the total itself is the best evidence.
+    const AmountCand* t = amounts.total;
+    if (t && t->token->currency && t->token->currency->code == currency->code) {
+      currency->confidence += 0.1;
+    }
+    currency->confidence = Round3(std::clamp(currency->confidence, 0.05,
+                                             currency->ambiguous ? 0.7 : 0.97));
+    SetField(out, "currency",
+             MakeField(currency->code, currency->confidence, page_number,
+                       currency->words));
+  }
+  auto set_amount = [&](const char* name, const AmountCand* c, double conf) {
+    if (!c) return;
+    SetField(out, name,
+             MakeField(c->token->value.ToString(minor), conf, page_number,
+                       c->words));
+  };
+  set_amount("total", amounts.total, amounts.total_conf);
+  set_amount("subtotal", amounts.sub, amounts.sub_conf);
+  set_amount("tax", amounts.tax, amounts.tax_conf);
+  set_amount("tip", amounts.tip, amounts.tip_conf);
+
+  if (auto vendor = ExtractVendor(m, page_number, out)) {
+    ExtractAddress(m, *vendor, page_number, out);
+  }
+  CheckSum(out, minor, amounts.explained);
+}
+
+}  // namespace invoices::extract

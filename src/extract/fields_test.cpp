@@ -1,0 +1,671 @@
+#include "invoices/extract/fields.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/ocr_engine.h"
+
+namespace invoices::extract {
+namespace {
+
+core::Extraction Extract(const OcrPage& page, int page_number = 1) {
+  core::Extraction out;
+  ExtractFields(page, page_number, out);
+  return out;
+}
+
+core::Extraction Extract(const std::string& text, float confidence = 0.9f) {
+  return Extract(PageFromText(text, confidence));
+}
+
+std::string Value(const core::Extraction& e, const std::string& name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? "<none>" : it->second.value;
+}
+
+double Conf(const core::Extraction& e, const std::string& name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? -1 : it->second.confidence;
+}
+
+std::string Dump(const core::Extraction& e) { return core::ToJson(e).dump(2); }
+
+// The box of the word `word` on the first line of `page` containing `line`.
+core::BBox WordBox(const OcrPage& page, const std::string& line,
+                   const std::string& word) {
+  for (const OcrLine& l : page.lines) {
+    if (l.Text().find(line) == std::string::npos) continue;
+    for (const OcrWord& w : l.words) {
+      if (w.text == word) return w.box;
+    }
+  }
+  ADD_FAILURE() << "no word " << word << " on a line with " << line;
+  return {};
+}
+
+// Every field is well formed: valid for its kind, never empty, on page 1
+// with a box and text, confidence in 0..1.
+void ExpectWellFormed(const core::Extraction& e) {
+  for (const auto& [name, field] : e.fields) {
+    EXPECT_TRUE(core::ValidateFieldValue(name, field.value)) << name;
+    EXPECT_FALSE(field.value.empty()) << name;
+    EXPECT_GT(field.confidence, 0) << name;
+    EXPECT_LE(field.confidence, 1) << name;
+    EXPECT_EQ(field.page, 1) << name;
+    ASSERT_TRUE(field.bbox) << name;
+    ASSERT_TRUE(field.text) << name;
+    EXPECT_FALSE(field.text->empty()) << name;
+  }
+}
+
+// -------------------------------------------------------- whole documents
+
+constexpr char kMalaysianReceipt[] = R"(tan woon yann
+BOOK TA .K (TAMAN DAYA) SDN BHD
+(861354-T)
+NO.53 55,57 & 59, JALAN SAGU 18,
+TAMAN DAYA,
+81100 JOHOR BAHRU,
+JOHOR.
+GST REG NO : 000780566528
+TAX INVOICE
+Document No : TD01167104
+Date : 25/12/2018 8:13:39 PM
+Cashier : MANIS
+CODE/DESC                 QTY   PRICE   AMOUNT
+9556939040118 KF MODELLING CLAY KIDDY FISH
+                            1    8.49     8.49 SR
+Total Qty : 1.00
+Total Sales (Excluding GST) :             8.49
+GST 6% :                                  0.51
+Total Sales (Inclusive GST) :             9.00
+Rounding Adjustment                       0.00
+Total (RM) :                              9.00
+Cash                                     10.00
+CHANGE                                    1.00
+GST Summary              Amount(RM)   Tax(RM)
+SR @ 6%                       8.49       0.51
+GOODS SOLD ARE NOT RETURNABLE
+THANK YOU, PLEASE COME AGAIN)";
+
+TEST(ExtractFieldsTest, MalaysianReceiptWithGstSummaryAndCash) {
+  const OcrPage page = PageFromText(kMalaysianReceipt);
+  const core::Extraction e = Extract(page);
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  EXPECT_EQ(Value(e, "vendor_name"), "BOOK TA .K (TAMAN DAYA) SDN BHD");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "NO.53 55,57 & 59, JALAN SAGU 18, TAMAN DAYA, 81100 JOHOR BAHRU, "
+            "JOHOR.");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-12-25");
+  EXPECT_EQ(Value(e, "total"), "9.00");
+  EXPECT_EQ(Value(e, "subtotal"), "8.49");
+  EXPECT_EQ(Value(e, "tax"), "0.51");
+  EXPECT_EQ(Value(e, "currency"), "MYR");
+  EXPECT_TRUE(e.warnings.empty());
+  EXPECT_GT(Conf(e, "total"), 0.8);
+  EXPECT_GT(Conf(e, "vendor_name"), 0.7);
+
+  // The total's box is the box of its own word, on the last total line.
+  const core::Field& total = e.fields.at("total");
+  EXPECT_EQ(*total.bbox, WordBox(page, "Total (RM)", "9.00"));
+  EXPECT_EQ(*total.text, "9.00");
+  const core::Field& date = e.fields.at("invoice_date");
+  EXPECT_EQ(*date.bbox, WordBox(page, "Date :", "25/12/2018"));
+  EXPECT_EQ(*date.text, "25/12/2018");
+  // The vendor box spans the whole line.
+  const core::Field& vendor = e.fields.at("vendor_name");
+  EXPECT_EQ(vendor.bbox->x0, WordBox(page, "SDN BHD", "BOOK").x0);
+  EXPECT_EQ(vendor.bbox->x1, WordBox(page, "SDN BHD", "BHD").x1);
+}
+
+TEST(ExtractFieldsTest, GermanInvoiceWithSummeAndMwSt) {
+  const OcrPage page = PageFromText(R"(Müller & Söhne GmbH
+Hauptstraße 12
+80331 München
+Tel. 089 123456
+USt-IdNr.: DE123456789
+
+Rechnung
+Rechnungsnummer: 2018-0042
+Rechnungsdatum: 10.03.2018
+Fällig am: 09.04.2018
+
+Pos  Bezeichnung          Menge   Einzelpreis       Gesamt
+1    Beratung                10        100,00     1.000,00
+2    Reisekosten              1         37,39        37,39
+
+Zwischensumme                                     1.037,39
+zzgl. 19% MwSt                                      197,11
+Summe                                         1.234,50 EUR
+
+Zahlbar innerhalb von 30 Tagen ohne Abzug.)");
+  const core::Extraction e = Extract(page);
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  EXPECT_EQ(Value(e, "vendor_name"), "Müller & Söhne GmbH");
+  EXPECT_EQ(Value(e, "vendor_address"), "Hauptstraße 12 80331 München");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-10");
+  EXPECT_EQ(Value(e, "due_date"), "2018-04-09");
+  EXPECT_EQ(Value(e, "total"), "1234.50");
+  EXPECT_EQ(Value(e, "subtotal"), "1037.39");
+  EXPECT_EQ(Value(e, "tax"), "197.11");
+  EXPECT_EQ(Value(e, "currency"), "EUR");
+  EXPECT_EQ(*e.fields.at("total").text, "1.234,50");
+  EXPECT_EQ(*e.fields.at("total").bbox, WordBox(page, "Summe", "1.234,50"));
+  EXPECT_TRUE(e.warnings.empty());
+}
+
+TEST(ExtractFieldsTest, UsRestaurantReceiptWithTaxAndTip) {
+  const core::Extraction e = Extract(R"(BLUE BOTTLE DINER
+1234 Market Street
+San Francisco, CA 94103
+Tel (415) 555-0134
+
+Server: Maria        Table 12
+Date: 03/28/2018  7:45 PM
+Check #4521
+
+2 Burger               $25.90
+1 Caesar Salad         $11.50
+2 Iced Tea              $7.00
+
+Subtotal               $44.40
+Tax 8.5%                $3.77
+Tip                     $8.00
+Total                  $56.17
+
+VISA **** 1234         $56.17
+Thank you!)");
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  EXPECT_EQ(Value(e, "vendor_name"), "BLUE BOTTLE DINER");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "1234 Market Street San Francisco, CA 94103");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-28");
+  EXPECT_EQ(Value(e, "total"), "56.17");
+  EXPECT_EQ(Value(e, "subtotal"), "44.40");
+  EXPECT_EQ(Value(e, "tax"), "3.77");
+  EXPECT_EQ(Value(e, "currency"), "USD");
+  // "$" is shared by many currencies: less sure than a written code.
+  EXPECT_LT(Conf(e, "currency"), 0.75);
+  EXPECT_EQ(Value(e, "tip"), "8.00");
+  // The tip is part of the sum, so no warning.
+  EXPECT_TRUE(e.warnings.empty());
+}
+
+TEST(ExtractFieldsTest, FrenchTicketWithTotalTtcAndTva) {
+  const core::Extraction e = Extract(R"(SARL BOULANGERIE DU PARC
+12 rue de la Paix
+75002 Paris
+Tél : 01 23 45 67 89
+SIRET 123 456 789 00012
+
+Ticket n° 000123   Caisse 2
+Le 10/03/2018 à 08:15
+
+2 x Croissant          2,40
+1 x Baguette           1,10
+1 x Café               1,50
+
+TOTAL HT               4,55
+TVA 10%                0,45
+TOTAL TTC            5,00 €
+Espèces               10,00
+Rendu                  5,00
+
+Merci de votre visite)");
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  EXPECT_EQ(Value(e, "vendor_name"), "SARL BOULANGERIE DU PARC");
+  EXPECT_EQ(Value(e, "vendor_address"), "12 rue de la Paix 75002 Paris");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-10");
+  EXPECT_EQ(Value(e, "total"), "5.00");
+  EXPECT_EQ(Value(e, "subtotal"), "4.55");
+  EXPECT_EQ(Value(e, "tax"), "0.45");
+  EXPECT_EQ(Value(e, "currency"), "EUR");
+  EXPECT_EQ(*e.fields.at("total").text, "5,00");
+}
+
+constexpr char kUkInvoice[] = R"(ACME WIDGETS LTD
+Unit 4, Riverside Industrial Estate
+Leeds LS11 5DL
+VAT Reg No: GB 123 4567 89
+
+INVOICE
+Invoice Number: INV-2018-0042
+Invoice Date: 10 March 2018
+Due Date: 09 April 2018
+
+Bill To:
+Northwind Traders Ltd
+1 High Street, York YO1 7HH
+
+Description                 Qty    Unit Price      Amount
+Widget, large                10        £12.50     £125.00
+Installation                  1        £75.00      £75.00
+
+Subtotal                                          £200.00
+VAT @ 20%                                          £40.00
+Total Due                                         £240.00
+
+Payment within 30 days. Thank you for your business.)";
+
+TEST(ExtractFieldsTest, InvoiceWithInvoiceDateAndDueDate) {
+  const core::Extraction e = Extract(kUkInvoice);
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  EXPECT_EQ(Value(e, "vendor_name"), "ACME WIDGETS LTD");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "Unit 4, Riverside Industrial Estate Leeds LS11 5DL");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-10");
+  EXPECT_EQ(Value(e, "due_date"), "2018-04-09");
+  EXPECT_EQ(*e.fields.at("invoice_date").text, "10 March 2018");
+  EXPECT_EQ(Value(e, "total"), "240.00");
+  EXPECT_EQ(Value(e, "subtotal"), "200.00");
+  EXPECT_EQ(Value(e, "tax"), "40.00");
+  EXPECT_EQ(Value(e, "currency"), "GBP");
+  EXPECT_GT(Conf(e, "currency"), 0.8);
+}
+
+TEST(ExtractFieldsTest, DueDateOnTheSameLineIsNotTheInvoiceDate) {
+  const core::Extraction e = Extract(
+      "ACME LTD\n"
+      "Invoice Date: 10 MAR 2018    Due Date: 09 APR 2018\n"
+      "Total 10.00");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-10");
+  EXPECT_EQ(Value(e, "due_date"), "2018-04-09");
+}
+
+TEST(ExtractFieldsTest, ExpiryDatesAreNeverInvoiceDates) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "VISA **** 1234 EXP 12/25/2030\n"
+      "Member since 01/02/2015\n"
+      "Total 5.00");
+  EXPECT_EQ(Value(e, "invoice_date"), "<none>");
+}
+
+// ---------------------------------------------------------------- amounts
+
+TEST(ExtractFieldsTest, SubtotalAndTotalQtyAreNotTheTotal) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Item A      7.00\n"
+      "Item B      3.00\n"
+      "SUB TOTAL  10.00\n"
+      "TOTAL QTY   2.00\n"
+      "TOTAL ITEMS 2\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "subtotal"), "10.00");
+  EXPECT_NE(Value(e, "total"), "2.00");
+}
+
+TEST(ExtractFieldsTest, CashChangeRoundingAndDiscountAreNotTheTotal) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Bread               3.50\n"
+      "Milk                2.48\n"
+      "Discount           -0.50\n"
+      "Total               5.48\n"
+      "Rounding           -0.03\n"
+      "Total after rounding 5.45\n"
+      "Cash               50.00\n"
+      "Change             44.55\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "total"), "5.45");
+}
+
+TEST(ExtractFieldsTest, LastStrongTotalWinsOverEarlierPlainTotal) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Total        9.01\n"
+      "Rounding    -0.01\n"
+      "GRAND TOTAL  9.00\n");
+  EXPECT_EQ(Value(e, "total"), "9.00");
+}
+
+TEST(ExtractFieldsTest, CashMinusChangeConfirmsTheTotal) {
+  // Two labels of equal strength; what was paid decides.
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Total 12.00\n"
+      "Total 15.00\n"
+      "Cash  20.00\n"
+      "Change 8.00\n");
+  EXPECT_EQ(Value(e, "total"), "12.00");
+}
+
+TEST(ExtractFieldsTest, ReadsOcrNoiseInLabels) {
+  const core::Extraction e = Extract("SHOP\nItem 4.00\nT0TAL 4.00\n");
+  EXPECT_EQ(Value(e, "total"), "4.00");
+  EXPECT_GT(Conf(e, "total"), 0.6);
+  // One letter wrong, words glued together, a space after the point.
+  EXPECT_EQ(Value(Extract("SHOP\nItem 4.00\nTOTAI 4.00\n"), "total"), "4.00");
+  const core::Extraction glued =
+      Extract("SHOP\nSubTotal 10.00\nTotalGST 0.60\nGrandTotal RM 10. 60\n");
+  EXPECT_EQ(Value(glued, "tax"), "0.60");
+  EXPECT_EQ(Value(glued, "total"), "10.60");
+  EXPECT_EQ(*glued.fields.at("total").text, "10. 60");
+}
+
+TEST(ExtractFieldsTest, RoundingLines) {
+  // A misread adjustment ("9.00" for "0.00") is not the total...
+  const core::Extraction misread =
+      Extract("SHOP\nSUB-TOTAL 74.04\nGST 4.04\nROUNDING 9.00\nTOTAL 78.10\n");
+  EXPECT_EQ(Value(misread, "total"), "78.10");
+  // ...but a whole amount on a garbled "rounded total" line is.
+  const core::Extraction garbled = Extract(
+      "SHOP\nTotal Sales (Inclusive GST) 42.33\nRounding Adjustment 0.02\n"
+      "Rounding 42.35\n");
+  EXPECT_EQ(Value(garbled, "total"), "42.35");
+}
+
+TEST(ExtractFieldsTest, WarnsWhenSubtotalAndTaxDoNotAddUp) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Subtotal 10.00\n"
+      "Tax       0.60\n"
+      "Total    11.00\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "total"), "11.00");
+  EXPECT_EQ(Value(e, "subtotal"), "10.00");
+  EXPECT_EQ(Value(e, "tax"), "0.60");
+  ASSERT_EQ(e.warnings.size(), 1u);
+  EXPECT_EQ(e.warnings[0], "subtotal + tax != total");
+  // Disagreement costs confidence against the consistent case.
+  const core::Extraction ok = Extract(
+      "SHOP\n"
+      "Subtotal 10.00\n"
+      "Tax       0.60\n"
+      "Total    10.60\n");
+  EXPECT_TRUE(ok.warnings.empty());
+  EXPECT_GT(Conf(ok, "total"), Conf(e, "total"));
+  EXPECT_GT(Conf(ok, "tax"), Conf(e, "tax"));
+}
+
+TEST(ExtractFieldsTest, GstRegistrationNumberIsNotTax) {
+  const core::Extraction e = Extract(
+      "SHOP SDN BHD\n"
+      "GST ID NO: 001234567890\n"
+      "VAT Reg No 123.45\n"
+      "Total 9.00\n");
+  EXPECT_EQ(Value(e, "tax"), "<none>");
+}
+
+TEST(ExtractFieldsTest, TaxInclusiveTotalAndIncludedTax) {
+  const core::Extraction e = Extract(
+      "LADEN GMBH\n"
+      "Brot            2,50\n"
+      "Summe EUR      12,50\n"
+      "enthaltene MwSt 7% 0,82\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "total"), "12.50");
+  EXPECT_EQ(Value(e, "tax"), "0.82");
+  EXPECT_EQ(Value(e, "subtotal"), "<none>");
+  EXPECT_TRUE(e.warnings.empty());
+}
+
+TEST(ExtractFieldsTest, ConfidenceFollowsEvidence) {
+  const double grand =
+      Conf(Extract("SHOP\nItem 9.00\nGRAND TOTAL 9.00"), "total");
+  const double amount = Conf(Extract("SHOP\nItem 9.00\nAMOUNT 9.00"), "total");
+  const double blurred =
+      Conf(Extract("SHOP\nItem 9.00\nGRAND TOTAL 9.00", 0.5f), "total");
+  EXPECT_GT(grand, amount);
+  EXPECT_GT(amount, 0);
+  EXPECT_GT(grand, blurred);
+  EXPECT_GT(blurred, 0);
+}
+
+TEST(ExtractFieldsTest, RivalTotalsLowerConfidence) {
+  const double clear = Conf(Extract("SHOP\nTotal 9.00\n"), "total");
+  const double contested =
+      Conf(Extract("SHOP\nTotal 9.00\nTotal 19.00\n"), "total");
+  EXPECT_GT(clear, contested);
+}
+
+TEST(ExtractFieldsTest, LabelLeftOfValueOnAnotherLine) {
+  // Two-column layouts reach the extractor as separate lines.
+  OcrPage page = PageFromText("SHOP\nBread\nTotal\n", 0.9f);
+  OcrLine value;
+  value.words.push_back({"12.50", {300, 40, 350, 56}, 0.9f});
+  value.box = value.words[0].box;
+  page.lines.push_back(value);
+  const core::Extraction e = Extract(page);
+  EXPECT_EQ(Value(e, "total"), "12.50");
+  EXPECT_EQ(*e.fields.at("total").bbox, (core::BBox{300, 40, 350, 56}));
+}
+
+TEST(ExtractFieldsTest, LabelAboveValue) {
+  const core::Extraction e = Extract(
+      "ACME LTD\n"
+      "Invoice 42\n"
+      "Amount Due\n"
+      "$1,234.00\n");
+  EXPECT_EQ(Value(e, "total"), "1234.00");
+  EXPECT_EQ(Value(e, "currency"), "USD");
+}
+
+TEST(ExtractFieldsTest, ZeroMinorDigitCurrency) {
+  const core::Extraction e = Extract("SHOP\nTotal ¥1,280\n");
+  EXPECT_EQ(Value(e, "currency"), "JPY");
+  EXPECT_EQ(Value(e, "total"), "1280");
+}
+
+TEST(ExtractFieldsTest, MostFrequentCurrencyWins) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Item RM 5.00\n"
+      "Item RM 4.00\n"
+      "Total RM 9.00\n"
+      "Paid USD 2.10\n");
+  EXPECT_EQ(Value(e, "currency"), "MYR");
+}
+
+TEST(ExtractFieldsTest, MonthFirstEvidenceOnThePageResolvesAmbiguousDates) {
+  const core::Extraction us =
+      Extract("SHOP\nDate: 03/10/2018\nPrinted 12/28/2018\nTotal 1.00");
+  EXPECT_EQ(Value(us, "invoice_date"), "2018-03-10");
+  const core::Extraction plain = Extract("SHOP\nDate: 03/10/2018\nTotal 1.00");
+  EXPECT_EQ(Value(plain, "invoice_date"), "2018-10-03");
+  // Unresolved ambiguity costs confidence.
+  const core::Extraction clear = Extract("SHOP\nDate: 25/10/2018\nTotal 1.00");
+  EXPECT_GT(Conf(clear, "invoice_date"), Conf(plain, "invoice_date"));
+}
+
+TEST(ExtractFieldsTest, LabelledDateBeatsEarlierUnlabelledDate) {
+  const core::Extraction e = Extract(
+      "ACME LTD\n"
+      "Order placed 01/03/2018\n"
+      "Invoice Date: 15/03/2018\n"
+      "Total 10.00\n");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-15");
+}
+
+TEST(ExtractFieldsTest, WithoutLabelsTheEarliestTopDateWins) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "15/03/2018 10:22\n"
+      "Item 5.00\n"
+      "Total 5.00\n"
+      "Valid for return until 15/04/2018\n");
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-15");
+}
+
+TEST(ExtractFieldsTest, TaxFromASummaryTableColumn) {
+  // No "GST" line: the tax is read under the "Tax(RM)" column header, and
+  // the amount column beside it is not taken for tax.
+  const OcrPage page = PageFromText(
+      "KEDAI SDN BHD\n"
+      "Item                          9.00\n"
+      "Total Incl GST                9.00\n"
+      "GST Summary        Amount(RM)   Tax(RM)\n"
+      "SR @ 6%                  8.49      0.51\n");
+  const core::Extraction e = Extract(page);
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "tax"), "0.51");
+  EXPECT_EQ(*e.fields.at("tax").bbox, WordBox(page, "SR @", "0.51"));
+  EXPECT_EQ(Value(e, "total"), "9.00");
+}
+
+TEST(ExtractFieldsTest, NetTaxGrossRowAddsUp) {
+  // A German VAT summary row: rate, net, tax, gross.
+  const core::Extraction e = Extract(
+      "BÄCKEREI GMBH\n"
+      "Brot                 3,50\n"
+      "Kuchen               8,40\n"
+      "MwSt   Netto   Steuer   Brutto\n"
+      "A 7%   11,12     0,78    11,90\n"
+      "Gegeben   20,00\n"
+      "Rückgeld   8,10\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "total"), "11.90");
+  EXPECT_EQ(Value(e, "subtotal"), "11.12");
+  EXPECT_EQ(Value(e, "tax"), "0.78");
+  EXPECT_TRUE(e.warnings.empty());
+}
+
+TEST(ExtractFieldsTest, CurrencyConfidenceFollowsEvidence) {
+  const double many =
+      Conf(Extract("SHOP\nA RM 5.00\nB RM 4.00\nTotal RM 9.00\n"), "currency");
+  const double one =
+      Conf(Extract("SHOP\nA 5.00\nB 4.00\nTotal RM 9.00\n"), "currency");
+  const double stray =
+      Conf(Extract("SHOP\nA £2\nB 4.00\nTotal 9.00\n"), "currency");
+  EXPECT_GT(many, one);
+  EXPECT_GT(one, stray);  // a mark on the total itself counts more
+  const core::Extraction header = Extract("SHOP\nPrices in EUR\nTotal 9.00\n");
+  EXPECT_EQ(Value(header, "currency"), "EUR");
+  EXPECT_LT(Conf(header, "currency"), one);
+}
+
+// ----------------------------------------------------------------- vendor
+
+TEST(ExtractFieldsTest, VendorSkipsTitlesAddressesAndNumbers) {
+  const core::Extraction e = Extract(
+      "TAX INVOICE\n"
+      "WELCOME\n"
+      "12-34-56\n"
+      "Kedai Runcit Maju Jaya Enterprise\n"
+      "Lot 5, Jalan Besar\n"
+      "Tel: 03-1234 5678\n"
+      "Total 3.00\n");
+  EXPECT_EQ(Value(e, "vendor_name"), "Kedai Runcit Maju Jaya Enterprise");
+  EXPECT_EQ(Value(e, "vendor_address"), "Lot 5, Jalan Besar");
+}
+
+TEST(ExtractFieldsTest, VendorPrefersLegalFormAndLargeText) {
+  // A store slogan first, then the company in large print.
+  OcrPage page = PageFromText("Fresh every day\nFOODMART\nTotal 1.00\n");
+  for (OcrWord& w : page.lines[1].words) w.box.y1 += 20;
+  page.lines[1].box.y1 += 20;
+  EXPECT_EQ(Value(Extract(page), "vendor_name"), "FOODMART");
+  EXPECT_EQ(Value(Extract("Fresh every day\nFOODMART LTD\nTotal 1.00\n"),
+                  "vendor_name"),
+            "FOODMART LTD");
+}
+
+TEST(ExtractFieldsTest, VendorNameSplitBeforeItsLegalForm) {
+  const core::Extraction e = Extract(
+      "KEDAI ABC (TAMAN MAJU)\n"
+      "SDN BHD (123456-X)\n"
+      "No 5, Jalan Maju 1, 81100 Johor Bahru\n"
+      "Total 1.00\n");
+  EXPECT_EQ(Value(e, "vendor_name"), "KEDAI ABC (TAMAN MAJU) SDN BHD");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "No 5, Jalan Maju 1, 81100 Johor Bahru");
+}
+
+TEST(ExtractFieldsTest, AddressSkipsNumbersAndDatesBeforeIt) {
+  const core::Extraction e = Extract(
+      "PASARAYA MAJU\n"
+      "SDN BHD\n"
+      "BR No.: (124525-H)\n"
+      "10 Mar 2018 18:24\n"
+      "NO 19-G, JALAN TASIK UTAMA 4,\n"
+      "MEDAN NIAGA TASIK DAMAI\n"
+      "016-5498845\n"
+      "GST No.: 000123456789\n"
+      "Total 5.00\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "vendor_name"), "PASARAYA MAJU SDN BHD");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "NO 19-G, JALAN TASIK UTAMA 4, MEDAN NIAGA TASIK DAMAI");
+}
+
+TEST(ExtractFieldsTest, VendorNameLeavesOutRegistrationNumbers) {
+  const core::Extraction e = Extract(
+      "TRI JAYA SDN BHD (728515-M)\n"
+      "4-20, Jalan Ria 25/62, 40400 Shah Alam\n"
+      "Total 5.00\n");
+  EXPECT_EQ(Value(e, "vendor_name"), "TRI JAYA SDN BHD");
+}
+
+TEST(ExtractFieldsTest, ReceiverBlockIsNotTheVendorAddress) {
+  const core::Extraction e = Extract(kUkInvoice);
+  EXPECT_EQ(e.fields.at("vendor_address").value.find("York"),
+            std::string::npos);
+}
+
+// --------------------------------------------------------------- absences
+
+TEST(ExtractFieldsTest, NothingFromAnEmptyPage) {
+  core::Extraction e = Extract(OcrPage{});
+  EXPECT_TRUE(e.fields.empty());
+  EXPECT_TRUE(e.warnings.empty());
+  e = Extract("\n\n");
+  EXPECT_TRUE(e.fields.empty());
+}
+
+TEST(ExtractFieldsTest, NoAmountsNoAmountFields) {
+  const core::Extraction e = Extract(
+      "Dear customer,\n"
+      "please find our new opening hours below.\n"
+      "Monday to Friday 9 to 17\n");
+  SCOPED_TRACE(Dump(e));
+  ExpectWellFormed(e);
+  for (const char* name : {"total", "subtotal", "tax", "currency",
+                           "invoice_date", "due_date", "vendor_address"}) {
+    EXPECT_EQ(e.fields.count(name), 0u) << name;
+  }
+}
+
+TEST(ExtractFieldsTest, UnlabelledItemPricesAreNoTotal) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Apples 3.20\n"
+      "Pears 2.10\n");
+  EXPECT_EQ(Value(e, "total"), "<none>");
+  EXPECT_EQ(Value(e, "currency"), "<none>");  // never guessed
+}
+
+TEST(ExtractFieldsTest, RepeatedLargestAmountIsAWeakTotal) {
+  const core::Extraction e = Extract(
+      "SHOP\n"
+      "Apples 3.20\n"
+      "Pears 2.10\n"
+      "xxxxx 5.30\n"
+      "CASH 5.30\n");
+  EXPECT_EQ(Value(e, "total"), "5.30");
+  EXPECT_LT(Conf(e, "total"), 0.6);
+}
+
+// -------------------------------------------------------------- many pages
+
+TEST(ExtractFieldsTest, LaterPagesReplaceOnlyWithStrongerEvidence) {
+  core::Extraction e;
+  ExtractFields(PageFromText("ACME LTD\nInvoice Date: 10/03/2018\n"), 1, e);
+  ExtractFields(PageFromText("Page 2\nItem 5.00\nTOTAL DUE 25.00\n"), 2, e);
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "vendor_name"), "ACME LTD");
+  EXPECT_EQ(e.fields.at("vendor_name").page, 1);
+  EXPECT_EQ(Value(e, "invoice_date"), "2018-03-10");
+  EXPECT_EQ(Value(e, "total"), "25.00");
+  EXPECT_EQ(e.fields.at("total").page, 2);
+}
+
+}  // namespace
+}  // namespace invoices::extract

@@ -1,0 +1,983 @@
+#include "invoices/extract/text_parse.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace invoices::extract {
+namespace {
+
+// ------------------------------------------------------------------ UTF-8
+
+// One code point and the bytes it occupies. Invalid bytes decode one by one
+// to U+FFFD so that spans always stay inside the text.
+struct Cp {
+  char32_t c;
+  size_t begin, end;
+};
+
+std::vector<Cp> Decode(std::string_view s) {
+  std::vector<Cp> out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    char32_t c = 0;
+    size_t n = 1;
+    if (b < 0x80) {
+      c = b;
+    } else if ((b >> 5) == 0x6) {
+      c = b & 0x1F;
+      n = 2;
+    } else if ((b >> 4) == 0xE) {
+      c = b & 0x0F;
+      n = 3;
+    } else if ((b >> 3) == 0x1E) {
+      c = b & 0x07;
+      n = 4;
+    } else {
+      n = 0;
+    }
+    bool valid = n > 0 && i + n <= s.size();
+    for (size_t k = 1; valid && k < n; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) valid = false;
+      c = (c << 6) | (cont & 0x3F);
+    }
+    if (!valid) {
+      c = 0xFFFD;
+      n = 1;
+    }
+    out.push_back({c, i, i + n});
+    i += n;
+  }
+  return out;
+}
+
+bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
+
+bool IsLetter(char32_t c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  if (c >= 0xC0 && c <= 0x24F) return c != 0xD7 && c != 0xF7;
+  return (c >= 0x370 && c <= 0x52F) ||    // Greek, Cyrillic
+         (c >= 0x3040 && c <= 0x30FF) ||  // kana
+         (c >= 0x3400 && c <= 0x9FFF) ||  // CJK ideographs
+         (c >= 0xAC00 && c <= 0xD7AF);    // Hangul
+}
+
+bool IsAlnum(char32_t c) { return IsDigit(c) || IsLetter(c); }
+
+// Spaces that separate words or digit groups: space, tab, no-break space,
+// figure space, thin space, narrow no-break space.
+bool IsSpace(char32_t c) {
+  return c == ' ' || c == '\t' || c == 0xA0 || c == 0x2007 || c == 0x2009 ||
+         c == 0x202F;
+}
+
+bool IsMinus(char32_t c) { return c == '-' || c == 0x2212; }
+
+// The accent-free lower-case letters of U+00C0..U+017F; nullptr when the code
+// point is not a letter of that range.
+const char* FoldLatin(char32_t c) {
+  static constexpr std::array<const char*, 64> kLatin1 = {
+      "a",     "a",     "a", "a", "a", "a",  "ae", "c",  "e",  "e",  "e",
+      "e",     "i",     "i", "i", "i", "d",  "n",  "o",  "o",  "o",  "o",
+      "o",     nullptr, "o", "u", "u", "u",  "u",  "y",  "th", "ss", "a",
+      "a",     "a",     "a", "a", "a", "ae", "c",  "e",  "e",  "e",  "e",
+      "i",     "i",     "i", "i", "d", "n",  "o",  "o",  "o",  "o",  "o",
+      nullptr, "o",     "u", "u", "u", "u",  "y",  "th", "y"};
+  if (c >= 0xC0 && c <= 0xFF) return kLatin1[c - 0xC0];
+  if (c < 0x100 || c > 0x17F) return nullptr;
+  // Latin Extended-A: ranges of upper/lower pairs sharing a base letter.
+  struct Range {
+    char32_t last;
+    const char* base;
+  };
+  static constexpr std::array<Range, 22> kExtA = {{
+      {0x105, "a"}, {0x10D, "c"}, {0x111, "d"},  {0x11B, "e"},  {0x123, "g"},
+      {0x127, "h"}, {0x131, "i"}, {0x133, "ij"}, {0x135, "j"},  {0x138, "k"},
+      {0x142, "l"}, {0x14B, "n"}, {0x151, "o"},  {0x153, "oe"}, {0x159, "r"},
+      {0x161, "s"}, {0x167, "t"}, {0x173, "u"},  {0x175, "w"},  {0x178, "y"},
+      {0x17E, "z"}, {0x17F, "s"},
+  }};
+  for (const Range& r : kExtA) {
+    if (c <= r.last) return r.base;
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- currency
+
+struct CurrencyInfo {
+  std::string_view code;
+  bool ambiguous;
+};
+
+std::optional<CurrencyInfo> SymbolCurrency(char32_t c) {
+  switch (c) {
+    case U'€':
+      return CurrencyInfo{"EUR", false};
+    case U'£':
+      return CurrencyInfo{"GBP", false};
+    case U'$':
+      return CurrencyInfo{"USD", true};
+    case U'¥':
+    case 0xFFE5:  // full-width yen
+      return CurrencyInfo{"JPY", true};
+    case U'₹':
+      return CurrencyInfo{"INR", false};
+    case U'₩':
+      return CurrencyInfo{"KRW", false};
+    case U'฿':
+      return CurrencyInfo{"THB", false};
+    case U'₱':
+      return CurrencyInfo{"PHP", false};
+    case U'₫':
+      return CurrencyInfo{"VND", false};
+    case U'₺':
+      return CurrencyInfo{"TRY", false};
+    case U'₽':
+      return CurrencyInfo{"RUB", false};
+    case U'₪':
+      return CurrencyInfo{"ILS", false};
+    case U'₦':
+      return CurrencyInfo{"NGN", false};
+    case U'₴':
+      return CurrencyInfo{"UAH", false};
+    default:
+      return std::nullopt;
+  }
+}
+
+// Letters printed right before '$'.
+std::optional<CurrencyInfo> DollarPrefix(std::string_view letters) {
+  static const std::unordered_map<std::string_view, std::string_view> kMap = {
+      {"US", "USD"}, {"S", "SGD"},  {"SG", "SGD"}, {"A", "AUD"},
+      {"AU", "AUD"}, {"C", "CAD"},  {"CA", "CAD"}, {"CAN", "CAD"},
+      {"NZ", "NZD"}, {"HK", "HKD"}, {"R", "BRL"},  {"MX", "MXN"},
+      {"NT", "TWD"}, {"B", "BND"},  {"RD", "DOP"}};
+  auto it = kMap.find(letters);
+  if (it == kMap.end()) return std::nullopt;
+  return CurrencyInfo{it->second, false};
+}
+
+// Whole words that name a currency. ISO codes that are also common words
+// (ALL, TOP, CUP, PEN, MAD, TRY, GEL, BOB, MOP) are left out on purpose.
+std::optional<CurrencyInfo> WordCurrency(std::string_view word) {
+  static const std::unordered_map<std::string_view, CurrencyInfo> kWords = {
+      {"RM", {"MYR", false}},   {"Rp", {"IDR", false}},
+      {"Rs", {"INR", true}},    {"Euro", {"EUR", false}},
+      {"EURO", {"EUR", false}}, {"euro", {"EUR", false}},
+      {"Eur", {"EUR", false}},  {"RMB", {"CNY", false}},
+      {"zł", {"PLN", false}},   {"Kč", {"CZK", false}},
+  };
+  if (auto it = kWords.find(word); it != kWords.end()) return it->second;
+  static constexpr std::array<std::string_view, 59> kIso = {
+      "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BND", "BRL", "CAD", "CHF",
+      "CLP", "CNY", "COP", "CZK", "DKK", "EGP", "EUR", "GBP", "HKD", "HRK",
+      "HUF", "IDR", "ILS", "INR", "ISK", "JOD", "JPY", "KES", "KHR", "KRW",
+      "KWD", "KZT", "LKR", "MMK", "MXN", "MYR", "NGN", "NOK", "NZD", "OMR",
+      "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD",
+      "THB", "TND", "TWD", "UAH", "USD", "VND", "XAF", "XOF", "ZAR"};
+  if (word.size() == 3 &&
+      std::find(kIso.begin(), kIso.end(), word) != kIso.end()) {
+    return CurrencyInfo{word, false};
+  }
+  return std::nullopt;
+}
+
+// A currency mark with its span in code point indices [b, e).
+struct MarkCp {
+  CurrencyMark mark;
+  size_t b, e;
+};
+
+std::vector<MarkCp> FindMarksCp(std::string_view text,
+                                const std::vector<Cp>& cps) {
+  std::vector<MarkCp> out;
+  const size_t n = cps.size();
+  auto add = [&](const CurrencyInfo& info, size_t b, size_t e) {
+    out.push_back({CurrencyMark{std::string(info.code), info.ambiguous,
+                                cps[b].begin, cps[e - 1].end},
+                   b, e});
+  };
+  size_t k = 0;
+  while (k < n) {
+    if (IsLetter(cps[k].c)) {
+      size_t r = k;
+      while (r < n && IsLetter(cps[r].c)) ++r;
+      const std::string_view word =
+          text.substr(cps[k].begin, cps[r - 1].end - cps[k].begin);
+      if (r < n && cps[r].c == '$') {
+        if (auto info = DollarPrefix(word)) {
+          add(*info, k, r + 1);
+          k = r + 1;
+          continue;
+        }
+      }
+      if (auto info = WordCurrency(word)) {
+        // "Rs." keeps its abbreviation dot.
+        const bool dot = word == "Rs" && r < n && cps[r].c == '.';
+        // "BHD" is the Bahraini dinar next to a number, and "Berhad" (a
+        // Malaysian legal form) anywhere else.
+        auto digit_near = [&] {
+          const bool before =
+              (k >= 1 && IsDigit(cps[k - 1].c)) ||
+              (k >= 2 && IsSpace(cps[k - 1].c) && IsDigit(cps[k - 2].c));
+          const bool after =
+              (r < n && IsDigit(cps[r].c)) ||
+              (r + 1 < n && IsSpace(cps[r].c) && IsDigit(cps[r + 1].c));
+          return before || after;
+        };
+        if (word != "BHD" || digit_near()) add(*info, k, dot ? r + 1 : r);
+      }
+      k = r;
+      continue;
+    }
+    if (auto info = SymbolCurrency(cps[k].c)) add(*info, k, k + 1);
+    ++k;
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------- amounts
+
+struct Number {
+  int64_t units = 0;
+  int scale = 0;
+  bool fraction = false, grouped = false, ambiguous = false;
+};
+
+bool IsPoint(char32_t c) { return c == '.' || c == ','; }
+
+// Separators that may sit between digit groups inside one word.
+bool IsInWordSeparator(char32_t c) {
+  return IsPoint(c) || c == '\'' || c == 0x2019 || c == 0xA0 || c == 0x2009 ||
+         c == 0x202F;
+}
+
+// Decides what the separators of a digit run mean; see ParseAmount.
+std::optional<Number> Interpret(const std::vector<std::string>& groups,
+                                const std::vector<char32_t>& seps, char hint,
+                                int minor_digits) {
+  Number num;
+  int dec = -1;  // index into seps of the decimal separator
+  if (!seps.empty() && IsPoint(seps.back())) {
+    const char32_t last = seps.back();
+    const auto count = std::count(seps.begin(), seps.end(), last);
+    const size_t after = groups.back().size();
+    const int last_index = static_cast<int>(seps.size()) - 1;
+    if (hint != 0) {
+      if (last == static_cast<char32_t>(hint) && count == 1) dec = last_index;
+    } else if (count > 1) {
+      // "1,234,567": every separator groups.
+    } else if (after != 3 || seps.size() > 1 || groups.front() == "0" ||
+               minor_digits == 3) {
+      dec = last_index;
+    } else {
+      num.ambiguous = true;  // "1,234" / "1.234": read as grouping
+    }
+  }
+  const size_t int_groups = dec >= 0 ? groups.size() - 1 : groups.size();
+  const size_t group_seps = int_groups - 1;
+  for (size_t i = 0; i < group_seps; ++i) {
+    if (seps[i] != seps[0]) return std::nullopt;
+  }
+  if (group_seps > 0) {
+    if (dec >= 0 && seps[0] == seps[dec]) return std::nullopt;
+    if (hint != 0 && seps[0] == static_cast<char32_t>(hint)) {
+      return std::nullopt;
+    }
+    const std::string& first = groups.front();
+    if (first.empty() || first.size() > 3 || first[0] == '0') {
+      return std::nullopt;
+    }
+    bool western = true, indian = seps[0] == ',';
+    for (size_t i = 1; i < int_groups; ++i) {
+      const size_t len = groups[i].size();
+      if (len != 3) western = false;
+      if (i + 1 == int_groups ? len != 3 : len != 2) indian = false;
+    }
+    if (!western && !indian) return std::nullopt;
+    num.grouped = true;
+  } else {
+    const std::string& whole = groups.front();
+    if (whole.size() > 12 || (whole.size() > 1 && whole[0] == '0')) {
+      return std::nullopt;
+    }
+  }
+  std::string digits;
+  for (size_t i = 0; i < int_groups; ++i) digits += groups[i];
+  if (dec >= 0) {
+    const std::string& fraction = groups.back();
+    if (fraction.size() > static_cast<size_t>(core::Decimal::kMaxScale)) {
+      return std::nullopt;
+    }
+    digits += fraction;
+    num.scale = static_cast<int>(fraction.size());
+    num.fraction = true;
+  }
+  if (digits.size() > 15) return std::nullopt;
+  for (char c : digits) num.units = num.units * 10 + (c - '0');
+  return num;
+}
+
+std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
+                                       const std::vector<MarkCp>& marks,
+                                       const AmountOptions& options) {
+  std::vector<AmountToken> out;
+  const size_t n = cps.size();
+  auto at = [&](size_t k) -> char32_t { return k < n ? cps[k].c : 0; };
+  auto mark_ending_at = [&](size_t k) -> const MarkCp* {
+    for (const MarkCp& m : marks) {
+      if (m.e == k) return &m;
+    }
+    return nullptr;
+  };
+  auto mark_beginning_at = [&](size_t k) -> const MarkCp* {
+    for (const MarkCp& m : marks) {
+      if (m.b == k) return &m;
+    }
+    return nullptr;
+  };
+  // Whether a number may start at `k`: not glued to a word, an id, a date or
+  // a time, unless what precedes it is a currency mark.
+  auto valid_start = [&](size_t k) {
+    if (k == 0 || mark_ending_at(k)) return true;
+    const char32_t prev = cps[k - 1].c;
+    if (IsLetter(prev)) return false;
+    if (IsPoint(prev) || prev == '/' || prev == ':' || prev == '#' ||
+        prev == '_' || prev == '\\' || prev == '\'' || prev == 0x2019 ||
+        prev == 0xB0 || prev == 0xFFFD) {
+      return false;
+    }
+    if (IsMinus(prev) && k >= 2) {
+      const char32_t pp = cps[k - 2].c;
+      if (IsDigit(pp)) return false;
+      if (IsLetter(pp) && !mark_ending_at(k - 1)) return false;
+    }
+    return true;
+  };
+
+  size_t k = 0;
+  while (k < n) {
+    if (!IsDigit(cps[k].c)) {
+      ++k;
+      continue;
+    }
+    const size_t start = k;
+    std::vector<std::string> groups;
+    std::vector<char32_t> seps;
+    std::vector<size_t> sep_at;
+    auto read_digits = [&] {
+      std::string g;
+      while (k < n && IsDigit(cps[k].c)) g += static_cast<char>(cps[k++].c);
+      return g;
+    };
+    auto digit_run = [&](size_t from) {
+      size_t len = 0;
+      while (IsDigit(at(from + len))) ++len;
+      return len;
+    };
+    groups.push_back(read_digits());
+    while (k < n) {
+      const char32_t c = cps[k].c;
+      const bool in_word = IsInWordSeparator(c) && IsDigit(at(k + 1));
+      // An ordinary space groups only "1 234": up to three digits before it
+      // and exactly three after it.
+      const bool space_group =
+          c == ' ' && groups.back().size() <= 3 && digit_run(k + 1) == 3 &&
+          (groups.size() == 1 || groups.back().size() == 3);
+      if (!in_word && !space_group) break;
+      seps.push_back(c);
+      sep_at.push_back(k);
+      ++k;
+      groups.push_back(read_digits());
+    }
+    // Ordinary spaces stay grouping only before a decimal comma ("1 234,50").
+    if (auto it = std::find(seps.begin(), seps.end(), U' '); it != seps.end()) {
+      const bool comma_decimal =
+          seps.back() == ',' && groups.back().size() <= 2 &&
+          std::count(seps.begin(), seps.end(), U',') == 1;
+      if (!comma_decimal) {
+        const size_t first = static_cast<size_t>(it - seps.begin());
+        k = sep_at[first];
+        groups.resize(first + 1);
+        seps.resize(first);
+      }
+    }
+    // OCR often puts a space after a decimal separator ("29. 70", "9, 60").
+    // Not when another separator follows, as in a date ("10. 03. 2018").
+    if (seps.empty() && groups[0].size() <= 6 && IsPoint(at(k)) &&
+        at(k + 1) == ' ' && digit_run(k + 2) == 2) {
+      const char32_t after = at(k + 4);
+      if (!IsPoint(after) && after != '/' && after != ':' && !IsMinus(after)) {
+        seps.push_back(at(k));
+        sep_at.push_back(k);
+        k += 2;
+        groups.push_back(read_digits());
+      }
+    }
+    const size_t end = k;  // one past the last digit
+    if (!valid_start(start)) continue;
+
+    // What follows must not make the number part of a date, time, range,
+    // percentage or phone number.
+    const char32_t next = at(end);
+    if (next == '%' || (IsSpace(next) && at(end + 1) == '%')) continue;
+    if ((next == '/' || next == ':' || IsMinus(next)) && IsDigit(at(end + 1))) {
+      continue;
+    }
+    if (next == 0xB0) continue;  // degrees
+
+    // Sign and currency before the number.
+    size_t q = start;
+    bool negative = false;
+    const MarkCp* prefix = nullptr;
+    if (q > 0 && IsMinus(at(q - 1))) {
+      negative = true;
+      --q;
+    }
+    if (const MarkCp* m = mark_ending_at(q)) {
+      prefix = m;
+    } else if (q > 0 && IsSpace(at(q - 1)) && mark_ending_at(q - 1)) {
+      prefix = mark_ending_at(q - 1);
+    }
+    if (prefix) {
+      q = prefix->b;
+      if (!negative && q > 0 && IsMinus(at(q - 1)) &&
+          (q < 2 || !IsAlnum(at(q - 2)))) {
+        negative = true;
+        --q;
+      }
+    }
+    const bool paren = q > 0 && at(q - 1) == '(';
+
+    // Currency and sign after the number.
+    size_t e = end;
+    const MarkCp* suffix = nullptr;
+    if (!prefix) {
+      if (const MarkCp* m = mark_beginning_at(e)) {
+        suffix = m;
+      } else if (IsSpace(at(e)) && mark_beginning_at(e + 1)) {
+        suffix = mark_beginning_at(e + 1);
+      }
+    }
+    const MarkCp* mark = prefix ? prefix : suffix;
+    const int minor = mark ? core::MinorDigits(mark->mark.code) : 2;
+    auto num = Interpret(groups, seps, options.decimal_separator, minor);
+    if (!num) continue;
+    // Letters glued to a number: a tax code after a price ("9.00SR") is
+    // fine, a unit after a count ("1PC", "2x") or a month ("10MAR") is not.
+    if (IsLetter(next) && !num->fraction && !mark_beginning_at(end)) continue;
+    if (suffix) e = suffix->e;
+    if (!negative && IsMinus(at(end)) && !IsAlnum(at(end + 1)) && !suffix) {
+      negative = true;  // "5.00-"
+      e = end + 1;
+    }
+    if (paren && at(e) == ')') {
+      negative = true;
+      --q;
+      ++e;
+    }
+
+    AmountToken token;
+    token.value =
+        core::Decimal(negative ? -num->units : num->units, num->scale);
+    token.begin = cps[q].begin;
+    token.end = cps[e - 1].end;
+    token.number_begin = cps[start].begin;
+    token.number_end = cps[end - 1].end;
+    if (mark) token.currency = mark->mark;
+    token.has_fraction = num->fraction;
+    token.grouped = num->grouped;
+    token.separator_ambiguous = num->ambiguous;
+    out.push_back(std::move(token));
+    k = std::max(e, end);
+  }
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// ------------------------------------------------------------------- dates
+
+struct Tok {
+  enum Kind { kNum, kAlpha, kSpace, kPunct } kind;
+  size_t b, e;       // bytes
+  std::string text;  // as printed
+  char32_t c = 0;    // the character of a kPunct token
+};
+
+std::vector<Tok> Lex(std::string_view text, const std::vector<Cp>& cps) {
+  std::vector<Tok> out;
+  size_t k = 0;
+  while (k < cps.size()) {
+    const char32_t c = cps[k].c;
+    Tok::Kind kind = IsDigit(c)    ? Tok::kNum
+                     : IsLetter(c) ? Tok::kAlpha
+                     : IsSpace(c)  ? Tok::kSpace
+                                   : Tok::kPunct;
+    size_t r = k + 1;
+    if (kind != Tok::kPunct) {
+      while (r < cps.size()) {
+        const char32_t d = cps[r].c;
+        const bool same = kind == Tok::kNum     ? IsDigit(d)
+                          : kind == Tok::kAlpha ? IsLetter(d)
+                                                : IsSpace(d);
+        if (!same) break;
+        ++r;
+      }
+    }
+    const size_t b = cps[k].begin, e = cps[r - 1].end;
+    out.push_back({kind, b, e, std::string(text.substr(b, e - b)),
+                   kind == Tok::kPunct ? c : 0});
+    k = r;
+  }
+  return out;
+}
+
+int MonthFromFolded(std::string word) {
+  if (word.size() > 12) return 0;
+  if (!word.empty() && word.back() == '.') word.pop_back();
+  static const std::unordered_map<std::string, int> kMonths = [] {
+    const std::vector<std::pair<int, std::vector<const char*>>> names = {
+        {1,
+         {"jan", "january", "januar", "janvier", "janv", "enero", "ene",
+          "januari", "janner", "jaen", "gennaio", "gen", "jan"}},
+        {2,
+         {"feb", "february", "februar", "fevrier", "fevr", "fev", "febrero",
+          "februari", "febbraio", "febr"}},
+        {3,
+         {"mar", "march", "marz", "maerz", "mars", "marzo", "mac", "maret",
+          "maart", "mrt"}},
+        {4, {"apr", "april", "avril", "avr", "abril", "abr", "aprile"}},
+        {5, {"may", "mai", "mayo", "mei", "maggio", "mag"}},
+        {6, {"jun", "june", "juni", "juin", "junio", "giugno", "giu"}},
+        {7,
+         {"jul", "july", "juli", "juillet", "juil", "julio", "luglio", "lug"}},
+        {8,
+         {"aug", "august", "aout", "agosto", "ago", "ogos", "ogo", "agustus",
+          "augustus"}},
+        {9,
+         {"sep", "sept", "september", "septembre", "septiembre", "setiembre",
+          "set", "settembre"}},
+        {10,
+         {"oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre",
+          "ott"}},
+        {11, {"nov", "november", "novembre", "noviembre"}},
+        {12,
+         {"dec", "december", "dezember", "dez", "decembre", "diciembre", "dic",
+          "dis", "disember", "dicembre", "desember"}},
+    };
+    std::unordered_map<std::string, int> map;
+    for (const auto& [month, words] : names) {
+      for (const char* w : words) map.emplace(w, month);
+    }
+    return map;
+  }();
+  auto it = kMonths.find(word);
+  return it == kMonths.end() ? 0 : it->second;
+}
+
+bool ValidYear(int year) { return year >= 1990 && year <= 2100; }
+
+int FullYear(const Tok& t) {
+  const int v = std::stoi(t.text);
+  return t.text.size() == 2 ? 2000 + v : v;
+}
+
+std::optional<core::Date> MakeDate(int y, int m, int d) {
+  if (!ValidYear(y)) return std::nullopt;
+  auto date = core::Date::FromYmd(y, m, d);
+  if (!date) return std::nullopt;
+  return *date;
+}
+
+// A candidate date found in the token stream.
+struct Match {
+  size_t first, last;  // token indices, inclusive
+  std::vector<core::Date> candidates;
+  bool ambiguous = false;
+  std::optional<DateOrder> evident;
+};
+
+class DateMatcher {
+ public:
+  DateMatcher(const std::vector<Tok>& toks, DateOrder order)
+      : t_(toks), order_(order) {}
+
+  std::optional<Match> At(size_t i) const {
+    if (t_[i].kind == Tok::kNum) {
+      // A year-first date may follow an id ("001-2016-07-31"); others must
+      // not continue a longer number ("1.25/12/2018").
+      if (Num(i, 4, 4) && NumericBoundaryBefore(i, /*year_first=*/true)) {
+        for (auto fn : {&DateMatcher::Ymd, &DateMatcher::Cjk,
+                        &DateMatcher::YearMonthDay}) {
+          if (auto m = (this->*fn)(i); m && BoundaryAfter(m->last)) return m;
+        }
+      }
+      if (!NumericBoundaryBefore(i, /*year_first=*/false)) return std::nullopt;
+      for (auto fn : {&DateMatcher::Dmy, &DateMatcher::DayMonthYear}) {
+        if (auto m = (this->*fn)(i); m && BoundaryAfter(m->last)) return m;
+      }
+      return std::nullopt;
+    }
+    if (t_[i].kind == Tok::kAlpha) {
+      if (auto m = MonthDayYear(i); m && BoundaryAfter(m->last)) return m;
+    }
+    return std::nullopt;
+  }
+
+  bool TimeNear(const Match& m) const {
+    // After: [space|,|-] hh:mm
+    size_t k = m.last + 1;
+    while (k < t_.size() &&
+           (t_[k].kind == Tok::kSpace || IsPunct(k, ',') || IsPunct(k, '-'))) {
+      ++k;
+    }
+    if (Num(k, 1, 2) && IsPunct(k + 1, ':') && Num(k + 2, 2, 2)) return true;
+    // Before: hh:mm[:ss] [am|pm] space
+    if (m.first >= 2 && t_[m.first - 1].kind == Tok::kSpace) {
+      size_t j = m.first - 2;
+      if (t_[j].kind == Tok::kAlpha && j >= 2 &&
+          t_[j - 1].kind == Tok::kSpace) {
+        j -= 2;
+      }
+      if (j >= 2 && Num(j, 2, 2) && IsPunct(j - 1, ':') && Num(j - 2, 1, 2))
+        return true;
+    }
+    return false;
+  }
+
+ private:
+  bool Num(size_t k, size_t min_len, size_t max_len) const {
+    return k < t_.size() && t_[k].kind == Tok::kNum &&
+           t_[k].text.size() >= min_len && t_[k].text.size() <= max_len;
+  }
+  bool IsPunct(size_t k, char32_t c) const {
+    return k < t_.size() && t_[k].kind == Tok::kPunct && t_[k].c == c;
+  }
+  bool IsSpaceTok(size_t k) const {
+    return k < t_.size() && t_[k].kind == Tok::kSpace;
+  }
+  int Month(size_t k) const {
+    if (k >= t_.size() || t_[k].kind != Tok::kAlpha) return 0;
+    return MonthFromFolded(FoldText(t_[k].text));
+  }
+  bool Word(size_t k, std::initializer_list<std::string_view> words) const {
+    if (k >= t_.size() || t_[k].kind != Tok::kAlpha) return false;
+    const std::string folded = FoldText(t_[k].text);
+    return std::find(words.begin(), words.end(), folded) != words.end();
+  }
+
+  // Not the continuation of a longer number ("1.25/12/2018").
+  bool NumericBoundaryBefore(size_t i, bool year_first) const {
+    if (i == 0) return true;
+    const Tok& p = t_[i - 1];
+    if (p.kind == Tok::kNum) return false;
+    if (p.kind == Tok::kPunct &&
+        (IsPoint(p.c) || p.c == '/' || p.c == '-' || p.c == ':')) {
+      if (year_first && (p.c == '-' || p.c == '/')) return true;
+      return i < 2 || t_[i - 2].kind != Tok::kNum;
+    }
+    return true;
+  }
+  bool BoundaryAfter(size_t last) const {
+    const size_t k = last + 1;
+    if (k >= t_.size()) return true;
+    const Tok& n = t_[k];
+    if (n.kind == Tok::kNum) return false;
+    if (n.kind == Tok::kPunct &&
+        (IsPoint(n.c) || n.c == '/' || n.c == '-' || n.c == ':')) {
+      return !Num(k + 1, 1, 100);
+    }
+    return true;
+  }
+
+  // Spaces around one separator from `seps`; the index after it, or 0.
+  size_t Sep(size_t k, std::u32string_view seps, char32_t* which) const {
+    if (IsSpaceTok(k)) ++k;
+    if (k >= t_.size() || t_[k].kind != Tok::kPunct ||
+        seps.find(t_[k].c) == std::u32string_view::npos) {
+      return 0;
+    }
+    *which = t_[k].c;
+    ++k;
+    if (IsSpaceTok(k)) ++k;
+    return k;
+  }
+  // Any run of up to three spaces or '-', '/', '.', ',' between written
+  // parts; counts commas.
+  size_t Flex(size_t k, bool* comma = nullptr) const {
+    for (int n = 0; n < 3 && k < t_.size(); ++n, ++k) {
+      const Tok& t = t_[k];
+      if (t.kind == Tok::kSpace) continue;
+      if (t.kind == Tok::kPunct && (IsPoint(t.c) || t.c == '-' || t.c == '/' ||
+                                    t.c == '\'' || t.c == 0x2019)) {
+        if (t.c == ',' && comma) *comma = true;
+        continue;
+      }
+      break;
+    }
+    return k;
+  }
+  // An ordinal suffix glued to a day number ("10th", "1er").
+  size_t Ordinal(size_t k) const {
+    if (k < t_.size() && t_[k].kind == Tok::kAlpha && k > 0 &&
+        t_[k].b == t_[k - 1].e &&
+        Word(k, {"st", "nd", "rd", "th", "er", "e", "eme"})) {
+      return k + 1;
+    }
+    return k;
+  }
+  // A filler word between parts ("10 de marzo de 2018", "10th of March").
+  size_t Filler(size_t k) const {
+    if (Word(k, {"de", "of", "del"})) return Flex(k + 1);
+    return k;
+  }
+
+  static std::optional<Match> Single(size_t first, size_t last,
+                                     std::optional<core::Date> date) {
+    if (!date) return std::nullopt;
+    return Match{first, last, {*date}, false, std::nullopt};
+  }
+
+  // 2018-03-10, 2018/03/10, 2018.03.10
+  std::optional<Match> Ymd(size_t i) const {
+    if (!Num(i, 4, 4)) return std::nullopt;
+    char32_t s1 = 0, s2 = 0;
+    const size_t m = Sep(i + 1, U"/-.", &s1);
+    if (!m || !Num(m, 1, 2)) return std::nullopt;
+    const size_t d = Sep(m + 1, U"/-.", &s2);
+    if (!d || s1 != s2 || !Num(d, 1, 2)) return std::nullopt;
+    return Single(i, d,
+                  MakeDate(std::stoi(t_[i].text), std::stoi(t_[m].text),
+                           std::stoi(t_[d].text)));
+  }
+
+  // 2018年3月10日
+  std::optional<Match> Cjk(size_t i) const {
+    if (!Num(i, 4, 4) || !Word(i + 1, {"年"}) || !Num(i + 2, 1, 2) ||
+        !Word(i + 3, {"月"}) || !Num(i + 4, 1, 2)) {
+      return std::nullopt;
+    }
+    const size_t last = Word(i + 5, {"日"}) ? i + 5 : i + 4;
+    return Single(i, last,
+                  MakeDate(std::stoi(t_[i].text), std::stoi(t_[i + 2].text),
+                           std::stoi(t_[i + 4].text)));
+  }
+
+  // 2018-Mar-10
+  std::optional<Match> YearMonthDay(size_t i) const {
+    if (!Num(i, 4, 4)) return std::nullopt;
+    const size_t m = Flex(i + 1);
+    const int month = Month(m);
+    if (!month) return std::nullopt;
+    const size_t d = Flex(m + 1);
+    if (!Num(d, 1, 2)) return std::nullopt;
+    return Single(
+        i, d, MakeDate(std::stoi(t_[i].text), month, std::stoi(t_[d].text)));
+  }
+
+  // 25/12/2018, 12/28/2017, 03/10/18, 25.12.2018
+  std::optional<Match> Dmy(size_t i) const {
+    if (!Num(i, 1, 2)) return std::nullopt;
+    char32_t s1 = 0, s2 = 0;
+    const size_t b = Sep(i + 1, U"/-.", &s1);
+    if (!b || !Num(b, 1, 2)) return std::nullopt;
+    const size_t y = Sep(b + 1, U"/-.", &s2);
+    if (!y || s1 != s2 || !(Num(y, 2, 2) || Num(y, 4, 4))) return std::nullopt;
+    const int first = std::stoi(t_[i].text), second = std::stoi(t_[b].text);
+    const int year = FullYear(t_[y]);
+    const auto day_first = MakeDate(year, second, first);
+    const auto month_first = MakeDate(year, first, second);
+    Match m{i, y, {}, false, std::nullopt};
+    if (first > 12) {
+      if (day_first) m.candidates.push_back(*day_first);
+      m.evident = DateOrder::kDayFirst;
+    } else if (second > 12) {
+      if (month_first) m.candidates.push_back(*month_first);
+      m.evident = DateOrder::kMonthFirst;
+    } else if (first == second) {
+      if (day_first) m.candidates.push_back(*day_first);
+    } else if (s1 == '.') {
+      // Dotted dates are a day-first convention (German, Czech, Russian...);
+      // month-first writers use '/'.
+      if (day_first) m.candidates.push_back(*day_first);
+    } else {
+      const bool prefer_day = order_ == DateOrder::kDayFirst;
+      const auto& a = prefer_day ? day_first : month_first;
+      const auto& c = prefer_day ? month_first : day_first;
+      if (a) m.candidates.push_back(*a);
+      if (c) m.candidates.push_back(*c);
+      m.ambiguous = m.candidates.size() > 1;
+    }
+    if (m.candidates.empty()) return std::nullopt;
+    return m;
+  }
+
+  // 10 MAR 2018, 10-Mar-18, 10MAR2018, 10. März 2018, 10th of March 2018
+  std::optional<Match> DayMonthYear(size_t i) const {
+    if (!Num(i, 1, 2)) return std::nullopt;
+    size_t k = Ordinal(i + 1);
+    k = Filler(Flex(k));
+    const int month = Month(k);
+    if (!month) return std::nullopt;
+    const size_t y = Filler(Flex(k + 1));
+    if (!(Num(y, 2, 2) || Num(y, 4, 4))) return std::nullopt;
+    return Single(i, y,
+                  MakeDate(FullYear(t_[y]), month, std::stoi(t_[i].text)));
+  }
+
+  // MAR 10, 2018; March 10 2018; Mar 10th, 18
+  std::optional<Match> MonthDayYear(size_t i) const {
+    const int month = Month(i);
+    if (!month) return std::nullopt;
+    const size_t d = Flex(i + 1);
+    if (!Num(d, 1, 2)) return std::nullopt;
+    bool comma = false;
+    const size_t y = Flex(Ordinal(d + 1), &comma);
+    if (!(Num(y, 4, 4) || (comma && Num(y, 2, 2)))) return std::nullopt;
+    return Single(i, y,
+                  MakeDate(FullYear(t_[y]), month, std::stoi(t_[d].text)));
+  }
+
+  const std::vector<Tok>& t_;
+  DateOrder order_;
+};
+
+// "14:32", "8:13:39 PM", "10:17 a.m."
+bool IsTimeText(std::string_view s) {
+  s = Trim(s);
+  size_t i = 0;
+  auto digits = [&](size_t min, size_t max) {
+    size_t n = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++n;
+    return n >= min && n <= max;
+  };
+  if (!digits(1, 2) || i >= s.size() || s[i++] != ':' || !digits(2, 2)) {
+    return false;
+  }
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (!digits(2, 2)) return false;
+  }
+  std::string rest = FoldText(Trim(s.substr(i)));
+  std::erase(rest, '.');
+  return rest.empty() || rest == "am" || rest == "pm";
+}
+
+}  // namespace
+
+std::string FoldText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const Cp& cp : Decode(text)) {
+    if (cp.c < 0x80) {
+      out += static_cast<char>(cp.c >= 'A' && cp.c <= 'Z' ? cp.c + 32 : cp.c);
+    } else if (const char* folded = FoldLatin(cp.c)) {
+      out += folded;
+    } else {
+      out.append(text.substr(cp.begin, cp.end - cp.begin));
+    }
+  }
+  return out;
+}
+
+std::optional<CurrencyMark> ParseCurrency(std::string_view text) {
+  text = Trim(text);
+  if (text.empty()) return std::nullopt;
+  const std::vector<Cp> cps = Decode(text);
+  std::vector<MarkCp> marks = FindMarksCp(text, cps);
+  if (marks.size() != 1 || marks[0].b != 0 || marks[0].e != cps.size()) {
+    return std::nullopt;
+  }
+  return marks[0].mark;
+}
+
+std::vector<CurrencyMark> FindCurrencyMarks(std::string_view line) {
+  std::vector<CurrencyMark> out;
+  for (MarkCp& m : FindMarksCp(line, Decode(line))) {
+    out.push_back(std::move(m.mark));
+  }
+  return out;
+}
+
+std::optional<AmountToken> ParseAmount(std::string_view text,
+                                       const AmountOptions& options) {
+  text = Trim(text);
+  if (text.empty()) return std::nullopt;
+  std::vector<AmountToken> found = FindAmounts(text, options);
+  if (found.size() != 1 || found[0].begin != 0 || found[0].end != text.size()) {
+    return std::nullopt;
+  }
+  return std::move(found[0]);
+}
+
+std::vector<AmountToken> FindAmounts(std::string_view line,
+                                     const AmountOptions& options) {
+  const std::vector<Cp> cps = Decode(line);
+  return FindAmountsIn(cps, FindMarksCp(line, cps), options);
+}
+
+int MonthFromName(std::string_view word) {
+  return MonthFromFolded(FoldText(Trim(word)));
+}
+
+std::optional<DateToken> ParseDate(std::string_view text, DateOrder order) {
+  text = Trim(text);
+  std::vector<DateToken> found = FindDates(text, order);
+  if (found.size() != 1) return std::nullopt;
+  auto rest_ok = [](std::string_view rest) {
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == ',')) {
+      rest.remove_prefix(1);
+    }
+    while (!rest.empty() && (rest.back() == ' ' || rest.back() == ',')) {
+      rest.remove_suffix(1);
+    }
+    return rest.empty() || IsTimeText(rest);
+  };
+  if (!rest_ok(text.substr(0, found[0].begin)) ||
+      !rest_ok(text.substr(found[0].end))) {
+    return std::nullopt;
+  }
+  return std::move(found[0]);
+}
+
+std::vector<DateToken> FindDates(std::string_view line, DateOrder order) {
+  const std::vector<Cp> cps = Decode(line);
+  const std::vector<Tok> toks = Lex(line, cps);
+  const DateMatcher matcher(toks, order);
+  std::vector<DateToken> out;
+  size_t i = 0;
+  while (i < toks.size()) {
+    std::optional<Match> m = matcher.At(i);
+    if (!m) {
+      ++i;
+      continue;
+    }
+    DateToken token{m->candidates.front(), m->candidates};
+    token.ambiguous = m->ambiguous;
+    token.evident_order = m->evident;
+    token.has_time = matcher.TimeNear(*m);
+    token.begin = toks[m->first].b;
+    token.end = toks[m->last].e;
+    out.push_back(std::move(token));
+    i = m->last + 1;
+  }
+  return out;
+}
+
+}  // namespace invoices::extract

@@ -1,0 +1,394 @@
+#include "invoices/extract/text_parse.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace invoices::extract {
+namespace {
+
+using ::testing::ElementsAre;
+
+// The canonical decimal of an amount as printed, or "none".
+std::string Amount(std::string_view text, AmountOptions options = {}) {
+  auto a = ParseAmount(text, options);
+  return a ? a->value.ToString() : "none";
+}
+
+std::string Currency(std::string_view text) {
+  auto a = ParseAmount(text);
+  if (!a) return "none";
+  return a->currency ? a->currency->code : "";
+}
+
+std::string Date(std::string_view text,
+                 DateOrder order = DateOrder::kDayFirst) {
+  auto d = ParseDate(text, order);
+  return d ? d->date.ToIso() : "none";
+}
+
+// The amounts of a line as canonical decimals, in order.
+std::vector<std::string> Amounts(std::string_view line) {
+  std::vector<std::string> out;
+  for (const AmountToken& a : FindAmounts(line)) {
+    out.push_back(a.value.ToString());
+  }
+  return out;
+}
+
+std::vector<std::string> Dates(std::string_view line) {
+  std::vector<std::string> out;
+  for (const DateToken& d : FindDates(line)) out.push_back(d.date.ToIso());
+  return out;
+}
+
+// ------------------------------------------------------------------ folding
+
+TEST(FoldTextTest, LowerCasesAndStripsAccents) {
+  EXPECT_EQ(FoldText("TOTAL"), "total");
+  EXPECT_EQ(FoldText("MÄRZ"), "marz");
+  EXPECT_EQ(FoldText("Échéance"), "echeance");
+  EXPECT_EQ(FoldText("Straße"), "strasse");
+  EXPECT_EQ(FoldText("ÿÀÞ"), "yath");
+  EXPECT_EQ(FoldText("Łódź"), "lodz");
+  EXPECT_EQ(FoldText("€ 5"), "€ 5");
+  EXPECT_EQ(FoldText("年"), "年");
+}
+
+// ----------------------------------------------------------------- currency
+
+TEST(CurrencyTest, ReadsSignsAndCodes) {
+  EXPECT_EQ(ParseCurrency("RM")->code, "MYR");
+  EXPECT_EQ(ParseCurrency("€")->code, "EUR");
+  EXPECT_EQ(ParseCurrency("£")->code, "GBP");
+  EXPECT_EQ(ParseCurrency("EUR")->code, "EUR");
+  EXPECT_EQ(ParseCurrency("Euro")->code, "EUR");
+  EXPECT_EQ(ParseCurrency("CHF")->code, "CHF");
+  EXPECT_EQ(ParseCurrency("SGD")->code, "SGD");
+  EXPECT_EQ(ParseCurrency("S$")->code, "SGD");
+  EXPECT_EQ(ParseCurrency("US$")->code, "USD");
+  EXPECT_EQ(ParseCurrency(" Rp ")->code, "IDR");
+  EXPECT_EQ(ParseCurrency("zł")->code, "PLN");
+  EXPECT_FALSE(ParseCurrency("US$")->ambiguous);
+  EXPECT_FALSE(ParseCurrency("€")->ambiguous);
+}
+
+TEST(CurrencyTest, DollarIsAmbiguous) {
+  auto mark = ParseCurrency("$");
+  ASSERT_TRUE(mark);
+  EXPECT_EQ(mark->code, "USD");
+  EXPECT_TRUE(mark->ambiguous);
+}
+
+TEST(CurrencyTest, RefusesWordsThatAreNotCurrencies) {
+  for (const char* text : {"", "eur", "rm", "ALL", "TOP", "PEN", "RMX",
+                           "FORMAT", "TOTAL", "EUR5"}) {
+    EXPECT_FALSE(ParseCurrency(text)) << text;
+  }
+}
+
+TEST(CurrencyTest, BhdIsBerhadUnlessNextToANumber) {
+  EXPECT_TRUE(FindCurrencyMarks("BOOK TA .K SDN BHD (861354-T)").empty());
+  EXPECT_EQ(Currency("BHD 12.500"), "BHD");
+  EXPECT_EQ(Amount("12.500 BHD"), "12.500");  // three minor digits
+}
+
+TEST(CurrencyTest, FindsMarksAsWholeWords) {
+  const std::string line = "TOTAL (RM) RM9.00 FORMAT 3,20 €";
+  auto marks = FindCurrencyMarks(line);
+  ASSERT_EQ(marks.size(), 3u);
+  EXPECT_EQ(line.substr(marks[0].begin, marks[0].end - marks[0].begin), "RM");
+  EXPECT_EQ(marks[0].begin, 7u);
+  EXPECT_EQ(marks[1].begin, 11u);
+  EXPECT_EQ(marks[2].code, "EUR");
+  EXPECT_EQ(line.substr(marks[2].begin), "€");
+}
+
+// ------------------------------------------------------------------ amounts
+
+TEST(ParseAmountTest, ReadsPlainAndCurrencyAmounts) {
+  EXPECT_EQ(Amount("9.00"), "9.00");
+  EXPECT_EQ(Amount("RM 9.00"), "9.00");
+  EXPECT_EQ(Amount("RM9.00"), "9.00");
+  EXPECT_EQ(Amount("$12.5"), "12.5");
+  EXPECT_EQ(Amount("€ 3,20"), "3.20");
+  EXPECT_EQ(Amount("9,00 EUR"), "9.00");
+  EXPECT_EQ(Amount("9.00EUR"), "9.00");
+  EXPECT_EQ(Amount("  42  "), "42");
+  EXPECT_EQ(Amount("0.05"), "0.05");
+  EXPECT_EQ(Amount("US$ 1,000.00"), "1000.00");
+}
+
+TEST(ParseAmountTest, KeepsTheCurrency) {
+  EXPECT_EQ(Currency("RM 9.00"), "MYR");
+  EXPECT_EQ(Currency("RM9.00"), "MYR");
+  EXPECT_EQ(Currency("9,00 EUR"), "EUR");
+  EXPECT_EQ(Currency("€ 3,20"), "EUR");
+  EXPECT_EQ(Currency("£4.99"), "GBP");
+  EXPECT_EQ(Currency("$12.5"), "USD");
+  EXPECT_EQ(Currency("CHF 12.50"), "CHF");
+  EXPECT_EQ(Currency("S$12.50"), "SGD");
+  EXPECT_EQ(Currency("12.50 SGD"), "SGD");
+  EXPECT_EQ(Currency("9.00"), "");
+  EXPECT_TRUE(ParseAmount("$12.5")->currency->ambiguous);
+  EXPECT_FALSE(ParseAmount("RM9.00")->currency->ambiguous);
+}
+
+TEST(ParseAmountTest, DecidesTheDecimalSeparatorFromDigitGroups) {
+  EXPECT_EQ(Amount("1,234.50"), "1234.50");
+  EXPECT_EQ(Amount("1.234,50"), "1234.50");
+  EXPECT_EQ(Amount("1 234,50"), "1234.50");
+  EXPECT_EQ(Amount("1'234.50"), "1234.50");
+  EXPECT_EQ(Amount("1,234,567"), "1234567");
+  EXPECT_EQ(Amount("1.234.567,89"), "1234567.89");
+  EXPECT_EQ(Amount("12,34,567.00"), "1234567.00");  // Indian grouping
+  EXPECT_EQ(Amount("9,00"), "9.00");
+  EXPECT_EQ(Amount("12,5"), "12.5");
+  EXPECT_EQ(Amount("0.350"), "0.350");  // "0" is never a thousands group
+  EXPECT_EQ(Amount("1.2345"), "1.2345");
+  // U+00A0 and U+202F group digits anywhere.
+  EXPECT_EQ(Amount("1\u00a0234.50"), "1234.50");
+  EXPECT_EQ(Amount("1\u202f234\u202f567,00"), "1234567.00");
+}
+
+TEST(ParseAmountTest, SingleSeparatorBeforeThreeDigitsIsGrouping) {
+  auto a = ParseAmount("1,234");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->value.ToString(), "1234");
+  EXPECT_TRUE(a->separator_ambiguous);
+  EXPECT_TRUE(a->grouped);
+  EXPECT_FALSE(a->has_fraction);
+  EXPECT_EQ(Amount("Rp 15.000"), "15000");
+  // ...unless the currency has three minor digits.
+  EXPECT_EQ(Amount("KWD 1.250"), "1.250");
+  auto b = ParseAmount("1,234.50");
+  EXPECT_FALSE(b->separator_ambiguous);
+  EXPECT_TRUE(b->has_fraction);
+}
+
+TEST(ParseAmountTest, HonoursAKnownDecimalSeparator) {
+  EXPECT_EQ(Amount("1.234", {.decimal_separator = '.'}), "1.234");
+  EXPECT_EQ(Amount("1,234", {.decimal_separator = ','}), "1.234");
+  EXPECT_EQ(Amount("1.234", {.decimal_separator = ','}), "1234");
+  EXPECT_EQ(Amount("9.00", {.decimal_separator = ','}), "none");
+  EXPECT_EQ(Amount("1,234,567", {.decimal_separator = ','}), "none");
+}
+
+TEST(ParseAmountTest, ReadsNegativeForms) {
+  EXPECT_EQ(Amount("-5.00"), "-5.00");
+  EXPECT_EQ(Amount("5.00-"), "-5.00");
+  EXPECT_EQ(Amount("(5.00)"), "-5.00");
+  EXPECT_EQ(Amount("-RM5.00"), "-5.00");
+  EXPECT_EQ(Amount("RM-5.00"), "-5.00");
+  EXPECT_EQ(Amount("(RM 5.00)"), "-5.00");
+  EXPECT_EQ(Amount("−3,20 €"), "-3.20");  // U+2212 minus sign
+}
+
+TEST(ParseAmountTest, RefusesWhatIsNotAnAmount) {
+  for (const char* text : {"",
+                           "abc",
+                           "25/12/2018",
+                           "25.12.2018",
+                           "14:32",
+                           "6%",
+                           "6 %",
+                           "1.2.3",
+                           "1,23,4",
+                           "12,3456,789",
+                           "1PC",
+                           "2x",
+                           "T0TAL",
+                           "A4",
+                           "NO.53",
+                           "03-7865",
+                           "9556939040118",
+                           "0012",
+                           ".50",
+                           "1 234",
+                           "9.00 RM 5.00",
+                           "1.2345678"}) {
+    EXPECT_EQ(Amount(text), "none") << text;
+  }
+}
+
+TEST(FindAmountsTest, FindsEveryAmountOfALine) {
+  EXPECT_THAT(Amounts("1PC * 9.00) 6,00 9.00"),
+              ElementsAre("9.00", "6.00", "9.00"));
+  EXPECT_THAT(Amounts("Total Sales (Inclusive GST) RM 2.50"),
+              ElementsAre("2.50"));
+  EXPECT_THAT(Amounts("GST 6% 0.51"), ElementsAre("0.51"));
+  EXPECT_THAT(Amounts("Date 25/12/2018 8:13:39 PM"), ElementsAre());
+  EXPECT_THAT(Amounts("Datum: 25.12.2018 Summe 1.234,50 EUR"),
+              ElementsAre("1234.50"));
+  EXPECT_THAT(Amounts("KF MODELLING CLAY 9.00SR"), ElementsAre("9.00"));
+  EXPECT_THAT(Amounts("10MAR2018"), ElementsAre());
+  EXPECT_THAT(Amounts("Tel: 012-3456789"), ElementsAre());
+  EXPECT_THAT(Amounts("Discount (2.00) Rounding -0.02"),
+              ElementsAre("-2.00", "-0.02"));
+  EXPECT_THAT(Amounts("Qty 2 @ 4.50 9.00"), ElementsAre("2", "4.50", "9.00"));
+}
+
+TEST(FindAmountsTest, OrdinarySpacesGroupOnlyBeforeADecimalComma) {
+  // "2 100.00" is a quantity and a price on a receipt.
+  EXPECT_THAT(Amounts("2 100.00"), ElementsAre("2", "100.00"));
+  EXPECT_THAT(Amounts("Total 1 234,50 EUR"), ElementsAre("1234.50"));
+  EXPECT_THAT(Amounts("1 234 567,00"), ElementsAre("1234567.00"));
+}
+
+TEST(FindAmountsTest, ReadsASpaceAfterTheDecimalSeparator) {
+  // A common OCR error on receipts.
+  EXPECT_THAT(Amounts("TOTAL RM 29. 70"), ElementsAre("29.70"));
+  EXPECT_THAT(Amounts("CASH : 9, 60"), ElementsAre("9.60"));
+  EXPECT_EQ(Currency("RM 29. 70"), "MYR");
+  // ...but not in dates, nor before a third digit.
+  EXPECT_THAT(Amounts("Datum 10. 03. 2018"), ElementsAre("10", "2018"));
+  EXPECT_THAT(Amounts("Qty 2. 500 g"), ElementsAre("2", "500"));
+}
+
+TEST(FindAmountsTest, GivesSpansOfTokenAndNumber) {
+  const std::string line = "TOTAL RM 9.00 CASH (10.00)";
+  auto found = FindAmounts(line);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(line.substr(found[0].begin, found[0].end - found[0].begin),
+            "RM 9.00");
+  EXPECT_EQ(line.substr(found[0].number_begin,
+                        found[0].number_end - found[0].number_begin),
+            "9.00");
+  EXPECT_EQ(found[0].currency->code, "MYR");
+  EXPECT_EQ(line.substr(found[1].begin, found[1].end - found[1].begin),
+            "(10.00)");
+  EXPECT_EQ(found[1].value.ToString(), "-10.00");
+  EXPECT_FALSE(found[1].currency);
+}
+
+TEST(FindAmountsTest, SpansAreBytesInUtf8Text) {
+  const std::string line = "Summe: 1.234,50 € und mehr";
+  auto found = FindAmounts(line);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(line.substr(found[0].begin, found[0].end - found[0].begin),
+            "1.234,50 €");
+  EXPECT_EQ(found[0].number_begin, 7u);
+  EXPECT_EQ(found[0].number_end, 15u);
+}
+
+// -------------------------------------------------------------------- dates
+
+TEST(MonthFromNameTest, ReadsSeveralLanguages) {
+  EXPECT_EQ(MonthFromName("MAR"), 3);
+  EXPECT_EQ(MonthFromName("March"), 3);
+  EXPECT_EQ(MonthFromName("MAC"), 3);
+  EXPECT_EQ(MonthFromName("MÄR"), 3);
+  EXPECT_EQ(MonthFromName("März"), 3);
+  EXPECT_EQ(MonthFromName("MEI"), 5);
+  EXPECT_EQ(MonthFromName("MAI"), 5);
+  EXPECT_EQ(MonthFromName("OGO"), 8);
+  EXPECT_EQ(MonthFromName("août"), 8);
+  EXPECT_EQ(MonthFromName("OKT"), 10);
+  EXPECT_EQ(MonthFromName("DIS"), 12);
+  EXPECT_EQ(MonthFromName("DEZ"), 12);
+  EXPECT_EQ(MonthFromName("janv."), 1);
+  EXPECT_EQ(MonthFromName("févr"), 2);
+  EXPECT_EQ(MonthFromName("dic"), 12);
+  EXPECT_EQ(MonthFromName("TOTAL"), 0);
+  EXPECT_EQ(MonthFromName(""), 0);
+}
+
+TEST(ParseDateTest, ReadsNumericForms) {
+  EXPECT_EQ(Date("25/12/2018"), "2018-12-25");
+  EXPECT_EQ(Date("25-12-2018"), "2018-12-25");
+  EXPECT_EQ(Date("25.12.2018"), "2018-12-25");
+  EXPECT_EQ(Date("25. 12. 2018"), "2018-12-25");
+  EXPECT_EQ(Date("2018-03-10"), "2018-03-10");
+  EXPECT_EQ(Date("2018/3/10"), "2018-03-10");
+  EXPECT_EQ(Date("24-01-18"), "2018-01-24");
+  EXPECT_EQ(Date("5/1/2019"), "2019-01-05");
+}
+
+TEST(ParseDateTest, ReadsMonthFirstWhenDayFirstIsImpossible) {
+  auto d = ParseDate("12/28/2017");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->date.ToIso(), "2017-12-28");
+  EXPECT_FALSE(d->ambiguous);
+  EXPECT_EQ(d->evident_order, DateOrder::kMonthFirst);
+  EXPECT_EQ(ParseDate("28/12/2017")->evident_order, DateOrder::kDayFirst);
+}
+
+TEST(ParseDateTest, FlagsAmbiguousDayMonth) {
+  auto d = ParseDate("03/10/18");
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->ambiguous);
+  EXPECT_FALSE(d->evident_order);
+  EXPECT_EQ(d->date.ToIso(), "2018-10-03");
+  ASSERT_EQ(d->candidates.size(), 2u);
+  EXPECT_EQ(d->candidates[1].ToIso(), "2018-03-10");
+  EXPECT_EQ(Date("03/10/18", DateOrder::kMonthFirst), "2018-03-10");
+  // Equal day and month cannot be misread.
+  EXPECT_FALSE(ParseDate("05/05/2018")->ambiguous);
+  EXPECT_FALSE(ParseDate("2018-03-10")->ambiguous);
+}
+
+TEST(ParseDateTest, ReadsWrittenMonths) {
+  EXPECT_EQ(Date("10 MAR 2018"), "2018-03-10");
+  EXPECT_EQ(Date("10-Mar-18"), "2018-03-10");
+  EXPECT_EQ(Date("10MAR2018"), "2018-03-10");
+  EXPECT_EQ(Date("MAR 10, 2018"), "2018-03-10");
+  EXPECT_EQ(Date("March 10 2018"), "2018-03-10");
+  EXPECT_EQ(Date("Mar 10th, 18"), "2018-03-10");
+  EXPECT_EQ(Date("10th of March 2018"), "2018-03-10");
+  EXPECT_EQ(Date("10. März 2018"), "2018-03-10");
+  EXPECT_EQ(Date("1er janv. 2019"), "2019-01-01");
+  EXPECT_EQ(Date("10 de marzo de 2018"), "2018-03-10");
+  EXPECT_EQ(Date("15 OGOS 2018"), "2018-08-15");
+  EXPECT_EQ(Date("3 DIS 2017"), "2017-12-03");
+  EXPECT_EQ(Date("2018-Mar-10"), "2018-03-10");
+  EXPECT_EQ(Date("2018年3月10日"), "2018-03-10");
+  EXPECT_EQ(Date("10 Mar '18"), "2018-03-10");
+}
+
+TEST(ParseDateTest, AcceptsATimeNextToTheDate) {
+  auto d = ParseDate("25/12/2018 14:32");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->date.ToIso(), "2018-12-25");
+  EXPECT_TRUE(d->has_time);
+  EXPECT_EQ(d->end, 10u);
+  EXPECT_EQ(Date("25/12/2018 8:13:39 PM"), "2018-12-25");
+  EXPECT_EQ(Date("14:32 25/12/2018"), "2018-12-25");
+  EXPECT_TRUE(ParseDate("14:32 25/12/2018")->has_time);
+  EXPECT_FALSE(ParseDate("25/12/2018")->has_time);
+}
+
+TEST(ParseDateTest, RefusesImpossibleDates) {
+  for (const char* text :
+       {"", "31/04/2018", "29/02/2019", "32/01/2018", "13/13/2018",
+        "00/01/2018", "25/12/1989", "25/12/2101", "2018-13-01", "30 FEB 2018",
+        "10 FOO 2018", "25/12/2018 and more", "9.00", "14:32", "25/12",
+        "25/12-2018", "1.25.12.2018"}) {
+    EXPECT_EQ(Date(text), "none") << text;
+  }
+  EXPECT_EQ(Date("29/02/2020"), "2020-02-29");
+}
+
+TEST(FindDatesTest, FindsDatesAmongOtherText) {
+  EXPECT_THAT(Dates("Date 25/12/2018 8:13:39 PM Cashier MANIS"),
+              ElementsAre("2018-12-25"));
+  EXPECT_THAT(Dates("Invoice Date: 10 MAR 2018 Due Date: 09 APR 2018"),
+              ElementsAre("2018-03-10", "2018-04-09"));
+  EXPECT_THAT(Dates("Total 25.00 RM 12.50"), ElementsAre());
+  EXPECT_THAT(Dates("Tel 03-7865 2323 Fax 03-7865 2324"), ElementsAre());
+  EXPECT_THAT(Dates("001-2016-07-31 13:46:51"), ElementsAre("2016-07-31"));
+  EXPECT_THAT(Dates("5 MAR 25.00"), ElementsAre());
+}
+
+TEST(FindDatesTest, GivesByteSpans) {
+  const std::string line = "Datum: 10. März 2018, 14:05";
+  auto found = FindDates(line);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(line.substr(found[0].begin, found[0].end - found[0].begin),
+            "10. März 2018");
+  EXPECT_TRUE(found[0].has_time);
+}
+
+}  // namespace
+}  // namespace invoices::extract
