@@ -165,7 +165,8 @@ class RequestIdGenerator {
 
 struct Segment {
   bool is_param;
-  std::string text;  // the literal, or the parameter name
+  bool greedy = false;  // "{name+}": the rest of the path, one or more segments
+  std::string text;     // the literal, or the parameter name
 };
 
 struct CompiledRoute {
@@ -197,8 +198,14 @@ core::Result<CompiledRoute> CompileRoute(Route route) {
   std::set<std::string> names;
   for (std::string_view seg :
        Split(std::string_view(route.path).substr(1), '/')) {
+    if (!out.segments.empty() && out.segments.back().greedy) {
+      return core::InvalidArgument("route path '" + route.path +
+                                   "': a {name+} segment must be the last");
+    }
     if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
       std::string name(seg.substr(1, seg.size() - 2));
+      const bool greedy = !name.empty() && name.back() == '+';
+      if (greedy) name.pop_back();
       const bool valid =
           !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -208,12 +215,12 @@ core::Result<CompiledRoute> CompileRoute(Route route) {
         return core::InvalidArgument("route path '" + route.path +
                                      "' has a bad or repeated parameter");
       }
-      out.segments.push_back({true, std::move(name)});
+      out.segments.push_back({true, greedy, std::move(name)});
     } else if (seg.find_first_of("{}") != std::string_view::npos) {
       return core::InvalidArgument("route path '" + route.path +
                                    "': a parameter must be a whole segment");
     } else {
-      out.segments.push_back({false, std::string(seg)});
+      out.segments.push_back({false, false, std::string(seg)});
     }
   }
   out.pattern = std::move(route.path);
@@ -228,14 +235,25 @@ core::Result<CompiledRoute> CompileRoute(Route route) {
 // and method could never be told apart.
 std::string Shape(const CompiledRoute& r) {
   std::string shape = r.method + " ";
-  for (const auto& s : r.segments) shape += "/" + (s.is_param ? "{}" : s.text);
+  for (const auto& s : r.segments) {
+    shape += "/" + (s.greedy ? "{+}" : s.is_param ? "{}" : s.text);
+  }
   return shape;
 }
 
 bool Matches(const CompiledRoute& route,
              const std::vector<std::string_view>& path) {
-  if (route.segments.size() != path.size()) return false;
-  for (size_t i = 0; i < path.size(); ++i) {
+  const bool greedy = !route.segments.empty() && route.segments.back().greedy;
+  if (greedy ? path.size() < route.segments.size()
+             : route.segments.size() != path.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    if (route.segments[i].greedy) {
+      // One or more non-empty segments.
+      return std::none_of(path.begin() + i, path.end(),
+                          [](std::string_view p) { return p.empty(); });
+    }
     const Segment& s = route.segments[i];
     if (s.is_param ? path[i].empty() : s.text != path[i]) return false;
   }
@@ -245,12 +263,16 @@ bool Matches(const CompiledRoute& route,
 // Both routes match the same path, so they have as many segments; the first
 // segment where one is literal and the other a parameter decides.
 bool MoreSpecific(const CompiledRoute& a, const CompiledRoute& b) {
-  for (size_t i = 0; i < a.segments.size(); ++i) {
+  const size_t n = std::min(a.segments.size(), b.segments.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a.segments[i].greedy != b.segments[i].greedy) {
+      return !a.segments[i].greedy;
+    }
     if (a.segments[i].is_param != b.segments[i].is_param) {
       return !a.segments[i].is_param;
     }
   }
-  return false;
+  return a.segments.size() > b.segments.size();
 }
 
 struct RouteMatch {
@@ -272,9 +294,19 @@ RouteMatch MatchRoute(const std::vector<CompiledRoute>& routes,
     }
   }
   if (match.route != nullptr) {
-    for (size_t i = 0; i < path.size(); ++i) {
-      const Segment& s = match.route->segments[i];
-      if (s.is_param) match.params[s.text] = PercentDecode(path[i], false);
+    const auto& segments = match.route->segments;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const Segment& s = segments[i];
+      if (s.greedy) {
+        std::string rest;
+        for (size_t j = i; j < path.size(); ++j) {
+          if (j > i) rest += '/';
+          rest += PercentDecode(path[j], false);
+        }
+        match.params[s.text] = std::move(rest);
+      } else if (s.is_param) {
+        match.params[s.text] = PercentDecode(path[i], false);
+      }
     }
   }
   return match;

@@ -891,3 +891,31 @@ TEST(ServerTest, RoutesThatNeedATokenGoThroughTheAuthorizer) {
 
 }  // namespace
 }  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+TEST(ServerTest, GreedySegmentTakesTheRestOfThePath) {
+  auto echo = [](const HttpRequest& r) {
+    return Text(200, r.route_key + " " + r.path_parameters.at("path"));
+  };
+  auto server = StartOrDie(TestOptions(), {{"GET", "/{path+}", echo},
+                                           {"GET", "/invoices/{path}", echo},
+                                           {"GET", "/healthz", Reply("ok")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  EXPECT_EQ(client.Send(http::verb::get, "/app.js")->body(),
+            "GET /{path+} app.js");
+  EXPECT_EQ(client.Send(http::verb::get, "/assets/a%20b/c.css")->body(),
+            "GET /{path+} assets/a b/c.css");
+  EXPECT_EQ(client.Send(http::verb::get, "/invoices/7")->body(),
+            "GET /invoices/{path} 7");
+  EXPECT_EQ(client.Send(http::verb::get, "/healthz")->body(), "ok");
+  EXPECT_EQ(client.Send(http::verb::get, "/")->result_int(), 404);
+  EXPECT_EQ(client.Send(http::verb::get, "/a//b")->result_int(), 404);
+  // A greedy segment must be the last one.
+  EXPECT_FALSE(Server::Start(TestOptions(), {{"GET", "/{p+}/x", echo}}));
+}
+
+}  // namespace
+}  // namespace invoices::gateway

@@ -45,7 +45,9 @@ struct Route {
   std::string method;  // "GET", "POST", ... (matched exactly, upper-cased)
   // "/scan", "/invoices/{id}", "/invoices/{id}/picture": a "{name}" segment
   // matches one non-empty path segment, percent-decoded into
-  // path_parameters[name]. A literal segment wins over a "{name}" one.
+  // path_parameters[name]. A last segment "{name+}" (API Gateway's greedy
+  // variable) matches one or more segments, joined with '/'. A literal
+  // segment wins over a "{name}" one, which wins over a "{name+}" one.
   std::string path;
   Handler handler;
   Execution execution = Execution::kInline;
