@@ -20,7 +20,7 @@ build:
 	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET)
 
-run: deps-runtime
+run: deps
 	$(MAKE) build PRESET=release
 	build/release/invoices serve $(ARGS)
 
