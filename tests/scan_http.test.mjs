@@ -3,17 +3,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, devImages } from './lib/invoices.mjs';
+import { startServer, devImages, tempDir } from './lib/invoices.mjs';
+import { newUser } from './lib/auth.mjs';
 
 let server;
-before(async () => { server = await startServer(); });
+let user;
+before(async () => {
+  server = await startServer(['--store', `file://${tempDir()}`]);
+  user = await newUser(server.url);
+});
 after(async () => { assert.equal(await server.stop(), 0, 'graceful exit on SIGTERM'); });
 
 const receipt = readFileSync(path.join(devImages, 'X00016469676.jpg'));
 
 async function scan(body, contentType) {
   const res = await fetch(`${server.url}/scan`, {
-    method: 'POST', body, headers: contentType ? { 'content-type': contentType } : {},
+    method: 'POST', body,
+    headers: { ...user.headers, ...(contentType ? { 'content-type': contentType } : {}) },
   });
   return { res, json: await res.json() };
 }
@@ -49,7 +55,7 @@ test('a receipt photo gives the SCHEMA.md object', async () => {
 test('multipart upload in the field "file"', async () => {
   const form = new FormData();
   form.append('file', new Blob([receipt], { type: 'image/jpeg' }), 'receipt.jpg');
-  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: form });
+  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: form, headers: user.headers });
   const json = await res.json();
   assert.equal(res.status, 200);
   assert.equal(json.file, 'receipt.jpg');
@@ -93,15 +99,21 @@ test('bad input gets a clear error and the server keeps serving', async () => {
 test('a body over the limit is refused with 413', async () => {
   const big = new Uint8Array(11 * 1024 * 1024);
   big.set([0xff, 0xd8, 0xff], 0);
-  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: big, headers: { 'content-type': 'image/jpeg' } });
+  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: big, headers: { ...user.headers, 'content-type': 'image/jpeg' } });
   assert.equal(res.status, 413);
   assert.equal((await res.json()).error.code, 'too_large');
 });
 
+test('scanning needs a token', async () => {
+  const res = await fetch(`${server.url}/scan`, { method: 'POST', body: receipt, headers: { 'content-type': 'image/jpeg' } });
+  assert.equal(res.status, 401);
+  assert.equal((await res.json()).error.code, 'unauthenticated');
+});
+
 test('unknown routes and methods', async () => {
-  const res = await fetch(`${server.url}/nope`);
+  const res = await fetch(`${server.url}/nope.json`);
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.code, 'not_found');
-  const wrong = await fetch(`${server.url}/scan`);
+  const wrong = await fetch(`${server.url}/scan`, { method: "DELETE", headers: user.headers });
   assert.equal(wrong.status, 405);
 });

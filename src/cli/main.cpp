@@ -11,9 +11,9 @@ int main(int argc, char** argv) {
       "printed URL, or `invoices scan FILE...` to read files."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "invoices 0.1.0");
-  invoices::cli::Run run;
   const invoices::cli::Run scan = invoices::cli::AddScanCommand(app);
   const invoices::cli::Run serve = invoices::cli::AddServeCommand(app);
+  const invoices::cli::Run user = invoices::cli::AddUserCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   try {
     if (app.got_subcommand("scan")) return scan();
     if (app.got_subcommand("serve")) return serve();
+    if (app.got_subcommand("user")) return user();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invoices: internal error: %s\n", e.what());
     return 1;

@@ -1,24 +1,114 @@
-// `invoices serve`: one process that plays API Gateway and the functions.
+// `invoices serve`: one process that plays API Gateway, Cognito and the
+// functions, storing into a folder (or any S3-compatible store).
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "commands.h"
+#include "invoices/auth/keys.h"
+#include "invoices/auth/user_pool.h"
+#include "invoices/auth/verifier.h"
 #include "invoices/extract/scanner.h"
+#include "invoices/functions/cognito.h"
 #include "invoices/functions/scan.h"
+#include "invoices/gateway/authorizer.h"
 #include "invoices/gateway/server.h"
+#include "invoices/gateway/static_site.h"
+#include "pool_flags.h"
 
 namespace invoices::cli {
 namespace {
 
 struct ServeFlags {
   OcrFlags ocr;
+  StoreFlags store;
+  PoolFlags pool;
   std::string host = "127.0.0.1";
   int port = 8080;
   int workers = 0;
   size_t max_body = 10 * 1024 * 1024;
+  std::string public_url;
+  std::string auth_issuer, auth_jwks_url, auth_audience;
+  std::string web_root;
 };
+
+// What the routes use beyond the scanner. Made once the server is bound: the
+// built-in pool's issuer is the server's own URL, known only then with
+// --port 0. Until it is ready, the routes that need it answer 503.
+struct Services {
+  std::unique_ptr<store::ObjectStore> store;
+  std::unique_ptr<auth::UserPool> pool;  // the built-in pool, or null
+  std::unique_ptr<auth::KeySource> keys;
+  std::unique_ptr<auth::TokenVerifier> verifier;
+  std::unique_ptr<functions::CognitoFunction> cognito;
+  gateway::Authorizer authorizer;
+  core::Json config;  // GET /config.json
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+core::Result<std::unique_ptr<Services>> MakeServices(const ServeFlags& flags,
+                                                     const std::string& url) {
+  auto services = std::make_unique<Services>();
+  INVOICES_ASSIGN_OR_RETURN(services->store, OpenStoreFromFlags(flags.store));
+  auth::VerifierOptions verifier_options;
+  if (flags.auth_issuer.empty()) {
+    INVOICES_ASSIGN_OR_RETURN(
+        services->pool,
+        auth::UserPool::Create(*services->store, PoolOptions(flags.pool, url)));
+    services->keys = services->pool->NewKeySource();
+    verifier_options = services->pool->verifier_options();
+    services->cognito =
+        std::make_unique<functions::CognitoFunction>(*services->pool);
+    services->config["auth"] = {{"endpoint", url + "/cognito/"},
+                                {"region", services->pool->region()},
+                                {"clientId", services->pool->client_id()},
+                                {"issuer", services->pool->issuer()}};
+  } else {
+    std::string issuer = flags.auth_issuer;
+    while (issuer.ends_with('/')) issuer.pop_back();
+    verifier_options.issuer = issuer;
+    verifier_options.audiences = SplitList(flags.auth_audience);
+    // Cognito's tokens say what they are for; other OIDC issuers' do not.
+    static const std::regex kCognito(
+        R"(^https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/[^/]+$)");
+    std::smatch cognito;
+    if (!std::regex_match(issuer, cognito, kCognito)) {
+      verifier_options.token_uses.clear();
+    }
+    services->keys = auth::NewJwksUrlKeySource(
+        {.url = flags.auth_jwks_url.empty() ? issuer + "/.well-known/jwks.json"
+                                            : flags.auth_jwks_url},
+        auth::NewCurlFetch(), auth::SystemClock());
+    core::Json auth = {{"issuer", issuer}};
+    if (!cognito.empty()) {
+      auth["endpoint"] =
+          "https://cognito-idp." + cognito[1].str() + ".amazonaws.com/";
+      auth["region"] = cognito[1].str();
+    }
+    if (!verifier_options.audiences.empty()) {
+      auth["clientId"] = verifier_options.audiences.front();
+    }
+    services->config["auth"] = std::move(auth);
+  }
+  services->verifier = std::make_unique<auth::TokenVerifier>(
+      std::move(verifier_options), *services->keys);
+  services->authorizer = gateway::NewJwtAuthorizer(*services->verifier);
+  return services;
+}
 
 int RunServe(const ServeFlags& flags) {
   // Signals are taken by sigwait below; block them before any thread starts.
@@ -27,6 +117,10 @@ int RunServe(const ServeFlags& flags) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto fail = [](const core::Error& e) {
+    std::fprintf(stderr, "invoices serve: %s\n", e.ToString().c_str());
+    return core::ExitCode(e.code());
+  };
 
   const int workers =
       flags.workers > 0 ? flags.workers
@@ -34,23 +128,69 @@ int RunServe(const ServeFlags& flags) {
   auto engines = extract::EnginePool::Create(workers, [&] {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });
-  if (!engines) {
-    std::fprintf(stderr, "invoices serve: %s\n",
-                 engines.error().ToString().c_str());
-    return core::ExitCode(engines.error().code());
-  }
+  if (!engines) return fail(engines.error());
   extract::ScannerOptions scan_options;
   scan_options.decode.max_pixels = flags.ocr.max_pixels;
   const extract::Scanner scanner(**engines, scan_options);
   const functions::ScanFunction scan(scanner);
 
+  gateway::StaticSite site = gateway::StaticSite::Embedded();
+  if (!flags.web_root.empty()) {
+    auto from_disk = gateway::StaticSite::FromDirectory(flags.web_root);
+    if (!from_disk) return fail(from_disk.error());
+    site = std::move(*from_disk);
+  }
+
+  std::atomic<Services*> ready{nullptr};
+  const core::Error not_ready(core::ErrorCode::kUnavailable,
+                              "the server is starting; retry in a moment");
+  // A handler that needs the services.
+  auto with_services = [&](auto handler) -> gateway::Handler {
+    return [&ready, &not_ready, handler](const functions::HttpRequest& r) {
+      Services* s = ready.load(std::memory_order_acquire);
+      if (s == nullptr)
+        return functions::ErrorResponse(not_ready, r.request_id);
+      return handler(*s, r);
+    };
+  };
+  using functions::HttpRequest;
+  using functions::HttpResponse;
+  using gateway::Execution;
   std::vector<gateway::Route> routes;
-  routes.push_back({"GET", "/healthz",
-                    [](const functions::HttpRequest&) {
+  routes.push_back({"GET", "/healthz", [](const HttpRequest&) {
                       return functions::JsonResponse(200, {{"status", "ok"}});
-                    },
-                    gateway::Execution::kInline});
-  routes.push_back({"POST", "/scan", scan, gateway::Execution::kWorker});
+                    }});
+  routes.push_back({"POST", "/scan", scan, Execution::kWorker, true});
+  routes.push_back({"GET", "/config.json",
+                    with_services([](Services& s, const HttpRequest&) {
+                      HttpResponse r = functions::JsonResponse(200, s.config);
+                      r.headers["cache-control"] = "no-cache";
+                      return r;
+                    })});
+  if (flags.auth_issuer.empty()) {
+    auto cognito = with_services(
+        [](Services& s, const HttpRequest& r) { return (*s.cognito)(r); });
+    // Password hashing is deliberately slow: on the workers, never on IO.
+    routes.push_back({"POST", "/cognito", cognito, Execution::kWorker});
+    routes.push_back({"POST", "/cognito/", cognito, Execution::kWorker});
+    routes.push_back({"GET", "/.well-known/jwks.json",
+                      with_services([](Services& s, const HttpRequest&) {
+                        HttpResponse r;
+                        r.headers["content-type"] = "application/json";
+                        r.body = s.pool->JwksJson();
+                        return r;
+                      })});
+    routes.push_back({"GET", "/.well-known/openid-configuration",
+                      with_services([](Services& s, const HttpRequest&) {
+                        HttpResponse r;
+                        r.headers["content-type"] = "application/json";
+                        r.body = s.pool->OpenIdConfiguration();
+                        return r;
+                      })});
+  }
+  auto serve_site = [&site](const HttpRequest& r) { return site.Serve(r); };
+  routes.push_back({"GET", "/", serve_site});
+  routes.push_back({"GET", "/{path+}", serve_site});
 
   gateway::ServerOptions options;
   options.host = flags.host;
@@ -58,18 +198,38 @@ int RunServe(const ServeFlags& flags) {
   options.worker_threads = workers;
   options.worker_queue = size_t(workers) * 8;
   options.max_body_bytes = flags.max_body;
+  options.authorizer = [&ready, &not_ready](const HttpRequest& r)
+      -> core::Result<std::map<std::string, std::string>> {
+    Services* s = ready.load(std::memory_order_acquire);
+    if (s == nullptr) return std::unexpected(not_ready);
+    return s->authorizer(r);
+  };
   auto server = gateway::Server::Start(options, std::move(routes));
-  if (!server) {
-    std::fprintf(stderr, "invoices serve: %s\n",
-                 server.error().ToString().c_str());
-    return core::ExitCode(server.error().code());
-  }
+  if (!server) return fail(server.error());
+
   const std::string host = flags.host.find(':') != std::string::npos
                                ? "[" + flags.host + "]"
-                               : flags.host;
+                           : flags.host == "0.0.0.0" ? "localhost"
+                                                     : flags.host;
+  std::string url =
+      flags.public_url.empty()
+          ? "http://" + host + ":" + std::to_string((*server)->port())
+          : flags.public_url;
+  while (url.ends_with('/')) url.pop_back();
+  auto services = MakeServices(flags, url);
+  if (!services) {
+    (*server)->Shutdown();
+    return fail(services.error());
+  }
+  ready.store(services->get(), std::memory_order_release);
+
   std::printf(
-      "invoices serve: listening on http://%s:%d (OCR %s, %d workers)\n",
-      host.c_str(), (*server)->port(), flags.ocr.lang.c_str(), workers);
+      "invoices serve: listening on %s (store %s, %s, OCR %s, %d "
+      "workers)\n",
+      url.c_str(), flags.store.store.c_str(),
+      flags.auth_issuer.empty() ? "built-in user pool"
+                                : ("tokens from " + flags.auth_issuer).c_str(),
+      flags.ocr.lang.c_str(), workers);
   std::fflush(stdout);
 
   int signal = 0;
@@ -87,8 +247,9 @@ Run AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Serve the HTTP API (and, later, the web page) on one machine: the "
-      "embedded default, with no configuration needed.");
+      "Serve the web page and the HTTP API on one machine: the embedded "
+      "default, with a built-in user pool and a local folder as storage, and "
+      "no configuration needed.");
   cmd->add_option("--host", flags->host, "address to listen on")
       ->envname("INVOICES_HOST")
       ->capture_default_str();
@@ -96,6 +257,10 @@ Run AddServeCommand(CLI::App& app) {
       ->envname("INVOICES_PORT")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cmd->add_option("--public-url", flags->public_url,
+                  "the URL clients reach this server at (default: "
+                  "http://HOST:PORT); the built-in pool's token issuer")
+      ->envname("INVOICES_PUBLIC_URL");
   cmd->add_option("--workers", flags->workers,
                   "OCR workers (default: the number of cores)")
       ->envname("INVOICES_WORKERS")
@@ -105,6 +270,25 @@ Run AddServeCommand(CLI::App& app) {
       ->envname("INVOICES_MAX_BODY")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  AddStoreFlags(*cmd, flags->store);
+  cmd->add_option("--auth-issuer", flags->auth_issuer,
+                  "accept tokens of this issuer instead of the built-in user "
+                  "pool: a Cognito user pool "
+                  "(https://cognito-idp.REGION.amazonaws.com/POOL_ID) or any "
+                  "OIDC issuer")
+      ->envname("INVOICES_AUTH_ISSUER");
+  cmd->add_option("--auth-jwks-url", flags->auth_jwks_url,
+                  "where the issuer's keys are (default: ISSUER/.well-known/"
+                  "jwks.json)")
+      ->envname("INVOICES_AUTH_JWKS_URL");
+  cmd->add_option("--auth-audience", flags->auth_audience,
+                  "comma-separated app client ids accepted in aud / client_id")
+      ->envname("INVOICES_AUTH_AUDIENCE");
+  AddPoolFlags(*cmd, flags->pool);
+  cmd->add_option("--web-root", flags->web_root,
+                  "serve the web page from this folder instead of the copy "
+                  "built into the binary (for working on the page)")
+      ->envname("INVOICES_WEB_ROOT");
   AddOcrFlags(*cmd, flags->ocr);
   return [flags] { return RunServe(*flags); };
 }

@@ -8,7 +8,7 @@ namespace {
 const char* kType = "multipart/form-data; boundary=----XyZ";
 
 TEST(MultipartTest, SplitsPartsWithBinaryData) {
-  const std::string binary("\x00\xff\r\n--not-the-boundary\r\n", 27);
+  const std::string binary("\x00\xff\r\n--not-the-boundary\r\n", 24);
   const std::string body =
       "------XyZ\r\n"
       "Content-Disposition: form-data; name=\"fields\"\r\n\r\n"
