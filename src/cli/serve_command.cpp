@@ -14,6 +14,7 @@
 #include "invoices/auth/verifier.h"
 #include "invoices/extract/scanner.h"
 #include "invoices/functions/cognito.h"
+#include "invoices/functions/invoices.h"
 #include "invoices/functions/scan.h"
 #include "invoices/gateway/authorizer.h"
 #include "invoices/gateway/server.h"
@@ -45,6 +46,8 @@ struct Services {
   std::unique_ptr<auth::KeySource> keys;
   std::unique_ptr<auth::TokenVerifier> verifier;
   std::unique_ptr<functions::CognitoFunction> cognito;
+  std::unique_ptr<store::InvoiceRepository> repository;
+  std::unique_ptr<functions::InvoicesFunction> invoices;
   gateway::Authorizer authorizer;
   core::Json config;  // GET /config.json
 };
@@ -60,10 +63,15 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-core::Result<std::unique_ptr<Services>> MakeServices(const ServeFlags& flags,
-                                                     const std::string& url) {
+core::Result<std::unique_ptr<Services>> MakeServices(
+    const ServeFlags& flags, const std::string& url,
+    const extract::Scanner& scanner) {
   auto services = std::make_unique<Services>();
   INVOICES_ASSIGN_OR_RETURN(services->store, OpenStoreFromFlags(flags.store));
+  services->repository =
+      std::make_unique<store::InvoiceRepository>(*services->store);
+  services->invoices = std::make_unique<functions::InvoicesFunction>(
+      *services->repository, scanner);
   auth::VerifierOptions verifier_options;
   if (flags.auth_issuer.empty()) {
     INVOICES_ASSIGN_OR_RETURN(
@@ -188,6 +196,16 @@ int RunServe(const ServeFlags& flags) {
                         return r;
                       })});
   }
+  // Every invoice route reads or writes the store, and uploads are read
+  // first: all on the workers. export.csv is a literal segment, so it wins
+  // over {id}.
+  for (const auto& route : functions::kInvoiceRoutes) {
+    routes.push_back({std::string(route.method), std::string(route.path),
+                      with_services([](Services& s, const HttpRequest& r) {
+                        return (*s.invoices)(r);
+                      }),
+                      Execution::kWorker, true});
+  }
   auto serve_site = [&site](const HttpRequest& r) { return site.Serve(r); };
   routes.push_back({"GET", "/", serve_site});
   routes.push_back({"GET", "/{path+}", serve_site});
@@ -216,7 +234,7 @@ int RunServe(const ServeFlags& flags) {
           ? "http://" + host + ":" + std::to_string((*server)->port())
           : flags.public_url;
   while (url.ends_with('/')) url.pop_back();
-  auto services = MakeServices(flags, url);
+  auto services = MakeServices(flags, url, scanner);
   if (!services) {
     (*server)->Shutdown();
     return fail(services.error());
