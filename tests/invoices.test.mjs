@@ -2,10 +2,10 @@
 // download and delete, on a real `invoices serve` with a folder store.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, devImages, tempDir } from './lib/invoices.mjs';
+import { startServer, devImages, tempDir, runCli } from './lib/invoices.mjs';
 import { newUser } from './lib/auth.mjs';
 
 const receipt = readFileSync(path.join(devImages, 'X00016469676.jpg'));
@@ -144,6 +144,17 @@ test('unreadable uploads store nothing; unknown and malformed ids', async () => 
   assert.equal((await api(alice, '/invoices/01ARZ3NDEKTSV4RRFFQ69G5FAV')).status, 404);
   assert.equal((await api(alice, '/invoices/not-an-id')).status, 400);
   assert.equal((await fetch(`${server.url}/invoices`)).status, 401);
+});
+
+test('invoices reindex rebuilds a lost index from the invoices themselves', async () => {
+  rmSync(path.join(dir, 'users', alice.sub, 'index'), { recursive: true, force: true });
+  assert.equal((await (await api(alice, '/invoices')).json()).items.length, 0);
+  const r = runCli(['reindex', '--all', '--store', `file://${dir}`]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`${alice.sub}: 1 invoices indexed`));
+  const list = await (await api(alice, '/invoices')).json();
+  assert.deepEqual(list.items.map((i) => i.id), [first.id]);
+  assert.equal(list.items[0].fields.vendor_name, 'S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD.');
 });
 
 test('delete removes it from the list and from the store', async () => {

@@ -13,6 +13,7 @@ using Run = std::function<int()>;
 Run AddScanCommand(CLI::App& app);
 Run AddServeCommand(CLI::App& app);
 Run AddUserCommand(CLI::App& app);
+Run AddReindexCommand(CLI::App& app);
 
 // The OCR options shared by every command that reads documents.
 struct OcrFlags {

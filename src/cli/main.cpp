@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   const invoices::cli::Run scan = invoices::cli::AddScanCommand(app);
   const invoices::cli::Run serve = invoices::cli::AddServeCommand(app);
   const invoices::cli::Run user = invoices::cli::AddUserCommand(app);
+  const invoices::cli::Run reindex = invoices::cli::AddReindexCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("scan")) return scan();
     if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("user")) return user();
+    if (app.got_subcommand("reindex")) return reindex();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invoices: internal error: %s\n", e.what());
     return 1;
