@@ -8,7 +8,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 BIN := $(BUILD)/invoices
 
-.PHONY: deps deps-runtime build run test format format-check unit e2e bench asan clean
+.PHONY: deps deps-runtime build run test format format-check unit unit-s3 e2e bench asan clean
 
 deps:
 	scripts/install-deps
@@ -34,12 +34,27 @@ format-check:
 unit: build
 	ctest --preset $(PRESET) -j2
 
+# The ObjectStore contract suite against s3rver, a real S3-compatible server:
+# tests/lib/s3rver.mjs starts it (free loopback port, temporary folder, bucket
+# made), runs the suite with INVOICES_TEST_S3_URL and the AWS_* variables set,
+# stops it and exits with the suite's status. What s3rver 3.7.1 lacks is left
+# out, and said so (those tests run against the in-process fake S3 instead).
+S3RVER_LACKS := IfNoneMatchStar IfMatch ConcurrentIfNoneMatchHasOneWinner \
+  ConcurrentIfMatchLosesNoUpdate ListInKeyOrderWithPrefixAndPages PresignedUrlServesTheObject
+unit-s3: build
+	@echo "unit-s3: left out against s3rver 3.7.1, which ignores If-None-Match/If-Match on PUT," \
+	  "lists folder by folder rather than in byte order, and does not verify signatures:" \
+	  "$(S3RVER_LACKS)"
+	node tests/lib/s3rver.mjs -- $(BUILD)/store_test \
+	  --gtest_filter='Backends/ObjectStoreContractTest.*/s3:-$(shell echo $(S3RVER_LACKS) | sed 's/\([A-Za-z]*\)/*.\1\/s3/g; s/ /:/g')'
+
 e2e: build
 	INVOICES_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/
 
 test: deps format-check
 	$(MAKE) build
 	$(MAKE) unit
+	$(MAKE) unit-s3
 	$(MAKE) e2e
 
 bench: deps build

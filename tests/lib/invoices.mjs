@@ -20,9 +20,11 @@ export function tempDir(prefix = 'invoices-test-') {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-// Starts `invoices serve --port 0 ARGS` and resolves once it prints its URL.
+// Starts `invoices serve --port 0 ARGS` (ARGS may name a --port of their
+// own) and resolves once it prints its URL.
 export async function startServer(args = [], env = {}) {
-  const child = spawn(bin, ['serve', '--port', '0', '--workers', '2', ...args], {
+  const port = args.includes('--port') ? [] : ['--port', '0'];
+  const child = spawn(bin, ['serve', ...port, '--workers', '2', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
