@@ -88,6 +88,8 @@ Scanner::Scanner(EnginePool& engines, ScannerOptions options)
   if (options_.decode.max_side == 0) {
     options_.decode.max_side = options_.ocr_max_side;
   }
+  options_.ocr_min_side =
+      std::min(options_.ocr_min_side, options_.ocr_max_side);
 }
 
 core::Result<core::Extraction> Scanner::Scan(
@@ -116,7 +118,14 @@ core::Result<core::Extraction> Scanner::Scan(
   t = Clock::now();
   GrayImage image = std::move(decoded.image);
   const int longer = std::max(image.width, image.height);
-  if (longer > options_.ocr_max_side) {
+  if (longer < options_.ocr_min_side) {
+    // Small photos and low-resolution scans put text well below the height
+    // Tesseract reads best; enlarging them reads more of it (see
+    // ScannerOptions::ocr_min_side).
+    const double f = double(options_.ocr_min_side) / longer;
+    image = Resize(image, std::max(1, int(image.width * f)),
+                   std::max(1, int(image.height * f)));
+  } else if (longer > options_.ocr_max_side) {
     const double f = double(options_.ocr_max_side) / longer;
     image = Resize(image, std::max(1, int(image.width * f)),
                    std::max(1, int(image.height * f)));

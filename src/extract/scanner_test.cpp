@@ -153,3 +153,56 @@ TEST(TesseractEngineTest, MissingLanguageIsUnavailable) {
 
 }  // namespace
 }  // namespace invoices::extract
+
+namespace invoices::extract {
+namespace {
+
+// Records the size of the image OCR is given.
+class RecordingEngine final : public OcrEngine {
+ public:
+  explicit RecordingEngine(int* width) : width_(width) {}
+  core::Result<OcrPage> Recognize(const GrayImage& image) override {
+    *width_ = image.width;
+    OcrPage page = PageFromText("TOTAL 20.00");
+    // One line across the whole image, at its bottom.
+    page.lines[0].words[1].box = {image.width / 2, image.height - 40,
+                                  image.width - 10, image.height - 10};
+    page.width = image.width;
+    page.height = image.height;
+    return page;
+  }
+  const std::string& language() const override { return language_; }
+
+ private:
+  int* width_;
+  std::string language_ = "eng";
+};
+
+TEST(ScannerTest, SmallPagesAreEnlargedForOcrAndBoxesMappedBack) {
+  int ocr_width = 0;
+  auto pool = EnginePool::Create(1, [&] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        std::make_unique<RecordingEngine>(&ocr_width));
+  });
+  ASSERT_TRUE(pool);
+  ScannerOptions options;
+  options.ocr_min_side = 1594;  // twice the 797 px height
+  Scanner scanner(**pool, options);
+  auto r = scanner.Scan(Span(DevReceipt("X00016469676.jpg")), "r.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(ocr_width, 926);  // 463 x 2
+  ASSERT_TRUE(r->fields.contains("total"));
+  const core::BBox& box = *r->fields["total"].bbox;
+  EXPECT_LE(box.x1, 463);
+  EXPECT_LE(box.y1, 797);
+  EXPECT_GE(box.y0, 797 - 21);
+
+  // Off: OCR reads the page as decoded.
+  options.ocr_min_side = 0;
+  Scanner plain(**pool, options);
+  ASSERT_TRUE(plain.Scan(Span(DevReceipt("X00016469676.jpg")), "r.jpg", ""));
+  EXPECT_EQ(ocr_width, 463);
+}
+
+}  // namespace
+}  // namespace invoices::extract

@@ -18,6 +18,11 @@ struct ScannerOptions {
   DecodeOptions decode;  // pixel limit, decode-time reduction
   // The longer side OCR reads at most; larger pages are reduced first.
   int ocr_max_side = 3500;
+  // The longer side OCR reads at least; smaller pages are enlarged first.
+  // Measured on the 100 development receipts (docs/BENCHMARKS.md), enlarging
+  // to 2200 px read 4 more totals and 6 more dates for 25% more time; 0
+  // turns it off.
+  int ocr_min_side = 2200;
 };
 
 class Scanner {
