@@ -104,12 +104,12 @@ functions::HttpResponse StaticSite::Serve(
   r.headers["content-type"] = f.content_type;
   if (f.content_type.starts_with("text/html")) {
     // The page talks to this server and to the sign-in endpoint named in
-    // config.json (a Cognito user pool over https), and shows pictures from
-    // blob URLs or presigned storage URLs.
+    // config.json (a Cognito user pool over https), shows pictures from blob
+    // URLs or presigned storage URLs, and previews PDFs in a blob frame.
     r.headers["content-security-policy"] =
         "default-src 'self'; img-src 'self' blob: data: http: https:; "
         "connect-src 'self' http: https:; style-src 'self' 'unsafe-inline'; "
-        "frame-ancestors 'none'";
+        "frame-src blob:; object-src 'none'; frame-ancestors 'none'";
     r.headers["x-frame-options"] = "DENY";
   }
   r.body = f.bytes;
