@@ -173,9 +173,11 @@ void PngError(png_structp png, png_const_charp msg) {
 void PngWarning(png_structp, png_const_charp) {}
 
 // Decodes into `out` as gray + alpha (2 bytes a pixel) or gray (1 byte).
+// `rows` and `pointers` belong to the caller: a longjmp out of libpng must
+// not skip a destructor here.
 bool DecodePngRaw(PngReader& reader, int64_t max_pixels, GrayImage& out,
-                  std::vector<uint8_t>& rows, int& channels, int& width,
-                  int& height, bool& too_large) {
+                  std::vector<uint8_t>& rows, std::vector<png_bytep>& pointers,
+                  int& channels, int& width, int& height, bool& too_large) {
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &reader,
                                            PngError, PngWarning);
   if (png == nullptr) return false;
@@ -210,7 +212,7 @@ bool DecodePngRaw(PngReader& reader, int64_t max_pixels, GrayImage& out,
   channels = png_get_channels(png, info);
   const size_t stride = png_get_rowbytes(png, info);
   rows.resize(stride * height);
-  std::vector<png_bytep> pointers(height);
+  pointers.resize(height);
   for (int y = 0; y < height; ++y) pointers[y] = rows.data() + stride * y;
   png_read_image(png, pointers.data());
   png_destroy_read_struct(&png, &info, nullptr);
@@ -234,10 +236,11 @@ core::Result<DecodedImage> DecodePng(std::span<const uint8_t> bytes,
   DecodedImage result;
   result.format = Format::kPng;
   std::vector<uint8_t> rows;
+  std::vector<png_bytep> pointers;
   int channels = 0, width = 0, height = 0;
   bool too_large = false;
-  if (!DecodePngRaw(reader, options.max_pixels, result.image, rows, channels,
-                    width, height, too_large)) {
+  if (!DecodePngRaw(reader, options.max_pixels, result.image, rows, pointers,
+                    channels, width, height, too_large)) {
     if (too_large) {
       return core::TooLarge(
           PixelLimitMessage(width, height, options.max_pixels));
