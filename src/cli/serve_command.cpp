@@ -156,8 +156,12 @@ int RunServe(const ServeFlags& flags) {
   auto with_services = [&](auto handler) -> gateway::Handler {
     return [&ready, &not_ready, handler](const functions::HttpRequest& r) {
       Services* s = ready.load(std::memory_order_acquire);
-      if (s == nullptr)
-        return functions::ErrorResponse(not_ready, r.request_id);
+      if (s == nullptr) {
+        functions::HttpResponse starting =
+            functions::ErrorResponse(not_ready, r.request_id);
+        starting.headers["retry-after"] = "1";
+        return starting;
+      }
       return handler(*s, r);
     };
   };

@@ -27,8 +27,8 @@ Decimal::Decimal(int64_t units, int scale)
 Result<Decimal> Decimal::Parse(std::string_view text) {
   const std::string_view original = text;
   bool negative = false;
-  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
-    negative = text.front() == '-';
+  if (!text.empty() && text.front() == '-') {
+    negative = true;
     text.remove_prefix(1);
   }
   if (text.empty()) return InvalidArgument("not a decimal amount: \"\"");
