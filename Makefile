@@ -1,7 +1,8 @@
 # Invoices Serverless: the commands a developer and CI use.
 #   make run     set up, build and start `invoices serve` (http://127.0.0.1:8080)
 #   make test    set up, build, check formatting, run every test
-#   make bench   accuracy and speed over shared/datasets/sroie-dev
+#   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
+#                signing, storage and listing (docs/BENCHMARKS.md)
 #   make asan    build and run the unit tests under ASan + UBSan
 SHELL := /bin/bash
 PRESET ?= release
@@ -59,6 +60,10 @@ test: deps format-check
 
 bench: deps build
 	$(BUILD)/bench/scan_bench --dataset ../shared/datasets/sroie-dev --jobs 1,2 --tesseract-cli
+	$(BUILD)/bench/auth_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	$(BUILD)/bench/sigv4_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	D=$$(mktemp -d) && $(BUILD)/bench/store_bench --store file://$$D; rm -rf $$D
+	D=$$(mktemp -d) && $(BUILD)/bench/list_bench --invoices 10000 --dir $$D; rm -rf $$D
 
 asan:
 	$(MAKE) build PRESET=asan
