@@ -1,6 +1,9 @@
 #include "invoices/functions/http.h"
 
 #include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
 
 #include "invoices/core/base64.h"
 
@@ -138,7 +141,33 @@ core::Json RequestToEvent(const HttpRequest& r) {
   return e;
 }
 
-core::Json ResponseToJson(const HttpResponse& response) {
+core::Status DrainStream(HttpResponse& response) {
+  if (!response.stream) return {};
+  BodyProducer stream = std::move(response.stream);
+  response.stream = nullptr;
+  for (;;) {
+    core::Result<bool> more;
+    try {
+      more = stream(response.body);
+    } catch (const std::exception& e) {
+      return core::Internal(std::string("body stream threw: ") + e.what());
+    } catch (...) {
+      return core::Internal("body stream threw");
+    }
+    if (!more) return std::unexpected(std::move(more).error());
+    if (!*more) return {};
+  }
+}
+
+core::Json ResponseToJson(const HttpResponse& streamed) {
+  if (streamed.stream) {
+    HttpResponse drained = streamed;
+    if (auto status = DrainStream(drained); !status) {
+      return ResponseToJson(ErrorResponse(status.error(), ""));
+    }
+    return ResponseToJson(drained);
+  }
+  const HttpResponse& response = streamed;
   core::Json j;
   j["statusCode"] = response.status;
   j["headers"] = response.headers;

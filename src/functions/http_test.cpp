@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <stdexcept>
+#include <string>
+
 namespace invoices::functions {
 namespace {
 
@@ -70,6 +74,45 @@ TEST(HttpResponseTest, BinaryBodiesAreBase64ForLambda) {
   EXPECT_EQ(j["body"], "/9g=");
   EXPECT_EQ(ResponseToJson(JsonResponse(200, {{"a", 1}}))["body"],
             R"({"a":1})");
+}
+
+TEST(HttpResponseTest, StreamedBodiesAreDrainedForLambda) {
+  HttpResponse r;
+  r.headers["content-type"] = "text/csv";
+  r.body = "head\n";
+  auto calls = std::make_shared<int>(0);
+  r.stream = [calls](std::string& chunk) -> core::Result<bool> {
+    chunk += "row" + std::to_string(++*calls) + "\n";
+    return *calls < 3;
+  };
+  const core::Json j = ResponseToJson(r);
+  EXPECT_EQ(j["statusCode"], 200);
+  EXPECT_EQ(j["isBase64Encoded"], false);
+  EXPECT_EQ(j["body"], "head\nrow1\nrow2\nrow3\n");
+  EXPECT_EQ(*calls, 3);
+
+  HttpResponse copy = r;
+  *calls = 0;
+  ASSERT_TRUE(DrainStream(copy));
+  EXPECT_FALSE(copy.stream);
+  EXPECT_EQ(copy.body, "head\nrow1\nrow2\nrow3\n");
+  EXPECT_TRUE(DrainStream(copy));  // no stream: nothing to do
+
+  // A failing stream cannot be half-sent to Lambda: it becomes the error.
+  HttpResponse failing;
+  failing.stream = [](std::string& chunk) -> core::Result<bool> {
+    chunk += "partial";
+    return core::Unavailable("store down");
+  };
+  const core::Json e = ResponseToJson(failing);
+  EXPECT_EQ(e["statusCode"], 503);
+  EXPECT_EQ(core::Json::parse(e["body"].get<std::string>())["error"]["code"],
+            "unavailable");
+  HttpResponse throwing;
+  throwing.stream = [](std::string&) -> core::Result<bool> {
+    throw std::runtime_error("boom");
+  };
+  EXPECT_EQ(ResponseToJson(throwing)["statusCode"], 500);
 }
 
 }  // namespace

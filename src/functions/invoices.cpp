@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "invoices/core/date.h"
@@ -440,29 +443,50 @@ HttpResponse InvoicesFunction::Export(const HttpRequest& request) const {
   if (!sub) return Fail(sub.error(), request);
   auto filter = FilterOf(request);
   if (!filter) return Fail(filter.error(), request);
-  store::ListRequest list;
-  list.filter = std::move(*filter);
-  list.limit = options_.export_page_size;
-  list.cursor = std::string(Query(request, "cursor"));
+
+  // What the stream needs between chunks: one index page at a time, so the
+  // memory an export holds does not grow with the number of invoices.
+  struct ExportState {
+    store::InvoiceRepository* repository;
+    std::string sub;
+    store::ListRequest list;
+    std::optional<store::ListResult> page;  // fetched, not yet written
+  };
+  auto state = std::make_shared<ExportState>();
+  state->repository = &repository_;
+  state->sub = std::move(*sub);
+  state->list.filter = std::move(*filter);
+  state->list.limit = options_.export_page_size;
+  state->list.cursor = std::string(Query(request, "cursor"));
+  // The first page is read here, so that a store that is down is still
+  // answered with a 503 rather than a truncated stream.
+  auto first = repository_.List(state->sub, state->list);
+  if (!first) return Fail(first.error(), request);
+  state->page = std::move(*first);
 
   HttpResponse r;
   r.status = 200;
   r.headers["content-type"] = "text/csv; charset=utf-8; header=present";
   r.headers["content-disposition"] = "attachment; filename=\"invoices.csv\"";
-  std::string& out = r.body;
-  out = "id,created_at,status";
+  r.body = "id,created_at,status";
   for (const auto& spec : core::kFieldSpecs) {
-    out += ',';
-    out += spec.name;
+    r.body += ',';
+    r.body += spec.name;
   }
-  out += "\r\n";
-  // Page by page: only one index page is held besides the body.
-  do {
-    auto page = repository_.List(*sub, list);
-    if (!page) return Fail(page.error(), request);
-    for (const auto& item : page->items) AppendCsvRow(out, item);
-    list.cursor = std::move(page->next_cursor);
-  } while (!list.cursor.empty());
+  r.body += "\r\n";
+  // Then one chunk per index page.
+  r.stream = [state](std::string& out) -> core::Result<bool> {
+    if (!state->page) {
+      if (state->list.cursor.empty()) return false;
+      auto page = state->repository->List(state->sub, state->list);
+      if (!page) return std::unexpected(std::move(page).error());
+      state->page = std::move(*page);
+    }
+    for (const auto& item : state->page->items) AppendCsvRow(out, item);
+    state->list.cursor = std::move(state->page->next_cursor);
+    state->page.reset();
+    return !state->list.cursor.empty();
+  };
   return r;
 }
 

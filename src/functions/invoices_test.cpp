@@ -49,6 +49,22 @@ class DownStore final : public store::ObjectStore {
   }
 };
 
+// Drains a streamed response into its body, as a client would read it;
+// returns how many times the producer was called.
+int Drain(HttpResponse& r) {
+  int calls = 0;
+  while (r.stream) {
+    ++calls;
+    auto more = r.stream(r.body);
+    if (!more) {
+      ADD_FAILURE() << more.error().ToString();
+      break;
+    }
+    if (!*more) r.stream = nullptr;
+  }
+  return calls;
+}
+
 std::string Multipart(const std::string& file, const std::string& type,
                       const std::optional<std::string>& fields) {
   std::string body =
@@ -450,11 +466,21 @@ TEST_F(InvoicesFunctionTest, ExportCsvQuotesAndPages) {
             "text/csv; charset=utf-8; header=present");
   EXPECT_NE(r.headers["content-disposition"].find("attachment"),
             std::string::npos);
+  EXPECT_EQ(r.headers.count("content-length"), 0u);
   const std::string header =
       "id,created_at,status,vendor_name,vendor_address,vendor_tax_id,"
       "vendor_phone,receiver_name,receiver_address,receiver_tax_id,"
       "invoice_id,purchase_order,payment_terms,invoice_date,due_date,"
       "currency,subtotal,tax,discount,tip,total,amount_due\r\n";
+  // Streamed: the header row first, then one chunk per index page.
+  ASSERT_TRUE(r.stream);
+  EXPECT_EQ(r.body, header);
+  std::string first_chunk;
+  auto more = r.stream(first_chunk);
+  ASSERT_TRUE(more && *more);  // two pages of two
+  EXPECT_EQ(std::count(first_chunk.begin(), first_chunk.end(), '\n'), 3);
+  r.body += first_chunk;
+  EXPECT_EQ(Drain(r), 1);
   ASSERT_TRUE(r.body.starts_with(header)) << r.body;
   std::vector<std::string> rows;
   size_t pos = header.size();
@@ -490,6 +516,7 @@ TEST_F(InvoicesFunctionTest, ExportCsvQuotesAndPages) {
   HttpResponse filtered =
       Call(Request("GET", "/invoices/export.csv?currency=EUR"));
   ASSERT_EQ(filtered.status, 200);
+  Drain(filtered);
   EXPECT_EQ(filtered.body.substr(header.size()).find(b), std::string::npos);
   EXPECT_NE(filtered.body.find(a), std::string::npos);
   EXPECT_EQ(Call(Request("GET", "/invoices/export.csv?from=x")).status, 400);

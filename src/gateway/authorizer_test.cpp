@@ -45,8 +45,9 @@ class AuthorizerTest : public ::testing::Test {
 
 TEST_F(AuthorizerTest, ValidTokenGivesItsClaimsAsStrings) {
   Authorizer authorize = NewJwtAuthorizer(*verifier_);
-  for (const std::string prefix : {"Bearer ", "bearer ", ""}) {
-    auto claims = authorize(WithAuthorization(prefix + Token("http://issuer")));
+  for (const char* prefix : {"Bearer ", "bearer ", ""}) {
+    auto claims = authorize(
+        WithAuthorization(std::string(prefix) + Token("http://issuer")));
     ASSERT_TRUE(claims) << claims.error().ToString();
     EXPECT_EQ(claims->at("sub"), "user-1");
     EXPECT_EQ(claims->at("email"), "a@b.c");
@@ -56,7 +57,7 @@ TEST_F(AuthorizerTest, ValidTokenGivesItsClaimsAsStrings) {
 
 TEST_F(AuthorizerTest, MissingOrInvalidTokensAreUnauthenticated) {
   Authorizer authorize = NewJwtAuthorizer(*verifier_);
-  for (const std::string header :
+  for (const std::string& header :
        {std::string(), std::string("Bearer"), std::string("Basic dXNlcjpwdw=="),
         "Bearer " + Token("http://other-issuer"),
         std::string("Bearer x.y.z")}) {

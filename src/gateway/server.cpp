@@ -21,6 +21,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -723,9 +724,13 @@ class Session : public std::enable_shared_from_this<Session> {
         keep_alive_ && !close && !handler_closes && !server_.stopping();
     res->keep_alive(keep_alive);
     const int status = response.status;
+    const bool head = parser_ && parser_->get().method() == http::verb::head;
+    if (response.stream && status != 204 && status != 304) {
+      return StartStream(std::move(response), std::move(res), head, close,
+                         linger, std::move(error));
+    }
     const size_t body_size =
         status == 204 || status == 304 ? 0 : response.body.size();
-    const bool head = parser_ && parser_->get().method() == http::verb::head;
     if (head) {
       // The length the body would have, without the body.
       res->content_length(body_size);
@@ -749,6 +754,184 @@ class Session : public std::enable_shared_from_this<Session> {
                           error_code ec, size_t) {
                         self->OnWritten(ec, keep_alive, linger);
                       });
+  }
+
+  // A streamed body (functions::HttpResponse::stream). The producer always
+  // runs on the worker pool, one call at a time; its chunks are written on
+  // the strand, and the next one is asked for only once the previous write
+  // has completed, so a slow client holds at most one chunk in memory. The
+  // first chunk is pulled before the status line is written, so that a
+  // producer that fails at once still gets a proper error response.
+  void StartStream(functions::HttpResponse response,
+                   std::shared_ptr<http::response<http::string_body>> res,
+                   bool head, bool close, bool linger, std::string error) {
+    out_ = {};
+    out_.producer =
+        std::make_shared<functions::BodyProducer>(std::move(response.stream));
+    out_.pending = std::move(response.body);
+    out_.chunked = res->version() == 11;
+    // HTTP/1.0 has no chunked coding: the body ends where the connection
+    // does.
+    out_.keep_alive = out_.chunked && res->keep_alive();
+    out_.close = close;
+    // A close-delimited body ends with our FIN: drain, do not reset.
+    out_.linger = linger || !out_.chunked;
+    out_.error = std::move(error);
+    res->keep_alive(out_.keep_alive);
+    if (out_.chunked) res->chunked(true);
+    std::ostringstream header;
+    header << res->base();
+    out_.header = std::move(header).str();
+
+    record_.request_id = RequestId();
+    record_.status = res->result_int();
+    record_.bytes_out = 0;
+    record_.error = out_.error;
+    if (record_.path.empty() && parser_) {
+      std::string_view target = Sv(parser_->get().target());
+      record_.path = std::string(target.substr(0, target.find('?')));
+    }
+    if (head) {
+      // The header alone: the producer is never called.
+      out_.producer.reset();
+      out_.buffer = std::move(out_.header);
+      out_.header_sent = true;
+      stream_.expires_after(server_.options().body_timeout);
+      asio::async_write(stream_, asio::buffer(out_.buffer),
+                        [self = shared_from_this()](error_code ec, size_t) {
+                          self->OnWritten(ec, self->out_.keep_alive,
+                                          self->out_.linger);
+                        });
+      return;
+    }
+    PullChunk();
+  }
+
+  // On the strand: asks a worker for the next chunk.
+  void PullChunk() {
+    if (state_ == State::kClosed) return;
+    auto self = shared_from_this();
+    const bool queued =
+        server_.executor().TrySubmit([self, producer = out_.producer] {
+          // The connection was closed (forced shutdown): skip the work.
+          if (self->closed_.load(std::memory_order_acquire)) return;
+          std::string chunk;
+          core::Result<bool> more = CallProducer(*producer, chunk);
+          asio::post(self->strand_, [self, more = std::move(more),
+                                     chunk = std::move(chunk)]() mutable {
+            self->OnChunk(std::move(more), std::move(chunk));
+          });
+        });
+    if (queued) {
+      out_.busy_since.reset();
+      return;
+    }
+    if (!out_.header_sent) {
+      // Nothing sent yet: the usual answer to overload.
+      server_.CountRejected();
+      functions::HttpResponse response = functions::ErrorResponse(
+          core::Error(core::ErrorCode::kUnavailable,
+                      "the server is busy; retry later"),
+          RequestId());
+      response.headers["retry-after"] = "1";
+      out_.producer.reset();
+      return Respond(std::move(response), out_.close, out_.linger, {});
+    }
+    // Mid-stream the answer cannot change any more: try again shortly, for
+    // as long as a write would be allowed to take.
+    const auto now = SteadyClock::now();
+    if (!out_.busy_since) out_.busy_since = now;
+    if (now - *out_.busy_since > server_.options().body_timeout) {
+      return AbortStream("the worker queue stayed full");
+    }
+    retry_.expires_after(std::chrono::milliseconds(10));
+    retry_.async_wait([self](error_code ec) {
+      if (!ec) self->PullChunk();
+    });
+  }
+
+  static core::Result<bool> CallProducer(const functions::BodyProducer& p,
+                                         std::string& chunk) {
+    try {
+      return p(chunk);
+    } catch (const std::exception& e) {
+      return core::Internal(std::string("body stream threw: ") + e.what());
+    } catch (...) {
+      return core::Internal("body stream threw");
+    }
+  }
+
+  // On the strand: a chunk (or the end, or an error) from the producer.
+  void OnChunk(core::Result<bool> more, std::string chunk) {
+    if (state_ == State::kClosed) return;
+    if (!more) {
+      if (!out_.header_sent) {
+        out_.producer.reset();
+        functions::HttpResponse response =
+            functions::ErrorResponse(more.error(), RequestId());
+        if (response.status == 503) response.headers["retry-after"] = "1";
+        return Respond(std::move(response), out_.close, out_.linger,
+                       "body stream: " + more.error().ToString());
+      }
+      return AbortStream("body stream: " + more.error().ToString());
+    }
+    const bool done = !*more;
+    std::string& buffer = out_.buffer;
+    buffer.clear();
+    if (!out_.header_sent) {
+      buffer = std::move(out_.header);
+      out_.header_sent = true;
+      if (!out_.pending.empty()) {
+        // The handler's first part and the first chunk travel together.
+        out_.pending += chunk;
+        chunk = std::move(out_.pending);
+      }
+      out_.pending = {};
+    }
+    if (!chunk.empty()) {
+      if (out_.chunked) {
+        char size[24];
+        std::snprintf(size, sizeof(size), "%zx\r\n", chunk.size());
+        buffer += size;
+        buffer += chunk;
+        buffer += "\r\n";
+      } else {
+        buffer += chunk;
+      }
+      record_.bytes_out += chunk.size();
+    }
+    if (done) {
+      out_.producer.reset();
+      if (out_.chunked) buffer += "0\r\n\r\n";
+    }
+    if (buffer.empty()) return PullChunk();  // an empty-handed call
+    stream_.expires_after(server_.options().body_timeout);
+    asio::async_write(stream_, asio::buffer(buffer),
+                      [self = shared_from_this(), done](error_code ec, size_t) {
+                        if (ec || done) {
+                          return self->OnWritten(ec, self->out_.keep_alive,
+                                                 self->out_.linger);
+                        }
+                        self->PullChunk();
+                      });
+  }
+
+  // Ends a stream whose status line is out: no terminating chunk, then the
+  // connection closes, so the client sees a truncated body.
+  void AbortStream(std::string error) {
+    out_.producer.reset();
+    record_.error = std::move(error);
+    record_.latency_ms =
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - started_)
+            .count();
+    server_.CountRequest(record_);
+    if (!out_.chunked) {
+      // A close-delimited body cannot be told from a complete one by a
+      // clean close: reset the connection instead.
+      error_code ignored;
+      stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    }
+    Close();
   }
 
   void OnWritten(error_code ec, bool keep_alive, bool linger) {
@@ -784,6 +967,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     closed_.store(true, std::memory_order_release);
+    retry_.cancel();
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -801,6 +985,23 @@ class Session : public std::enable_shared_from_this<Session> {
   bool first_request_ = true;
   bool keep_alive_ = false;
   std::atomic<bool> closed_{false};  // read by worker threads
+  // The streamed body being sent, if any.
+  struct Outgoing {
+    std::shared_ptr<functions::BodyProducer> producer;
+    std::string header;   // the status line and fields, until sent
+    std::string pending;  // the response's `body`, sent with the first chunk
+    std::string buffer;   // what is being written
+    bool header_sent = false;
+    bool chunked = true;  // else close-delimited (HTTP/1.0)
+    bool keep_alive = false;
+    bool close = false;
+    bool linger = false;
+    std::string error;
+    // Since when the worker queue has refused the next pull.
+    std::optional<SteadyClock::time_point> busy_since;
+  };
+  Outgoing out_;
+  asio::steady_timer retry_{strand_};
   // The request being served.
   SteadyClock::time_point started_;
   std::string request_id_;

@@ -104,6 +104,30 @@ class Client {
     }
   }
 
+  // Every byte until the server closes the connection (or `timeout`
+  // passes), including any already buffered.
+  std::string ReadUntilClosed(std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string out = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) return out;
+      char buf[4096];
+      size_t got = 0;
+      const beast::error_code ec = RunFor(left, [&](auto done) {
+        socket_.async_read_some(asio::buffer(buf),
+                                [done, &got](beast::error_code ec, size_t n) {
+                                  got = n;
+                                  done(ec);
+                                });
+      });
+      out.append(buf, got);
+      if (ec) return out;
+    }
+  }
+
   beast::error_code last_error() const { return error_code_; }
 
  private:
@@ -915,6 +939,283 @@ TEST(ServerTest, GreedySegmentTakesTheRestOfThePath) {
   EXPECT_EQ(client.Send(http::verb::get, "/a//b")->result_int(), 404);
   // A greedy segment must be the last one.
   EXPECT_FALSE(Server::Start(TestOptions(), {{"GET", "/{p+}/x", echo}}));
+}
+
+// ---------------------------------------------------------------------------
+// Streamed bodies (HttpResponse::stream)
+
+// A body of `chunks` chunks "line i\n" after `first`; `calls` counts the
+// producer's calls.
+HttpResponse Streamed(std::string first, int chunks,
+                      std::shared_ptr<std::atomic<int>> calls) {
+  HttpResponse r = Text(200, std::move(first));
+  r.stream = [calls, chunks](std::string& out) -> core::Result<bool> {
+    const int i = ++*calls;
+    out += "line " + std::to_string(i) + "\n";
+    return i < chunks;
+  };
+  return r;
+}
+
+std::string Lines(int from, int to) {
+  std::string out;
+  for (int i = from; i <= to; ++i) out += "line " + std::to_string(i) + "\n";
+  return out;
+}
+
+TEST(ServerTest, StreamedResponseArrivesWholeAndChunked) {
+  std::mutex mu;
+  std::vector<AccessLogRecord> log;
+  ServerOptions options = TestOptions();
+  options.access_log = [&](const AccessLogRecord& r) {
+    std::lock_guard lock(mu);
+    log.push_back(r);
+  };
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto server = StartOrDie(
+      options,
+      {{"GET", "/export",
+        [calls](const HttpRequest&) {
+          *calls = 0;
+          HttpResponse r = Streamed("head\n", 500, calls);
+          r.headers["Content-Length"] = "3";  // ignored
+          return r;
+        }},
+       {"HEAD", "/export",
+        [calls](const HttpRequest&) { return Streamed("", 500, calls); }},
+       {"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+  const std::string expected = "head\n" + Lines(1, 500);
+
+  Client client(server->port());
+  auto res = client.Send(http::verb::get, "/export");
+  ASSERT_TRUE(res) << client.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_TRUE(res->chunked());
+  EXPECT_EQ(res->count(http::field::content_length), 0u);
+  EXPECT_EQ(Str((*res)[http::field::content_type]), "text/plain");
+  EXPECT_FALSE(Str((*res)["x-request-id"]).empty());
+  EXPECT_TRUE(res->keep_alive());
+  EXPECT_EQ(res->body(), expected);
+  EXPECT_EQ(calls->load(), 500);
+  // The connection carries on after the last chunk.
+  EXPECT_EQ(client.Send(http::verb::get, "/ok")->body(), "fine");
+
+  // On the wire: chunk framing, ending with the last chunk.
+  Client raw(server->port());
+  raw.WriteRaw("GET /export HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string wire = raw.ReadUntilClosed();
+  EXPECT_THAT(wire, HasSubstr("Transfer-Encoding: chunked\r\n"));
+  // The handler's first part travels with the first chunk (12 bytes).
+  EXPECT_THAT(wire, HasSubstr("\r\n\r\nc\r\nhead\nline 1\n\r\n7\r\n"));
+  EXPECT_THAT(wire, HasSubstr("\r\n9\r\nline 500\n\r\n0\r\n\r\n"));
+  EXPECT_TRUE(wire.ends_with("0\r\n\r\n"));
+
+  // HTTP/1.0 has no chunked coding: the body ends with the connection.
+  Client old(server->port());
+  old.WriteRaw("GET /export HTTP/1.0\r\n\r\n");
+  auto res10 = old.Read();
+  ASSERT_TRUE(res10) << old.last_error().message();
+  EXPECT_FALSE(res10->chunked());
+  EXPECT_EQ(res10->count(http::field::content_length), 0u);
+  EXPECT_EQ(res10->body(), expected);
+  // (The body ended because the server closed the connection: a
+  // close-delimited body has no other end.)
+
+  // HEAD: the header only; the producer is never called.
+  *calls = 0;
+  Client head(server->port());
+  auto h = head.Send(http::verb::head, "/export");
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h->body().empty());
+  EXPECT_EQ(head.Send(http::verb::get, "/ok")->body(), "fine");
+  EXPECT_EQ(calls->load(), 0);
+
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return log.size() == 6;
+  }));
+  std::lock_guard lock(mu);
+  size_t streamed = 0;
+  for (const auto& r : log) {
+    if (r.path != "/export" || r.method == "HEAD") continue;
+    ++streamed;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.bytes_out, expected.size());  // payload, not chunk framing
+    EXPECT_TRUE(r.error.empty()) << r.error;
+  }
+  EXPECT_EQ(streamed, 3u);
+}
+
+TEST(ServerTest, StreamErrorMidwayTruncatesAndTheServerKeepsServing) {
+  std::mutex mu;
+  std::vector<AccessLogRecord> log;
+  ServerOptions options = TestOptions();
+  options.access_log = [&](const AccessLogRecord& r) {
+    std::lock_guard lock(mu);
+    log.push_back(r);
+  };
+  auto failing = [](bool throws, int good) {
+    return [throws, good](const HttpRequest&) {
+      HttpResponse r = Text(200, "");
+      auto n = std::make_shared<int>(0);
+      r.stream = [throws, good, n](std::string& out) -> core::Result<bool> {
+        if (++*n > good) {
+          if (throws) throw std::runtime_error("disk on fire");
+          return core::Unavailable("store went away");
+        }
+        out += std::string(1000, 'x');
+        return true;
+      };
+      return r;
+    };
+  };
+  auto server =
+      StartOrDie(options, {{"GET", "/fails", failing(false, 3)},
+                           {"GET", "/throws", failing(true, 2)},
+                           {"GET", "/fails-at-once", failing(false, 0)},
+                           {"GET", "/ok", Reply("fine")}});
+  ASSERT_TRUE(server);
+
+  // After the status line: a truncated chunked body, then the connection
+  // closes.
+  for (const char* path : {"/fails", "/throws"}) {
+    Client client(server->port());
+    EXPECT_FALSE(client.Send(http::verb::get, path)) << path;
+    EXPECT_TRUE(client.last_error() == http::error::partial_message ||
+                client.last_error() == asio::error::connection_reset)
+        << client.last_error().message();
+    Client raw(server->port());
+    raw.WriteRaw(std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string wire = raw.ReadUntilClosed(3s);
+    EXPECT_THAT(wire, HasSubstr("HTTP/1.1 200 OK"));
+    EXPECT_THAT(wire, HasSubstr("3e8\r\n"));
+    EXPECT_FALSE(wire.ends_with("0\r\n\r\n"));
+  }
+
+  // Before anything was sent: an ordinary error response.
+  Client client(server->port());
+  auto early = client.Send(http::verb::get, "/fails-at-once");
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->result_int(), 503);
+  EXPECT_EQ(Json(*early)["error"]["code"], "unavailable");
+  EXPECT_FALSE(early->chunked());
+  EXPECT_EQ(client.Send(http::verb::get, "/ok")->body(), "fine");
+  Client other(server->port());
+  EXPECT_EQ(other.Send(http::verb::get, "/ok")->body(), "fine");
+
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return log.size() == 7;
+  }));
+  std::lock_guard lock(mu);
+  for (const auto& r : log) {
+    if (r.path == "/fails") {
+      EXPECT_THAT(r.error, HasSubstr("store went away"));
+      EXPECT_EQ(r.bytes_out, 3000u);
+    } else if (r.path == "/throws") {
+      EXPECT_THAT(r.error, HasSubstr("disk on fire"));
+      EXPECT_EQ(r.bytes_out, 2000u);
+    } else if (r.path == "/fails-at-once") {
+      EXPECT_EQ(r.status, 503);
+      EXPECT_THAT(r.error, HasSubstr("store went away"));
+    }
+  }
+}
+
+TEST(ServerTest, StreamProducerRunsOffTheIoThreads) {
+  ServerOptions options = TestOptions();
+  options.io_threads = 1;  // a producer on it would stall everything
+  options.worker_threads = 1;
+  Gate gate;
+  std::promise<void> entered;
+  std::mutex mu;
+  std::set<std::thread::id> producer_threads;
+  std::thread::id io_thread;
+  auto server = StartOrDie(
+      options, {{"GET", "/slow",
+                 [&](const HttpRequest&) {
+                   HttpResponse r = Text(200, "start\n");
+                   auto n = std::make_shared<int>(0);
+                   r.stream = [&, n](std::string& out) -> core::Result<bool> {
+                     {
+                       std::lock_guard lock(mu);
+                       producer_threads.insert(std::this_thread::get_id());
+                     }
+                     if (++*n == 2) {
+                       entered.set_value();
+                       gate.Wait();
+                     }
+                     out += "chunk " + std::to_string(*n) + "\n";
+                     return *n < 3;
+                   };
+                   return r;
+                 }},
+                {"GET", "/health", [&](const HttpRequest&) {
+                   std::lock_guard lock(mu);
+                   io_thread = std::this_thread::get_id();
+                   return Text(200, "ok");
+                 }}});
+  ASSERT_TRUE(server);
+
+  Client slow(server->port());
+  slow.WriteRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+  // The producer is blocked mid-stream; the one IO thread still answers.
+  Client health(server->port());
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(health.Send(http::verb::get, "/health")->body(), "ok");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);
+
+  gate.Open();
+  auto res = slow.Read();
+  ASSERT_TRUE(res) << slow.last_error().message();
+  EXPECT_EQ(res->body(), "start\nchunk 1\nchunk 2\nchunk 3\n");
+  std::lock_guard lock(mu);
+  EXPECT_EQ(producer_threads.size(), 1u);  // the one worker
+  EXPECT_EQ(producer_threads.count(io_thread), 0u);
+}
+
+TEST(ServerTest, ShutdownLetsAStreamFinishOrCutsItAfterTheGrace) {
+  for (const bool finish : {true, false}) {
+    ServerOptions options = TestOptions();
+    options.shutdown_grace = finish ? 10s : 300ms;
+    Gate gate;
+    std::promise<void> entered;
+    auto server = StartOrDie(
+        options, {{"GET", "/export", [&](const HttpRequest&) {
+                     HttpResponse r = Text(200, "");
+                     auto n = std::make_shared<int>(0);
+                     r.stream = [&, n](std::string& out) -> core::Result<bool> {
+                       if (++*n == 2) {
+                         entered.set_value();
+                         gate.Wait();
+                       }
+                       out += "part " + std::to_string(*n) + "\n";
+                       return *n < 3;
+                     };
+                     return r;
+                   }}});
+    ASSERT_TRUE(server);
+    Client client(server->port());
+    client.WriteRaw("GET /export HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+    std::thread stopper([&] { server->Shutdown(); });
+    if (finish) {
+      std::this_thread::sleep_for(200ms);
+      gate.Open();
+      auto res = client.Read();
+      ASSERT_TRUE(res) << client.last_error().message();
+      EXPECT_EQ(res->body(), "part 1\npart 2\npart 3\n");
+      EXPECT_TRUE(client.ClosedWithin(2s));
+    } else {
+      const std::string wire = client.ReadUntilClosed(3s);
+      EXPECT_THAT(wire, HasSubstr("part 1\n"));
+      EXPECT_FALSE(wire.ends_with("0\r\n\r\n"));
+      gate.Open();
+    }
+    stopper.join();
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // Thread safety: plain values.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,10 +37,35 @@ struct HttpRequest {
   std::string_view Header(std::string_view lower_name) const;
 };
 
+// Produces a streamed response body piece by piece: each call appends the
+// next chunk to `chunk` (which may hold leftovers; append, do not assign) and
+// returns true while more follows, false after the last chunk, or an error.
+using BodyProducer = std::function<core::Result<bool>(std::string& chunk)>;
+
 struct HttpResponse {
   int status = 200;
   std::map<std::string, std::string> headers;
   std::string body;  // bytes; base64-encoded only when serialised for Lambda
+  // Optional streamed body (for answers too large to hold, such as a CSV
+  // export). When set, `body` is the first part of the body (may be empty)
+  // and `stream` is called until it returns false or an error; it may be
+  // empty-handed (true with nothing appended). The contract:
+  //  - It is called from one thread at a time, in order, but not
+  //    necessarily the same thread each time, and never on an IO thread:
+  //    the gateway calls it on a worker, so it may do blocking store IO.
+  //    Whatever it captures must stay valid until it is destroyed.
+  //  - The gateway asks for the next chunk only after the previous one was
+  //    written (backpressure), and frames the body with
+  //    "Transfer-Encoding: chunked" (HTTP/1.0: close-delimited). Handlers
+  //    must not set Content-Length.
+  //  - An error (or exception) before anything has been sent becomes an
+  //    ErrorResponse; after the status line has been sent it ends the
+  //    response abruptly: the client sees a truncated chunked body (no
+  //    terminating chunk, then the connection closes), which is how a
+  //    failed stream must look.
+  //  - HEAD, 204 and 304 answers never call it.
+  //  - ResponseToJson (Lambda, which buffers) drains it into the body.
+  BodyProducer stream;
 };
 
 // A JSON response with the given status.
@@ -50,13 +76,19 @@ core::Json ErrorBody(const core::Error& error, std::string_view request_id);
 HttpResponse ErrorResponse(const core::Error& error,
                            std::string_view request_id);
 
+// Calls response.stream until it ends, appending to response.body, then
+// clears it. On an error (or an exception from the producer) the body is
+// partial and the error is returned. A no-op without a stream.
+core::Status DrainStream(HttpResponse& response);
+
 // Payload 2.0 JSON event -> request (body base64-decoded when
 // isBase64Encoded). invalid_argument for an event that is not payload 2.0.
 core::Result<HttpRequest> RequestFromEvent(const core::Json& event);
 // Request -> payload 2.0 JSON event (binary bodies base64-encoded).
 core::Json RequestToEvent(const HttpRequest& request);
 // Response -> payload 2.0 response JSON ({"statusCode", "headers", "body",
-// "isBase64Encoded"}).
+// "isBase64Encoded"}). A streamed body is drained first (Lambda buffers
+// responses); a producer error serialises ErrorResponse(error) instead.
 core::Json ResponseToJson(const HttpResponse& response);
 
 }  // namespace invoices::functions

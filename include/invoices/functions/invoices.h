@@ -25,6 +25,8 @@
 //                                  items and still a next_cursor.
 //   GET    /invoices/export.csv    the filtered list as RFC 4180 CSV: id,
 //                                  created_at, status and every schema field.
+//                                  Streamed (HttpResponse::stream): the
+//                                  header row, then one chunk per index page.
 //   GET    /invoices/{id}          the invoice, with its ETag (304 for a
 //                                  matching If-None-Match).
 //   PATCH  /invoices/{id}          JSON merge patch {"fields": {name: value
@@ -67,7 +69,8 @@ struct InvoicesOptions {
   // can make one (S3); the memory and folder stores always stream.
   bool redirect_pictures = true;
   std::chrono::seconds picture_url_expiry{300};
-  // Invoices fetched per index page while building a CSV export.
+  // Invoices fetched per index page of a CSV export: one streamed chunk
+  // each, which bounds the memory an export holds.
   int export_page_size = 1000;
   // Bytes of the `fields` JSON of an upload.
   size_t max_fields_json = 64 * 1024;
@@ -91,7 +94,8 @@ inline constexpr std::array<InvoiceRoute, 7> kInvoiceRoutes = {{
 
 class InvoicesFunction {
  public:
-  // `repository` and `scanner` must outlive this object.
+  // `repository` and `scanner` must outlive this object, and `repository`
+  // also the streams of the export responses it returned.
   InvoicesFunction(store::InvoiceRepository& repository,
                    const extract::Scanner& scanner,
                    InvoicesOptions options = {});

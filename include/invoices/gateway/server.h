@@ -11,6 +11,14 @@
 // a bounded core::Executor so that OCR never stalls the IO threads, and are
 // refused with 503 when its queue is full rather than queued without bound.
 //
+// A response with a body producer (functions::HttpResponse::stream) is sent
+// with "Transfer-Encoding: chunked" (HTTP/1.0: close-delimited). Each call
+// of the producer runs on the worker pool, never on an IO thread, and the
+// next chunk is asked for only once the previous one has been written. The
+// first chunk is produced before the status line is sent, so an early
+// producer error is answered with the usual error response; a later one
+// cuts the connection, leaving the client with a truncated body.
+//
 // Thread safety: Server's members may be called from any thread. Handlers and
 // the access-log callback are called concurrently from several threads and
 // must be thread-safe. Shutdown() and the destructor must not be called from a
@@ -75,7 +83,7 @@ struct AccessLogRecord {
   int status = 0;
   double latency_ms = 0;   // from the request's first byte to the response sent
   uint64_t bytes_in = 0;   // request body bytes
-  uint64_t bytes_out = 0;  // response body bytes
+  uint64_t bytes_out = 0;  // response body bytes (streamed: payload sent)
   // What a throwing handler threw (what()); empty otherwise. Never sent to
   // the client.
   std::string error;
@@ -93,7 +101,8 @@ struct ServerOptions {
   // that trickle their header (slowloris). A new connection that sends
   // nothing is cut after this as well.
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
-  // For receiving a request body, and for sending a response.
+  // For receiving a request body, and for sending a response (a streamed
+  // one: each chunk).
   std::chrono::milliseconds body_timeout{std::chrono::seconds(60)};
   // A keep-alive connection waiting for its next request.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
@@ -135,8 +144,9 @@ class Server {
   ServerStats stats() const;
 
   // Graceful stop: stops accepting, closes idle keep-alive connections, lets
-  // requests in flight (including those queued for or running on a worker)
-  // finish and receive their response with "Connection: close", then closes
+  // requests in flight (including those queued for or running on a worker,
+  // and streams being sent) finish and receive their response with
+  // "Connection: close" (or be closed after their stream), then closes
   // whatever is left after options.shutdown_grace. Returns when the IO and
   // worker threads have stopped. A worker handler that never returns makes
   // this never return: handlers cannot be cancelled. Idempotent.
