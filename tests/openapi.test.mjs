@@ -392,6 +392,13 @@ describe('against a real `invoices serve`', () => {
     assert.equal((await call('GET', '/{path+}', { params: { 'path+': 'no/such/file.js' } })).status, 404);
   });
 
+  test('the description itself is served at /openapi.yaml, as built', async () => {
+    const res = await fetch(`${server.url}/openapi.yaml`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/yaml');
+    assert.equal(await res.text(), source('docs/openapi.yaml'));
+  });
+
   test('the Cognito protocol: sign up, sign in, refresh, read the user, and its errors', async () => {
     const password = 'Correct-horse-7';
     const up = await cognitoCall('SignUp', {
