@@ -117,3 +117,13 @@ test('unknown routes and methods', async () => {
   const wrong = await fetch(`${server.url}/scan`, { method: "DELETE", headers: user.headers });
   assert.equal(wrong.status, 405);
 });
+
+test('every request is in the access log, one JSON line each, with the user', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const lines = server.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const scans = lines.filter((l) => l.route === 'POST /scan' && l.status === 200);
+  assert.ok(scans.length >= 1);
+  assert.equal(scans[0].user, user.sub);
+  assert.ok(scans[0].bytes_in > 0 && scans[0].latency_ms > 0);
+  assert.ok(lines.some((l) => l.status === 401 && l.user === undefined));
+});

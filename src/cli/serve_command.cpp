@@ -16,6 +16,7 @@
 #include "invoices/functions/cognito.h"
 #include "invoices/functions/invoices.h"
 #include "invoices/functions/scan.h"
+#include "invoices/gateway/access_log.h"
 #include "invoices/gateway/authorizer.h"
 #include "invoices/gateway/server.h"
 #include "invoices/gateway/static_site.h"
@@ -35,6 +36,7 @@ struct ServeFlags {
   std::string public_url;
   std::string auth_issuer, auth_jwks_url, auth_audience;
   std::string web_root;
+  bool access_log = true;
 };
 
 // What the routes use beyond the scanner. Made once the server is bound: the
@@ -220,6 +222,9 @@ int RunServe(const ServeFlags& flags) {
   options.worker_threads = workers;
   options.worker_queue = size_t(workers) * 8;
   options.max_body_bytes = flags.max_body;
+  if (flags.access_log) {
+    options.access_log = gateway::NewJsonLinesAccessLog(stderr);
+  }
   options.authorizer = [&ready, &not_ready](const HttpRequest& r)
       -> core::Result<std::map<std::string, std::string>> {
     Services* s = ready.load(std::memory_order_acquire);
@@ -311,6 +316,10 @@ Run AddServeCommand(CLI::App& app) {
                   "serve the web page from this folder instead of the copy "
                   "built into the binary (for working on the page)")
       ->envname("INVOICES_WEB_ROOT");
+  cmd->add_flag("!--no-access-log", flags->access_log,
+                "do not write the access log (one JSON line per request on "
+                "standard error)")
+      ->envname("INVOICES_NO_ACCESS_LOG");
   AddOcrFlags(*cmd, flags->ocr);
   return [flags] { return RunServe(*flags); };
 }
