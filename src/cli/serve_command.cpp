@@ -37,6 +37,7 @@ struct ServeFlags {
   std::string auth_issuer, auth_jwks_url, auth_audience;
   std::string web_root;
   bool access_log = true;
+  std::string cors_origins;
 };
 
 // What the routes use beyond the scanner. Made once the server is bound: the
@@ -225,6 +226,7 @@ int RunServe(const ServeFlags& flags) {
   if (flags.access_log) {
     options.access_log = gateway::NewJsonLinesAccessLog(stderr);
   }
+  options.cors_origins = SplitList(flags.cors_origins);
   options.authorizer = [&ready, &not_ready](const HttpRequest& r)
       -> core::Result<std::map<std::string, std::string>> {
     Services* s = ready.load(std::memory_order_acquire);
@@ -316,6 +318,11 @@ Run AddServeCommand(CLI::App& app) {
                   "serve the web page from this folder instead of the copy "
                   "built into the binary (for working on the page)")
       ->envname("INVOICES_WEB_ROOT");
+  cmd->add_option("--cors-origins", flags->cors_origins,
+                  "comma-separated origins whose pages may call the API from "
+                  "a browser (e.g. the web page deployed on CloudFront), or * "
+                  "for any; default: none, the page served here needs none")
+      ->envname("INVOICES_CORS_ORIGINS");
   cmd->add_flag("!--no-access-log", flags->access_log,
                 "do not write the access log (one JSON line per request on "
                 "standard error)")

@@ -478,12 +478,23 @@ class Session : public std::enable_shared_from_this<Session> {
         });
   }
 
+  // The request's Origin when CORS allows it ("*" when any is), else "".
+  std::string AllowedOrigin(std::string_view origin) const {
+    if (origin.empty()) return "";
+    for (const std::string& allowed : server_.options().cors_origins) {
+      if (allowed == "*") return "*";
+      if (allowed == origin) return std::string(origin);
+    }
+    return "";
+  }
+
   void BeginRequest() {
     if (state_ == State::kClosed) return;
     state_ = State::kReading;
     first_request_ = false;
     started_ = SteadyClock::now();
     request_id_.clear();
+    cors_origin_.clear();
     record_ = AccessLogRecord();
     record_.source_ip = source_ip_;
     parser_.emplace();
@@ -592,6 +603,19 @@ class Session : public std::enable_shared_from_this<Session> {
       request.raw_query_string = std::string(target.substr(q + 1));
     }
     record_.path = request.raw_path;
+    cors_origin_ = AllowedOrigin(Sv(msg[http::field::origin]));
+    if (!cors_origin_.empty() && msg.method() == http::verb::options &&
+        msg.find(http::field::access_control_request_method) != msg.end()) {
+      functions::HttpResponse preflight;
+      preflight.status = 204;
+      preflight.headers["access-control-allow-methods"] =
+          "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS";
+      preflight.headers["access-control-allow-headers"] =
+          "Authorization, Content-Type, If-Match, If-None-Match, "
+          "Idempotency-Key, X-Request-Id, X-Amz-Target, X-Amz-User-Agent";
+      preflight.headers["access-control-max-age"] = "600";
+      return Respond(std::move(preflight), false, false, {});
+    }
     if (request.raw_path.empty() || request.raw_path[0] != '/') {
       return Respond(functions::ErrorResponse(
                          core::Error(core::ErrorCode::kInvalidArgument,
@@ -720,6 +744,13 @@ class Session : public std::enable_shared_from_this<Session> {
       res->set(name, value);
     }
     res->set("X-Request-Id", RequestId());
+    if (!cors_origin_.empty()) {
+      res->set(http::field::access_control_allow_origin, cors_origin_);
+      res->set(http::field::access_control_expose_headers,
+               "ETag, Location, X-Request-Id, Retry-After, "
+               "Idempotent-Replayed");
+      res->set(http::field::vary, "Origin");
+    }
     const bool keep_alive =
         keep_alive_ && !close && !handler_closes && !server_.stopping();
     res->keep_alive(keep_alive);
@@ -1005,6 +1036,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The request being served.
   SteadyClock::time_point started_;
   std::string request_id_;
+  std::string cors_origin_;  // Access-Control-Allow-Origin, or "" for none
   AccessLogRecord record_;
 };
 

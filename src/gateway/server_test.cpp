@@ -1220,3 +1220,55 @@ TEST(ServerTest, ShutdownLetsAStreamFinishOrCutsItAfterTheGrace) {
 
 }  // namespace
 }  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+TEST(ServerTest, CorsForConfiguredOriginsOnly) {
+  ServerOptions options = TestOptions();
+  options.cors_origins = {"https://app.example.com"};
+  options.authorizer = [](const HttpRequest&)
+      -> core::Result<std::map<std::string, std::string>> {
+    return core::MakeError(core::ErrorCode::kUnauthenticated, "no");
+  };
+  Route secret{"GET", "/invoices", Reply("x"), Execution::kInline, true};
+  auto server = StartOrDie(options, {secret, {"GET", "/open", Reply("open")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  // A preflight is answered before routing and the authorizer.
+  auto preflight = client.Send(
+      http::verb::options, "/invoices", "",
+      {{"Origin", "https://app.example.com"},
+       {"Access-Control-Request-Method", "PATCH"},
+       {"Access-Control-Request-Headers", "authorization, if-match"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->result_int(), 204);
+  EXPECT_EQ(Str((*preflight)["access-control-allow-origin"]),
+            "https://app.example.com");
+  EXPECT_THAT(Str((*preflight)["access-control-allow-methods"]),
+              HasSubstr("PATCH"));
+  EXPECT_THAT(Str((*preflight)["access-control-allow-headers"]),
+              HasSubstr("If-Match"));
+  // Actual responses, errors included, carry the origin and exposed headers.
+  auto denied = client.Send(http::verb::get, "/invoices", "",
+                            {{"Origin", "https://app.example.com"}});
+  EXPECT_EQ(denied->result_int(), 401);
+  EXPECT_EQ(Str((*denied)["access-control-allow-origin"]),
+            "https://app.example.com");
+  EXPECT_THAT(Str((*denied)["access-control-expose-headers"]),
+              HasSubstr("ETag"));
+  // Another origin gets no CORS headers, and its preflight is not answered.
+  auto other = client.Send(http::verb::get, "/open", "",
+                           {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(other->result_int(), 200);
+  EXPECT_TRUE(Str((*other)["access-control-allow-origin"]).empty());
+  auto other_preflight =
+      client.Send(http::verb::options, "/invoices", "",
+                  {{"Origin", "https://evil.example"},
+                   {"Access-Control-Request-Method", "GET"}});
+  EXPECT_NE(other_preflight->result_int(), 204);
+  EXPECT_TRUE(Str((*other_preflight)["access-control-allow-origin"]).empty());
+}
+
+}  // namespace
+}  // namespace invoices::gateway

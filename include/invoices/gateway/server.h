@@ -112,6 +112,12 @@ struct ServerOptions {
   // Called after each answered request, on an IO thread; keep it cheap.
   // Exceptions it throws are ignored.
   std::function<void(const AccessLogRecord&)> access_log;
+  // CORS: the origins whose pages may call this server from a browser
+  // ("https://app.example.com"), or "*" for any. Empty: no CORS headers, so
+  // only same-origin pages can read responses. A preflight (OPTIONS with
+  // Access-Control-Request-Method) from an allowed origin is answered 204 on
+  // any path, before routing and the authorizer, as API Gateway does.
+  std::vector<std::string> cors_origins;
   // Required when any route needs a token.
   Authorizer authorizer;
 };
