@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, devImages, tempDir, runCli } from './lib/invoices.mjs';
+import { startServer, devImages, tempDir, runCli, invoiceApi } from './lib/invoices.mjs';
 import { newUser } from './lib/auth.mjs';
 
 const receipt = readFileSync(path.join(devImages, 'X00016469676.jpg'));
@@ -18,15 +18,7 @@ before(async () => {
 });
 after(async () => { await server.stop(); });
 
-const api = (user, p, init = {}) =>
-  fetch(`${server.url}${p}`, { ...init, headers: { ...user.headers, ...(init.headers ?? {}) } });
-
-async function upload(user, body = receipt, headers = {}) {
-  const res = await api(user, '/invoices', {
-    method: 'POST', body, headers: { 'content-type': 'image/jpeg', ...headers },
-  });
-  return { res, json: await res.json() };
-}
+const { api, upload } = invoiceApi(() => server.url, receipt);
 
 let first;
 test('an upload is read, kept byte for byte, and answered with 201 and its Location', async () => {

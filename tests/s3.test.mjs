@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, devImages } from './lib/invoices.mjs';
+import { startServer, devImages, invoiceApi } from './lib/invoices.mjs';
 import { newUser, cognito } from './lib/auth.mjs';
 import { startS3rver } from './lib/s3rver.mjs';
 
@@ -104,15 +104,7 @@ after(async () => {
   await s3?.close();
 });
 
-const api = (user, p, init = {}) =>
-  fetch(`${server.url}${p}`, { ...init, headers: { ...user.headers, ...(init.headers ?? {}) } });
-
-async function upload(user, body = receipt, headers = {}) {
-  const res = await api(user, '/invoices', {
-    method: 'POST', body, headers: { 'content-type': 'image/jpeg', ...headers },
-  });
-  return { res, json: await res.json() };
-}
+const { api, upload } = invoiceApi(() => server.url, receipt);
 
 let first;
 test('the built-in user pool lives in the bucket, under auth/', async () => {

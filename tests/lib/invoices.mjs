@@ -56,3 +56,17 @@ export async function startServer(args = [], env = {}) {
 export function runCli(args, options = {}) {
   return spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
 }
+
+// Calls of the invoice API as a user (from tests/lib/auth.mjs newUser), on the
+// server whose URL `baseUrl()` gives (a function: servers start in before()).
+export function invoiceApi(baseUrl, defaultBody) {
+  const api = (user, p, init = {}) =>
+    fetch(`${baseUrl()}${p}`, { ...init, headers: { ...user.headers, ...(init.headers ?? {}) } });
+  async function upload(user, body = defaultBody, headers = {}) {
+    const res = await api(user, '/invoices', {
+      method: 'POST', body, headers: { 'content-type': 'image/jpeg', ...headers },
+    });
+    return { res, json: await res.json() };
+  }
+  return { api, upload };
+}
