@@ -309,7 +309,7 @@ describe('the document', () => {
 
   test('names exactly the routes that `invoices serve` registers', () => {
     const registered = new Set();
-    for (const m of source('src/cli/serve_command.cpp').matchAll(/routes\.push_back\(\{\s*"([A-Z]+)",\s*"([^"]+)"/g)) {
+    for (const m of source('src/cli/serve_command.cpp').matchAll(/routes\.push_back\(\s*\{\s*"([A-Z]+)",\s*"([^"]+)"/g)) {
       registered.add(`${m[1]} ${m[2]}`);
     }
     for (const m of source('include/invoices/functions/invoices.h').matchAll(/\{"([A-Z]+)", "(\/invoices[^"]*)"\}/g)) {

@@ -127,3 +127,14 @@ test('every request is in the access log, one JSON line each, with the user', as
   assert.ok(scans[0].bytes_in > 0 && scans[0].latency_ms > 0);
   assert.ok(lines.some((l) => l.status === 401 && l.user === undefined));
 });
+
+test('/metrics counts requests by route in the Prometheus text format', async () => {
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/plain/);
+  const text = await res.text();
+  const scans = text.match(/^invoices_requests_total\{route="POST \/scan",status="2xx"\} (\d+)$/m);
+  assert.ok(scans && Number(scans[1]) >= 3, text.slice(0, 400));
+  assert.match(text, /^invoices_request_duration_ms_bucket\{route="POST \/scan",le="\+Inf"\} \d+$/m);
+  assert.match(text, /^invoices_ocr_queue_depth \d+$/m);
+});

@@ -18,6 +18,7 @@
 #include "invoices/functions/scan.h"
 #include "invoices/gateway/access_log.h"
 #include "invoices/gateway/authorizer.h"
+#include "invoices/gateway/metrics.h"
 #include "invoices/gateway/server.h"
 #include "invoices/gateway/static_site.h"
 #include "pool_flags.h"
@@ -171,6 +172,7 @@ int RunServe(const ServeFlags& flags) {
   using functions::HttpRequest;
   using functions::HttpResponse;
   using gateway::Execution;
+  gateway::Metrics metrics;  // fed by the access log, read by GET /metrics
   std::vector<gateway::Route> routes;
   routes.push_back({"GET", "/healthz", [](const HttpRequest&) {
                       return functions::JsonResponse(200, {{"status", "ok"}});
@@ -213,6 +215,22 @@ int RunServe(const ServeFlags& flags) {
                       }),
                       Execution::kWorker, true});
   }
+  std::atomic<gateway::Server*> running{nullptr};
+  routes.push_back(
+      {"GET", "/metrics", [&metrics, &running](const HttpRequest&) {
+         std::vector<std::pair<std::string, double>> gauges;
+         if (gateway::Server* server = running.load()) {
+           const gateway::ServerStats stats = server->stats();
+           gauges = {
+               {"invoices_open_connections", double(stats.open_connections)},
+               {"invoices_ocr_queue_depth", double(stats.worker_queue_depth)},
+               {"invoices_rejected_busy_total", double(stats.rejected)}};
+         }
+         HttpResponse r;
+         r.headers["content-type"] = "text/plain; version=0.0.4";
+         r.body = metrics.Prometheus(gauges);
+         return r;
+       }});
   auto serve_site = [&site](const HttpRequest& r) { return site.Serve(r); };
   routes.push_back({"GET", "/", serve_site});
   routes.push_back({"GET", "/{path+}", serve_site});
@@ -223,9 +241,12 @@ int RunServe(const ServeFlags& flags) {
   options.worker_threads = workers;
   options.worker_queue = size_t(workers) * 8;
   options.max_body_bytes = flags.max_body;
-  if (flags.access_log) {
-    options.access_log = gateway::NewJsonLinesAccessLog(stderr);
-  }
+  auto json_log =
+      flags.access_log ? gateway::NewJsonLinesAccessLog(stderr) : nullptr;
+  options.access_log = [&metrics, json_log](const gateway::AccessLogRecord& r) {
+    metrics.Record(r);
+    if (json_log) json_log(r);
+  };
   options.cors_origins = SplitList(flags.cors_origins);
   options.authorizer = [&ready, &not_ready](const HttpRequest& r)
       -> core::Result<std::map<std::string, std::string>> {
@@ -235,6 +256,7 @@ int RunServe(const ServeFlags& flags) {
   };
   auto server = gateway::Server::Start(options, std::move(routes));
   if (!server) return fail(server.error());
+  running.store(server->get());
 
   const std::string host = flags.host.find(':') != std::string::npos
                                ? "[" + flags.host + "]"
