@@ -12,6 +12,7 @@
 
 #include "invoices/auth/jwt.h"
 #include "invoices/core/base64.h"
+#include "invoices/core/strings.h"
 #include "invoices/store/digest.h"
 
 namespace invoices::auth {
@@ -75,14 +76,6 @@ Result<std::string> NewUuid() {
   const std::string hex = store::HexEncode(b);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
          "-" + hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // 1..128 of [A-Za-z0-9._@+-]: safe in an object key, an email fits.
@@ -243,7 +236,8 @@ std::optional<RefreshToken> ParseRefreshToken(std::string_view token) {
   }
   auto lower = core::Base64UrlDecode(token.substr(0, dot));
   auto secret = core::Base64UrlDecode(token.substr(dot + 1));
-  if (!lower || !secret || !ValidUsername(*lower) || Lower(*lower) != *lower ||
+  if (!lower || !secret || !ValidUsername(*lower) ||
+      core::AsciiLower(*lower) != *lower ||
       secret->size() != kRefreshSecretBytes) {
     return std::nullopt;
   }
@@ -727,8 +721,8 @@ class UserPool::Impl {
     store::PutOptions put;
     put.content_type = "application/json";
     put.if_none_match_star = true;
-    auto wrote =
-        store_.Put(UserKey(Lower(username)), RecordToJson(record).dump(), put);
+    auto wrote = store_.Put(UserKey(core::AsciiLower(username)),
+                            RecordToJson(record).dump(), put);
     if (!wrote) {
       if (wrote.error().code() == ErrorCode::kFailedPrecondition) {
         return Fail(PoolErrorCode::kUsernameExists, "User already exists");
@@ -800,7 +794,7 @@ class UserPool::Impl {
     if (!ValidUsername(claims->username)) {
       return Fail(PoolErrorCode::kNotAuthorized, "Invalid Access Token");
     }
-    const std::string lower = Lower(claims->username);
+    const std::string lower = core::AsciiLower(claims->username);
     auto loaded = Load(lower);
     if (!loaded) {
       if (loaded.error().code == PoolErrorCode::kUserNotFound) {
@@ -944,7 +938,7 @@ PoolResult<AuthTokens> UserPool::InitiateAuth(std::string_view username,
                                               std::string_view source_address) {
   Impl& s = *impl_;
   const int64_t now = s.clock_();
-  const std::string lower = Lower(username);
+  const std::string lower = core::AsciiLower(username);
   UserRecord user;
   {
     Attempt attempt(s.user_failures_, s.address_failures_, lower,
@@ -1137,7 +1131,7 @@ PoolResult<User> UserPool::AdminGetUser(std::string_view username) {
   if (!ValidUsername(username)) {
     return Fail(PoolErrorCode::kUserNotFound, "User does not exist.");
   }
-  auto loaded = impl_->Load(Lower(username));
+  auto loaded = impl_->Load(core::AsciiLower(username));
   if (!loaded) return std::unexpected(std::move(loaded).error());
   return ToUser(loaded->record);
 }
@@ -1175,11 +1169,11 @@ PoolStatus UserPool::AdminConfirmSignUp(std::string_view username) {
   if (!ValidUsername(username)) {
     return Fail(PoolErrorCode::kUserNotFound, "User does not exist.");
   }
-  auto updated =
-      impl_->Update(Lower(username), [](UserRecord& r) -> PoolStatus {
-        r.confirmed = true;
-        return {};
-      });
+  auto updated = impl_->Update(core::AsciiLower(username),
+                               [](UserRecord& r) -> PoolStatus {
+                                 r.confirmed = true;
+                                 return {};
+                               });
   if (!updated) return std::unexpected(std::move(updated).error());
   return {};
 }
@@ -1188,7 +1182,7 @@ PoolStatus UserPool::AdminDeleteUser(std::string_view username) {
   if (!ValidUsername(username)) {
     return Fail(PoolErrorCode::kUserNotFound, "User does not exist.");
   }
-  const std::string key = UserKey(Lower(username));
+  const std::string key = UserKey(core::AsciiLower(username));
   auto head = impl_->store_.Head(key);
   if (!head) {
     if (head.error().code() == ErrorCode::kNotFound) {
@@ -1211,7 +1205,7 @@ PoolStatus UserPool::AdminSetUserPassword(std::string_view username,
   if (auto ok = CheckPassword(s.options_.password_policy, password); !ok) {
     return Fail(PoolErrorCode::kInvalidPassword, ok.error().message());
   }
-  const std::string lower = Lower(username);
+  const std::string lower = core::AsciiLower(username);
   if (auto exists = s.Load(lower); !exists) {
     return std::unexpected(std::move(exists).error());
   }

@@ -5,6 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string_view>
+
+#include "invoices/core/error.h"
 
 namespace invoices::cli {
 
@@ -21,5 +24,9 @@ struct OcrFlags {
   int64_t max_pixels = 64'000'000;
 };
 void AddOcrFlags(CLI::App& command, OcrFlags& flags);
+
+// Prints "invoices COMMAND: code: message" on stderr and returns the exit
+// code the error maps to.
+int ReportError(std::string_view command, const core::Error& error);
 
 }  // namespace invoices::cli

@@ -35,10 +35,7 @@ core::Result<std::vector<std::string>> AllUsers(store::ObjectStore& store) {
 }
 
 int RunReindex(const ReindexFlags& flags) {
-  auto fail = [](const core::Error& e) {
-    std::fprintf(stderr, "invoices reindex: %s\n", e.ToString().c_str());
-    return core::ExitCode(e.code());
-  };
+  auto fail = [](const core::Error& e) { return ReportError("reindex", e); };
   auto store = OpenStoreFromFlags(flags.store);
   if (!store) return fail(store.error());
   std::vector<std::string> users = flags.users;

@@ -73,11 +73,7 @@ int RunScan(const ScanFlags& flags) {
   auto pool = extract::EnginePool::Create(jobs, [&] {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });
-  if (!pool) {
-    std::fprintf(stderr, "invoices scan: %s\n",
-                 pool.error().ToString().c_str());
-    return core::ExitCode(pool.error().code());
-  }
+  if (!pool) return ReportError("scan", pool.error());
   extract::ScannerOptions options;
   options.decode.max_pixels = flags.ocr.max_pixels;
   const extract::Scanner scanner(**pool, options);
@@ -142,6 +138,12 @@ int RunScan(const ScanFlags& flags) {
 }
 
 }  // namespace
+
+int ReportError(std::string_view command, const core::Error& error) {
+  std::fprintf(stderr, "invoices %.*s: %s\n", int(command.size()),
+               command.data(), error.ToString().c_str());
+  return core::ExitCode(error.code());
+}
 
 void AddOcrFlags(CLI::App& command, OcrFlags& flags) {
   command

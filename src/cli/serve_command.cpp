@@ -129,10 +129,7 @@ int RunServe(const ServeFlags& flags) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto fail = [](const core::Error& e) {
-    std::fprintf(stderr, "invoices serve: %s\n", e.ToString().c_str());
-    return core::ExitCode(e.code());
-  };
+  auto fail = [](const core::Error& e) { return ReportError("serve", e); };
 
   const int workers =
       flags.workers > 0 ? flags.workers

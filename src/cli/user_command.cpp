@@ -16,10 +16,7 @@ struct UserFlags {
   std::string username, password, email;
 };
 
-int Fail(const core::Error& e) {
-  std::fprintf(stderr, "invoices user: %s\n", e.ToString().c_str());
-  return core::ExitCode(e.code());
-}
+int Fail(const core::Error& e) { return ReportError("user", e); }
 
 int Fail(const auth::PoolError& e) { return Fail(auth::ToCoreError(e)); }
 

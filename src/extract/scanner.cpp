@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "invoices/core/strings.h"
 #include "invoices/extract/fields.h"
 
 namespace invoices::extract {
@@ -35,10 +36,9 @@ void MapToUpload(OcrPage& page, double factor, int width, int height) {
 
 // The media type part of a Content-Type header, lower case.
 std::string BaseMime(std::string_view content_type) {
-  std::string out(content_type.substr(0, content_type.find(';')));
+  std::string out =
+      core::AsciiLower(content_type.substr(0, content_type.find(';')));
   std::erase_if(out, [](unsigned char c) { return std::isspace(c); });
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 

@@ -6,15 +6,10 @@
 #include <utility>
 
 #include "invoices/core/base64.h"
+#include "invoices/core/strings.h"
 
 namespace invoices::functions {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // True when the body can travel as a JSON string without base64.
 bool IsTextual(std::string_view content_type) {
@@ -29,7 +24,7 @@ void StringMap(const core::Json& obj, std::map<std::string, std::string>& out,
                bool lower_keys) {
   if (!obj.is_object()) return;
   for (const auto& [k, v] : obj.items()) {
-    std::string key = lower_keys ? Lower(k) : k;
+    std::string key = lower_keys ? core::AsciiLower(k) : k;
     out[key] = v.is_string() ? v.get<std::string>() : v.dump();
   }
 }

@@ -2,15 +2,10 @@
 
 #include <algorithm>
 
+#include "invoices/core/strings.h"
+
 namespace invoices::functions {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -22,7 +17,7 @@ std::string_view Trim(std::string_view s) {
 
 // The value of `key=` in a header's parameters (quoted or not), or "".
 std::string Param(std::string_view header, std::string_view key) {
-  const std::string lower = Lower(header);
+  const std::string lower = core::AsciiLower(header);
   size_t pos = 0;
   while ((pos = lower.find(key, pos)) != std::string::npos) {
     const bool at_start =
@@ -45,7 +40,7 @@ std::string Param(std::string_view header, std::string_view key) {
 
 core::Result<std::vector<MultipartPart>> ParseMultipart(
     std::string_view body, std::string_view content_type, size_t max_parts) {
-  if (!Lower(content_type).starts_with("multipart/form-data")) {
+  if (!core::AsciiLower(content_type).starts_with("multipart/form-data")) {
     return core::InvalidArgument("not multipart/form-data");
   }
   const std::string boundary = Param(content_type, "boundary");
@@ -79,7 +74,7 @@ core::Result<std::vector<MultipartPart>> ParseMultipart(
       headers = eol == std::string_view::npos ? "" : headers.substr(eol + 2);
       const size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      const std::string name = Lower(Trim(line.substr(0, colon)));
+      const std::string name = core::AsciiLower(Trim(line.substr(0, colon)));
       const std::string_view value = Trim(line.substr(colon + 1));
       if (name == "content-disposition") {
         part.name = Param(value, "name");

@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "invoices/core/executor.h"
+#include "invoices/core/strings.h"
 
 namespace invoices::gateway {
 namespace {
@@ -44,22 +45,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Boost 1.74's Beast has its own string_view.
 std::string_view Sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string ToUpper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -182,7 +167,7 @@ struct CompiledRoute {
 
 core::Result<CompiledRoute> CompileRoute(Route route) {
   CompiledRoute out;
-  out.method = ToUpper(route.method);
+  out.method = core::AsciiUpper(route.method);
   if (!IsToken(out.method)) {
     return core::InvalidArgument("route method '" + route.method +
                                  "' is not an HTTP method");
@@ -625,7 +610,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.query_parameters = ParseQuery(request.raw_query_string);
     for (const auto& field : msg) {
-      std::string name = ToLower(Sv(field.name_string()));
+      std::string name = core::AsciiLower(Sv(field.name_string()));
       auto [it, inserted] =
           request.headers.try_emplace(std::move(name), Sv(field.value()));
       if (!inserted) {
@@ -729,7 +714,7 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<http::status>(response.status), version);
     bool handler_closes = false;
     for (auto& [name, value] : response.headers) {
-      const std::string lower = ToLower(name);
+      const std::string lower = core::AsciiLower(name);
       // The server owns framing and connection management; a CR or LF would
       // let a value forge headers of its own.
       if (lower == "content-length" || lower == "transfer-encoding" ||

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "invoices/core/base64.h"
+#include "invoices/core/strings.h"
 #include "invoices/store/digest.h"
 
 namespace invoices::store {
@@ -55,14 +56,6 @@ std::string IsoDate(std::chrono::system_clock::time_point t) {
   char buffer[64];
   ::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
   return buffer;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 HttpResponse ErrorResponse(int status, std::string_view code,
@@ -137,7 +130,7 @@ class FakeS3Impl final : public FakeS3 {
   static std::string HeaderOf(const HttpRequest& request,
                               std::string_view name) {
     for (const auto& [n, v] : request.headers) {
-      if (Lower(n) == Lower(name)) return v;
+      if (core::AsciiLower(n) == core::AsciiLower(name)) return v;
     }
     return "";
   }
@@ -163,7 +156,7 @@ class FakeS3Impl final : public FakeS3 {
     to_sign.body = request.body;
     std::string names = ";" + signed_names + ";";
     for (const auto& [n, v] : request.headers) {
-      const std::string lower = Lower(n);
+      const std::string lower = core::AsciiLower(n);
       if (lower == "x-amz-date" || lower == "x-amz-content-sha256" ||
           lower == "x-amz-security-token" || lower == "authorization") {
         continue;
@@ -251,7 +244,7 @@ class FakeS3Impl final : public FakeS3 {
     stored.content_type = HeaderOf(request, "Content-Type");
     stored.modified = std::chrono::system_clock::now();
     for (const auto& [n, v] : request.headers) {
-      const std::string lower = Lower(n);
+      const std::string lower = core::AsciiLower(n);
       if (lower.starts_with("x-amz-meta-")) {
         stored.metadata[lower.substr(11)] = v;
       }

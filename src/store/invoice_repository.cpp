@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "invoices/core/base64.h"
+#include "invoices/core/strings.h"
 #include "invoices/store/digest.h"
 
 namespace invoices::store {
@@ -42,14 +43,6 @@ constexpr std::array<std::string_view, 3> kKeyFields = {
 // --- Small helpers ----------------------------------------------------------
 
 bool IsCode(const core::Error& e, ErrorCode code) { return e.code() == code; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 int64_t ToMs(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -323,7 +316,7 @@ Entry EntryFor(const Invoice& inv, size_t max_text) {
   AppendCollapsed(text, inv.extraction.text, max_text);
   while (!text.empty() && text.back() == ' ') text.pop_back();
   TruncateUtf8(text, max_text);
-  e.text = Lower(text);
+  e.text = core::AsciiLower(text);
   return e;
 }
 
@@ -521,7 +514,8 @@ struct Matcher {
     }
     if (!vendor.empty()) {
       const std::string* v = field("vendor_name");
-      if (v == nullptr || Lower(*v).find(vendor) == std::string::npos) {
+      if (v == nullptr ||
+          core::AsciiLower(*v).find(vendor) == std::string::npos) {
         return false;
       }
     }
@@ -560,7 +554,7 @@ Result<Matcher> MakeMatcher(const InvoiceFilter& f) {
                                  std::to_string(kMaxQueryBytes) + " bytes");
   }
   std::string collapsed;
-  AppendCollapsed(collapsed, Lower(f.q), kMaxQueryBytes);
+  AppendCollapsed(collapsed, core::AsciiLower(f.q), kMaxQueryBytes);
   size_t start = 0;
   while (start < collapsed.size()) {
     size_t end = collapsed.find(' ', start);
@@ -572,7 +566,7 @@ Result<Matcher> MakeMatcher(const InvoiceFilter& f) {
     return core::InvalidArgument("q has more than " +
                                  std::to_string(kMaxQueryTerms) + " words");
   }
-  m.vendor = Lower(f.vendor);
+  m.vendor = core::AsciiLower(f.vendor);
   m.currency = f.currency;
   if (!f.status.empty() && f.status != kStatusExtracted &&
       f.status != kStatusCorrected && f.status != kStatusNeedsReview) {
@@ -1007,7 +1001,8 @@ Status ValidateSub(std::string_view sub) {
 }
 
 std::string ExtensionForContentType(std::string_view content_type) {
-  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  std::string type =
+      core::AsciiLower(content_type.substr(0, content_type.find(';')));
   while (!type.empty() && type.back() == ' ') type.pop_back();
   static const std::map<std::string, std::string, std::less<>> kExt = {
       {"image/jpeg", "jpg"},      {"image/jpg", "jpg"},

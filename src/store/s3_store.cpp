@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "invoices/core/strings.h"
 #include "invoices/store/backend_util.h"
 #include "invoices/store/digest.h"
 
@@ -17,12 +18,6 @@ namespace invoices::store {
 namespace {
 
 using core::ErrorCode;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(c));
-  return out;
-}
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -518,7 +513,7 @@ class S3Store final : public ObjectStore {
     info.last_modified = ParseHttpDate(response.Header("Last-Modified"))
                              .value_or(std::chrono::system_clock::time_point());
     for (const auto& [name, value] : response.headers) {
-      const std::string lower = Lower(name);
+      const std::string lower = core::AsciiLower(name);
       if (lower.starts_with("x-amz-meta-")) {
         info.metadata[lower.substr(11)] = value;
       }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "invoices/core/strings.h"
 #include "invoices/store/digest.h"
 
 namespace invoices::store {
@@ -28,14 +29,6 @@ bool IsUnsignedHeader(std::string_view lower_name) {
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -131,7 +124,7 @@ Result<CanonicalHeaders> BuildCanonicalHeaders(
   std::map<std::string, std::string> merged;
   bool has_host = false;
   auto add = [&](std::string_view name, std::string_view value) {
-    std::string lower = ToLower(name);
+    std::string lower = core::AsciiLower(name);
     if (IsUnsignedHeader(lower)) return;
     if (lower == "host") has_host = true;
     auto [it, inserted] = merged.try_emplace(lower);
@@ -139,7 +132,7 @@ Result<CanonicalHeaders> BuildCanonicalHeaders(
     it->second += CanonicalHeaderValue(value);
   };
   for (const auto& [name, value] : headers) {
-    const std::string lower = ToLower(name);
+    const std::string lower = core::AsciiLower(name);
     if (lower == "x-amz-date" || lower == "x-amz-security-token" ||
         lower == "authorization") {
       return InvalidArgument("the request already has " + name +
