@@ -4,6 +4,9 @@
 //
 //   scan_bench --dataset DIR [--jobs 1,2] [--limit N] [--lang eng]
 //              [--tesseract-cli] [--details FILE.jsonl]
+//              [--layout auto|block|sparse] [--reread-below Q] [--ocr-setting
+//              NAME=VALUE]...
+//              [--min-side PX] [--flatten auto|always|never] [--no-crop]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -109,6 +112,8 @@ int main(int argc, char** argv) {
   std::vector<int> jobs_list = {1};
   size_t limit = SIZE_MAX;
   bool tesseract_cli = false;
+  ex::OcrOptions ocr;
+  ex::ScannerOptions scanner_options;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : ""; };
@@ -122,15 +127,33 @@ int main(int argc, char** argv) {
     } else if (a == "--limit") {
       limit = std::stoul(next());
     } else if (a == "--lang") {
-      lang = next();
+      ocr.language = lang = next();
     } else if (a == "--details") {
       details = next();
+    } else if (a == "--layout") {
+      scanner_options.layout =
+          ex::LayoutFromName(next()).value_or(ex::Layout::kAuto);
+    } else if (a == "--reread-below") {
+      scanner_options.reread_below_quality = std::stod(next());
+    } else if (a == "--ocr-setting") {
+      const std::string kv = next();
+      ocr.settings.emplace_back(kv.substr(0, kv.find('=')),
+                                kv.substr(kv.find('=') + 1));
+    } else if (a == "--min-side") {
+      scanner_options.ocr_min_side = std::stoi(next());
+    } else if (a == "--flatten") {
+      scanner_options.flatten = next();
+    } else if (a == "--no-crop") {
+      scanner_options.crop_to_paper = false;
     } else if (a == "--tesseract-cli") {
       tesseract_cli = true;
     } else {
-      std::fprintf(stderr,
-                   "usage: scan_bench --dataset DIR [--jobs 1,2] [--limit N] "
-                   "[--lang eng] [--tesseract-cli] [--details FILE]\n");
+      std::fprintf(
+          stderr,
+          "usage: scan_bench --dataset DIR [--jobs 1,2] [--limit N] "
+          "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
+          "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
+          "[--min-side PX] [--flatten auto|always|never] [--no-crop]\n");
       return 2;
     }
   }
@@ -167,7 +190,7 @@ int main(int argc, char** argv) {
 
   // Engine start: the time until the first document can be scanned.
   auto t0 = Clock::now();
-  auto first = ex::NewTesseractEngine({.language = lang});
+  auto first = ex::NewTesseractEngine(ocr);
   const double engine_start_ms = Ms(Clock::now() - t0);
   if (!first) {
     std::fprintf(stderr, "scan_bench: %s\n", first.error().ToString().c_str());
@@ -182,9 +205,9 @@ int main(int argc, char** argv) {
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   for (int jobs : jobs_list) {
     auto pool = ex::EnginePool::Create(
-        jobs, [&] { return ex::NewTesseractEngine({.language = lang}); });
+        jobs, [&] { return ex::NewTesseractEngine(ocr); });
     if (!pool) return 1;
-    ex::Scanner scanner(**pool, {});
+    ex::Scanner scanner(**pool, scanner_options);
     std::vector<double> latency(samples.size());
     std::vector<invoices::core::Extraction> results(samples.size());
     std::atomic<size_t> next{0};

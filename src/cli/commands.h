@@ -17,6 +17,7 @@ Run AddScanCommand(CLI::App& app);
 Run AddServeCommand(CLI::App& app);
 Run AddUserCommand(CLI::App& app);
 Run AddReindexCommand(CLI::App& app);
+Run AddLambdaCommand(CLI::App& app);
 
 // The OCR options shared by every command that reads documents.
 struct OcrFlags {

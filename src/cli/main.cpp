@@ -1,10 +1,19 @@
 // invoices: read, keep and serve invoices. Wires the library; no logic here.
 #include <cstdio>
 #include <exception>
+#include <string_view>
+#include <vector>
 
 #include "commands.h"
 
 int main(int argc, char** argv) {
+  // In a Lambda deployment this binary is `bootstrap`, which Lambda starts
+  // with no arguments: it is the `lambda` command.
+  std::vector<char*> args(argv, argv + argc);
+  const std::string_view self = argv[0];
+  const std::string_view base = self.substr(self.find_last_of('/') + 1);
+  char lambda_command[] = "lambda";
+  if (base == "bootstrap" && argc == 1) args.push_back(lambda_command);
   CLI::App app{
       "Invoices Serverless: read receipts and invoices (photos, scans), keep "
       "them, and serve them over HTTP.\nRun `invoices serve` and open the "
@@ -15,8 +24,9 @@ int main(int argc, char** argv) {
   const invoices::cli::Run serve = invoices::cli::AddServeCommand(app);
   const invoices::cli::Run user = invoices::cli::AddUserCommand(app);
   const invoices::cli::Run reindex = invoices::cli::AddReindexCommand(app);
+  const invoices::cli::Run lambda = invoices::cli::AddLambdaCommand(app);
   try {
-    app.parse(argc, argv);
+    app.parse(int(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
@@ -25,6 +35,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("user")) return user();
     if (app.got_subcommand("reindex")) return reindex();
+    if (app.got_subcommand("lambda")) return lambda();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "invoices: internal error: %s\n", e.what());
     return 1;

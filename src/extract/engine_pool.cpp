@@ -22,17 +22,43 @@ core::Result<std::unique_ptr<EnginePool>> EnginePool::Create(
     if (!*m) return std::unexpected(m->error());
     engines.push_back(std::move(**m));
   }
-  return std::unique_ptr<EnginePool>(new EnginePool(std::move(engines)));
+  return std::unique_ptr<EnginePool>(
+      new EnginePool(std::move(engines), size, nullptr));
 }
 
-EnginePool::EnginePool(std::vector<std::unique_ptr<OcrEngine>> engines)
-    : engines_(std::move(engines)) {
+core::Result<std::unique_ptr<EnginePool>> EnginePool::CreateLazy(
+    size_t size, Factory factory) {
+  if (size == 0) return core::InvalidArgument("an engine pool needs an engine");
+  return std::unique_ptr<EnginePool>(
+      new EnginePool({}, size, std::move(factory)));
+}
+
+EnginePool::EnginePool(std::vector<std::unique_ptr<OcrEngine>> engines,
+                       size_t size, Factory factory)
+    : size_(size), factory_(std::move(factory)), engines_(std::move(engines)) {
   for (auto& e : engines_) free_.push_back(e.get());
 }
 
-EnginePool::Lease EnginePool::Acquire() {
+core::Result<EnginePool::Lease> EnginePool::Acquire() {
   std::unique_lock lock(mutex_);
-  available_.wait(lock, [&] { return !free_.empty(); });
+  available_.wait(lock, [&] {
+    return !free_.empty() || (factory_ && engines_.size() + making_ < size_);
+  });
+  if (free_.empty()) {
+    // Made outside the lock: loading a model takes tens of milliseconds.
+    ++making_;
+    lock.unlock();
+    core::Result<std::unique_ptr<OcrEngine>> made = factory_();
+    lock.lock();
+    --making_;
+    if (!made) {
+      lock.unlock();
+      available_.notify_one();  // another waiter may try again
+      return std::unexpected(made.error());
+    }
+    engines_.push_back(std::move(*made));
+    return Lease(this, engines_.back().get());
+  }
   OcrEngine* engine = free_.back();
   free_.pop_back();
   return Lease(this, engine);

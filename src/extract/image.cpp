@@ -1,5 +1,6 @@
-// JPEG (libjpeg-turbo) and PNG (libpng) decoding to 8-bit gray, with limits
-// checked from the header before pixel memory is allocated. The C libraries
+// Format detection, and JPEG (libjpeg-turbo) and PNG (libpng) decoding to
+// 8-bit gray, with limits checked from the header before pixel memory is
+// allocated; TIFF, WebP and HEIF are in image_formats.cpp. The C libraries
 // report fatal errors by longjmp; every jmp_buf is set in a function that owns
 // no C++ objects with destructors between setjmp and the jump.
 #include "invoices/extract/image.h"
@@ -12,20 +13,17 @@
 #include <csetjmp>
 #include <cstring>
 
+#include "image_formats.h"
+
 namespace invoices::extract {
 namespace {
+
+using internal::PixelLimitMessage;
 
 bool StartsWith(std::span<const uint8_t> b, std::string_view magic,
                 size_t offset = 0) {
   return b.size() >= offset + magic.size() &&
          std::memcmp(b.data() + offset, magic.data(), magic.size()) == 0;
-}
-
-std::string PixelLimitMessage(int64_t w, int64_t h, int64_t max) {
-  return "image of " + std::to_string(w) + " x " + std::to_string(h) + " = " +
-         std::to_string(w * h / 1'000'000) +
-         " megapixels is beyond the limit of " +
-         std::to_string(max / 1'000'000) + " megapixels";
 }
 
 // ---- JPEG ----------------------------------------------------------------
@@ -445,31 +443,47 @@ core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
                                        const DecodeOptions& options) {
   if (bytes.empty()) return core::InvalidArgument("the document is empty");
   const Format format = DetectFormat(bytes);
+  if (options.page != 0 && format != Format::kTiff &&
+      format != Format::kUnknown) {
+    return core::InvalidArgument("page " + std::to_string(options.page + 1) +
+                                 " asked of a one-page image");
+  }
   core::Result<DecodedImage> decoded = core::InvalidArgument("");
+  // Whether the decoder left the max_side reduction to this function (JPEG
+  // and WebP reduce while decoding).
+  bool reduce = true;
   switch (format) {
     case Format::kJpeg:
       decoded = DecodeJpeg(bytes, options);
+      reduce = false;
       break;
     case Format::kPng:
       decoded = DecodePng(bytes, options);
-      if (decoded && options.max_side > 0) {
-        int factor = 1;
-        const int longer =
-            std::max(decoded->image.width, decoded->image.height);
-        while (factor < 8 && longer / (factor * 2) >= options.max_side) {
-          factor *= 2;
-        }
-        if (factor > 1) decoded->image = Shrink(decoded->image, factor);
-      }
+      break;
+    case Format::kTiff:
+      decoded = internal::DecodeTiff(bytes, options);
+      break;
+    case Format::kWebp:
+      decoded = internal::DecodeWebp(bytes, options);
+      reduce = false;
+      break;
+    case Format::kHeif:
+      decoded = internal::DecodeHeif(bytes, options);
       break;
     case Format::kUnknown:
       return core::InvalidArgument(
           "the document is not an image this system recognises (expected "
-          "JPEG or PNG)");
+          "JPEG, PNG, TIFF, WebP, HEIC or PDF)");
     default:
       return core::UnsupportedMediaType(
           std::string(MimeType(format)) +
-          " is not supported yet; upload JPEG or PNG");
+          " is not decoded as an image; upload JPEG, PNG, TIFF, WebP or "
+          "HEIC");
+  }
+  if (decoded && reduce && options.max_side > 0) {
+    const int factor = internal::ReductionFactor(
+        decoded->image.width, decoded->image.height, options.max_side);
+    if (factor > 1) decoded->image = Shrink(decoded->image, factor);
   }
   if (!decoded) return decoded;
   DecodedImage& d = *decoded;

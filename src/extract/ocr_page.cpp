@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "invoices/extract/ocr_engine.h"
@@ -28,6 +29,41 @@ std::string OcrPage::Text() const {
     out += line.Text();
   }
   return out;
+}
+
+double OcrPage::Quality() const {
+  double weighted = 0;
+  size_t chars = 0;
+  for (const OcrLine& line : lines) {
+    for (const OcrWord& w : line.words) {
+      const size_t n = std::count_if(
+          w.text.begin(), w.text.end(),
+          [](unsigned char c) { return std::isalnum(c) || c >= 0x80; });
+      weighted += double(w.confidence) * n;
+      chars += n;
+    }
+  }
+  return chars == 0 ? 0 : weighted / chars;
+}
+
+size_t OcrPage::Characters() const {
+  size_t chars = 0;
+  for (const OcrLine& line : lines) {
+    for (const OcrWord& w : line.words) {
+      chars += std::count_if(w.text.begin(), w.text.end(), [](unsigned char c) {
+        return std::isalnum(c) || c >= 0x80;
+      });
+    }
+  }
+  return chars;
+}
+
+std::optional<Layout> LayoutFromName(std::string_view name) {
+  if (name == "auto") return Layout::kAuto;
+  if (name == "block") return Layout::kBlock;
+  if (name == "sparse") return Layout::kSparse;
+  if (name == "line") return Layout::kLine;
+  return std::nullopt;
 }
 
 OcrPage PageFromText(const std::string& text, float confidence) {
@@ -75,7 +111,9 @@ class CannedEngine final : public OcrEngine {
   CannedEngine(OcrPage page, std::string language)
       : page_(std::move(page)), language_(std::move(language)) {}
 
-  core::Result<OcrPage> Recognize(const GrayImage& image) override {
+  using OcrEngine::Recognize;
+  core::Result<OcrPage> Recognize(const GrayImage& image,
+                                  const RecognizeOptions&) override {
     OcrPage out = page_;
     if (page_.width > 0 && page_.height > 0 && image.width > 0) {
       const double sx = double(image.width) / page_.width;

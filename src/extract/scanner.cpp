@@ -6,6 +6,7 @@
 
 #include "invoices/core/strings.h"
 #include "invoices/extract/fields.h"
+#include "invoices/extract/preprocess.h"
 
 namespace invoices::extract {
 namespace {
@@ -24,11 +25,21 @@ void ScaleBox(core::BBox& b, double f, int w, int h) {
        std::clamp(int(std::ceil(b.y1 * f)), 0, h)};
 }
 
-// Maps boxes from the pixels OCR read to the pixels of the page as uploaded.
-void MapToUpload(OcrPage& page, double factor, int width, int height) {
+void ShiftBox(core::BBox& b, int dx, int dy) {
+  b = {b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy};
+}
+
+// Maps boxes from the pixels OCR read (a crop at (dx, dy) of the image
+// scaled by 1/factor) to the pixels of the page as uploaded.
+void MapToUpload(OcrPage& page, int dx, int dy, double factor, int width,
+                 int height) {
   for (OcrLine& line : page.lines) {
+    ShiftBox(line.box, dx, dy);
     ScaleBox(line.box, factor, width, height);
-    for (OcrWord& w : line.words) ScaleBox(w.box, factor, width, height);
+    for (OcrWord& w : line.words) {
+      ShiftBox(w.box, dx, dy);
+      ScaleBox(w.box, factor, width, height);
+    }
   }
   page.width = width;
   page.height = height;
@@ -130,19 +141,45 @@ core::Result<core::Extraction> Scanner::Scan(
     image = Resize(image, std::max(1, int(image.width * f)),
                    std::max(1, int(image.height * f)));
   }
+  const double to_upload = double(decoded.width) / image.width;
+  core::BBox crop{0, 0, image.width, image.height};
+  if (options_.crop_to_paper) {
+    if (auto paper = FindPaper(image)) {
+      crop = *paper;
+      image = Crop(image, crop);
+    }
+  }
+  bool flatten = options_.flatten == "always";
+  if (options_.flatten == "auto") {
+    const BackgroundStats bg = MeasureBackground(image);
+    flatten = bg.brightest - bg.darkest > 60;
+  }
+  if (flatten) image = FlattenBackground(image);
   result.timings_ms.emplace_back("preprocess", MsSince(t));
 
   t = Clock::now();
-  core::Result<OcrPage> page = [&] {
-    EnginePool::Lease engine = engines_.Acquire();
+  core::Result<OcrPage> page = [&]() -> core::Result<OcrPage> {
+    INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines_.Acquire());
     result.document.language = engine->language();
-    return engine->Recognize(image);
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage first, engine->Recognize(image, {.layout = options_.layout}));
+      fprintf(stderr, "OCRQ %s %.3f %zu\n", result.file.c_str(),
+              first.Quality(), first.Characters());
+    if (options_.layout != Layout::kAuto ||
+        first.Quality() >= options_.reread_below_quality) {
+      return first;
+    }
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage second, engine->Recognize(image, {.layout = Layout::kBlock}));
+      fprintf(stderr, "OCRQ2 %s %.3f %zu\n", result.file.c_str(),
+              second.Quality(), second.Characters());
+    return second.Quality() > first.Quality() ? second : first;
   }();
   if (!page) return std::unexpected(page.error());
   result.timings_ms.emplace_back("ocr", MsSince(t));
 
   t = Clock::now();
-  MapToUpload(*page, double(decoded.width) / image.width, decoded.width,
+  MapToUpload(*page, crop.x0, crop.y0, to_upload, decoded.width,
               decoded.height);
   result.document.mime = detected;
   result.document.pages = 1;

@@ -89,6 +89,43 @@ TEST(ResizeTest, ShrinksByAveragingAndEnlargesSmoothly) {
   EXPECT_LT(big.pixels[1], big.pixels[2]);
 }
 
+TEST(EnginePoolTest, LazyPoolMakesEnginesOnlyWhenLeasesNeedThem) {
+  std::atomic<int> made{0};
+  auto pool = EnginePool::CreateLazy(
+      2, [&]() -> core::Result<std::unique_ptr<OcrEngine>> {
+        ++made;
+        return NewCannedEngine(PageFromText("x"));
+      });
+  ASSERT_TRUE(pool.has_value());
+  EXPECT_EQ(made, 0);
+  {
+    auto first = (*pool)->Acquire();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(made, 1);
+  }
+  {
+    auto again = (*pool)->Acquire();  // the first engine, free again
+    auto second = (*pool)->Acquire();
+    ASSERT_TRUE(again.has_value() && second.has_value());
+    EXPECT_EQ(made, 2);
+  }
+  EXPECT_EQ(made, 2);
+}
+
+TEST(EnginePoolTest, LazyPoolReportsAnEngineThatCannotBeMade) {
+  int calls = 0;
+  auto pool = EnginePool::CreateLazy(
+      1, [&]() -> core::Result<std::unique_ptr<OcrEngine>> {
+        if (++calls == 1) return core::Unavailable("no language data");
+        return NewCannedEngine(PageFromText("x"));
+      });
+  ASSERT_TRUE(pool.has_value());
+  auto failed = (*pool)->Acquire();
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_TRUE((*pool)->Acquire().has_value());  // tried again, made
+}
+
 TEST(EnginePoolTest, LendsEachEngineToOneThreadAtATime) {
   auto pool = CannedPool("x", 2);
   std::atomic<int> in_use{0}, most{0};
@@ -97,7 +134,7 @@ TEST(EnginePoolTest, LendsEachEngineToOneThreadAtATime) {
     for (int t = 0; t < 6; ++t) {
       threads.emplace_back([&] {
         for (int i = 0; i < 50; ++i) {
-          EnginePool::Lease lease = pool->Acquire();
+          EnginePool::Lease lease = *pool->Acquire();
           const int now = ++in_use;
           int seen = most.load();
           while (now > seen && !most.compare_exchange_weak(seen, now)) {
@@ -161,7 +198,9 @@ namespace {
 class RecordingEngine final : public OcrEngine {
  public:
   explicit RecordingEngine(int* width) : width_(width) {}
-  core::Result<OcrPage> Recognize(const GrayImage& image) override {
+  using OcrEngine::Recognize;
+  core::Result<OcrPage> Recognize(const GrayImage& image,
+                                  const RecognizeOptions&) override {
     *width_ = image.width;
     OcrPage page = PageFromText("TOTAL 20.00");
     // One line across the whole image, at its bottom.

@@ -1,5 +1,7 @@
 // A fixed set of OCR engines, created once (each loads its language models)
-// and lent to one worker at a time. Thread safety: Acquire and the Lease
+// and lent to one worker at a time; or created on first use, for processes
+// that may never read a document (the API function in Lambda, which must
+// start in milliseconds). Thread safety: Acquire and the Lease
 // destructor may be called from any thread.
 #pragma once
 
@@ -39,17 +41,27 @@ class EnginePool {
     OcrEngine* engine_;
   };
 
-  // Blocks until an engine is free.
-  Lease Acquire();
+  // A pool of up to `size` engines, each made by `factory` when a lease
+  // finds no free engine; nothing is loaded before the first Acquire.
+  static core::Result<std::unique_ptr<EnginePool>> CreateLazy(size_t size,
+                                                              Factory factory);
 
-  size_t size() const { return engines_.size(); }
-  const std::string& language() const { return engines_.front()->language(); }
+  // Blocks until an engine is free. Fails only in a lazy pool, with the
+  // factory's error, when a new engine could not be made.
+  core::Result<Lease> Acquire();
+
+  // The most engines the pool holds.
+  size_t size() const { return size_; }
 
  private:
-  explicit EnginePool(std::vector<std::unique_ptr<OcrEngine>> engines);
+  EnginePool(std::vector<std::unique_ptr<OcrEngine>> engines, size_t size,
+             Factory factory);
   void Release(OcrEngine* engine);
 
-  std::vector<std::unique_ptr<OcrEngine>> engines_;
+  const size_t size_;
+  const Factory factory_;                            // empty unless lazy
+  std::vector<std::unique_ptr<OcrEngine>> engines_;  // guarded by mutex_
+  size_t making_ = 0;                                // guarded by mutex_
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<OcrEngine*> free_;

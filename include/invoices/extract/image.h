@@ -1,6 +1,7 @@
 // Decoded pages: 8-bit grayscale pixels (what OCR reads), and the decoder that
-// turns uploaded bytes into them. Formats are detected by content, never by
-// name. Thread safety: DecodeImage is reentrant; images are plain values.
+// turns uploaded bytes into them: JPEG, PNG, TIFF (one page at a time), WebP
+// and HEIC/HEIF. PDF is read by pdf.h. Formats are detected by content, never
+// by name. Thread safety: DecodeImage is reentrant; images are plain values.
 #pragma once
 
 #include <cstdint>
@@ -43,8 +44,13 @@ struct DecodeOptions {
   // A4 scan at 600 dpi and refuses decompression bombs.
   int64_t max_pixels = 64'000'000;
   // Decode at a reduced size when the image is larger than this many pixels on
-  // its longer side (JPEG decodes at 1/2, 1/4 or 1/8 directly); 0 = full size.
+  // its longer side, by 1/2, 1/4 or 1/8 (JPEG and WebP reduce while decoding,
+  // the other formats after); 0 = full size.
   int max_side = 0;
+  // The page to decode, from 0. Only a TIFF has more than one (fax and scanner
+  // output); DecodedImage::pages says how many. A page beyond the last is
+  // invalid_argument.
+  int page = 0;
 };
 
 struct DecodedImage {
@@ -52,13 +58,21 @@ struct DecodedImage {
   Format format = Format::kUnknown;
   int width = 0, height = 0;  // of the upright page as uploaded, full size
   double scale = 1.0;         // image.width / width
-  int exif_orientation = 1;   // 1..8 as found in the file
+  // 1..8 as found in the file (JPEG EXIF, TIFF Orientation tag); HEIF is
+  // turned upright by its own irot/imir boxes and reports 1.
+  int exif_orientation = 1;
+  int pages = 1;  // pages in the file: TIFF images that are not thumbnails
   std::vector<std::string> warnings;  // e.g. a truncated file read in part
 };
 
-// Decodes JPEG or PNG. Errors: invalid_argument for bytes that are no image
-// or are damaged beyond reading, unsupported_media_type for a recognised
-// format this build does not decode, too_large beyond max_pixels.
+// Decodes page `options.page` of a JPEG, PNG, TIFF, WebP or HEIC/HEIF image
+// (HEIF: its primary image). Colour and alpha become gray on white. Errors:
+// invalid_argument for bytes that are no image or are damaged beyond reading
+// (a JPEG, TIFF or WebP cut short that still holds 90% of its rows is read,
+// the rest white or gray, with a warning), or a page that does not exist;
+// unsupported_media_type for a recognised format or variant this build does
+// not decode (GIF, PDF, animated WebP); too_large beyond max_pixels, checked
+// before pixel memory is allocated, or a TIFF of more than 10000 images.
 core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
                                        const DecodeOptions& options = {});
 

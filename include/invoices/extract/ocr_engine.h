@@ -7,7 +7,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "invoices/core/error.h"
@@ -37,12 +40,38 @@ struct OcrPage {
   int width = 0, height = 0;   // of the image the boxes refer to
   std::vector<OcrLine> lines;  // in reading order
   std::string Text() const;    // lines joined by '\n'
+  // How well the page was read: the mean word confidence weighted by the
+  // letters and digits of each word (0 for a page with none).
+  double Quality() const;
+  // The letters and digits recognised.
+  size_t Characters() const;
 };
+
+// How the engine splits an image into blocks and lines.
+enum class Layout {
+  kAuto,    // finds columns, blocks and pictures (documents, invoices)
+  kBlock,   // one column of lines (a receipt; a page that kAuto misreads)
+  kSparse,  // as much text as it finds, in no particular order
+  kLine,    // one line of text (a crop around a value, read again)
+};
+
+// "auto", "block", "sparse", "line"; nullopt for any other name.
+std::optional<Layout> LayoutFromName(std::string_view name);
 
 struct OcrOptions {
   std::string language = "eng";  // Tesseract style: "eng+deu"
   // Directory holding the traineddata files; empty for the system default.
   std::string data_path;
+  // Further engine settings by name (Tesseract parameters), for experiments.
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
+// What one recognition call asks for.
+struct RecognizeOptions {
+  Layout layout = Layout::kAuto;
+  // When not empty, only these characters are recognised ("0123456789.,"
+  // to read an amount again).
+  std::string allowed_chars;
 };
 
 class OcrEngine {
@@ -50,7 +79,11 @@ class OcrEngine {
   virtual ~OcrEngine() = default;
   // Recognises `image` (8-bit gray). Fails with unavailable when the engine
   // cannot run, internal on an engine failure.
-  virtual core::Result<OcrPage> Recognize(const GrayImage& image) = 0;
+  virtual core::Result<OcrPage> Recognize(const GrayImage& image,
+                                          const RecognizeOptions& options) = 0;
+  core::Result<OcrPage> Recognize(const GrayImage& image) {
+    return Recognize(image, RecognizeOptions{});
+  }
   // The language(s) this engine reads, Tesseract style.
   virtual const std::string& language() const = 0;
 };

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "invoices/core/extraction.h"
@@ -23,6 +24,17 @@ struct ScannerOptions {
   // to 2200 px read 4 more totals and 6 more dates for 25% more time; 0
   // turns it off.
   int ocr_min_side = 2200;
+  // Crop a photographed document to the paper (FindPaper).
+  bool crop_to_paper = true;
+  // How OCR splits the page (Layout): kAuto finds columns and blocks.
+  Layout layout = Layout::kAuto;
+  // When the page read with kAuto has a Quality() below this, it is read
+  // again as one block and the better reading is kept (layout analysis
+  // sometimes takes a receipt photo for a picture); 0 turns it off.
+  double reread_below_quality = 0.0;
+  // Divide out uneven light (FlattenBackground): "auto" when the paper's
+  // brightness varies over the page, "always" or "never".
+  std::string flatten = "auto";
 };
 
 class Scanner {
