@@ -163,16 +163,12 @@ core::Result<core::Extraction> Scanner::Scan(
     result.document.language = engine->language();
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage first, engine->Recognize(image, {.layout = options_.layout}));
-      fprintf(stderr, "OCRQ %s %.3f %zu\n", result.file.c_str(),
-              first.Quality(), first.Characters());
     if (options_.layout != Layout::kAuto ||
         first.Quality() >= options_.reread_below_quality) {
       return first;
     }
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage second, engine->Recognize(image, {.layout = Layout::kBlock}));
-      fprintf(stderr, "OCRQ2 %s %.3f %zu\n", result.file.c_str(),
-              second.Quality(), second.Characters());
     return second.Quality() > first.Quality() ? second : first;
   }();
   if (!page) return std::unexpected(page.error());
