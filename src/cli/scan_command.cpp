@@ -163,7 +163,9 @@ Run AddScanCommand(CLI::App& app) {
   auto flags = std::make_shared<ScanFlags>();
   CLI::App* cmd = app.add_subcommand(
       "scan",
-      "Read receipts and invoices (JPEG, PNG) and print what was found as JSON "
+      "Read receipts and invoices (JPEG, PNG, TIFF, WebP, HEIC, PDF, and UBL "
+      "or "
+      "CII e-invoice XML) and print what was found as JSON "
       "(one object per file, in argument order). Exits non-zero when a file "
       "failed; the others are still printed.");
   AddOcrFlags(*cmd, flags->ocr);

@@ -5,7 +5,10 @@
 #include <cmath>
 
 #include "invoices/core/strings.h"
+#include "invoices/extract/einvoice.h"
 #include "invoices/extract/fields.h"
+#include "invoices/extract/payment_qr.h"
+#include "invoices/extract/pdf.h"
 #include "invoices/extract/preprocess.h"
 
 namespace invoices::extract {
@@ -43,6 +46,18 @@ void MapToUpload(OcrPage& page, int dx, int dy, double factor, int width,
   }
   page.width = width;
   page.height = height;
+}
+
+// Adds `ms` to the stage's time (pages add up), keeping the order in which
+// stages first ran.
+void AddTiming(core::Extraction& result, std::string_view stage, double ms) {
+  for (auto& [name, total] : result.timings_ms) {
+    if (name == stage) {
+      total += ms;
+      return;
+    }
+  }
+  result.timings_ms.emplace_back(std::string(stage), ms);
 }
 
 // The media type part of a Content-Type header, lower case.
@@ -103,31 +118,10 @@ Scanner::Scanner(EnginePool& engines, ScannerOptions options)
       std::min(options_.ocr_min_side, options_.ocr_max_side);
 }
 
-core::Result<core::Extraction> Scanner::Scan(
-    std::span<const uint8_t> bytes, std::string_view file,
-    std::string_view declared_mime) const {
-  const auto start = Clock::now();
-  core::Extraction result;
-  result.file = std::string(file);
-
+core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
+                                         bool rendered,
+                                         core::Extraction& result) const {
   auto t = Clock::now();
-  INVOICES_ASSIGN_OR_RETURN(DecodedImage decoded,
-                            DecodeImage(bytes, options_.decode));
-  result.timings_ms.emplace_back("decode", MsSince(t));
-
-  const std::string detected(MimeType(decoded.format));
-  const std::string declared = BaseMime(declared_mime);
-  if (!declared.empty() && declared != detected &&
-      declared != "application/octet-stream" &&
-      !declared.starts_with("multipart/")) {
-    result.warnings.push_back("declared type " + declared +
-                              " but the content is " + detected);
-  }
-  result.warnings.insert(result.warnings.end(), decoded.warnings.begin(),
-                         decoded.warnings.end());
-
-  t = Clock::now();
-  GrayImage image = std::move(decoded.image);
   const int longer = std::max(image.width, image.height);
   if (longer < options_.ocr_min_side) {
     // Small photos and low-resolution scans put text well below the height
@@ -141,53 +135,268 @@ core::Result<core::Extraction> Scanner::Scan(
     image = Resize(image, std::max(1, int(image.width * f)),
                    std::max(1, int(image.height * f)));
   }
-  const double to_upload = double(decoded.width) / image.width;
+  const double to_page = double(width) / image.width;
   core::BBox crop{0, 0, image.width, image.height};
-  if (options_.crop_to_paper) {
+  // A rendered PDF page is all paper, evenly lit.
+  if (options_.crop_to_paper && !rendered) {
     if (auto paper = FindPaper(image)) {
       crop = *paper;
       image = Crop(image, crop);
     }
   }
   bool flatten = options_.flatten == "always";
-  if (options_.flatten == "auto") {
+  if (options_.flatten == "auto" && !rendered) {
     const BackgroundStats bg = MeasureBackground(image);
     flatten = bg.brightest - bg.darkest > 60;
   }
   if (flatten) image = FlattenBackground(image);
-  result.timings_ms.emplace_back("preprocess", MsSince(t));
+  AddTiming(result, "preprocess", MsSince(t));
 
   t = Clock::now();
-  core::Result<OcrPage> page = [&]() -> core::Result<OcrPage> {
-    INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines_.Acquire());
-    result.document.language = engine->language();
+  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines_.Acquire());
+  result.document.language = engine->language();
+  INVOICES_ASSIGN_OR_RETURN(
+      OcrPage page, engine->Recognize(image, {.layout = options_.layout}));
+  if (options_.layout == Layout::kAuto &&
+      page.Quality() < options_.reread_below_quality) {
     INVOICES_ASSIGN_OR_RETURN(
-        OcrPage first, engine->Recognize(image, {.layout = options_.layout}));
-    if (options_.layout != Layout::kAuto ||
-        first.Quality() >= options_.reread_below_quality) {
-      return first;
+        OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
+    if (block.Quality() > page.Quality()) page = std::move(block);
+  }
+  AddTiming(result, "ocr", MsSince(t));
+  MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
+  return page;
+}
+
+void Scanner::ReadFields(const std::vector<OcrPage>& pages,
+                         const std::vector<PaymentQr>& codes,
+                         core::Extraction& result) const {
+  const auto t = Clock::now();
+  for (const OcrPage& page : pages) {
+    if (!result.text.empty()) result.text += '\f';  // pages apart
+    result.text += page.Text();
+  }
+  if (pages.size() == 1) {
+    ExtractFields(pages.front(), 1, result);
+  } else if (pages.size() > 1) {
+    // The pages one under the other, read as one: labels and totals on the
+    // last page meet the items and the subtotal of the pages before, and the
+    // vendor is still at the top. Fields are then moved back to their page.
+    std::vector<int> top;
+    OcrPage all;
+    for (const OcrPage& page : pages) {
+      top.push_back(all.height);
+      for (OcrLine line : page.lines) {
+        ShiftBox(line.box, 0, top.back());
+        for (OcrWord& w : line.words) ShiftBox(w.box, 0, top.back());
+        all.lines.push_back(std::move(line));
+      }
+      all.width = std::max(all.width, page.width);
+      all.height += page.height;
     }
-    INVOICES_ASSIGN_OR_RETURN(
-        OcrPage second, engine->Recognize(image, {.layout = Layout::kBlock}));
-    return second.Quality() > first.Quality() ? second : first;
-  }();
-  if (!page) return std::unexpected(page.error());
-  result.timings_ms.emplace_back("ocr", MsSince(t));
+    ExtractFields(all, 1, result);
+    auto place = [&](int& page_number, std::optional<core::BBox>& bbox) {
+      if (!bbox) return;
+      const size_t i =
+          std::upper_bound(top.begin(), top.end(), bbox->y0) - top.begin() - 1;
+      page_number = int(i) + 1;
+      ShiftBox(*bbox, 0, -top[i]);
+    };
+    for (auto& [name, field] : result.fields) {
+      if (field.page == 1) place(field.page, field.bbox);
+    }
+    for (core::LineItem& item : result.line_items) {
+      if (item.page == 1) place(item.page, item.bbox);
+    }
+  }
+  for (const PaymentQr& qr : codes) ApplyPaymentQr(qr, result);
+  AddTiming(result, "extract", MsSince(t));
+}
 
-  t = Clock::now();
-  MapToUpload(*page, crop.x0, crop.y0, to_upload, decoded.width,
-              decoded.height);
-  result.document.mime = detected;
-  result.document.pages = 1;
-  result.document.width = decoded.width;
-  result.document.height = decoded.height;
-  result.document.rotation = 0;
-  result.document.source = "ocr";
-  result.text = page->Text();
-  ExtractFields(*page, 1, result);
-  result.timings_ms.emplace_back("extract", MsSince(t));
-  result.timings_ms.emplace_back("total", MsSince(start));
+void Scanner::ReadPaymentCodes(const GrayImage& image, int width, int height,
+                               int page_number, core::Extraction& result,
+                               std::vector<PaymentQr>& found) const {
+  if (!options_.payment_qr) return;
+  const auto t = Clock::now();
+  // Payment codes are printed large enough to read at a modest resolution,
+  // which keeps the search cheap on scans of several thousand pixels.
+  constexpr int kQrSide = 1600;
+  const int longer = std::max(image.width, image.height);
+  std::vector<PaymentQr> codes;
+  double to_page = double(width) / image.width;
+  if (longer > kQrSide) {
+    const double f = double(kQrSide) / longer;
+    const GrayImage small = Resize(image, std::max(1, int(image.width * f)),
+                                   std::max(1, int(image.height * f)));
+    to_page = double(width) / small.width;
+    codes = FindPaymentQrCodes(small);
+  } else {
+    codes = FindPaymentQrCodes(image);
+  }
+  for (PaymentQr& qr : codes) {
+    qr.page = page_number;
+    if (qr.bbox) ScaleBox(*qr.bbox, to_page, width, height);
+    found.push_back(std::move(qr));
+  }
+  AddTiming(result, "payment_qr", MsSince(t));
+}
+
+core::Result<core::Extraction> Scanner::ScanImage(
+    std::span<const uint8_t> bytes, core::Extraction result) const {
+  DecodeOptions decode = options_.decode;
+  int pages = 1;
+  std::vector<OcrPage> read;
+  std::vector<PaymentQr> codes;
+  for (int i = 0; i < pages; ++i) {
+    auto t = Clock::now();
+    decode.page = i;
+    INVOICES_ASSIGN_OR_RETURN(DecodedImage decoded, DecodeImage(bytes, decode));
+    AddTiming(result, "decode", MsSince(t));
+    result.warnings.insert(result.warnings.end(), decoded.warnings.begin(),
+                           decoded.warnings.end());
+    if (i == 0) {
+      pages = std::min(decoded.pages, options_.max_pages);
+      if (decoded.pages > options_.max_pages) {
+        result.warnings.push_back("read the first " +
+                                  std::to_string(options_.max_pages) + " of " +
+                                  std::to_string(decoded.pages) + " pages");
+      }
+      result.document.mime = std::string(MimeType(decoded.format));
+      result.document.pages = pages;
+      result.document.width = decoded.width;
+      result.document.height = decoded.height;
+      result.document.rotation = 0;
+      result.document.source = "ocr";
+    }
+    ReadPaymentCodes(decoded.image, decoded.width, decoded.height, i + 1,
+                     result, codes);
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage page, ReadImage(std::move(decoded.image), decoded.width,
+                                decoded.height, /*rendered=*/false, result));
+    read.push_back(std::move(page));
+  }
+  ReadFields(read, codes, result);
   return result;
+}
+
+core::Result<core::Extraction> Scanner::ScanPdf(std::span<const uint8_t> bytes,
+                                                core::Extraction result) const {
+  auto t = Clock::now();
+  INVOICES_ASSIGN_OR_RETURN(PdfDocument pdf, OpenPdf(bytes, options_.pdf));
+  result.warnings.insert(result.warnings.end(), pdf.warnings().begin(),
+                         pdf.warnings().end());
+  // Factur-X, ZUGFeRD and XRechnung carry the invoice as data: read exactly,
+  // nothing to guess.
+  if (const int xml = FindEInvoiceAttachment(pdf.attachments()); xml >= 0) {
+    auto data = pdf.ReadAttachment(xml);
+    if (data) {
+      auto einvoice = ReadEInvoice(*data, result.file);
+      if (einvoice) {
+        einvoice->document.mime = "application/pdf";
+        einvoice->document.pages = pdf.page_count();
+        einvoice->warnings.insert(einvoice->warnings.begin(),
+                                  result.warnings.begin(),
+                                  result.warnings.end());
+        return std::move(*einvoice);
+      }
+      result.warnings.push_back(
+          "the embedded e-invoice \"" + pdf.attachments()[xml].name +
+          "\" could not be read (" + einvoice.error().message() +
+          "); read the pages");
+    } else {
+      result.warnings.push_back("the embedded e-invoice could not be read (" +
+                                data.error().message() + ")");
+    }
+  }
+  AddTiming(result, "decode", MsSince(t));
+
+  // Boxes of PDF pages are in points (1/72 inch) of the page as displayed.
+  constexpr double kPoints = 72;
+  const int pages = pdf.page_count();
+  result.document.mime = "application/pdf";
+  result.document.pages = pages;
+  bool all_text = true;
+  int text_pages = 0;
+  std::vector<OcrPage> read;
+  std::vector<PaymentQr> codes;
+  for (int i = 0; i < pages; ++i) {
+    INVOICES_ASSIGN_OR_RETURN(PdfPageSize size, pdf.PageSize(i));
+    const int width = std::max(1, int(std::lround(size.width)));
+    const int height = std::max(1, int(std::lround(size.height)));
+    if (i == 0) {
+      result.document.width = width;
+      result.document.height = height;
+      result.document.rotation = size.rotation;
+    }
+    t = Clock::now();
+    auto text = pdf.TextLayer(i, kPoints);
+    AddTiming(result, "text_layer", MsSince(t));
+    if (text) {
+      const TextLayerVerdict verdict = JudgeTextLayer(*text);
+      // A short page of a born-digital document ("Amount due $7,711.20" on
+      // the last page) is as sound as the pages before it.
+      const bool short_but_clean = text_pages > 0 && verdict.characters > 0 &&
+                                   verdict.garbage == 0 &&
+                                   verdict.alphanumeric >= 0.5;
+      if (verdict.usable || short_but_clean) {
+        ++text_pages;
+        read.push_back(std::move(*text));
+        continue;
+      }
+    }
+    all_text = false;
+    t = Clock::now();
+    INVOICES_ASSIGN_OR_RETURN(RenderedPage rendered,
+                              pdf.Render(i, options_.pdf_dpi));
+    AddTiming(result, "render", MsSince(t));
+    ReadPaymentCodes(rendered.image, width, height, i + 1, result, codes);
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage page, ReadImage(std::move(rendered.image), width, height,
+                                /*rendered=*/true, result));
+    read.push_back(std::move(page));
+  }
+  ReadFields(read, codes, result);
+  result.document.source = all_text ? "pdf-text" : "ocr";
+  return result;
+}
+
+core::Result<core::Extraction> Scanner::Scan(
+    std::span<const uint8_t> bytes, std::string_view file,
+    std::string_view declared_mime) const {
+  const auto start = Clock::now();
+  core::Extraction result;
+  result.file = std::string(file);
+
+  const Format format = DetectFormat(bytes);
+  const std::string detected(MimeType(format));
+  const std::string declared = BaseMime(declared_mime);
+  if (!declared.empty() && declared != detected &&
+      declared != "application/octet-stream" &&
+      !declared.starts_with("multipart/") &&
+      !(format == Format::kXml && declared == "text/xml")) {
+    result.warnings.push_back("declared type " + declared +
+                              " but the content is " + detected);
+  }
+
+  core::Result<core::Extraction> read =
+      [&]() -> core::Result<core::Extraction> {
+    switch (format) {
+      case Format::kXml: {
+        INVOICES_ASSIGN_OR_RETURN(core::Extraction e,
+                                  ReadEInvoice(bytes, result.file));
+        e.warnings.insert(e.warnings.begin(), result.warnings.begin(),
+                          result.warnings.end());
+        return e;
+      }
+      case Format::kPdf:
+        return ScanPdf(bytes, std::move(result));
+      default:
+        return ScanImage(bytes, std::move(result));
+    }
+  }();
+  if (!read) return read;
+  read->timings_ms.emplace_back("total", MsSince(start));
+  return read;
 }
 
 }  // namespace invoices::extract

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "pdf_testing.h"
+
 namespace invoices::extract {
 namespace {
 
@@ -61,8 +63,9 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
     stages.push_back(stage);
     EXPECT_GE(ms, 0);
   }
-  EXPECT_EQ(stages, (std::vector<std::string>{"decode", "preprocess", "ocr",
-                                              "extract", "total"}));
+  EXPECT_EQ(stages,
+            (std::vector<std::string>{"decode", "payment_qr", "preprocess",
+                                      "ocr", "extract", "total"}));
   EXPECT_EQ(r->document.source, "ocr");
   EXPECT_EQ(r->document.language, "eng");
   EXPECT_EQ(r->text, "TOTAL 1.00");
@@ -241,6 +244,139 @@ TEST(ScannerTest, SmallPagesAreEnlargedForOcrAndBoxesMappedBack) {
   Scanner plain(**pool, options);
   ASSERT_TRUE(plain.Scan(Span(DevReceipt("X00016469676.jpg")), "r.jpg", ""));
   EXPECT_EQ(ocr_width, 463);
+}
+
+}  // namespace
+}  // namespace invoices::extract
+
+namespace invoices::extract {
+namespace {
+
+std::string SharedFile(const std::string& path) {
+  std::ifstream in(std::string(INVOICES_SHARED_DIR) + "/" + path,
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// An engine that fails the test when it is asked to read anything: documents
+// that carry their text must not cost an OCR run.
+std::unique_ptr<EnginePool> NoOcrPool() {
+  class Refusing final : public OcrEngine {
+   public:
+    using OcrEngine::Recognize;
+    core::Result<OcrPage> Recognize(const GrayImage&,
+                                    const RecognizeOptions&) override {
+      ADD_FAILURE() << "OCR was run";
+      return core::Internal("no OCR expected");
+    }
+    const std::string& language() const override { return language_; }
+
+   private:
+    std::string language_ = "eng";
+  };
+  auto pool = EnginePool::Create(1, [] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        std::make_unique<Refusing>());
+  });
+  EXPECT_TRUE(pool);
+  return std::move(*pool);
+}
+
+TEST(ScannerFormatsTest, AnEInvoiceIsReadExactlyWithoutOcr) {
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  const std::string xml =
+      SharedFile("testdata/en16931/ubl/ubl-tc434-example1.xml");
+  ASSERT_FALSE(xml.empty());
+  auto r = scanner.Scan(Span(xml), "inv.xml", "application/xml");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.source, "e-invoice");
+  EXPECT_EQ(r->fields["total"].value, "250.33");
+  EXPECT_EQ(r->fields["total"].confidence, 1.0);
+  EXPECT_EQ(r->fields["invoice_id"].value, "12115118");
+  EXPECT_FALSE(r->line_items.empty());
+  EXPECT_TRUE(r->warnings.empty());
+  EXPECT_EQ(r->timings_ms.back().first, "total");
+}
+
+TEST(ScannerFormatsTest, XmlThatIsNoInvoiceIsRefused) {
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  const std::string svg =
+      "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+  auto r = scanner.Scan(Span(svg), "x.svg", "image/svg+xml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kUnsupportedMediaType);
+}
+
+TEST(ScannerFormatsTest, ATextPdfIsReadFromItsTextLayerOnEveryPage) {
+  using pdf_testing::Text;
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  // Page 1: the seller and the items; page 2 (A4): the totals. The subtotal
+  // and tax of page 2 add up to its total only when read with page 1's
+  // labels far away, so this also checks that pages are read as one.
+  const pdf_testing::Bytes pdf = pdf_testing::MakePdf(
+      {{Text(72, 720, 16, "Northwind Supplies Ltd") +
+        Text(72, 700, 10, "14 Harbour Road, Bristol BS1 5TY") +
+        Text(72, 660, 10, "Invoice date: 05/03/2024") +
+        Text(72, 600, 10, "Widget, blue") + Text(400, 600, 10, "40.00") +
+        Text(72, 585, 10, "Widget, red") + Text(400, 585, 10, "60.00")},
+       {Text(72, 760, 10, "Subtotal") + Text(400, 760, 10, "100.00") +
+            Text(72, 745, 10, "VAT 20%") + Text(400, 745, 10, "20.00") +
+            Text(72, 730, 12, "Total due GBP") + Text(400, 730, 12, "120.00"),
+        "0 0 595 842"}});
+  auto r = scanner.Scan({pdf.data(), pdf.size()}, "inv.pdf", "application/pdf");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.mime, "application/pdf");
+  EXPECT_EQ(r->document.source, "pdf-text");
+  EXPECT_EQ(r->document.pages, 2);
+  EXPECT_EQ(r->document.width, 612);  // points, of the first page
+  EXPECT_EQ(r->document.height, 792);
+  EXPECT_EQ(r->fields["vendor_name"].value, "Northwind Supplies Ltd");
+  EXPECT_EQ(r->fields["vendor_name"].page, 1);
+  EXPECT_EQ(r->fields["invoice_date"].value, "2024-03-05");
+  ASSERT_TRUE(r->fields.contains("total"));
+  const core::Field& total = r->fields["total"];
+  EXPECT_EQ(total.value, "120.00");
+  EXPECT_EQ(total.page, 2);
+  // On page 2, in points from its top: the baseline 730 of 842 is 112 down.
+  ASSERT_TRUE(total.bbox);
+  EXPECT_GT(total.bbox->y1, 100);
+  EXPECT_LT(total.bbox->y0, 125);
+  EXPECT_GE(total.bbox->x0, 398);
+  EXPECT_EQ(r->fields["subtotal"].value, "100.00");
+  EXPECT_EQ(r->fields["tax"].value, "20.00");
+  EXPECT_NE(r->text.find('\f'), std::string::npos);  // pages apart
+}
+
+TEST(ScannerFormatsTest, APdfWithoutTextIsRenderedAndRead) {
+  // A page with only a drawn shape: rendered and given to OCR (canned here).
+  auto pool = CannedPool("ACME TRADING\nTOTAL 9.99");
+  Scanner scanner(*pool, {});
+  const pdf_testing::Bytes pdf =
+      pdf_testing::MakePdf({{"0 0 0 rg 100 500 200 100 re f\n"}});
+  auto r = scanner.Scan({pdf.data(), pdf.size()}, "scan.pdf", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.source, "ocr");
+  EXPECT_EQ(r->fields["total"].value, "9.99");
+  bool rendered = false;
+  for (const auto& [stage, ms] : r->timings_ms) rendered |= stage == "render";
+  EXPECT_TRUE(rendered);
+}
+
+TEST(ScannerFormatsTest, DeclaredTypeThatDisagreesIsAWarning) {
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  const std::string xml = SharedFile("testdata/en16931/cii/CII_example1.xml");
+  ASSERT_FALSE(xml.empty());
+  auto r = scanner.Scan(Span(xml), "inv.jpg", "image/jpeg");
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_FALSE(r->warnings.empty());
+  EXPECT_EQ(r->warnings.front(),
+            "declared type image/jpeg but the content is application/xml");
 }
 
 }  // namespace

@@ -1,6 +1,14 @@
-// The scan pipeline: bytes of an upload in, the SCHEMA.md extraction out:
-// detect and decode -> preprocess -> OCR (an engine from the pool) -> fields.
-// This is what the scan function and `invoices scan` call.
+// The scan pipeline: bytes of an upload in, the SCHEMA.md extraction out.
+// The format is detected from the content:
+//   - images (JPEG, PNG, TIFF pages, WebP, HEIC): decode -> preprocess ->
+//     OCR (an engine from the pool) -> fields, page by page;
+//   - PDF: the e-invoice embedded in it (Factur-X, ZUGFeRD, XRechnung) when
+//     there is one; else each page's text layer when it is usable, and OCR of
+//     the rendered page when not. Boxes are in points (1/72 inch);
+//   - XML: an EN 16931 e-invoice (UBL or CII), read exactly.
+// Payment QR codes (EPC, Swiss QR-bill) on image and rendered pages confirm
+// or correct the amount and currency. This is what the scan function and
+// `invoices scan` call.
 // Thread safety: Scan may be called from many threads at once; each call
 // borrows one engine from the pool for its OCR stage.
 #pragma once
@@ -8,10 +16,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "invoices/core/extraction.h"
 #include "invoices/extract/engine_pool.h"
 #include "invoices/extract/image.h"
+#include "invoices/extract/payment_qr.h"
+#include "invoices/extract/pdf.h"
 
 namespace invoices::extract {
 
@@ -35,6 +46,14 @@ struct ScannerOptions {
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
+  // Look for payment QR codes on pages that are images.
+  bool payment_qr = true;
+  // Pages of a multi-page TIFF read at most (the rest is left, with a
+  // warning); PDFs have their own limits.
+  int max_pages = 50;
+  PdfLimits pdf;
+  // The resolution PDF pages without a usable text layer are rendered at.
+  double pdf_dpi = 300;
 };
 
 class Scanner {
@@ -43,7 +62,8 @@ class Scanner {
 
   // Reads one document. `file` is echoed in the result; `declared_mime` (may be
   // empty) is compared with the detected format and a mismatch is a warning.
-  // Errors as DecodeImage's, and OCR engine failures.
+  // Errors as DecodeImage's, OpenPdf's and ReadEInvoice's, and OCR engine
+  // failures.
   core::Result<core::Extraction> Scan(std::span<const uint8_t> bytes,
                                       std::string_view file,
                                       std::string_view declared_mime) const;
@@ -51,6 +71,27 @@ class Scanner {
   const ScannerOptions& options() const { return options_; }
 
  private:
+  core::Result<core::Extraction> ScanImage(std::span<const uint8_t> bytes,
+                                           core::Extraction result) const;
+  core::Result<core::Extraction> ScanPdf(std::span<const uint8_t> bytes,
+                                         core::Extraction result) const;
+  // Preprocesses and reads one page image; boxes come back in a page of
+  // `width` x `height` (the page as uploaded). A `rendered` page (PDF) is
+  // neither cropped nor flattened.
+  core::Result<OcrPage> ReadImage(GrayImage image, int width, int height,
+                                  bool rendered,
+                                  core::Extraction& result) const;
+  // Adds the payment codes found on a page to `found` (boxes in the page
+  // as uploaded).
+  void ReadPaymentCodes(const GrayImage& image, int width, int height,
+                        int page_number, core::Extraction& result,
+                        std::vector<PaymentQr>& found) const;
+  // The fields of the document from its pages, then what the payment codes
+  // state.
+  void ReadFields(const std::vector<OcrPage>& pages,
+                  const std::vector<PaymentQr>& codes,
+                  core::Extraction& result) const;
+
   EnginePool& engines_;
   ScannerOptions options_;
 };

@@ -1,0 +1,53 @@
+// Line items: from the recognised words of a page to the item rows of a
+// receipt or invoice (description, quantity, unit price, amount), each with a
+// confidence, the page and the box of its rows.
+//
+// The items are the rows between a column header ("Description Qty Price
+// Amount", "Bezeichnung Menge Einzelpreis Betrag", "Désignation Qté Prix
+// Montant") or, without one, the first row that looks like an item, and the
+// first totals row ("Subtotal", "Total", "Summe", "Jumlah"), or the row of
+// the subtotal or total already read. Rows are visual rows: OCR lines at the
+// same height are read together even when layout analysis split the table
+// into column blocks.
+//
+// An item row has a description (letters) and an amount at the right: the
+// rightmost amount with decimals; tax codes and marks after it ("SR", "A",
+// "*") are passed over. Quantity and unit price come from "2 x 3.50" /
+// "2 @ 3.50", a leading count ("1 HH TIGER 12 GLASSES 145.00"), the header's
+// columns, or the pair of numbers whose product is the amount. Receipts that
+// print an item on two rows (a code and description, then "1 8.49 8.49"; or
+// numbers first and the description under them) are joined, the order
+// decided per table by where the product codes are. A line of text under an
+// item with no amount of its own continues its description; a line that is
+// only a product code (barcode, "SKU 12345") is skipped.
+//
+// Rows that are no items are skipped: tax summaries ("SR @ 6%",
+// "A 19% 10.00 1.90"), payments ("Cash", "Change", "Visa"), rounding, and
+// discounts. A discount is not an item here (the schema has a `discount`
+// field, see identifiers.h); discount rows count only in the arithmetic.
+//
+// Confidence combines the OCR word confidence with the evidence: a header,
+// quantity x unit price == amount, and the amounts (less discounts) adding up
+// to the subtotal, the total, or the total less tax (those of `out.fields`
+// when set, else the totals row's). Without a header, items are kept only
+// when there are two or more or their sum agrees: a page with no items gives
+// none rather than guesses.
+//
+// Thread safety: reentrant (no shared state beyond immutable tables).
+#pragma once
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/ocr_engine.h"
+
+namespace invoices::extract {
+
+// Appends the items of `page` (boxes in pixels of the page as uploaded) to
+// `out.line_items`, with `page_number` (from 1) as each item's page. Meant to
+// run after ExtractFields: it uses the currency, subtotal, tax and total
+// already in `out.fields`. Quantities are printed values without trailing
+// zeros ("2", "1.5"); unit_price and amount are decimal strings with the
+// currency's minor digits (more when printed with more: "2.059").
+void ExtractLineItems(const OcrPage& page, int page_number,
+                      core::Extraction& out);
+
+}  // namespace invoices::extract

@@ -1,0 +1,1333 @@
+#include "invoices/extract/identifiers.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "invoices/extract/text_parse.h"
+#include "text_rows.h"
+
+namespace invoices::extract {
+namespace {
+
+using internal::LabelHit;
+using internal::Phrase;
+using internal::PhraseTable;
+using internal::Row;
+using internal::Span;
+
+// ------------------------------------------------------------------- labels
+
+enum Kind {
+  kInvoiceId = 1,
+  kTaxId,
+  kPhone,
+  kFax,
+  kPo,
+  kTerms,        // "Payment terms": the value follows
+  kTermsPhrase,  // "Zahlbar innerhalb": the phrase is the value
+  kParty,        // "Bill to": the receiver's block follows
+  kShipTo,       // "Ship to": another party's block follows
+  kDiscount,
+  kAmountDue,
+  kOther,  // labels of other values: dates, totals, copies
+};
+
+enum Flag : uint32_t {
+  kTakesQual = 1,  // may be followed by "No", "Nr", "#", "ID"
+  // Without a qualifier the label is weaker, and its value must follow on
+  // the same row after ':' or '#' ("Invoice: 123", not the title "INVOICE").
+  kNeedsQual = 2,
+  kStrict = 4,      // without a qualifier, no label at all ("Bill No")
+  kPrefixQual = 8,  // a qualifier must come first: "N° | de facture"
+  kColon = 16,      // must be followed by ':' ("T: +49 ...")
+};
+
+Phrase P(std::string_view text, int kind, double strength, uint32_t flags = 0) {
+  Phrase p;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t j = std::min(text.find(' ', i), text.size());
+    if (j > i) p.tokens.emplace_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  p.kind = kind;
+  p.strength = strength;
+  p.flags = flags;
+  return p;
+}
+
+// Labels in folded tokens: lower case, accents stripped, punctuation
+// dropped ("N°" is "n #", "USt-IdNr." is "ust idnr", "H/P" is "h p").
+const PhraseTable& Labels() {
+  constexpr uint32_t kQ = kTakesQual;
+  constexpr uint32_t kNQ = kTakesQual | kNeedsQual;
+  constexpr uint32_t kSQ = kTakesQual | kStrict;
+  static const PhraseTable kTable({
+      // invoice_id
+      P("invoice", kInvoiceId, 1.0, kNQ),
+      P("tax invoice", kInvoiceId, 1.0, kNQ),
+      P("inv", kInvoiceId, 0.95, kSQ),
+      P("invoice number", kInvoiceId, 1.0),
+      P("receipt", kInvoiceId, 0.9, kNQ),
+      P("official receipt", kInvoiceId, 0.9, kNQ),
+      P("rcpt", kInvoiceId, 0.85, kSQ),
+      P("bill", kInvoiceId, 0.85, kSQ),
+      P("cash bill", kInvoiceId, 0.85, kSQ),
+      P("doc", kInvoiceId, 0.8, kSQ),
+      P("document", kInvoiceId, 0.8, kSQ),
+      P("cash sale", kInvoiceId, 0.75, kSQ),
+      P("cash sales", kInvoiceId, 0.75, kSQ),
+      P("cs", kInvoiceId, 0.65, kSQ),
+      P("check", kInvoiceId, 0.6, kSQ),
+      P("chk", kInvoiceId, 0.6, kSQ),
+      P("ticket", kInvoiceId, 0.7, kSQ),
+      P("folio", kInvoiceId, 0.6, kSQ),
+      P("ref", kInvoiceId, 0.5, kSQ),
+      P("reference", kInvoiceId, 0.5, kSQ),
+      P("rechnung", kInvoiceId, 1.0, kNQ),
+      P("rechnungs", kInvoiceId, 1.0, kSQ),
+      P("rechnungsnummer", kInvoiceId, 1.0),
+      P("rechnungsnr", kInvoiceId, 1.0),
+      P("rg", kInvoiceId, 0.8, kSQ),
+      P("re", kInvoiceId, 0.6, kSQ),
+      P("beleg", kInvoiceId, 0.8, kSQ),
+      P("belegnummer", kInvoiceId, 1.0),
+      P("belegnr", kInvoiceId, 1.0),
+      P("bon", kInvoiceId, 0.75, kSQ),
+      P("quittung", kInvoiceId, 0.8, kSQ),
+      P("quittungsnummer", kInvoiceId, 1.0),
+      P("facture", kInvoiceId, 1.0, kNQ),
+      P("de facture", kInvoiceId, 1.0, kPrefixQual),
+      P("de la facture", kInvoiceId, 1.0, kPrefixQual),
+      P("factura", kInvoiceId, 1.0, kNQ),
+      P("de factura", kInvoiceId, 1.0, kPrefixQual),
+      P("fattura", kInvoiceId, 1.0, kNQ),
+      P("di fattura", kInvoiceId, 1.0, kPrefixQual),
+      P("factuur", kInvoiceId, 1.0, kNQ),
+      P("factuurnummer", kInvoiceId, 1.0),
+      P("factuurnr", kInvoiceId, 1.0),
+      P("faktura", kInvoiceId, 1.0, kNQ),
+      P("fakturanummer", kInvoiceId, 1.0),
+      P("fakturanr", kInvoiceId, 1.0),
+      P("faktur", kInvoiceId, 0.9, kSQ),
+      P("recibo", kInvoiceId, 0.8, kSQ),
+      P("boleta", kInvoiceId, 0.8, kSQ),
+      P("ricevuta", kInvoiceId, 0.8, kSQ),
+      P("scontrino", kInvoiceId, 0.7, kSQ),
+      P("invois", kInvoiceId, 1.0, kNQ),
+      P("resit", kInvoiceId, 0.9, kNQ),
+      P("bil", kInvoiceId, 0.8, kSQ),
+      P("kwitansi", kInvoiceId, 0.8, kSQ),
+      P("nota", kInvoiceId, 0.6, kSQ),
+      // vendor_tax_id, receiver_tax_id
+      P("gst", kTaxId, 1.0, kNQ),
+      P("gstin", kTaxId, 1.0, kQ),
+      P("sst", kTaxId, 1.0, kNQ),
+      P("vat", kTaxId, 1.0, kNQ),
+      P("tva", kTaxId, 1.0, kNQ),
+      P("btw", kTaxId, 1.0, kNQ),
+      P("iva", kTaxId, 0.9, kNQ),
+      P("mwst", kTaxId, 0.9, kNQ),
+      P("ust", kTaxId, 1.0, kNQ),
+      P("hst", kTaxId, 0.9, kNQ),
+      P("tax", kTaxId, 0.9, kNQ),
+      P("taxpayer", kTaxId, 0.9, kSQ),
+      P("abn", kTaxId, 1.0, kQ),
+      P("tin", kTaxId, 1.0, kQ),
+      P("nif", kTaxId, 1.0, kQ),
+      P("cif", kTaxId, 1.0, kQ),
+      P("npwp", kTaxId, 1.0, kQ),
+      P("trn", kTaxId, 0.9, kQ),
+      P("ruc", kTaxId, 0.9, kQ),
+      P("rfc", kTaxId, 0.9, kQ),
+      P("cnpj", kTaxId, 0.9, kQ),
+      P("uid", kTaxId, 0.9, kQ),
+      P("dic", kTaxId, 0.8, kQ),
+      P("p iva", kTaxId, 1.0, kQ),
+      P("piva", kTaxId, 1.0, kQ),
+      P("partita iva", kTaxId, 1.0, kQ),
+      P("codice fiscale", kTaxId, 0.8, kQ),
+      P("steuernummer", kTaxId, 1.0),
+      P("steuernr", kTaxId, 1.0),
+      P("steuer", kTaxId, 0.9, kSQ),
+      P("st", kTaxId, 0.8, kSQ),
+      P("ustidnr", kTaxId, 1.0),
+      P("umsatzsteuer", kTaxId, 1.0, kSQ),
+      P("umsatzsteuer identifikationsnummer", kTaxId, 1.0),
+      P("tva intracom", kTaxId, 1.0, kQ),
+      P("tva intracommunautaire", kTaxId, 1.0, kQ),
+      P("de tva", kTaxId, 1.0, kPrefixQual),
+      P("id tva", kTaxId, 1.0),
+      P("de iva", kTaxId, 0.9, kPrefixQual),
+      P("btw nummer", kTaxId, 1.0),
+      P("tax identification", kTaxId, 1.0, kQ),
+      // vendor_phone
+      P("tel", kPhone, 1.0, kQ),
+      P("tele", kPhone, 0.9, kQ),
+      P("telephone", kPhone, 1.0, kQ),
+      P("phone", kPhone, 1.0, kQ),
+      P("ph", kPhone, 0.8, kQ),
+      P("telefon", kPhone, 1.0, kQ),
+      P("telefono", kPhone, 1.0, kQ),
+      P("telefone", kPhone, 1.0, kQ),
+      P("tlf", kPhone, 1.0, kQ),
+      P("tlph", kPhone, 0.9, kQ),
+      P("telp", kPhone, 1.0, kQ),
+      P("fon", kPhone, 0.8, kQ),
+      P("h p", kPhone, 0.9, kQ),
+      P("hp", kPhone, 0.8, kQ),
+      P("mobile", kPhone, 0.9, kQ),
+      P("mob", kPhone, 0.8, kQ),
+      P("handphone", kPhone, 0.9, kQ),
+      P("cell", kPhone, 0.8, kQ),
+      P("hotline", kPhone, 0.7, kQ),
+      P("whatsapp", kPhone, 0.6, kQ),
+      P("contact", kPhone, 0.5, kQ),
+      P("t", kPhone, 0.6, kColon),
+      P("tel fax", kPhone, 0.9, kQ),
+      P("phone fax", kPhone, 0.9, kQ),
+      P("fax", kFax, 1.0, kQ),
+      P("telefax", kFax, 1.0, kQ),
+      P("f", kFax, 1.0, kColon),
+      // purchase_order
+      P("po", kPo, 1.0, kNQ),
+      P("p o", kPo, 1.0, kNQ),
+      P("purchase order", kPo, 1.0, kQ),
+      P("your order", kPo, 0.9, kQ),
+      P("your po", kPo, 1.0, kQ),
+      P("customer po", kPo, 1.0, kQ),
+      P("bestellnummer", kPo, 1.0),
+      P("bestellnr", kPo, 1.0),
+      P("bestell", kPo, 0.9, kSQ),
+      P("bestellung", kPo, 0.8, kNQ),
+      P("ihre bestellung", kPo, 0.9, kQ),
+      P("bon de commande", kPo, 1.0, kQ),
+      P("commande", kPo, 0.8, kSQ),
+      P("de commande", kPo, 0.9, kPrefixQual),
+      P("votre commande", kPo, 0.9, kQ),
+      P("orden de compra", kPo, 1.0, kQ),
+      P("pedido", kPo, 0.7, kSQ),
+      P("de pedido", kPo, 0.8, kPrefixQual),
+      P("ordine", kPo, 0.7, kSQ),
+      P("ordine d acquisto", kPo, 1.0, kQ),
+      P("bestelling", kPo, 0.7, kSQ),
+      P("inkooporder", kPo, 1.0, kQ),
+      // payment_terms
+      P("terms", kTerms, 0.9),
+      P("term", kTerms, 0.7),
+      P("payment terms", kTerms, 1.0),
+      P("payment term", kTerms, 1.0),
+      P("terms of payment", kTerms, 1.0),
+      P("credit terms", kTerms, 1.0),
+      P("zahlungsbedingungen", kTerms, 1.0),
+      P("zahlungsbedingung", kTerms, 1.0),
+      P("zahlungskonditionen", kTerms, 1.0),
+      P("zahlungsziel", kTerms, 0.8),
+      P("conditions de paiement", kTerms, 1.0),
+      P("conditions de reglement", kTerms, 1.0),
+      P("modalites de paiement", kTerms, 1.0),
+      P("condiciones de pago", kTerms, 1.0),
+      P("terminos de pago", kTerms, 1.0),
+      P("condizioni di pagamento", kTerms, 1.0),
+      P("termini di pagamento", kTerms, 1.0),
+      P("betalingsvoorwaarden", kTerms, 1.0),
+      P("betalingstermijn", kTerms, 1.0),
+      P("betalingscondities", kTerms, 1.0),
+      P("terma", kTerms, 0.8),
+      P("terma pembayaran", kTerms, 1.0),
+      P("zahlbar innerhalb", kTermsPhrase, 0.8),
+      P("zahlbar binnen", kTermsPhrase, 0.8),
+      P("zahlbar sofort", kTermsPhrase, 0.8),
+      P("zahlbar ohne abzug", kTermsPhrase, 0.8),
+      P("payable within", kTermsPhrase, 0.8),
+      P("payment within", kTermsPhrase, 0.75),
+      P("payment due within", kTermsPhrase, 0.8),
+      P("due within", kTermsPhrase, 0.75),
+      P("payable on receipt", kTermsPhrase, 0.8),
+      P("payable upon receipt", kTermsPhrase, 0.8),
+      P("due on receipt", kTermsPhrase, 0.8),
+      P("due upon receipt", kTermsPhrase, 0.8),
+      P("payable a reception", kTermsPhrase, 0.8),
+      P("paiement a reception", kTermsPhrase, 0.8),
+      P("payable sous", kTermsPhrase, 0.8),
+      P("a regler sous", kTermsPhrase, 0.8),
+      P("paiement a", kTermsPhrase, 0.6),
+      P("te betalen binnen", kTermsPhrase, 0.8),
+      P("betaling binnen", kTermsPhrase, 0.8),
+      // receiver_name, receiver_address
+      P("bill to", kParty, 1.0),
+      P("billed to", kParty, 1.0),
+      P("bill to party", kParty, 1.0),
+      P("billing address", kParty, 0.9),
+      P("invoice to", kParty, 1.0),
+      P("invoiced to", kParty, 1.0),
+      P("sold to", kParty, 1.0),
+      P("customer", kParty, 0.75),
+      P("customer name", kParty, 0.9),
+      P("client", kParty, 0.75),
+      P("client name", kParty, 0.9),
+      P("buyer", kParty, 0.75),
+      P("kunde", kParty, 0.75),
+      P("rechnungsempfanger", kParty, 1.0),
+      P("rechnungsadresse", kParty, 0.9),
+      P("rechnung an", kParty, 1.0),
+      P("empfanger", kParty, 0.7),
+      P("facture a", kParty, 1.0),
+      P("facturer a", kParty, 1.0),
+      P("adresse de facturation", kParty, 0.9),
+      P("cliente", kParty, 0.75),
+      P("facturar a", kParty, 1.0),
+      P("fatturare a", kParty, 1.0),
+      P("intestatario", kParty, 0.9),
+      P("spett le", kParty, 0.8),
+      P("factuur aan", kParty, 1.0),
+      P("klant", kParty, 0.75),
+      P("pelanggan", kParty, 0.75),
+      P("nama pelanggan", kParty, 0.9),
+      P("ship to", kShipTo, 1.0),
+      P("shipped to", kShipTo, 1.0),
+      P("deliver to", kShipTo, 1.0),
+      P("delivery address", kShipTo, 1.0),
+      P("shipping address", kShipTo, 1.0),
+      P("lieferadresse", kShipTo, 1.0),
+      P("lieferanschrift", kShipTo, 1.0),
+      P("livre a", kShipTo, 1.0),
+      P("adresse de livraison", kShipTo, 1.0),
+      P("enviar a", kShipTo, 1.0),
+      // discount
+      P("discount", kDiscount, 1.0),
+      P("disc", kDiscount, 0.8),
+      P("total discount", kDiscount, 1.0),
+      P("diskaun", kDiscount, 1.0),
+      P("rabatt", kDiscount, 1.0),
+      P("remise", kDiscount, 1.0),
+      P("descuento", kDiscount, 1.0),
+      P("dto", kDiscount, 0.7),
+      P("sconto", kDiscount, 1.0),
+      P("korting", kDiscount, 1.0),
+      P("nachlass", kDiscount, 0.9),
+      // amount_due
+      P("amount due", kAmountDue, 1.0),
+      P("balance due", kAmountDue, 1.0),
+      P("total due", kAmountDue, 0.95),
+      P("amount payable", kAmountDue, 0.95),
+      P("total payable", kAmountDue, 0.9),
+      P("amount owing", kAmountDue, 0.9),
+      P("amount to pay", kAmountDue, 0.9),
+      P("balance", kAmountDue, 0.5),
+      P("zu zahlen", kAmountDue, 1.0),
+      P("zu zahlender betrag", kAmountDue, 1.0),
+      P("zahlbetrag", kAmountDue, 0.9),
+      P("offener betrag", kAmountDue, 0.9),
+      P("net a payer", kAmountDue, 1.0),
+      P("total a payer", kAmountDue, 1.0),
+      P("montant du", kAmountDue, 1.0),
+      P("reste a payer", kAmountDue, 1.0),
+      P("solde du", kAmountDue, 1.0),
+      P("a payer", kAmountDue, 0.8),
+      P("importe a pagar", kAmountDue, 1.0),
+      P("total a pagar", kAmountDue, 1.0),
+      P("a pagar", kAmountDue, 0.8),
+      P("importo dovuto", kAmountDue, 1.0),
+      P("da pagare", kAmountDue, 0.8),
+      P("te betalen", kAmountDue, 0.9),
+      // Labels of other values, which end a value and are never one.
+      P("invoice date", kOther, 1),
+      P("invoice total", kOther, 1),
+      P("invoice amount", kOther, 1),
+      P("invoice period", kOther, 1),
+      P("invoice address", kOther, 1),
+      P("invoice due date", kOther, 1),
+      P("tax invoice date", kOther, 1),
+      P("receipt date", kOther, 1),
+      P("bill date", kOther, 1),
+      P("doc date", kOther, 1),
+      P("document date", kOther, 1),
+      P("order date", kOther, 1),
+      P("tax rate", kOther, 1),
+      P("tax amount", kOther, 1),
+      P("tax total", kOther, 1),
+      P("total tax", kOther, 1),
+      P("tax summary", kOther, 1),
+      P("gst summary", kOther, 1),
+      P("vat summary", kOther, 1),
+      P("tax code", kOther, 1),
+      P("date", kOther, 1),
+      P("datum", kOther, 1),
+      P("tarikh", kOther, 1),
+      P("fecha", kOther, 1),
+      P("due date", kOther, 1),
+      P("time", kOther, 1),
+      P("page", kOther, 1),
+      P("po box", kOther, 1),
+      P("p o box", kOther, 1),
+      P("terms and conditions", kOther, 1),
+      P("terms conditions", kOther, 1),
+      P("terms of service", kOther, 1),
+      P("terms of use", kOther, 1),
+      P("customer copy", kOther, 1),
+      P("customer s copy", kOther, 1),
+      P("customer service", kOther, 1),
+      P("customer care", kOther, 1),
+      P("customer support", kOther, 1),
+      P("customer signature", kOther, 1),
+      P("client copy", kOther, 1),
+      P("merchant copy", kOther, 1),
+      P("dear customer", kOther, 1),
+      P("valued customer", kOther, 1),
+      P("total", kOther, 1),
+      P("subtotal", kOther, 1),
+      P("sub total", kOther, 1),
+      P("amount", kOther, 1),
+      P("qty", kOther, 1),
+      P("cashier", kOther, 1),
+      P("table", kOther, 1),
+      P("email", kOther, 1),
+      P("e mail", kOther, 1),
+      P("www", kOther, 1),
+      P("website", kOther, 1),
+      P("rechnungsdatum", kOther, 1),
+      P("lieferdatum", kOther, 1),
+      P("date de facture", kOther, 1),
+      P("fecha de factura", kOther, 1),
+      P("data fattura", kOther, 1),
+      P("factuurdatum", kOther, 1),
+      P("tarikh invois", kOther, 1),
+  });
+  return kTable;
+}
+
+bool IsQualifier(std::string_view t) {
+  static const std::vector<std::string_view> kQualifiers = {
+      "no",     "nr",     "n",       "n0",           "#",     "number",
+      "num",    "nummer", "numero",  "nro",          "nbr",   "nos",
+      "id",     "idnr",   "ident",   "identification", "ref", "reference",
+      "reg",    "regn",   "registration", "registered", "code", "nb"};
+  return std::find(kQualifiers.begin(), kQualifiers.end(), t) !=
+         kQualifiers.end();
+}
+
+// Words that make the label after them another party's ("Customer VAT No",
+// "Your VAT", "Client Tel").
+bool IsPartyWord(std::string_view t) {
+  static const std::vector<std::string_view> kWords = {
+      "customer", "customers", "client",    "kunde",     "kunden",
+      "buyer",    "your",      "ihre",      "votre",     "cliente",
+      "receiver", "recipient", "purchaser", "acquirente", "pembeli",
+      "empfanger", "klant"};
+  return std::find(kWords.begin(), kWords.end(), t) != kWords.end();
+}
+
+// Splits tokens that glue a one-word label to its qualifier ("invno",
+// "rechnungsnr" is a label itself; "billno" becomes "bill" "no").
+void SplitGlued(Row& row) {
+  static constexpr std::string_view kSuffixes[] = {"no", "nr", "number", "num",
+                                                   "id"};
+  std::vector<internal::RowToken> out;
+  for (internal::RowToken& t : row.tokens) {
+    bool split = false;
+    if (t.text.size() >= 4 && !Labels().Knows(t.text) &&
+        t.end - t.begin == t.text.size()) {
+      for (std::string_view q : kSuffixes) {
+        if (!t.text.ends_with(q)) continue;
+        const std::string head = t.text.substr(0, t.text.size() - q.size());
+        if (head.size() < 2 || !Labels().Knows(head)) continue;
+        const size_t mid = t.begin + head.size();
+        out.push_back({head, t.word, t.begin, mid});
+        out.push_back({std::string(q), t.word, mid, t.end});
+        split = true;
+        break;
+      }
+    }
+    if (!split) out.push_back(std::move(t));
+  }
+  row.tokens = std::move(out);
+}
+
+// A label found in a row, with its qualifiers.
+struct Label {
+  size_t row = 0;
+  int kind = 0;
+  double strength = 0;
+  bool qualified = false;  // with its "No", "Nr", "#", "ID"
+  bool complete = false;   // qualified, or a label that needs no "No"
+  size_t first = 0, last = 0;  // tokens, qualifiers included
+  size_t end = 0;              // byte after the label in the row text
+  size_t limit = 0;            // byte where the next label starts
+  core::BBox box;              // of the label's words
+  bool party_before = false;   // "Customer", "Your" right before it
+  bool colon = false;          // ':' or '#' between label and value
+};
+
+struct PageLabels {
+  std::vector<Row> rows;
+  std::vector<std::vector<Label>> labels;  // per row
+  double h = 1;                            // median row height
+  int top = 0, bottom = 1;
+};
+
+bool IsSeparatorByte(char c) {
+  return c == ' ' || c == ':' || c == '.' || c == '-' || c == '=' ||
+         c == '#' || c == '/' || c == '|' || c == '>' || c == ';' || c == ',' ||
+         c == ')' || c == '(' || c == '_' || c == '~' || c == '*';
+}
+
+// The first byte of a value after `from`: separators and the signs "°",
+// "º", "№" skipped. Sets `colon` when ':' or a number sign was skipped.
+size_t SkipSeparators(const std::string& s, size_t from, size_t limit,
+                      bool* colon, bool keep_plus_paren = false) {
+  size_t i = from;
+  while (i < limit) {
+    const char c = s[i];
+    if (keep_plus_paren && (c == '(' || c == '+')) break;
+    if (IsSeparatorByte(c)) {
+      if (c == ':' || c == '#') *colon = true;
+      ++i;
+    } else if (s.compare(i, 2, "\xC2\xB0") == 0 ||
+               s.compare(i, 2, "\xC2\xBA") == 0) {
+      *colon = true;
+      i += 2;
+    } else if (s.compare(i, 3, "\xE2\x84\x96") == 0) {
+      *colon = true;
+      i += 3;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+PageLabels FindLabels(const OcrPage& page) {
+  PageLabels m;
+  m.rows = internal::BuildRows(page);
+  m.h = internal::MedianHeight(m.rows);
+  if (!m.rows.empty()) {
+    m.top = m.rows.front().box.y0;
+    m.bottom = m.rows.front().box.y1;
+    for (const Row& r : m.rows) {
+      m.top = std::min(m.top, r.box.y0);
+      m.bottom = std::max(m.bottom, r.box.y1);
+    }
+  }
+  m.labels.resize(m.rows.size());
+  for (size_t ri = 0; ri < m.rows.size(); ++ri) {
+    Row& row = m.rows[ri];
+    SplitGlued(row);
+    const auto& tok = row.tokens;
+    std::vector<LabelHit> hits = Labels().Match(row);
+    std::vector<Label>& out = m.labels[ri];
+    for (size_t hi = 0; hi < hits.size(); ++hi) {
+      const LabelHit& hit = hits[hi];
+      const Phrase& ph = *hit.phrase;
+      Label l;
+      l.row = ri;
+      l.kind = ph.kind;
+      l.strength = ph.strength * (hit.fuzzy ? 0.8 : 1.0);
+      l.first = hit.first;
+      l.last = hit.last;
+      // Trailing qualifiers in the same cell: "Invoice No.", "GST Reg No".
+      if (ph.flags & (kTakesQual | kNeedsQual | kStrict)) {
+        while (l.last + 1 < tok.size() && IsQualifier(tok[l.last + 1].text) &&
+               !row.GapAfter(tok[l.last].word) &&
+               (hi + 1 >= hits.size() || hits[hi + 1].first > l.last + 1)) {
+          ++l.last;
+          l.qualified = true;
+        }
+      }
+      // Leading qualifiers: "No. Resit", "N° de facture".
+      size_t before = l.first;
+      if (before > 0 && IsQualifier(tok[before - 1].text)) {
+        while (before > 0 && IsQualifier(tok[before - 1].text)) --before;
+        l.qualified = true;
+        l.first = before;
+      }
+      if ((ph.flags & kPrefixQual) && !l.qualified) continue;
+      if ((ph.flags & kStrict) && !l.qualified) continue;
+      l.complete = l.qualified || !(ph.flags & kNeedsQual);
+      if (l.first > 0 && IsPartyWord(tok[l.first - 1].text)) {
+        l.party_before = true;
+      }
+      l.end = tok[l.last].end;
+      if (ph.flags & kColon) {
+        const size_t v = row.text.find_first_not_of(' ', l.end);
+        if (v == std::string::npos || row.text[v] != ':') continue;
+        // "T:" and "F:" start their cell.
+        if (l.first > 0 && !row.GapAfter(tok[l.first - 1].word) &&
+            tok[l.first - 1].word + 1 == tok[l.first].word) {
+          continue;
+        }
+      }
+      // A label word glued to digits by '-' or nothing is part of an
+      // identifier ("INV-2018-001", "CS12345"), not a label.
+      if (l.end < row.text.size()) {
+        const char next = row.text[l.end];
+        const bool digit_next =
+            (next >= '0' && next <= '9') ||
+            (next == '-' && l.end + 1 < row.text.size() &&
+             row.text[l.end + 1] >= '0' && row.text[l.end + 1] <= '9');
+        if (digit_next && tok[l.last].text != "#" && l.kind != kPhone &&
+            l.kind != kFax) {
+          continue;
+        }
+      }
+      const Span words =
+          internal::WordRange(row, tok[l.first].word, tok[l.last].word + 1);
+      l.box = words.box;
+      out.push_back(l);
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i].limit = i + 1 < out.size() ? tok[out[i + 1].first].begin
+                                        : row.text.size();
+    }
+  }
+  return m;
+}
+
+// ------------------------------------------------------------------ values
+
+// A value read for a label, with how well its shape and place support it.
+struct Value {
+  std::string value;
+  Span span;
+  double evidence = 0;  // strength x place x shape
+  size_t row = 0;
+  bool receiver = false;  // inside another party's block
+};
+
+bool HasDigit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int CountDigits(std::string_view s) {
+  return static_cast<int>(std::count_if(
+      s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+}
+
+int CountLetters(std::string_view s) {
+  int n = 0;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xC0) ++n;
+  }
+  return n;
+}
+
+std::string_view TrimPunct(std::string_view s) {
+  while (!s.empty() && (s.back() == '.' || s.back() == ',' ||
+                        s.back() == ';' || s.back() == ':' ||
+                        s.back() == ')' || s.back() == '-' ||
+                        s.back() == '/')) {
+    s.remove_suffix(1);
+  }
+  while (!s.empty() && (s.front() == '(' || s.front() == ':' ||
+                        s.front() == '#' || s.front() == '.')) {
+    s.remove_prefix(1);
+  }
+  return s;
+}
+
+bool IsTime(std::string_view s) {
+  // "14:32", "8:13:39"
+  if (s.size() < 4 || s.size() > 8) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == ':'; }) &&
+         s.find(':') != std::string_view::npos;
+}
+
+// What a value must not be: a date, a time, an amount with decimals, a
+// percentage.
+bool LooksLikeOtherValue(std::string_view s) {
+  if (s.find('%') != std::string_view::npos) return true;
+  if (IsTime(s)) return true;
+  if (ParseDate(s)) return true;
+  if (auto a = ParseAmount(s); a && (a->has_fraction || a->currency)) {
+    return true;
+  }
+  return false;
+}
+
+// The end of the word starting at `b`.
+size_t WordEnd(const std::string& s, size_t b, size_t limit) {
+  size_t e = b;
+  while (e < limit && s[e] != ' ') ++e;
+  return e;
+}
+
+// An identifier: one word with digits after the label; a short letter
+// prefix printed apart joins the number after it ("CS 12345").
+std::optional<Value> ReadId(const Row& row, size_t from, size_t limit) {
+  bool colon = false;
+  const std::string& s = row.text;
+  size_t b = SkipSeparators(s, from, limit, &colon);
+  if (b >= limit) return std::nullopt;
+  size_t e = WordEnd(s, b, limit);
+  std::string_view first = TrimPunct(std::string_view(s).substr(b, e - b));
+  if (!HasDigit(first) && first.size() >= 2 && first.size() <= 4 &&
+      CountLetters(first) == static_cast<int>(first.size()) && e + 1 < limit &&
+      s[e] == ' ' && s[e + 1] != ' ') {
+    const size_t e2 = WordEnd(s, e + 1, limit);
+    if (HasDigit(std::string_view(s).substr(e + 1, e2 - e - 1))) e = e2;
+  }
+  std::string_view raw = std::string_view(s).substr(b, e - b);
+  std::string_view v = TrimPunct(raw);
+  if (v.empty() || !HasDigit(v) || v.size() > 32) return std::nullopt;
+  if (LooksLikeOtherValue(v)) return std::nullopt;
+  const size_t vb = b + (v.data() - raw.data());
+  Value out;
+  out.value = internal::CollapseSpaces(v);
+  out.span = internal::WordsIn(row, vb, vb + v.size());
+  out.evidence = CountDigits(v) >= 3 ? 1.0 : 0.8;
+  return out;
+}
+
+// A tax number: words with digits, digit groups joined ("DE 123 456 789",
+// "51 824 753 556"); at least seven digits.
+std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
+                               int min_digits) {
+  bool colon = false;
+  const std::string& s = row.text;
+  size_t b = SkipSeparators(s, from, limit, &colon);
+  if (b >= limit) return std::nullopt;
+  size_t e = WordEnd(s, b, limit);
+  std::string_view w = std::string_view(s).substr(b, e - b);
+  const bool country = !HasDigit(w) && w.size() >= 2 && w.size() <= 3 &&
+                       CountLetters(w) == static_cast<int>(w.size());
+  if (!HasDigit(w) && !country) return std::nullopt;
+  int digits = CountDigits(w);
+  // Further digit groups after single spaces.
+  while (e + 1 < limit && s[e] == ' ' && s[e + 1] != ' ' && digits < 15) {
+    const size_t e2 = WordEnd(s, e + 1, limit);
+    const std::string_view next = std::string_view(s).substr(e + 1, e2 - e - 1);
+    if (!HasDigit(next) || CountLetters(next) > 3 ||
+        next.find('%') != std::string_view::npos) {
+      break;
+    }
+    digits += CountDigits(next);
+    e = e2;
+  }
+  std::string_view raw = std::string_view(s).substr(b, e - b);
+  std::string_view v = TrimPunct(raw);
+  if (CountDigits(v) < min_digits || v.size() > 40) return std::nullopt;
+  if (LooksLikeOtherValue(v)) return std::nullopt;
+  const size_t vb = b + (v.data() - raw.data());
+  Value out;
+  out.value = internal::CollapseSpaces(v);
+  out.span = internal::WordsIn(row, vb, vb + v.size());
+  out.evidence = 1.0;
+  return out;
+}
+
+bool IsPhoneChar(char c) {
+  return (c >= '0' && c <= '9') || c == '+' || c == '(' || c == ')' ||
+         c == '-' || c == '.' || c == '/' || c == ' ';
+}
+
+// A phone number: digits with +, spaces, dashes, dots or parentheses, seven
+// to fifteen digits, up to a letter, a column gap or " / ".
+std::optional<Value> ReadPhone(const Row& row, size_t from, size_t limit) {
+  bool colon = false;
+  const std::string& s = row.text;
+  size_t b = SkipSeparators(s, from, limit, &colon, true);
+  if (b >= limit) return std::nullopt;
+  size_t e = b;
+  while (e < limit && IsPhoneChar(s[e])) {
+    if (s.compare(e, 2, "  ") == 0) break;
+    if (s.compare(e, 3, " / ") == 0) break;
+    if (s[e] == '/' && e + 1 < limit && s[e + 1] == ' ') break;
+    ++e;
+  }
+  std::string_view v = std::string_view(s).substr(b, e - b);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '-' ||
+                        v.back() == '/' || v.back() == '.' ||
+                        v.back() == '(')) {
+    v.remove_suffix(1);
+  }
+  // A closing parenthesis without its opening one ends the number.
+  if (!v.empty() && v.back() == ')' &&
+      v.find('(') == std::string_view::npos) {
+    v.remove_suffix(1);
+  }
+  const int digits = CountDigits(v);
+  if (digits < 7 || digits > 15) return std::nullopt;
+  if (ParseDate(v)) return std::nullopt;
+  if (auto a = ParseAmount(v); a && a->has_fraction) return std::nullopt;
+  Value out;
+  out.value = internal::CollapseSpaces(v);
+  out.span = internal::WordsIn(row, b, b + v.size());
+  out.evidence = 1.0;
+  return out;
+}
+
+// The rightmost amount in bytes [from, limit) of the row.
+std::optional<Value> ReadAmount(const Row& row, size_t from, size_t limit,
+                                int minor, bool absolute) {
+  const AmountToken* best = nullptr;
+  for (const AmountToken& a : row.amounts) {
+    if (a.begin >= from && a.end <= limit) best = &a;
+  }
+  if (!best) return std::nullopt;
+  core::Decimal d = best->value;
+  if (absolute && d.is_negative()) d = core::Decimal(0, 0) - d;
+  if (d.is_negative()) return std::nullopt;
+  Value out;
+  out.value = d.ToString(minor);
+  out.span = internal::WordsIn(row, best->number_begin, best->number_end);
+  const bool money = best->has_fraction || best->currency || minor == 0;
+  out.evidence = money ? 1.0 : 0.5;
+  return out;
+}
+
+// Free text up to the next label or column gap ("Net 30 days", "COD").
+std::optional<Value> ReadText(const Row& row, size_t from, size_t limit) {
+  bool colon = false;
+  const std::string& s = row.text;
+  size_t b = SkipSeparators(s, from, limit, &colon);
+  if (b >= limit) return std::nullopt;
+  size_t e = b;
+  while (e < limit && s.compare(e, 2, "  ") != 0) ++e;
+  std::string_view v = std::string_view(s).substr(b, e - b);
+  while (!v.empty() && (v.back() == ' ' || v.back() == ',' ||
+                        v.back() == ';' || v.back() == ':')) {
+    v.remove_suffix(1);
+  }
+  if (CountLetters(v) + CountDigits(v) < 2 || v.size() > 80) {
+    return std::nullopt;
+  }
+  if (ParseDate(v)) return std::nullopt;  // a due date, not terms
+  Value out;
+  out.value = internal::CollapseSpaces(v);
+  out.span = internal::WordsIn(row, b, b + v.size());
+  out.evidence = 1.0;
+  return out;
+}
+
+// ------------------------------------------------------------ the reading
+
+// How a value was placed relative to its label.
+constexpr double kSameRow = 1.0, kRightOfGap = 0.9, kBelow = 0.8;
+
+// The first byte of the row under label `l` whose word lies below the
+// label, or nullopt; `row_out` gets the row's index. The nearest row below
+// within one and a half line heights with words under the label.
+std::optional<size_t> BelowStart(const PageLabels& m, const Label& l,
+                                 size_t* row_out) {
+  const Row& row = m.rows[l.row];
+  const double h = m.h;
+  for (size_t ri = l.row + 1; ri < m.rows.size(); ++ri) {
+    const Row& below = m.rows[ri];
+    if (below.box.y0 < row.box.y1 - 0.3 * h) continue;
+    if (below.box.y0 - row.box.y1 > 1.5 * h) break;
+    for (size_t w = 0; w < below.words.size(); ++w) {
+      const core::BBox& b = below.words[w].box;
+      const int cx = (b.x0 + b.x1) / 2;
+      if (cx >= l.box.x0 - h && cx <= l.box.x1 + h) {
+        // The value starts where its cell starts.
+        size_t first = w;
+        while (first > 0 && !below.GapAfter(first - 1) &&
+               below.words[first - 1].box.x1 >= l.box.x0 - 2 * h) {
+          --first;
+        }
+        *row_out = ri;
+        return below.word_begin[first];
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether a column gap lies between bytes `a` and `b` of the row.
+bool GapBetween(const Row& row, size_t a, size_t b) {
+  return row.text.substr(a, b > a ? b - a : 0).find("  ") != std::string::npos;
+}
+
+// The end of the cell that starts at byte `b` of a row below a label: the
+// next column gap or label.
+size_t CellLimit(const PageLabels& m, size_t ri, size_t b) {
+  const Row& row = m.rows[ri];
+  size_t limit = row.text.find("  ", b);
+  if (limit == std::string::npos) limit = row.text.size();
+  for (const Label& other : m.labels[ri]) {
+    const size_t start = row.tokens[other.first].begin;
+    if (start > b && start < limit) limit = start;
+  }
+  return limit;
+}
+
+// Reads the value of label `l` with `read`: on its row after it, else in
+// the cell below it. Evidence is the label's strength times the place.
+template <typename Reader>
+std::optional<Value> ValueOf(const PageLabels& m, const Label& l,
+                             bool allow_below, Reader read) {
+  const Row& row = m.rows[l.row];
+  bool colon = false;
+  const size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
+  if (auto v = read(row, l.end, l.limit)) {
+    v->row = l.row;
+    v->evidence *= l.strength *
+                   (GapBetween(row, l.end, start) ? kRightOfGap : kSameRow);
+    return v;
+  }
+  // Something else follows on the row: the label is a column header or the
+  // value was not read.
+  if (!allow_below) return std::nullopt;
+  size_t ri = 0;
+  if (auto b = BelowStart(m, l, &ri)) {
+    // A label below is no value.
+    for (const Label& other : m.labels[ri]) {
+      if (m.rows[ri].tokens[other.first].begin <= *b &&
+          other.end > *b) {
+        return std::nullopt;
+      }
+    }
+    if (auto v = read(m.rows[ri], *b, CellLimit(m, ri, *b))) {
+      v->row = ri;
+      v->evidence *= l.strength * kBelow;
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+// A region of the page that belongs to a party other than the vendor.
+struct Block {
+  size_t first_row = 0, last_row = 0;
+  int x0 = 0, x1 = INT_MAX;
+  bool receiver = false;  // "Bill to", not "Ship to"
+  double strength = 0;
+  std::optional<Value> name, address;
+};
+
+bool InBlock(const Block& b, size_t row, const core::BBox& box) {
+  const int cx = (box.x0 + box.x1) / 2;
+  return row >= b.first_row && row <= b.last_row && cx >= b.x0 && cx < b.x1;
+}
+
+// The receiver's (or ship-to) block after a party label: its first line is
+// the name, further lines in the same column the address, up to a gap, a
+// label of another value or an amount.
+Block ReadBlock(const PageLabels& m, const Label& l) {
+  const double h = m.h;
+  const Row& row = m.rows[l.row];
+  Block b;
+  b.first_row = b.last_row = l.row;
+  b.receiver = l.kind == kParty;
+  b.strength = l.strength;
+  b.x0 = static_cast<int>(l.box.x0 - h);
+  // The column ends where the next cell of the label's row starts.
+  bool colon = false;
+  const size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
+  const size_t name_end = start < l.limit ? CellLimit(m, l.row, start) : start;
+  const size_t after = row.text.find_first_not_of(' ', name_end);
+  if (after != std::string::npos) {
+    b.x1 = row.words[row.WordAt(after)].box.x0 - static_cast<int>(h / 2);
+  }
+  std::vector<Span> lines;
+  if (start < name_end) {
+    const Span s = internal::WordsIn(row, start, name_end);
+    if (!s.empty) lines.push_back(s);
+  }
+  int last_y = row.box.y1;
+  for (size_t ri = l.row + 1; ri < m.rows.size() && lines.size() < 6; ++ri) {
+    const Row& r = m.rows[ri];
+    if (r.box.y0 - last_y > 1.6 * h) break;
+    // The words of this row inside the column, up to a gap.
+    size_t first = r.words.size(), last = 0;
+    for (size_t w = 0; w < r.words.size(); ++w) {
+      const core::BBox& wb = r.words[w].box;
+      const int cx = (wb.x0 + wb.x1) / 2;
+      if (cx < b.x0 || cx >= b.x1) continue;
+      if (first == r.words.size()) first = w;
+      last = w + 1;
+      if (r.GapAfter(w)) break;
+    }
+    if (first >= last) continue;
+    const size_t cb = r.word_begin[first];
+    const size_t ce = r.word_begin[last - 1] + r.words[last - 1].text.size();
+    bool stop = false;
+    for (const Label& other : m.labels[ri]) {
+      const size_t ob = r.tokens[other.first].begin;
+      if (ob < cb || ob >= ce) continue;
+      // A tax number or phone inside the block is the party's own.
+      if (other.kind == kTaxId || other.kind == kPhone || other.kind == kFax) {
+        continue;
+      }
+      stop = true;
+    }
+    for (const AmountToken& a : r.amounts) {
+      if (a.begin >= cb && a.end <= ce && a.has_fraction) stop = true;
+    }
+    if (stop) break;
+    b.last_row = ri;
+    last_y = r.box.y1;
+    bool labelled = false;
+    for (const Label& other : m.labels[ri]) {
+      const size_t ob = r.tokens[other.first].begin;
+      labelled |= ob >= cb && ob < ce;
+    }
+    if (!labelled) lines.push_back(internal::WordRange(r, first, last));
+  }
+  if (lines.empty() || CountLetters(lines[0].text) < 2) return b;
+  Value name;
+  name.value = internal::CollapseSpaces(lines[0].text);
+  name.span = lines[0];
+  name.evidence = l.strength;
+  name.row = l.row;
+  b.name = name;
+  if (lines.size() > 1) {
+    Span all;
+    bool digits = false;
+    for (size_t i = 1; i < lines.size(); ++i) {
+      all = internal::Join(all, lines[i]);
+      digits |= HasDigit(lines[i].text);
+    }
+    Value address;
+    address.value = internal::CollapseSpaces(all.text);
+    address.span = all;
+    // A house number or postcode is what makes lines an address.
+    address.evidence = l.strength * (digits ? 0.85 : 0.55);
+    address.row = l.row;
+    b.address = address;
+  }
+  return b;
+}
+
+// EU VAT numbers by format ("DE123456789", "FR 12 345678901", "ATU12345678").
+bool IsEuVat(std::string compact) {
+  static const std::regex kVat(
+      "(ATU\\d{8}|BE[01]\\d{9}|BG\\d{9,10}|CY\\d{8}[A-Z]|CZ\\d{8,10}|"
+      "DE\\d{9}|DK\\d{8}|EE\\d{9}|EL\\d{9}|ES[A-Z0-9]\\d{7}[A-Z0-9]|"
+      "FI\\d{8}|FR[A-HJ-NP-Z0-9]{2}\\d{9}|HR\\d{11}|HU\\d{8}|"
+      "IE\\d[A-Z0-9+*]\\d{5}[A-Z]{1,2}|IT\\d{11}|LT(\\d{9}|\\d{12})|LU\\d{8}|"
+      "LV\\d{11}|MT\\d{8}|NL\\d{9}B\\d{2}|PL\\d{10}|PT\\d{9}|RO\\d{2,10}|"
+      "SE\\d{12}|SI\\d{8}|SK\\d{10}|GB(\\d{9}|\\d{12})|CHE\\d{9})");
+  std::erase_if(compact, [](char c) { return c == ' ' || c == '.' || c == '-'; });
+  if (compact.size() < 8 || compact.size() > 16) return false;
+  return std::regex_match(compact, kVat);
+}
+
+// Unlabelled EU VAT numbers of a row.
+std::vector<Value> FormatTaxIds(const Row& row, size_t ri) {
+  std::vector<Value> out;
+  for (size_t w = 0; w < row.words.size(); ++w) {
+    const std::string& first = row.words[w].text;
+    if (first.size() < 2 || first[0] < 'A' || first[0] > 'Z' ||
+        first[1] < 'A' || first[1] > 'Z') {
+      continue;
+    }
+    std::string joined;
+    for (size_t k = w; k < row.words.size() && k < w + 5; ++k) {
+      if (k > w && row.GapAfter(k - 1)) break;
+      if (k > w) joined += ' ';
+      joined += row.words[k].text;
+      const std::string_view v = TrimPunct(joined);
+      if (IsEuVat(std::string(v))) {
+        Value val;
+        val.value = internal::CollapseSpaces(v);
+        val.span = internal::WordRange(row, w, k + 1);
+        val.evidence = 0.6;
+        val.row = ri;
+        out.push_back(std::move(val));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Unlabelled phone numbers: "+60 3-1234 5678", "(03) 1234 5678".
+std::optional<Value> FormatPhone(const Row& row, size_t ri) {
+  for (size_t w = 0; w < row.words.size(); ++w) {
+    const char c = row.words[w].text[0];
+    if (c != '+' && c != '(') continue;
+    if (auto v = ReadPhone(row, row.word_begin[w], row.text.size())) {
+      const std::string& s = v->value;
+      const bool grouped = s.find_first_of(" -") != std::string::npos;
+      if (!grouped || CountDigits(s) < 8) continue;
+      v->evidence = 0.45;
+      v->row = ri;
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+// "Net 30", "NET 30 DAYS", "30 Tage netto".
+std::optional<Value> NetDays(const Row& row, size_t ri) {
+  const auto& t = row.tokens;
+  auto small_int = [&](size_t i) {
+    if (i >= t.size()) return false;
+    const std::string& w = row.words[t[i].word].text;
+    const std::string_view v = TrimPunct(w);
+    if (v.empty() || v.size() > 3 || !std::all_of(v.begin(), v.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        })) {
+      return false;
+    }
+    const int n = std::stoi(std::string(v));
+    return n >= 1 && n <= 180;
+  };
+  auto is_days = [&](size_t i) {
+    static constexpr std::string_view kDays[] = {
+        "days", "day", "tage", "tagen", "jours", "dias", "giorni", "hari",
+        "dagen"};
+    return i < t.size() &&
+           std::find(std::begin(kDays), std::end(kDays), t[i].text) !=
+               std::end(kDays);
+  };
+  auto is_net = [&](size_t i) {
+    return i < t.size() &&
+           (t[i].text == "net" || t[i].text == "nett" || t[i].text == "netto");
+  };
+  for (size_t i = 0; i < t.size(); ++i) {
+    size_t first = i, last = 0;
+    if (is_net(i) && small_int(i + 1) && (i + 2 >= t.size() || is_days(i + 2))) {
+      last = is_days(i + 2) ? i + 2 : i + 1;
+    } else if (small_int(i) && is_days(i + 1) && is_net(i + 2)) {
+      last = i + 2;
+    } else {
+      continue;
+    }
+    Value v;
+    v.span = internal::WordRange(row, t[first].word, t[last].word + 1);
+    v.value = internal::CollapseSpaces(
+        row.text.substr(t[first].begin, t[last].end - t[first].begin));
+    v.evidence = 0.8;
+    v.row = ri;
+    return v;
+  }
+  return std::nullopt;
+}
+
+// The phrase of a payment-terms sentence from its first word to the end
+// of the sentence ("Zahlbar innerhalb 14 Tagen ohne Abzug").
+std::optional<Value> TermsPhrase(const PageLabels& m, const Label& l) {
+  const Row& row = m.rows[l.row];
+  const size_t b = row.tokens[l.first].begin;
+  size_t e = b;
+  while (e < row.text.size() && row.text.compare(e, 2, "  ") != 0) {
+    if (row.text[e] == '.' &&
+        (e + 1 >= row.text.size() || row.text[e + 1] == ' ') &&
+        e > 0 && !(row.text[e - 1] >= '0' && row.text[e - 1] <= '9')) {
+      break;
+    }
+    ++e;
+  }
+  std::string_view v = std::string_view(row.text).substr(b, e - b);
+  if (v.size() > 80) v = v.substr(0, v.rfind(' ', 80));
+  while (!v.empty() && (v.back() == ' ' || v.back() == ',')) v.remove_suffix(1);
+  Value out;
+  out.value = internal::CollapseSpaces(v);
+  out.span = internal::WordsIn(row, b, b + v.size());
+  out.evidence = l.strength;
+  out.row = l.row;
+  return out;
+}
+
+// Picks the best value (ties: the first, or the last with `prefer_last`),
+// sets the field, and lowers the confidence when a different value is
+// nearly as well supported.
+void Choose(const std::vector<Value>& cands,
+            const std::string& name, int page_number, core::Extraction& out,
+            bool prefer_last = false) {
+  const Value* best = nullptr;
+  for (const Value& v : cands) {
+    if (v.span.empty || v.value.empty()) continue;
+    if (!best || v.evidence > best->evidence + 1e-9 ||
+        (prefer_last && v.evidence > best->evidence - 1e-9)) {
+      best = &v;
+    }
+  }
+  if (!best) return;
+  double conf = internal::Confidence(best->span.confidence, best->evidence);
+  for (const Value& v : cands) {
+    if (v.value != best->value && v.evidence >= best->evidence - 0.05) {
+      conf = internal::Round3(conf * 0.85);
+      break;
+    }
+  }
+  internal::SetField(out, name,
+                     internal::MakeField(best->value, conf, page_number,
+                                         best->span));
+}
+
+}  // namespace
+
+void ExtractIdentifiers(const OcrPage& page, int page_number,
+                        core::Extraction& out) {
+  const PageLabels m = FindLabels(page);
+  if (m.rows.empty()) return;
+  const int minor = internal::MinorDigitsOf(out);
+  const double span = std::max(1, m.bottom - m.top);
+  auto yrel = [&](size_t ri) {
+    return (m.rows[ri].box.y0 - m.top) / span;
+  };
+
+  // Other parties' blocks first: what lies inside them is not the vendor's.
+  std::vector<Block> blocks;
+  for (const auto& labels : m.labels) {
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const Label& l = labels[i];
+      if (l.kind != kParty && l.kind != kShipTo) continue;
+      // "Customer No", "Customer VAT", "Customer PO": a party word naming
+      // another value, not a block.
+      const Row& row = m.rows[l.row];
+      if (l.last + 1 < row.tokens.size() &&
+          IsQualifier(row.tokens[l.last + 1].text)) {
+        continue;
+      }
+      if (i + 1 < labels.size() && labels[i + 1].first == l.last + 1 &&
+          labels[i + 1].kind != kParty && labels[i + 1].kind != kShipTo) {
+        continue;
+      }
+      blocks.push_back(ReadBlock(m, l));
+    }
+  }
+  auto in_other_party = [&](const Value& v) {
+    return std::any_of(blocks.begin(), blocks.end(), [&](const Block& b) {
+      return InBlock(b, v.row, v.span.box);
+    });
+  };
+
+  std::vector<Value> invoice_ids, vendor_tax, receiver_tax, phones, pos, terms,
+      discounts, dues;
+  for (size_t ri = 0; ri < m.rows.size(); ++ri) {
+    const Row& row = m.rows[ri];
+    for (const Label& l : m.labels[ri]) {
+      switch (l.kind) {
+        case kInvoiceId:
+        case kPo: {
+          auto v = ValueOf(m, l, l.complete,
+                           [](const Row& r, size_t a, size_t b) {
+                             return ReadId(r, a, b);
+                           });
+          if (!v) break;
+          if (!l.complete) {
+            // "Invoice: 123" and "PO: 4500": the label without its "No"
+            // counts only with a colon or number sign before the value.
+            bool colon = false;
+            SkipSeparators(row.text, l.end, l.limit, &colon);
+            if (!colon || v->row != ri) break;
+            v->evidence *= 0.7;
+          }
+          if (l.party_before && l.kind == kInvoiceId) break;  // "Customer No"
+          (l.kind == kInvoiceId ? invoice_ids : pos).push_back(*v);
+          break;
+        }
+        case kTaxId: {
+          // "GST 6%", "VAT 20.00" are rates and amounts: a tax word without
+          // "No"/"ID"/"Reg" needs a long number right after it.
+          const int min_digits = l.complete ? 7 : 8;
+          auto v = ValueOf(m, l, l.complete,
+                           [&](const Row& r, size_t a, size_t b) {
+                             return ReadTaxId(r, a, b, min_digits);
+                           });
+          if (!v) break;
+          if (!l.complete) v->evidence *= 0.6;
+          v->receiver = l.party_before || in_other_party(*v);
+          (v->receiver ? receiver_tax : vendor_tax).push_back(*v);
+          break;
+        }
+        case kPhone: {
+          auto v = ValueOf(m, l, true, [](const Row& r, size_t a, size_t b) {
+            return ReadPhone(r, a, b);
+          });
+          if (!v || l.party_before || in_other_party(*v)) break;
+          // The vendor's number is printed near the top (or in the footer).
+          v->evidence *= 1.0 - 0.1 * yrel(ri);
+          phones.push_back(*v);
+          break;
+        }
+        case kTerms: {
+          auto v = ValueOf(m, l, true, [](const Row& r, size_t a, size_t b) {
+            return ReadText(r, a, b);
+          });
+          if (v) terms.push_back(*v);
+          break;
+        }
+        case kTermsPhrase:
+          if (auto v = TermsPhrase(m, l)) terms.push_back(*v);
+          break;
+        case kDiscount:
+        case kAmountDue: {
+          const auto& tok = row.tokens;
+          if (l.kind == kDiscount && l.first > 0) {
+            // "Total after discount", "Subtotal before discount".
+            static constexpr std::string_view kNot[] = {
+                "after", "before", "nach", "vor",  "apres",
+                "avant", "excl",   "incl", "sans", "without"};
+            const std::string& prev = tok[l.first - 1].text;
+            if (std::find(std::begin(kNot), std::end(kNot), prev) !=
+                std::end(kNot)) {
+              break;
+            }
+          }
+          // A column header ("Qty Price Disc Amount") has no value below.
+          const bool alone = m.labels[ri].size() <= 1 && tok.size() <= 4;
+          auto v = ValueOf(m, l, alone, [&](const Row& r, size_t a, size_t b) {
+            return ReadAmount(r, a, b, minor, l.kind == kDiscount);
+          });
+          if (v) (l.kind == kDiscount ? discounts : dues).push_back(*v);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    for (Value& v : FormatTaxIds(row, ri)) {
+      v.receiver = in_other_party(v);
+      (v.receiver ? receiver_tax : vendor_tax).push_back(std::move(v));
+    }
+    if (yrel(ri) < 0.35 &&
+        std::none_of(m.labels[ri].begin(), m.labels[ri].end(),
+                     [](const Label& l) {
+                       return l.kind == kFax || l.kind == kTaxId ||
+                              l.kind == kInvoiceId || l.kind == kPo;
+                     })) {
+      if (auto v = FormatPhone(row, ri); v && !in_other_party(*v)) {
+        phones.push_back(*v);
+      }
+    }
+    if (auto v = NetDays(row, ri)) terms.push_back(*v);
+  }
+  // A receiver's tax number found by format or label, also read as the
+  // vendor's by another label, is the receiver's.
+  std::erase_if(vendor_tax, [&](const Value& v) {
+    return std::any_of(receiver_tax.begin(), receiver_tax.end(),
+                       [&](const Value& r) { return r.value == v.value; });
+  });
+  // The first tax number near the top is the vendor's: a small bonus for
+  // height on the page, so that equal evidence goes to the top one.
+  for (Value& v : vendor_tax) v.evidence *= 1.0 - 0.05 * yrel(v.row);
+
+  Choose(invoice_ids, "invoice_id", page_number, out);
+  Choose(vendor_tax, "vendor_tax_id", page_number, out);
+  Choose(receiver_tax, "receiver_tax_id", page_number, out);
+  Choose(phones, "vendor_phone", page_number, out);
+  Choose(pos, "purchase_order", page_number, out);
+  Choose(terms, "payment_terms", page_number, out);
+  Choose(discounts, "discount", page_number, out, true);
+  Choose(dues, "amount_due", page_number, out, true);
+
+  // The receiver: the strongest "Bill to" block, the first among equals.
+  const Block* best = nullptr;
+  for (const Block& b : blocks) {
+    if (b.receiver && b.name && (!best || b.strength > best->strength)) {
+      best = &b;
+    }
+  }
+  if (best) {
+    Choose({*best->name}, "receiver_name", page_number, out);
+    if (best->address) {
+      Choose({*best->address}, "receiver_address", page_number, out);
+    }
+  }
+}
+
+}  // namespace invoices::extract

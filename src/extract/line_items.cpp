@@ -1,0 +1,906 @@
+#include "invoices/extract/line_items.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "invoices/core/decimal.h"
+#include "invoices/extract/text_parse.h"
+#include "text_rows.h"
+
+namespace invoices::extract {
+namespace {
+
+using core::Decimal;
+using internal::Phrase;
+using internal::PhraseTable;
+using internal::Row;
+using internal::Span;
+
+// ------------------------------------------------------------------ labels
+
+// Column headers of an item table.
+enum Column { kDesc = 1, kQty, kPrice, kAmount, kTaxCol, kDiscCol };
+
+Phrase P(std::string_view text, int kind) {
+  Phrase p;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t j = std::min(text.find(' ', i), text.size());
+    if (j > i) p.tokens.emplace_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  p.kind = kind;
+  return p;
+}
+
+const PhraseTable& Headers() {
+  static const PhraseTable kTable({
+      P("description", kDesc),     P("descriptions", kDesc),
+      P("desc", kDesc),            P("item", kDesc),
+      P("items", kDesc),           P("item description", kDesc),
+      P("item name", kDesc),       P("article", kDesc),
+      P("articles", kDesc),        P("artikel", kDesc),
+      P("bezeichnung", kDesc),     P("beschreibung", kDesc),
+      P("artikelbezeichnung", kDesc), P("leistung", kDesc),
+      P("leistungen", kDesc),      P("designation", kDesc),
+      P("libelle", kDesc),         P("produit", kDesc),
+      P("descripcion", kDesc),     P("concepto", kDesc),
+      P("articulo", kDesc),        P("producto", kDesc),
+      P("descrizione", kDesc),     P("articolo", kDesc),
+      P("prodotto", kDesc),        P("omschrijving", kDesc),
+      P("product", kDesc),         P("produkt", kDesc),
+      P("products", kDesc),        P("particulars", kDesc),
+      P("details", kDesc),         P("service", kDesc),
+      P("services", kDesc),        P("perkara", kDesc),
+      P("keterangan", kDesc),      P("barang", kDesc),
+      P("nama barang", kDesc),     P("code desc", kDesc),
+      P("name", kDesc),            P("menu", kDesc),
+      P("qty", kQty),              P("quantity", kQty),
+      P("qnty", kQty),             P("q ty", kQty),
+      P("menge", kQty),            P("anzahl", kQty),
+      P("anz", kQty),              P("qte", kQty),
+      P("quantite", kQty),         P("cantidad", kQty),
+      P("cant", kQty),             P("quantita", kQty),
+      P("qta", kQty),              P("aantal", kQty),
+      P("kuantiti", kQty),         P("kuantiti", kQty),
+      P("units", kQty),            P("pcs", kQty),
+      P("stk", kQty),              P("hrs", kQty),
+      P("hours", kQty),            P("std", kQty),
+      P("price", kPrice),          P("unit price", kPrice),
+      P("rate", kPrice),           P("unit cost", kPrice),
+      P("u price", kPrice),        P("u p", kPrice),
+      P("preis", kPrice),          P("einzelpreis", kPrice),
+      P("e preis", kPrice),        P("ep", kPrice),
+      P("stuckpreis", kPrice),     P("prix", kPrice),
+      P("prix unitaire", kPrice),  P("pu", kPrice),
+      P("p u", kPrice),            P("precio", kPrice),
+      P("precio unitario", kPrice), P("prezzo", kPrice),
+      P("prezzo unitario", kPrice), P("prijs", kPrice),
+      P("stukprijs", kPrice),      P("harga", kPrice),
+      P("harga seunit", kPrice),   P("each", kPrice),
+      P("unit", kPrice),           P("amount", kAmount),
+      P("amt", kAmount),           P("total", kAmount),
+      P("line total", kAmount),    P("betrag", kAmount),
+      P("gesamt", kAmount),        P("gesamtpreis", kAmount),
+      P("summe", kAmount),         P("montant", kAmount),
+      P("montant ht", kAmount),    P("total ht", kAmount),
+      P("importe", kAmount),       P("importo", kAmount),
+      P("bedrag", kAmount),        P("jumlah", kAmount),
+      P("value", kAmount),         P("ext", kAmount),
+      P("extension", kAmount),     P("net", kAmount),
+      P("netto", kAmount),         P("total price", kAmount),
+      P("totaal", kAmount),        P("tax", kTaxCol),
+      P("gst", kTaxCol),           P("vat", kTaxCol),
+      P("mwst", kTaxCol),          P("ust", kTaxCol),
+      P("tva", kTaxCol),           P("iva", kTaxCol),
+      P("btw", kTaxCol),           P("tax code", kTaxCol),
+      P("disc", kDiscCol),         P("discount", kDiscCol),
+      P("rabatt", kDiscCol),       P("remise", kDiscCol),
+      P("dto", kDiscCol),          P("sconto", kDiscCol),
+      P("korting", kDiscCol),
+  });
+  return kTable;
+}
+
+// What a row's label makes of it.
+enum RowLabel { kStopLabel = 1, kPayLabel, kTaxLabel, kDiscLabel, kMetaLabel };
+
+const PhraseTable& RowLabels() {
+  static const PhraseTable kTable({
+      // The end of the items.
+      P("subtotal", kStopLabel),       P("sub total", kStopLabel),
+      P("sub ttl", kStopLabel),        P("subttl", kStopLabel),
+      P("total", kStopLabel),          P("totals", kStopLabel),
+      P("ttl", kStopLabel),            P("grand total", kStopLabel),
+      P("net total", kStopLabel),      P("nett total", kStopLabel),
+      P("total amount", kStopLabel),   P("summe", kStopLabel),
+      P("zwischensumme", kStopLabel),  P("gesamt", kStopLabel),
+      P("gesamtbetrag", kStopLabel),   P("endsumme", kStopLabel),
+      P("rechnungsbetrag", kStopLabel), P("nettobetrag", kStopLabel),
+      P("jumlah", kStopLabel),         P("jumlah kecil", kStopLabel),
+      P("jumlah besar", kStopLabel),   P("sous total", kStopLabel),
+      P("total ht", kStopLabel),       P("total ttc", kStopLabel),
+      P("montant ht", kStopLabel),     P("montant ttc", kStopLabel),
+      P("net a payer", kStopLabel),    P("subtotaal", kStopLabel),
+      P("totaal", kStopLabel),         P("totale", kStopLabel),
+      P("subtotale", kStopLabel),      P("imponibile", kStopLabel),
+      P("base imponible", kStopLabel), P("amount due", kStopLabel),
+      P("balance due", kStopLabel),    P("balance", kStopLabel),
+      P("rounding", kStopLabel),       P("round", kStopLabel),
+      P("total qty", kStopLabel),      P("total items", kStopLabel),
+      P("item count", kStopLabel),     P("no of items", kStopLabel),
+      P("tax summary", kStopLabel),    P("gst summary", kStopLabel),
+      P("vat summary", kStopLabel),    P("zu zahlen", kStopLabel),
+      P("a payer", kStopLabel),        P("a pagar", kStopLabel),
+      P("importe total", kStopLabel),
+      // Payments.
+      P("cash", kPayLabel),        P("tunai", kPayLabel),
+      P("change", kPayLabel),      P("kembali", kPayLabel),
+      P("baki", kPayLabel),        P("tendered", kPayLabel),
+      P("tender", kPayLabel),      P("visa", kPayLabel),
+      P("mastercard", kPayLabel),  P("master", kPayLabel),
+      P("amex", kPayLabel),        P("card", kPayLabel),
+      P("credit", kPayLabel),      P("debit", kPayLabel),
+      P("eftpos", kPayLabel),      P("paid", kPayLabel),
+      P("payment", kPayLabel),     P("bayar", kPayLabel),
+      P("ruckgeld", kPayLabel),    P("gegeben", kPayLabel),
+      P("bar", kPayLabel),         P("ec", kPayLabel),
+      P("girocard", kPayLabel),    P("especes", kPayLabel),
+      P("cb", kPayLabel),          P("carte", kPayLabel),
+      P("efectivo", kPayLabel),    P("cambio", kPayLabel),
+      P("rendu", kPayLabel),       P("contant", kPayLabel),
+      // Taxes and charges.
+      P("gst", kTaxLabel),            P("sst", kTaxLabel),
+      P("vat", kTaxLabel),            P("tax", kTaxLabel),
+      P("mwst", kTaxLabel),           P("ust", kTaxLabel),
+      P("tva", kTaxLabel),            P("iva", kTaxLabel),
+      P("btw", kTaxLabel),            P("service charge", kTaxLabel),
+      P("svc chg", kTaxLabel),        P("service tax", kTaxLabel),
+      P("sales tax", kTaxLabel),
+      // Discounts.
+      P("discount", kDiscLabel),   P("disc", kDiscLabel),
+      P("diskaun", kDiscLabel),    P("rabatt", kDiscLabel),
+      P("remise", kDiscLabel),     P("descuento", kDiscLabel),
+      P("sconto", kDiscLabel),     P("korting", kDiscLabel),
+      P("promo", kDiscLabel),      P("coupon", kDiscLabel),
+      P("voucher", kDiscLabel),    P("savings", kDiscLabel),
+      P("less", kDiscLabel),       P("nachlass", kDiscLabel),
+      // Header data, never an item.
+      P("date", kMetaLabel),       P("time", kMetaLabel),
+      P("invoice", kMetaLabel),    P("receipt", kMetaLabel),
+      P("cashier", kMetaLabel),    P("table", kMetaLabel),
+      P("tel", kMetaLabel),        P("phone", kMetaLabel),
+      P("fax", kMetaLabel),        P("datum", kMetaLabel),
+      P("tarikh", kMetaLabel),     P("pax", kMetaLabel),
+      P("terminal", kMetaLabel),   P("page", kMetaLabel),
+  });
+  return kTable;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+int CountDigits(std::string_view s) {
+  return static_cast<int>(std::count_if(s.begin(), s.end(), IsDigit));
+}
+
+int CountLetters(std::string_view s) {
+  int n = 0;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xC0) ++n;
+  }
+  return n;
+}
+
+bool HasAlnum(std::string_view s) {
+  return CountDigits(s) + CountLetters(s) > 0;
+}
+
+bool IsMarker(std::string_view w) {
+  return w == "x" || w == "X" || w == "@" || w == "\xC3\x97" || w == "*";
+}
+
+// Units printed between a quantity and a price ("1 PC", "2 pcs").
+bool IsUnitWord(std::string_view w) {
+  static constexpr std::string_view kUnits[] = {
+      "pc", "pcs", "ea", "kg", "g", "l", "ml", "unit", "units", "stk",
+      "st", "x", "btl", "ctn", "box", "pkt", "m", "h", "hr", "hrs"};
+  const std::string f = FoldText(w);
+  return std::find(std::begin(kUnits), std::end(kUnits), f) !=
+         std::end(kUnits);
+}
+
+// A product code: a barcode or article number of six digits or more,
+// mostly digits.
+bool IsCode(std::string_view w) {
+  const int d = CountDigits(w), l = CountLetters(w);
+  return d >= 6 && l * 3 <= d;
+}
+
+// The value of a Decimal as a double, for tolerance checks only.
+double AsDouble(const Decimal& d) {
+  return static_cast<double>(d.units()) / std::pow(10.0, d.scale());
+}
+
+// quantity x unit price == amount, allowing the unit price to be rounded
+// to the printed cents.
+bool Multiplies(const Decimal& q, const Decimal& u, const Decimal& a) {
+  const double qd = AsDouble(q), ud = AsDouble(u), ad = AsDouble(a);
+  if (qd <= 0 || ud <= 0 || ad <= 0) return false;
+  const double tolerance =
+      0.5 * std::pow(10.0, -std::max(2, u.scale())) * std::max(1.0, qd);
+  return std::abs(qd * ud - ad) <= tolerance + 1e-9;
+}
+
+// A quantity as printed, without trailing zeros ("2.00" -> "2").
+std::string QuantityText(const Decimal& q) {
+  std::string s = q.ToString();
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+bool QuantityLike(const Decimal& q) {
+  return !q.is_negative() && q.units() != 0 && AsDouble(q) <= 10000;
+}
+
+// ------------------------------------------------------------- row model
+
+struct Number {
+  Decimal value;
+  bool fraction = false;
+  size_t first = 0, last = 0;  // words [first, last)
+  core::BBox box;
+  bool marker_before = false;  // "x" or "@" right before it
+};
+
+enum Kind {
+  kNone,     // nothing to read
+  kItem,     // description and amount
+  kNumbers,  // amount without description ("1 8.49 8.49 SR")
+  kText,     // description without amount
+  kCode,     // a product code alone
+  kStop,     // totals
+  kSkip,     // payment, tax, rounding
+  kDiscount,
+};
+
+struct Parsed {
+  Kind kind = kNone;
+  size_t desc_first = 0, desc_last = 0;  // description words
+  std::optional<Decimal> qty, unit, amount;
+  bool verified = false;  // qty x unit == amount
+  bool derived = false;   // amount computed from "2 x 3.50"
+  bool code = false;      // a product code printed on the row
+  Span amount_span;
+  int meta = 0;  // header data labels on the row
+};
+
+struct HeaderColumn {
+  int kind = 0;
+  core::BBox box;
+};
+
+// The label of a row when it starts with one ("Total", "Cash", "SR @ 6%").
+int LeadingLabel(const Row& row, size_t desc_first, size_t desc_last) {
+  const auto hits = RowLabels().Match(row);
+  int letter_tokens = 0;
+  for (const auto& t : row.tokens) {
+    if (t.word >= desc_first && t.word < desc_last &&
+        CountLetters(t.text) > 0) {
+      ++letter_tokens;
+    }
+  }
+  for (const auto& hit : hits) {
+    // Only a label at the start of the description, or one that is most of
+    // it, says what the row is.
+    int before = 0;
+    for (size_t k = 0; k < hit.first; ++k) {
+      const auto& t = row.tokens[k];
+      if (t.word >= desc_first && CountLetters(t.text) > 0) ++before;
+    }
+    const int len = static_cast<int>(hit.last - hit.first + 1);
+    if (before <= 1 && letter_tokens <= len + 3) return hit.phrase->kind;
+  }
+  return 0;
+}
+
+class TableReader {
+ public:
+  TableReader(const std::vector<Row>& rows, int minor)
+      : rows_(rows), minor_(minor) {}
+
+  void SetColumns(std::vector<HeaderColumn> columns) {
+    columns_ = std::move(columns);
+  }
+
+  Parsed Parse(size_t ri) const;
+
+ private:
+  int ColumnOf(const core::BBox& box, double h) const;
+  const std::vector<Row>& rows_;
+  int minor_;
+  std::vector<HeaderColumn> columns_;
+};
+
+int TableReader::ColumnOf(const core::BBox& box, double h) const {
+  const int cx = (box.x0 + box.x1) / 2;
+  int best = 0;
+  double best_d = 1e18;
+  for (const HeaderColumn& c : columns_) {
+    if (cx < c.box.x0 - 2 * h || cx > c.box.x1 + 2 * h) continue;
+    const double d = std::abs(cx - (c.box.x0 + c.box.x1) / 2.0);
+    if (d < best_d) {
+      best_d = d;
+      best = c.kind;
+    }
+  }
+  return best;
+}
+
+Parsed TableReader::Parse(size_t ri) const {
+  const Row& row = rows_[ri];
+  Parsed p;
+  const size_t n = row.words.size();
+  if (n == 0) return p;
+  const double h = row.height;
+
+  // The amount token covering each word, if any.
+  std::vector<int> amount_at(n, -1);
+  for (size_t a = 0; a < row.amounts.size(); ++a) {
+    for (size_t w = 0; w < n; ++w) {
+      const size_t wb = row.word_begin[w], we = wb + row.words[w].text.size();
+      if (wb < row.amounts[a].end && we > row.amounts[a].begin &&
+          amount_at[w] < 0) {
+        amount_at[w] = static_cast<int>(a);
+      }
+    }
+  }
+
+  // The numbers at the right, read from the right: amounts, markers, tax
+  // codes and units between them, up to the first word of description.
+  std::vector<Number> tail;  // right to left
+  bool marker_pending = false;
+  size_t i = n;
+  while (i > 0) {
+    const size_t w = i - 1;
+    const std::string& text = row.words[w].text;
+    if (amount_at[w] >= 0) {
+      const AmountToken& a = row.amounts[amount_at[w]];
+      // Letters glued to the number: a tax code after a price ("9.00SR")
+      // is fine, a size in a description ("1.5L", "330ML") is not.
+      const size_t wb = row.word_begin[w];
+      std::string rest = text.substr(0, a.begin > wb ? a.begin - wb : 0);
+      if (a.end < wb + text.size()) rest += text.substr(a.end - wb);
+      const int glued = CountLetters(rest);
+      const bool code_after =
+          glued <= 2 && a.has_fraction && a.value.scale() == 2;
+      if (glued > 0 && !a.currency && !code_after) break;
+      // A barcode is the start of the row, not a number of it.
+      if (!a.has_fraction &&
+          CountDigits(row.text.substr(a.number_begin,
+                                      a.number_end - a.number_begin)) > 6) {
+        break;
+      }
+      size_t first = w;
+      while (first > 0 && amount_at[first - 1] == amount_at[w]) --first;
+      Number num;
+      num.value = a.value;
+      num.fraction = a.has_fraction;
+      num.first = first;
+      num.last = w + 1;
+      num.box = internal::WordRange(row, first, w + 1).box;
+      if (marker_pending && !tail.empty()) tail.back().marker_before = true;
+      marker_pending = false;
+      tail.push_back(num);
+      i = first;
+      continue;
+    }
+    if (IsMarker(text)) {
+      marker_pending = true;
+      --i;
+      continue;
+    }
+    // "2x" glued: a quantity and its marker.
+    if (text.size() >= 2 && (text.back() == 'x' || text.back() == 'X') &&
+        CountDigits(text) == static_cast<int>(text.size()) - 1 &&
+        text.size() <= 4 && !tail.empty()) {
+      Number num;
+      num.value = Decimal(std::stoll(text.substr(0, text.size() - 1)), 0);
+      num.first = w;
+      num.last = w + 1;
+      num.box = row.words[w].box;
+      tail.back().marker_before = true;
+      marker_pending = false;
+      tail.push_back(num);
+      --i;
+      continue;
+    }
+    const bool percent = text.find('%') != std::string::npos &&
+                         CountLetters(text) == 0;
+    const bool junk = !HasAlnum(text);
+    const bool code = text.size() <= 2 && CountLetters(text) ==
+                                              static_cast<int>(text.size()) &&
+                      std::all_of(text.begin(), text.end(), [](char c) {
+                        return c >= 'A' && c <= 'Z';
+                      });
+    const bool currency = ParseCurrency(text).has_value();
+    const bool unit = IsUnitWord(text) && !tail.empty();
+    if (percent || junk || currency || unit ||
+        (code && (!tail.empty() || w + 1 == n))) {
+      --i;
+      continue;
+    }
+    break;
+  }
+  const size_t tail_first = i;
+
+  // The head: junk, a product code and a count before the description.
+  size_t d = 0;
+  std::optional<Decimal> head_qty;
+  auto skip_junk = [&] {
+    while (d < tail_first && !HasAlnum(row.words[d].text)) ++d;
+  };
+  skip_junk();
+  if (d < tail_first && IsCode(row.words[d].text)) {
+    p.code = true;
+    ++d;
+    skip_junk();
+  }
+  if (d + 1 < tail_first) {
+    const std::string& t = row.words[d].text;
+    const bool count = !t.empty() && t.size() <= 3 &&
+                       std::all_of(t.begin(), t.end(), IsDigit);
+    const bool glued = t.size() >= 2 && t.size() <= 4 &&
+                       (t.back() == 'x' || t.back() == 'X') &&
+                       CountDigits(t) == static_cast<int>(t.size()) - 1;
+    if ((count || glued) && std::stoi(t) > 0) {
+      head_qty = Decimal(std::stoi(t), 0);
+      ++d;
+      if (d < tail_first && (IsMarker(row.words[d].text) ||
+                             IsUnitWord(row.words[d].text))) {
+        ++d;
+      }
+    }
+  }
+  skip_junk();
+  p.desc_first = d;
+  p.desc_last = tail_first;
+  int desc_letters = 0;
+  for (size_t w = p.desc_first; w < p.desc_last; ++w) {
+    if (!IsUnitWord(row.words[w].text)) {
+      desc_letters += CountLetters(row.words[w].text);
+    }
+  }
+  const bool has_desc = desc_letters >= 2;
+
+  const int label = LeadingLabel(row, p.desc_first, p.desc_last);
+  if (label == kMetaLabel) p.meta = 1;
+
+  // The amount: the rightmost number with decimals.
+  size_t amount_index = tail.size();
+  for (size_t k = 0; k < tail.size(); ++k) {
+    if (tail[k].fraction || minor_ == 0) {
+      amount_index = k;
+      break;
+    }
+  }
+  const bool percent_row = row.text.find('%') != std::string::npos;
+  if (label == kStopLabel) {
+    p.kind = kStop;
+    return p;
+  }
+  if (amount_index == tail.size()) {
+    if (label == kPayLabel || label == kTaxLabel || label == kDiscLabel) {
+      p.kind = kSkip;
+    } else if (has_desc) {
+      p.kind = kText;
+    } else if (p.code) {
+      p.kind = kCode;
+    }
+    return p;
+  }
+  if (label == kPayLabel || label == kTaxLabel) {
+    p.kind = kSkip;
+    return p;
+  }
+  if (label == kDiscLabel) {
+    p.kind = kDiscount;
+    p.amount = tail[amount_index].value;
+    return p;
+  }
+  // "SR @ 6% 8.49 0.51", "A 19% 10.00 1.90 11.90": a tax summary.
+  if (percent_row && desc_letters <= 3) {
+    p.kind = kSkip;
+    return p;
+  }
+  // Left to right: the numbers before the amount.
+  std::vector<Number> others(tail.begin() + amount_index + 1, tail.end());
+  std::reverse(others.begin(), others.end());
+  const Number& amount = tail[amount_index];
+  p.amount = amount.value;
+  p.amount_span = internal::WordRange(row, amount.first, amount.last);
+
+  // Quantity and unit price. The header's columns first.
+  if (!columns_.empty()) {
+    for (const Number& o : others) {
+      const int col = ColumnOf(o.box, h);
+      if (col == kQty && !p.qty && QuantityLike(o.value)) p.qty = o.value;
+      if (col == kPrice && !p.unit && o.fraction) p.unit = o.value;
+    }
+  }
+  // "2 x 3.50".
+  if (!p.qty || !p.unit) {
+    for (size_t k = 0; k + 1 < others.size(); ++k) {
+      if (others[k + 1].marker_before && QuantityLike(others[k].value)) {
+        p.qty = others[k].value;
+        p.unit = others[k + 1].value;
+      }
+    }
+    // "2 @ 3.50" with no amount of its own: the amount is their product.
+    if (!others.empty() && amount.marker_before &&
+        QuantityLike(others.back().value) && !p.qty) {
+      const Decimal q = others.back().value;
+      if (q.scale() + amount.value.scale() <= Decimal::kMaxScale) {
+        p.qty = q;
+        p.unit = amount.value;
+        p.amount = Decimal(q.units() * amount.value.units(),
+                           q.scale() + amount.value.scale())
+                       .Rescaled(std::max(minor_, amount.value.scale()));
+        p.derived = true;
+      }
+    }
+  }
+  if (p.qty && p.unit && Multiplies(*p.qty, *p.unit, *p.amount)) {
+    p.verified = true;
+  }
+  // The pair whose product is the amount, quantity first.
+  if (!p.verified) {
+    for (size_t a = 0; a < others.size() && !p.verified; ++a) {
+      for (size_t b = 0; b < others.size() && !p.verified; ++b) {
+        if (a == b || !others[b].fraction ||
+            !QuantityLike(others[a].value)) {
+          continue;
+        }
+        if (Multiplies(others[a].value, others[b].value, *p.amount)) {
+          p.qty = others[a].value;
+          p.unit = others[b].value;
+          p.verified = true;
+        }
+      }
+    }
+  }
+  // A count before the description, and a price among the numbers.
+  if (!p.verified && head_qty) {
+    for (const Number& o : others) {
+      if (o.fraction && Multiplies(*head_qty, o.value, *p.amount)) {
+        p.qty = head_qty;
+        p.unit = o.value;
+        p.verified = true;
+        break;
+      }
+    }
+  }
+  if (!p.verified) {
+    // Unchecked readings: a small whole number is the quantity, the one
+    // non-zero price before the amount the unit price.
+    if (!p.qty) {
+      for (const Number& o : others) {
+        if (!o.fraction && QuantityLike(o.value) && AsDouble(o.value) < 1000) {
+          p.qty = o.value;
+          break;
+        }
+      }
+    }
+    if (!p.qty && head_qty) p.qty = head_qty;
+    if (!p.unit) {
+      std::vector<const Number*> prices;
+      for (const Number& o : others) {
+        if (o.fraction && o.value.units() > 0) prices.push_back(&o);
+      }
+      if (prices.size() == 1 && p.qty) p.unit = prices[0]->value;
+    }
+  }
+  p.kind = has_desc ? kItem : kNumbers;
+  return p;
+}
+
+// The header row of an item table: cells of two or more kinds among
+// description, quantity, price and amount, and no amounts.
+std::optional<std::vector<HeaderColumn>> HeaderOf(const Row& row) {
+  for (const AmountToken& a : row.amounts) {
+    if (a.has_fraction) return std::nullopt;
+  }
+  if (row.digits > 2) return std::nullopt;
+  std::vector<HeaderColumn> cols;
+  uint32_t kinds = 0;
+  int words = 0;
+  for (const auto& t : row.tokens) words += CountLetters(t.text) > 0;
+  int covered = 0;
+  for (const auto& hit : Headers().Match(row)) {
+    const Span s = internal::WordRange(row, row.tokens[hit.first].word,
+                                       row.tokens[hit.last].word + 1);
+    cols.push_back({hit.phrase->kind, s.box});
+    kinds |= 1u << hit.phrase->kind;
+    covered += static_cast<int>(hit.last - hit.first + 1);
+  }
+  const int main = ((kinds >> kDesc) & 1) + ((kinds >> kQty) & 1) +
+                   ((kinds >> kPrice) & 1) + ((kinds >> kAmount) & 1);
+  // Most of the row must be header words ("Qty Price Amount"), not a
+  // sentence that happens to hold two of them.
+  if (main < 2 || covered * 2 < words) return std::nullopt;
+  return cols;
+}
+
+// Rows that continue a header ("QTY RM RM" under "CODE/DESC PRICE AMOUNT").
+bool ContinuesHeader(const Row& row) {
+  if (!row.amounts.empty() || row.digits > 0) return false;
+  const auto hits = Headers().Match(row);
+  size_t covered = 0;
+  for (const auto& hit : hits) covered += hit.last - hit.first + 1;
+  size_t currency = 0;
+  for (const auto& w : row.words) currency += ParseCurrency(w.text) ? 1 : 0;
+  return !hits.empty() && covered + currency >= row.tokens.size();
+}
+
+struct Record {
+  std::vector<size_t> rows;       // rows it was read from
+  std::vector<Span> description;  // in order
+  Parsed numbers;
+  size_t amount_row = 0;
+  bool header = false;
+};
+
+}  // namespace
+
+void ExtractLineItems(const OcrPage& page, int page_number,
+                      core::Extraction& out) {
+  const std::vector<Row> rows = internal::BuildRows(page);
+  if (rows.empty()) return;
+  const double h = internal::MedianHeight(rows);
+  const int minor = internal::MinorDigitsOf(out);
+  TableReader reader(rows, minor);
+
+  // The header, and where the items start.
+  size_t start = 0;
+  bool header = false;
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    if (auto cols = HeaderOf(rows[ri])) {
+      header = true;
+      start = ri + 1;
+      while (start < rows.size() && ContinuesHeader(rows[start]) &&
+             rows[start].box.y0 - rows[start - 1].box.y1 < 1.2 * h) {
+        for (const auto& hit : Headers().Match(rows[start])) {
+          const Span s = internal::WordRange(
+              rows[start], rows[start].tokens[hit.first].word,
+              rows[start].tokens[hit.last].word + 1);
+          cols->push_back({hit.phrase->kind, s.box});
+        }
+        ++start;
+      }
+      reader.SetColumns(*cols);
+      break;
+    }
+  }
+  std::vector<Parsed> parsed(rows.size());
+  for (size_t ri = 0; ri < rows.size(); ++ri) parsed[ri] = reader.Parse(ri);
+  if (!header) {
+    while (start < rows.size() && !((parsed[start].kind == kItem ||
+                                     parsed[start].kind == kNumbers) &&
+                                    parsed[start].meta == 0)) {
+      ++start;
+    }
+  }
+  if (start >= rows.size()) return;
+
+  // The rows of the subtotal and total already read end the items too.
+  int stop_y = INT32_MAX;
+  for (const char* name : {"subtotal", "total"}) {
+    auto it = out.fields.find(name);
+    if (it != out.fields.end() && it->second.page == page_number &&
+        it->second.bbox && it->second.bbox->y0 > rows[start].box.y0) {
+      stop_y = std::min(stop_y, it->second.bbox->y0 - static_cast<int>(h / 2));
+    }
+  }
+  size_t end = start;
+  std::optional<Decimal> printed_sum;  // the amount on the totals row
+  while (end < rows.size()) {
+    if (parsed[end].kind == kStop || rows[end].box.y0 >= stop_y) {
+      const Row& r = rows[end];
+      for (auto it = r.amounts.rbegin(); it != r.amounts.rend(); ++it) {
+        if (it->has_fraction) {
+          printed_sum = it->value;
+          break;
+        }
+      }
+      break;
+    }
+    ++end;
+  }
+
+  // Whether a numbers row's description is printed above it (a code and
+  // name, then "1 8.49 8.49") or below it (code and numbers, then the
+  // name): the row holding the product codes starts each item.
+  int above = 0, below = 0;
+  bool first_seen = false;
+  for (size_t ri = start; ri < end; ++ri) {
+    const Parsed& p = parsed[ri];
+    if (p.kind == kNumbers) {
+      below += p.code ? 1 : 0;
+      if (!first_seen) {
+        const bool text_before =
+            ri > start && parsed[ri - 1].kind == kText;
+        (text_before ? above : below) += 2;
+      }
+      first_seen = true;
+    } else if (p.kind == kText && p.code) {
+      ++above;
+    }
+  }
+  const bool desc_below = below > above;
+
+  std::vector<Record> records;
+  std::vector<size_t> pending;  // text rows not yet placed
+  std::vector<Decimal> discounts;
+  // Without a header, the text row right above the first numbers row is its
+  // description.
+  if (!header && parsed[start].kind == kNumbers && start > 0 && !desc_below &&
+      parsed[start - 1].kind == kText && parsed[start - 1].meta == 0 &&
+      rows[start].box.y0 - rows[start - 1].box.y1 < h) {
+    pending.push_back(start - 1);
+  }
+  auto text_span = [&](size_t ri) {
+    const Parsed& p = parsed[ri];
+    return internal::WordRange(rows[ri], p.desc_first, p.desc_last);
+  };
+  // Text rows under an item, close to it, continue its description.
+  auto flush_pending = [&] {
+    if (!records.empty()) {
+      Record& last = records.back();
+      int prev_y = rows[last.rows.back()].box.y1;
+      for (size_t ri : pending) {
+        if (rows[ri].box.y0 - prev_y > 0.9 * h) break;
+        last.description.push_back(text_span(ri));
+        last.rows.push_back(ri);
+        prev_y = rows[ri].box.y1;
+      }
+    }
+    pending.clear();
+  };
+  bool open_below = false;  // the last record takes text rows under it
+  for (size_t ri = start; ri < end; ++ri) {
+    const Parsed& p = parsed[ri];
+    switch (p.kind) {
+      case kItem: {
+        flush_pending();
+        Record r;
+        r.rows = {ri};
+        r.description = {text_span(ri)};
+        r.numbers = p;
+        r.amount_row = ri;
+        records.push_back(std::move(r));
+        open_below = false;
+        break;
+      }
+      case kNumbers: {
+        Record r;
+        r.rows = {ri};
+        r.numbers = p;
+        r.amount_row = ri;
+        if (desc_below) {
+          flush_pending();
+          open_below = true;
+        } else {
+          for (size_t t : pending) {
+            r.description.push_back(text_span(t));
+            r.rows.push_back(t);
+          }
+          pending.clear();
+          open_below = false;
+        }
+        records.push_back(std::move(r));
+        break;
+      }
+      case kText:
+        if (p.meta) break;
+        if (open_below && !records.empty()) {
+          Record& last = records.back();
+          if (rows[ri].box.y0 - rows[last.rows.back()].box.y1 <= 0.9 * h) {
+            last.description.push_back(text_span(ri));
+            last.rows.push_back(ri);
+          }
+        } else {
+          pending.push_back(ri);
+        }
+        break;
+      case kDiscount:
+        flush_pending();
+        if (p.amount) discounts.push_back(*p.amount);
+        open_below = false;
+        break;
+      case kCode:
+        break;  // a product code under an item says nothing more
+      default:
+        flush_pending();
+        open_below = false;
+        break;
+    }
+  }
+  flush_pending();
+
+  // Items need a description, except in a table with a header.
+  std::erase_if(records, [&](const Record& r) {
+    return r.description.empty() && !header;
+  });
+  if (records.empty()) return;
+
+  // Arithmetic over the items: their amounts (less discounts) add up to
+  // the subtotal, the total or the total less tax.
+  Decimal sum(0, minor);
+  for (const Record& r : records) sum = sum + *r.numbers.amount;
+  Decimal off(0, minor);
+  for (const Decimal& d : discounts) {
+    off = off + (d.is_negative() ? Decimal(0, 0) - d : d);
+  }
+  auto field = [&](const char* name) -> std::optional<Decimal> {
+    auto it = out.fields.find(name);
+    if (it == out.fields.end()) return std::nullopt;
+    auto d = Decimal::Parse(it->second.value);
+    if (!d) return std::nullopt;
+    return *d;
+  };
+  std::vector<Decimal> targets;
+  if (auto s = field("subtotal")) targets.push_back(*s);
+  if (auto t = field("total")) {
+    targets.push_back(*t);
+    if (auto x = field("tax")) targets.push_back(*t - *x);
+  }
+  if (printed_sum) targets.push_back(*printed_sum);
+  bool adds_up = false;
+  for (const Decimal& t : targets) {
+    const int64_t want = t.Rescaled(minor).units();
+    adds_up |= sum.Rescaled(minor).units() == want ||
+               (off.units() != 0 && (sum - off).Rescaled(minor).units() == want);
+  }
+  // Without a header, one row that does not add up may be anything.
+  if (!header && records.size() < 2 && !adds_up) return;
+
+  for (const Record& r : records) {
+    const Parsed& p = r.numbers;
+    core::LineItem item;
+    Span all = r.description.empty() ? Span{} : r.description.front();
+    for (size_t k = 1; k < r.description.size(); ++k) {
+      all = internal::Join(all, r.description[k]);
+    }
+    if (!all.empty) item.description = internal::CollapseSpaces(all.text);
+    if (p.qty) item.quantity = QuantityText(*p.qty);
+    if (p.unit) {
+      item.unit_price = p.unit->ToString(std::max(minor, p.unit->scale()));
+    }
+    item.amount = p.amount->ToString(minor);
+    double evidence = 0.45;
+    if (header) evidence += 0.15;
+    if (p.verified) evidence += p.derived ? 0.05 : 0.15;
+    if (adds_up) evidence += 0.25;
+    if (r.description.empty()) evidence -= 0.2;
+    if (r.rows.size() > 1) evidence -= 0.05;  // joined from several rows
+    const double ocr = all.empty ? p.amount_span.confidence
+                                 : (all.confidence + p.amount_span.confidence) /
+                                       2;
+    item.confidence = internal::Confidence(ocr, evidence);
+    item.page = page_number;
+    core::BBox box = rows[r.rows.front()].box;
+    for (size_t ri : r.rows) box = internal::Union(box, rows[ri].box);
+    item.bbox = box;
+    out.line_items.push_back(std::move(item));
+  }
+}
+
+}  // namespace invoices::extract

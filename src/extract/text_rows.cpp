@@ -1,0 +1,396 @@
+#include "text_rows.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "invoices/core/decimal.h"
+
+namespace invoices::extract::internal {
+namespace {
+
+// Length of the UTF-8 sequence led by `c` (1 for stray bytes).
+size_t Utf8Length(unsigned char c) {
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
+bool IsNumberSign(std::string_view cp) {
+  return cp == "#" || cp == "\xC2\xB0" || cp == "\xC2\xBA" ||
+         cp == "\xE2\x84\x96";
+}
+
+// Folded letters or digits of one code point; empty for punctuation, white
+// space, signs and symbols.
+std::string FoldedAlnum(std::string_view cp) {
+  const auto c = static_cast<unsigned char>(cp[0]);
+  if (c < 0x80) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return {cp.data(), 1};
+    if (c >= 'A' && c <= 'Z') return std::string(1, static_cast<char>(c + 32));
+    return {};
+  }
+  // C2 leads Latin-1 punctuation and signs, E2 general punctuation, currency
+  // signs and arrows; both are separators.
+  if (c == 0xC2 || c == 0xE2) return {};
+  return FoldText(cp);
+}
+
+std::vector<RowToken> Tokenize(const Row& row) {
+  std::vector<RowToken> out;
+  RowToken current;
+  bool open = false;
+  auto close = [&] {
+    if (!open) return;
+    const auto letters =
+        std::count_if(current.text.begin(), current.text.end(),
+                      [](char ch) { return ch >= 'a' && ch <= 'z'; });
+    if (letters >= 2) {
+      std::replace(current.text.begin(), current.text.end(), '0', 'o');
+    }
+    out.push_back(std::move(current));
+    current = {};
+    open = false;
+  };
+  size_t i = 0;
+  while (i < row.text.size()) {
+    const size_t n = std::min(Utf8Length(row.text[i]), row.text.size() - i);
+    const std::string_view cp(row.text.data() + i, n);
+    if (IsNumberSign(cp)) {
+      close();
+      out.push_back({"#", row.WordAt(i), i, i + n});
+    } else if (std::string folded = FoldedAlnum(cp); !folded.empty()) {
+      if (!open) {
+        current.word = row.WordAt(i);
+        current.begin = i;
+        open = true;
+      }
+      current.text += folded;
+      current.end = i + n;
+    } else {
+      close();
+    }
+    i += n;
+  }
+  close();
+  return out;
+}
+
+Row MakeRow(std::vector<OcrWord> words) {
+  std::sort(words.begin(), words.end(),
+            [](const OcrWord& a, const OcrWord& b) {
+              return a.box.x0 < b.box.x0;
+            });
+  Row row;
+  row.words = std::move(words);
+  int h = 0;
+  for (const OcrWord& w : row.words) h = std::max(h, w.box.y1 - w.box.y0);
+  for (size_t i = 0; i < row.words.size(); ++i) {
+    const OcrWord& w = row.words[i];
+    if (i > 0) {
+      const int gap = w.box.x0 - row.words[i - 1].box.x1;
+      row.text += gap > 1.2 * std::max(1, h) ? "  " : " ";
+    }
+    row.word_begin.push_back(row.text.size());
+    row.text += w.text;
+    row.box = i == 0 ? w.box : Union(row.box, w.box);
+    row.confidence += w.confidence;
+  }
+  row.confidence /= std::max<size_t>(1, row.words.size());
+  row.height = std::max(1, row.box.y1 - row.box.y0);
+  row.tokens = Tokenize(row);
+  row.amounts = FindAmounts(row.text);
+  for (const RowToken& t : row.tokens) {
+    if (t.text == "#") continue;
+    for (const char ch : row.text.substr(t.begin, t.end - t.begin)) {
+      if (ch >= '0' && ch <= '9') {
+        ++row.digits;
+      } else {
+        ++row.letters;  // multi-byte letters count once per byte: a bound
+      }
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+bool Row::GapAfter(size_t w) const {
+  if (w + 1 >= words.size()) return false;
+  const size_t end = word_begin[w] + words[w].text.size();
+  return text.compare(end, 2, "  ") == 0;
+}
+
+size_t Row::WordAt(size_t b) const {
+  for (size_t w = 0; w < words.size(); ++w) {
+    if (b < word_begin[w] + words[w].text.size()) return w;
+  }
+  return words.size();
+}
+
+std::vector<Row> BuildRows(const OcrPage& page) {
+  struct Group {
+    core::BBox box;
+    std::vector<OcrWord> words;
+  };
+  std::vector<const OcrLine*> lines;
+  for (const OcrLine& line : page.lines) {
+    const bool blank = std::all_of(
+        line.words.begin(), line.words.end(), [](const OcrWord& w) {
+          return w.text.find_first_not_of(" \t") == std::string::npos;
+        });
+    if (!blank) lines.push_back(&line);
+  }
+  auto box_of = [](const OcrLine& line) {
+    core::BBox b = line.words.front().box;
+    for (const OcrWord& w : line.words) b = Union(b, w.box);
+    return b;
+  };
+  std::stable_sort(lines.begin(), lines.end(),
+                   [&](const OcrLine* a, const OcrLine* b) {
+                     const core::BBox ba = box_of(*a), bb = box_of(*b);
+                     return ba.y0 + ba.y1 < bb.y0 + bb.y1;
+                   });
+  std::vector<Group> groups;
+  for (const OcrLine* line : lines) {
+    std::vector<OcrWord> words;
+    for (const OcrWord& w : line->words) {
+      if (w.text.find_first_not_of(" \t") != std::string::npos) {
+        words.push_back(w);
+      }
+    }
+    const core::BBox box = box_of(*line);
+    // A line beside one already placed, at the same height and not over
+    // its words, is the same row read as another block.
+    Group* into = nullptr;
+    for (size_t g = groups.size(); g-- > 0 && g + 4 >= groups.size();) {
+      Group& group = groups[g];
+      if (VerticalOverlap(group.box, box) < 0.5) continue;
+      const bool clear =
+          std::none_of(group.words.begin(), group.words.end(),
+                       [&](const OcrWord& w) {
+                         return std::any_of(
+                             words.begin(), words.end(), [&](const OcrWord& v) {
+                               return HorizontalOverlap(w.box, v.box) > 0.2;
+                             });
+                       });
+      if (clear) {
+        into = &group;
+        break;
+      }
+    }
+    if (into) {
+      into->box = Union(into->box, box);
+      into->words.insert(into->words.end(), words.begin(), words.end());
+    } else {
+      groups.push_back({box, std::move(words)});
+    }
+  }
+  std::vector<Row> rows;
+  rows.reserve(groups.size());
+  for (Group& g : groups) rows.push_back(MakeRow(std::move(g.words)));
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1;
+  });
+  return rows;
+}
+
+double MedianHeight(const std::vector<Row>& rows) {
+  if (rows.empty()) return 1;
+  std::vector<int> h;
+  for (const Row& r : rows) h.push_back(r.height);
+  std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+  return std::max(1, h[h.size() / 2]);
+}
+
+Span WordRange(const Row& row, size_t first, size_t last) {
+  Span out;
+  int n = 0;
+  for (size_t w = first; w < last && w < row.words.size(); ++w) {
+    const OcrWord& word = row.words[w];
+    out.box = out.empty ? word.box : Union(out.box, word.box);
+    if (!out.text.empty()) out.text += ' ';
+    out.text += word.text;
+    out.confidence += word.confidence;
+    out.empty = false;
+    ++n;
+  }
+  if (n > 0) out.confidence /= n;
+  return out;
+}
+
+Span WordsIn(const Row& row, size_t begin, size_t end) {
+  size_t first = row.words.size(), last = 0;
+  for (size_t w = 0; w < row.words.size(); ++w) {
+    const size_t wb = row.word_begin[w];
+    const size_t we = wb + row.words[w].text.size();
+    if (wb >= end || we <= begin) continue;
+    first = std::min(first, w);
+    last = w + 1;
+  }
+  if (first >= last) return {};
+  return WordRange(row, first, last);
+}
+
+Span Join(const Span& a, const Span& b) {
+  if (a.empty) return b;
+  if (b.empty) return a;
+  Span out;
+  out.box = Union(a.box, b.box);
+  out.text = a.text + ' ' + b.text;
+  out.confidence = (a.confidence + b.confidence) / 2;
+  out.empty = false;
+  return out;
+}
+
+core::BBox Union(const core::BBox& a, const core::BBox& b) {
+  return {std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1),
+          std::max(a.y1, b.y1)};
+}
+
+double VerticalOverlap(const core::BBox& a, const core::BBox& b) {
+  const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0);
+  const int h = std::max(1, std::min(a.y1 - a.y0, b.y1 - b.y0));
+  return static_cast<double>(overlap) / h;
+}
+
+double HorizontalOverlap(const core::BBox& a, const core::BBox& b) {
+  const int overlap = std::min(a.x1, b.x1) - std::max(a.x0, b.x0);
+  const int w = std::max(1, std::min(a.x1 - a.x0, b.x1 - b.x0));
+  return static_cast<double>(overlap) / w;
+}
+
+bool WithinOneEdit(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
+  return a.substr(i) == b.substr(i + 1);
+}
+
+std::string CollapseSpaces(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------- labels
+
+PhraseTable::PhraseTable(std::vector<Phrase> phrases)
+    : phrases_(std::move(phrases)) {
+  std::stable_sort(phrases_.begin(), phrases_.end(),
+                   [](const Phrase& a, const Phrase& b) {
+                     return a.tokens.size() > b.tokens.size();
+                   });
+  for (size_t i = 0; i < phrases_.size(); ++i) {
+    const std::string& first = phrases_[i].tokens.front();
+    auto it = std::find(first_words_.begin(), first_words_.end(), first);
+    if (it == first_words_.end()) {
+      first_words_.push_back(first);
+      by_first_.push_back({i});
+    } else {
+      by_first_[it - first_words_.begin()].push_back(i);
+    }
+    words_.insert(words_.end(), phrases_[i].tokens.begin(),
+                  phrases_[i].tokens.end());
+  }
+  std::sort(words_.begin(), words_.end());
+  words_.erase(std::unique(words_.begin(), words_.end()), words_.end());
+}
+
+bool PhraseTable::Knows(std::string_view token) const {
+  return std::binary_search(words_.begin(), words_.end(), token);
+}
+
+std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
+  std::vector<LabelHit> out;
+  const auto& t = row.tokens;
+  size_t p = 0;
+  while (p < t.size()) {
+    const Phrase* found = nullptr;
+    bool fuzzy = false;
+    auto it = std::find(first_words_.begin(), first_words_.end(), t[p].text);
+    if (it != first_words_.end()) {
+      for (size_t i : by_first_[it - first_words_.begin()]) {
+        const Phrase& ph = phrases_[i];
+        if (p + ph.tokens.size() > t.size()) continue;
+        bool ok = true;
+        for (size_t k = 1; ok && k < ph.tokens.size(); ++k) {
+          ok = ph.tokens[k] == t[p + k].text;
+        }
+        if (ok) {
+          found = &ph;
+          break;  // longest first
+        }
+      }
+    }
+    if (!found && t[p].text.size() >= 6 && !Knows(t[p].text)) {
+      for (const Phrase& ph : phrases_) {
+        if (ph.tokens.size() == 1 && ph.tokens[0].size() >= 6 &&
+            WithinOneEdit(ph.tokens[0], t[p].text)) {
+          found = &ph;
+          fuzzy = true;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      ++p;
+      continue;
+    }
+    out.push_back({found, p, p + found->tokens.size() - 1, fuzzy});
+    p += found->tokens.size();
+  }
+  return out;
+}
+
+// --------------------------------------------------------------- confidence
+
+double Round3(double x) { return std::round(x * 1000) / 1000; }
+
+double Confidence(double ocr, double evidence) {
+  return Round3(std::clamp(ocr, 0.0, 1.0) *
+                std::clamp(0.25 + 0.7 * std::min(1.0, evidence), 0.05, 0.97));
+}
+
+core::Field MakeField(std::string value, double confidence, int page,
+                      const Span& span) {
+  core::Field f;
+  f.value = std::move(value);
+  f.confidence = confidence;
+  f.page = page;
+  if (!span.empty) {
+    f.bbox = span.box;
+    f.text = span.text;
+  }
+  return f;
+}
+
+bool SetField(core::Extraction& out, const std::string& name,
+              core::Field field) {
+  if (field.value.empty()) return false;
+  auto it = out.fields.find(name);
+  if (it != out.fields.end() && it->second.confidence >= field.confidence) {
+    return false;
+  }
+  out.fields[name] = std::move(field);
+  return true;
+}
+
+int MinorDigitsOf(const core::Extraction& out) {
+  auto it = out.fields.find("currency");
+  return core::MinorDigits(it == out.fields.end() ? "" : it->second.value);
+}
+
+}  // namespace invoices::extract::internal

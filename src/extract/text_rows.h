@@ -1,0 +1,145 @@
+// Internal to the extract module: a page as visual rows for the extractors
+// that read labelled values and tables (identifiers.cpp, line_items.cpp).
+//
+// OCR lines that share a baseline are merged into one row even when layout
+// analysis put them in different blocks (a label in one column, its value in
+// the next; a table's descriptions and prices), words ordered left to right.
+// Each row carries its folded label tokens with their byte spans, so that a
+// caller can match labels in several languages and map a value back to the
+// words, boxes and confidences it came from.
+//
+// Also here: the confidence formula and the field-setting rule of fields.cpp
+// (a field is replaced only by a value read with higher confidence), so that
+// every extractor weighs evidence the same way.
+//
+// Thread safety: pure functions over their arguments; label tables are
+// immutable after first use.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/ocr_engine.h"
+#include "invoices/extract/text_parse.h"
+
+namespace invoices::extract::internal {
+
+// One word-like run of a row: letters and digits, folded (lower case,
+// accents stripped, "0" read as "o" in words of two letters or more), or "#"
+// for the number signs '#', '°', 'º' and '№'.
+struct RowToken {
+  std::string text;
+  size_t word = 0;              // index into Row::words
+  size_t begin = 0, end = 0;    // bytes in Row::text
+};
+
+struct Row {
+  std::vector<OcrWord> words;      // left to right
+  std::string text;                // words joined by ' ', by "  " at a gap
+  std::vector<size_t> word_begin;  // byte offset of each word in `text`
+  std::vector<RowToken> tokens;
+  std::vector<AmountToken> amounts;  // FindAmounts(text)
+  core::BBox box;
+  int height = 1;         // of the row's box
+  double confidence = 0;  // mean word confidence
+  int letters = 0, digits = 0;
+  // Whether a column gap (wider than the text is high) follows word `w`.
+  bool GapAfter(size_t w) const;
+  // The index of the word holding byte `b` of `text`, or the first word
+  // starting after it; words.size() when none.
+  size_t WordAt(size_t b) const;
+};
+
+// The rows of `page`, top to bottom. Empty lines are dropped.
+std::vector<Row> BuildRows(const OcrPage& page);
+
+// The median row height (at least 1).
+double MedianHeight(const std::vector<Row>& rows);
+
+// Words of a row with their union box, joined text and mean confidence.
+struct Span {
+  core::BBox box;
+  std::string text;
+  double confidence = 0;
+  bool empty = true;
+};
+
+// The words overlapping bytes [begin, end) of `row.text`.
+Span WordsIn(const Row& row, size_t begin, size_t end);
+// Words [first, last) of `row`.
+Span WordRange(const Row& row, size_t first, size_t last);
+// Two spans as one.
+Span Join(const Span& a, const Span& b);
+
+core::BBox Union(const core::BBox& a, const core::BBox& b);
+// Overlap of the two boxes along y (x), as a share of the smaller one.
+double VerticalOverlap(const core::BBox& a, const core::BBox& b);
+double HorizontalOverlap(const core::BBox& a, const core::BBox& b);
+
+// Whether `a` and `b` differ by at most one insertion, deletion or
+// substitution.
+bool WithinOneEdit(std::string_view a, std::string_view b);
+
+// White space runs as single spaces, trimmed.
+std::string CollapseSpaces(std::string_view s);
+
+// ------------------------------------------------------------------- labels
+
+// A label phrase in folded tokens ("invoice no" is {"invoice", "no"}).
+struct Phrase {
+  std::vector<std::string> tokens;
+  int kind = 0;         // the caller's meaning
+  double strength = 1;  // how surely the phrase is this label, 0..1
+  uint32_t flags = 0;   // the caller's flags
+};
+
+// A phrase found in a row.
+struct LabelHit {
+  const Phrase* phrase = nullptr;
+  size_t first = 0, last = 0;  // token indices, inclusive
+  bool fuzzy = false;          // a long word matched within one edit
+};
+
+// A table of phrases, longest first, indexed by first token.
+class PhraseTable {
+ public:
+  explicit PhraseTable(std::vector<Phrase> phrases);
+  // Phrases of `row` from left to right, longest first at each token and
+  // without overlaps. A token of six letters or more that is no word of the
+  // table and within one edit of a one-word phrase of six letters or more
+  // matches it as fuzzy.
+  std::vector<LabelHit> Match(const Row& row) const;
+  // Whether `token` is a word of any phrase.
+  bool Knows(std::string_view token) const;
+
+ private:
+  std::vector<Phrase> phrases_;
+  std::vector<std::vector<size_t>> by_first_;  // parallel to first_words_
+  std::vector<std::string> first_words_;
+  std::vector<std::string> words_;  // sorted, unique
+};
+
+// --------------------------------------------------------------- confidence
+
+double Round3(double x);
+// Confidence of a value from the OCR confidence of its words and the
+// strength of the evidence for it (0..1): the formula of fields.cpp.
+double Confidence(double ocr, double evidence);
+
+// A field read from `span` on page `page`.
+core::Field MakeField(std::string value, double confidence, int page,
+                      const Span& span);
+// Sets `out.fields[name]` unless it holds a value with the same or higher
+// confidence (the rule of fields.cpp), or `field.value` is empty. Returns
+// whether it was set.
+bool SetField(core::Extraction& out, const std::string& name,
+              core::Field field);
+
+// The minor digits of the currency already read into `out` (2 when none).
+int MinorDigitsOf(const core::Extraction& out);
+
+}  // namespace invoices::extract::internal
