@@ -7,6 +7,7 @@
 //              [--layout auto|block|sparse] [--reread-below Q] [--ocr-setting
 //              NAME=VALUE]...
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
+//              [--reread-lines N]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -143,6 +144,8 @@ int main(int argc, char** argv) {
       scanner_options.ocr_min_side = std::stoi(next());
     } else if (a == "--flatten") {
       scanner_options.flatten = next();
+    } else if (a == "--reread-lines") {
+      scanner_options.reread_lines = std::stoul(next());
     } else if (a == "--no-crop") {
       scanner_options.crop_to_paper = false;
     } else if (a == "--tesseract-cli") {
@@ -153,7 +156,8 @@ int main(int argc, char** argv) {
           "usage: scan_bench --dataset DIR [--jobs 1,2] [--limit N] "
           "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
-          "[--min-side PX] [--flatten auto|always|never] [--no-crop]\n");
+          "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
+          "[--reread-lines N]\n");
       return 2;
     }
   }

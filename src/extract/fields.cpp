@@ -1992,6 +1992,66 @@ void CheckSum(core::Extraction& out, int minor,
 
 }  // namespace
 
+std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
+  const PageModel m = BuildModel(page);
+  constexpr uint64_t kKeyAmount =
+      kTotal | kDue | kBalance | kGrand | kSub | kTax | kTender | kChange;
+  constexpr uint64_t kKeyDate = kDateWord | kInvoiceDate;
+  constexpr double kSure = 0.85;
+  struct Wanted {
+    int need;
+    Reread at;
+  };
+  std::vector<Wanted> wanted;
+  for (const Line& line : m.lines) {
+    const bool amount = (line.kinds & kKeyAmount) && !(line.kinds & kTaxId);
+    const bool date = line.kinds & kKeyDate;
+    if (!amount && !date) continue;
+    int need = 0;
+    if (amount) {
+      // A total matters most; an amount without its decimals ("35" for
+      // "8.35") is as doubtful as one read with low confidence.
+      const int weight = (line.kinds & (kTotal | kGrand | kDue)) ? 2 : 0;
+      if (line.amounts.empty()) {
+        need = 2 + weight;
+      } else {
+        const AmountToken& a = line.amounts.back();
+        if (WordsIn(line, a.begin, a.end).confidence < kSure ||
+            !a.has_fraction) {
+          need = 1 + weight;
+        }
+      }
+    }
+    if (date) {
+      const std::vector<DateToken> dates = FindDates(line.text);
+      if (dates.empty()) {
+        need = 2;
+      } else if (WordsIn(line, dates.front().begin, dates.front().end)
+                     .confidence < kSure) {
+        need = std::max(need, 1);
+      }
+    }
+    if (need == 0) continue;
+    // The value starts after the last label that asks for it.
+    int x0 = line.box.x0;
+    for (const Match& match : line.matches) {
+      if (!(match.kinds & (kKeyAmount | kKeyDate))) continue;
+      const size_t word = line.tokens[match.last].word;
+      x0 = std::max(x0, line.ocr->words[word].box.x1);
+    }
+    wanted.push_back({need, {size_t(line.ocr - page.lines.data()), x0}});
+  }
+  std::stable_sort(
+      wanted.begin(), wanted.end(),
+      [](const Wanted& a, const Wanted& b) { return a.need > b.need; });
+  std::vector<Reread> out;
+  for (const Wanted& w : wanted) {
+    if (out.size() == max_lines) break;
+    out.push_back(w.at);
+  }
+  return out;
+}
+
 void ExtractFields(const OcrPage& page, int page_number,
                    core::Extraction& out) {
   PageModel m = BuildModel(page);

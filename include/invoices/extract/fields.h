@@ -47,4 +47,17 @@ namespace invoices::extract {
 // sum disagrees by more than a tip or rounding printed on the page.
 void ExtractFields(const OcrPage& page, int page_number, core::Extraction& out);
 
+// A value worth reading again: on line `line` of the page, right of its
+// label, from x = `x0` to the line's end.
+struct Reread {
+  size_t line = 0;
+  int x0 = 0;
+};
+
+// The values of `page` worth reading again, alone and at a comfortable text
+// height: those labelled as a total, an amount due, a subtotal, tax, payment
+// or a date that are missing or were read with low confidence. At most
+// `max_lines`, the most needed first (no value before a doubtful one).
+std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines);
+
 }  // namespace invoices::extract

@@ -42,7 +42,13 @@ struct ScannerOptions {
   // When the page read with kAuto has a Quality() below this, it is read
   // again as one block and the better reading is kept (layout analysis
   // sometimes takes a receipt photo for a picture); 0 turns it off.
-  double reread_below_quality = 0.0;
+  double reread_below_quality = 0.5;
+  // Values labelled as a total, a payment or a date that are missing or
+  // doubtful are read again, alone and at a comfortable text height
+  // (LinesToReread); at most this many a page, 0 for none. Off by default:
+  // on the 100 dev receipts 4 rereads a page changed 3 totals and dates for
+  // the better and 3 for the worse, for about 30 ms (docs/BENCHMARKS.md).
+  size_t reread_lines = 0;
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
@@ -81,6 +87,10 @@ class Scanner {
   core::Result<OcrPage> ReadImage(GrayImage image, int width, int height,
                                   bool rendered,
                                   core::Extraction& result) const;
+  // Reads again the lines LinesToReread picks, each alone and enlarged, and
+  // keeps the readings of higher quality. Boxes stay in `image` pixels.
+  core::Status RereadLines(OcrEngine& engine, const GrayImage& image,
+                           OcrPage& page) const;
   // Adds the payment codes found on a page to `found` (boxes in the page
   // as uploaded).
   void ReadPaymentCodes(const GrayImage& image, int width, int height,
