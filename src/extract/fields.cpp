@@ -1323,6 +1323,10 @@ struct AmountResult {
   // Differences between subtotal + tax and total that the page explains
   // (tip, rounding), in minor units.
   std::vector<int64_t> explained = {0};
+  // What was paid when the page says it once: the one amount tendered
+  // ("CASH 10.50") less the one change given ("CHANGE 2.15").
+  const AmountCand* tendered = nullptr;
+  const AmountCand* change = nullptr;
 };
 
 // The best candidate by `score`, with its confidence; nullptr when none has a
@@ -1575,6 +1579,33 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
 
   AmountResult r;
   r.explained = extras;
+  {
+    const AmountCand *t = nullptr, *k = nullptr;
+    bool one_t = true, one_k = true;
+    for (const AmountCand& c : cands) {
+      const bool rightmost = c.token == &c.line->amounts.back();
+      if (c.role.tender && rightmost && c.minor_units > 0) {
+        one_t &= !t || t->minor_units == c.minor_units;
+        if (!t) t = &c;
+      }
+      if (c.role.change && !c.role.tender && c.minor_units >= 0) {
+        one_k &= !k || k->minor_units == c.minor_units;
+        if (!k) k = &c;
+      }
+    }
+    // Both printed with all their decimals and read with confidence.
+    auto clear = [&](const AmountCand* c) {
+      const size_t dot = c->line->text.find_last_of(".,", c->token->number_end);
+      return c->token->has_fraction && c->words.confidence >= 0.5 &&
+             dot != std::string::npos && dot >= c->token->number_begin &&
+             c->token->number_end - dot - 1 == size_t(minor);
+    };
+    if (t && k && one_t && one_k && t->minor_units > k->minor_units &&
+        clear(t) && clear(k)) {
+      r.tendered = t;
+      r.change = k;
+    }
+  }
   r.total = Best(cands, &AmountCand::total, &r.total_conf);
   // Among equal values, the last strong total line is the one to show.
   if (r.total) {
@@ -2022,13 +2053,18 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
         }
       }
     }
+    bool date_value = false;
     if (date) {
       const std::vector<DateToken> dates = FindDates(line.text);
-      if (dates.empty()) {
-        need = 2;
-      } else if (WordsIn(line, dates.front().begin, dates.front().end)
-                     .confidence < kSure) {
-        need = std::max(need, 1);
+      const int date_need =
+          dates.empty() ? 2
+          : WordsIn(line, dates.front().begin, dates.front().end).confidence <
+                  kSure
+              ? 1
+              : 0;
+      if (date_need > need) {
+        need = date_need;
+        date_value = true;
       }
     }
     if (need == 0) continue;
@@ -2039,7 +2075,8 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
       const size_t word = line.tokens[match.last].word;
       x0 = std::max(x0, line.ocr->words[word].box.x1);
     }
-    wanted.push_back({need, {size_t(line.ocr - page.lines.data()), x0}});
+    wanted.push_back(
+        {need, {size_t(line.ocr - page.lines.data()), x0, date_value}});
   }
   std::stable_sort(
       wanted.begin(), wanted.end(),
@@ -2083,6 +2120,29 @@ void ExtractFields(const OcrPage& page, int page_number,
                        c->words));
   };
   set_amount("total", amounts.total, amounts.total_conf);
+  // A total that could not be read (none, only weakly supported, or a whole
+  // number where the currency has decimals: "aw 35" for "RM8.35") is what
+  // was paid, when the page says what was tendered and what was given back.
+  const bool weak_total = !amounts.total || amounts.total_conf < 0.35 ||
+                          (minor > 0 && !amounts.total->token->has_fraction);
+  if (weak_total && amounts.tendered && amounts.change) {
+    const AmountCand& t = *amounts.tendered;
+    const AmountCand& k = *amounts.change;
+    const core::Decimal paid = t.token->value - k.token->value;
+    if (!amounts.total || !(amounts.total->token->value == paid)) {
+      Field f = MakeField(
+          paid.ToString(minor),
+          Round3(0.6 * std::min(t.words.confidence, k.words.confidence)),
+          page_number, t.words);
+      f.bbox = Union(t.words.box, k.words.box);
+      f.text = t.words.text + " - " + k.words.text;
+      if (amounts.total) out.fields.erase("total");  // this page's weak one
+      SetField(out, "total", std::move(f));
+      out.warnings.push_back(
+          "the total could not be read; it is the amount "
+          "tendered less the change");
+    }
+  }
   set_amount("subtotal", amounts.sub, amounts.sub_conf);
   set_amount("tax", amounts.tax, amounts.tax_conf);
   set_amount("tip", amounts.tip, amounts.tip_conf);

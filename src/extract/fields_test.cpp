@@ -669,3 +669,57 @@ TEST(ExtractFieldsTest, LaterPagesReplaceOnlyWithStrongerEvidence) {
 
 }  // namespace
 }  // namespace invoices::extract
+
+namespace invoices::extract {
+namespace {
+
+TEST(ExtractFieldsTest, AnUnreadableTotalIsWhatWasTenderedLessTheChange) {
+  // "RM8.35" in double-height print came out as "aw 35".
+  const core::Extraction e = Extract(R"(KEDAI RUNCIT MAJU
+Rounding -RM0.02
+Grand Total aw 35
+Cash RM10.50
+Change RM2.15)");
+  ASSERT_TRUE(e.fields.contains("total"));
+  EXPECT_EQ(e.fields.at("total").value, "8.35");
+  EXPECT_LT(e.fields.at("total").confidence, 0.6);
+  EXPECT_EQ(e.fields.at("total").text, "RM10.50 - RM2.15");
+  EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
+                      "the total could not be read; it is the amount "
+                      "tendered less the change"),
+            e.warnings.end());
+}
+
+TEST(ExtractFieldsTest, AReadableTotalIsNotReplacedByCashLessChange) {
+  // The change is misread ("4.0)"), the total is not: the total stays.
+  const core::Extraction e = Extract(R"(Sub Total : 93.40
+Total : 99.00
+CASH : 400.09
+Change : 4.0)");
+  EXPECT_EQ(e.fields.at("total").value, "99.00");
+}
+
+TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
+  OcrPage page = PageFromText(R"(SHOP NAME
+Date : 05- balk 11:25:29
+Item A 3.00
+Grand Total aw 35
+Cash 10.50
+Change 2.15)");
+  // The cash line was read surely, the change doubtfully.
+  for (OcrWord& w : page.lines[5].words) w.confidence = 0.4f;
+  const std::vector<Reread> picks = LinesToReread(page, 8);
+  std::vector<size_t> lines;
+  for (const Reread& r : picks) lines.push_back(r.line);
+  // The total without decimals first, then the date without a date, then
+  // the doubtful change; neither the item nor the sure cash line.
+  EXPECT_EQ(lines, (std::vector<size_t>{3, 1, 5}));
+  // The value starts after its label.
+  EXPECT_EQ(picks[0].x0, page.lines[3].words[1].box.x1);
+  EXPECT_FALSE(picks[0].date);
+  EXPECT_TRUE(picks[1].date);
+  EXPECT_EQ(LinesToReread(page, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace invoices::extract

@@ -10,6 +10,7 @@
 #include "invoices/extract/payment_qr.h"
 #include "invoices/extract/pdf.h"
 #include "invoices/extract/preprocess.h"
+#include "invoices/extract/text_parse.h"
 
 namespace invoices::extract {
 namespace {
@@ -182,18 +183,28 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
   // than inside its page: large print next to small (a double-height total
   // beside its "RM") and labels glued to values stop confusing the line
   // finder.
-  constexpr double kTextHeight = 40;
+  constexpr double kTextHeight = 32;
   for (const Reread& r : LinesToReread(page, options_.reread_lines)) {
     OcrLine& line = page.lines[r.line];
-    const int h = std::max(1, line.box.y1 - line.box.y0);
+    // The text height is the words' (a line box may take in a rule or a
+    // stain above or below).
+    std::vector<int> heights;
+    for (const OcrWord& w : line.words) heights.push_back(w.box.y1 - w.box.y0);
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                     heights.end());
+    const int h = std::max(1, heights[heights.size() / 2]);
     const int y0 = std::max(0, line.box.y0 - h / 4);
     const int y1 = std::min(image.height, line.box.y1 + h / 4);
     const int x0 = std::clamp(r.x0 + h / 4, 0, image.width - 1);
     if (y1 <= y0 || image.width - x0 < h) continue;
     // To the right edge: a value may stand far from its label.
     GrayImage value = Crop(image, {x0, y0, image.width, y1});
-    const double f = std::clamp(kTextHeight / h, 0.3, 3.0);
-    if (std::abs(f - 1) > 0.05) {
+    // Text between 20 and 60 px high is read as it is; smaller is enlarged,
+    // larger (a double-height total) reduced.
+    const double f = h < 20   ? std::min(3.0, kTextHeight / h)
+                     : h > 60 ? std::max(0.3, kTextHeight / h)
+                              : 1.0;
+    if (f != 1.0) {
       value = Resize(value, std::max(1, int(value.width * f)),
                      std::max(1, int(value.height * f)));
     }
@@ -213,9 +224,20 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     for (const OcrWord& w : line.words) {
       if (w.box.x0 >= x0 - h / 4) old_reading.lines.back().words.push_back(w);
     }
-    // Only a better reading replaces the words right of the label.
-    if (new_reading.Characters() == 0 ||
-        new_reading.Quality() <= old_reading.Quality()) {
+    // Only a better reading replaces the words right of the label: one that
+    // holds a value of the kind wanted where the old one held none, or both
+    // do and it was read with more confidence; and it must not lose a date
+    // or an amount the old reading held.
+    const std::string old_text = old_reading.Text();
+    const std::string new_text = new_reading.Text();
+    const bool old_date = !FindDates(old_text).empty();
+    const bool new_date = !FindDates(new_text).empty();
+    const bool old_amount = !FindAmounts(old_text).empty();
+    const bool new_amount = !FindAmounts(new_text).empty();
+    const bool had = r.date ? old_date : old_amount;
+    const bool has = r.date ? new_date : new_amount;
+    if (!has || (had && new_reading.Quality() <= old_reading.Quality()) ||
+        (old_date && !new_date) || (old_amount && !new_amount)) {
       continue;
     }
     std::erase_if(line.words,

@@ -65,7 +65,7 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
   }
   EXPECT_EQ(stages,
             (std::vector<std::string>{"decode", "payment_qr", "preprocess",
-                                      "ocr", "extract", "total"}));
+                                      "ocr", "reread", "extract", "total"}));
   EXPECT_EQ(r->document.source, "ocr");
   EXPECT_EQ(r->document.language, "eng");
   EXPECT_EQ(r->text, "TOTAL 1.00");
