@@ -1299,6 +1299,18 @@ std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
     if (a > b) best = it;
   }
   const Tally& t = best->second;
+  // A currency without minor units ("¥", "JPY") on a page whose amounts
+  // are printed with two decimals is a stray mark, not the currency.
+  if (core::MinorDigits(best->first) == 0) {
+    int with_cents = 0, amounts = 0;
+    for (const Line& line : m.lines) {
+      for (const AmountToken& a : line.amounts) {
+        ++amounts;
+        with_cents += a.has_fraction;
+      }
+    }
+    if (amounts > 0 && with_cents * 2 > amounts) return std::nullopt;
+  }
   const double share = t.weight / all;
   // Many marks that agree make a currency sure; a lone sign may be OCR
   // noise, and "$" is shared by many currencies.

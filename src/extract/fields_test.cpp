@@ -699,6 +699,16 @@ Change : 4.0)");
   EXPECT_EQ(e.fields.at("total").value, "99.00");
 }
 
+TEST(ExtractFieldsTest, AStrayYenSignOnAPageOfCentsIsNoCurrency) {
+  const core::Extraction e = Extract(R"(KEDAI MAJU
+Item A ¥ 40.00
+Item B 38.10
+TOTAL 78.10
+CASH 100.00)");
+  EXPECT_FALSE(e.fields.contains("currency"));
+  EXPECT_EQ(e.fields.at("total").value, "78.10");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29

@@ -16,6 +16,8 @@
 namespace invoices::extract {
 namespace {
 
+using internal::CountDigits;
+using internal::CountLetters;
 using internal::LabelHit;
 using internal::Phrase;
 using internal::PhraseTable;
@@ -90,6 +92,10 @@ const PhraseTable& Labels() {
       P("ticket", kInvoiceId, 0.7, kSQ),
       P("folio", kInvoiceId, 0.6, kSQ),
       P("ref", kInvoiceId, 0.5, kSQ),
+      P("slip", kInvoiceId, 0.6, kSQ),
+      P("transaction", kInvoiceId, 0.5, kSQ),
+      P("trans", kInvoiceId, 0.5, kSQ),
+      P("txn", kInvoiceId, 0.5, kSQ),
       P("reference", kInvoiceId, 0.5, kSQ),
       P("rechnung", kInvoiceId, 1.0, kNQ),
       P("rechnungs", kInvoiceId, 1.0, kSQ),
@@ -315,6 +321,7 @@ const PhraseTable& Labels() {
       P("nachlass", kDiscount, 0.9),
       // amount_due
       P("amount due", kAmountDue, 1.0),
+      P("amt due", kAmountDue, 1.0),
       P("balance due", kAmountDue, 1.0),
       P("total due", kAmountDue, 0.95),
       P("amount payable", kAmountDue, 0.95),
@@ -406,10 +413,32 @@ const PhraseTable& Labels() {
 
 bool IsQualifier(std::string_view t) {
   static const std::vector<std::string_view> kQualifiers = {
-      "no",     "nr",     "n",       "n0",           "#",     "number",
-      "num",    "nummer", "numero",  "nro",          "nbr",   "nos",
-      "id",     "idnr",   "ident",   "identification", "ref", "reference",
-      "reg",    "regn",   "registration", "registered", "code", "nb"};
+      "no",
+      "nr",
+      "n",
+      "n0",
+      "#",
+      "number",
+      "num",
+      "nummer",
+      "numero",
+      "nro",
+      "nbr",
+      "nos",
+      "id",
+      "idnr",
+      "ident",
+      "identification",
+      "ref",
+      "reference",
+      "reg",
+      "regn",
+      "registration",
+      "registered",
+      "code",
+      "nb",
+      "1d",
+      "ld"};  // "ID" read as "1D
   return std::find(kQualifiers.begin(), kQualifiers.end(), t) !=
          kQualifiers.end();
 }
@@ -418,9 +447,9 @@ bool IsQualifier(std::string_view t) {
 // "Your VAT", "Client Tel").
 bool IsPartyWord(std::string_view t) {
   static const std::vector<std::string_view> kWords = {
-      "customer", "customers", "client",    "kunde",     "kunden",
-      "buyer",    "your",      "ihre",      "votre",     "cliente",
-      "receiver", "recipient", "purchaser", "acquirente", "pembeli",
+      "customer",  "customers", "client",    "kunde",      "kunden",
+      "buyer",     "your",      "ihre",      "votre",      "cliente",
+      "receiver",  "recipient", "purchaser", "acquirente", "pembeli",
       "empfanger", "klant"};
   return std::find(kWords.begin(), kWords.end(), t) != kWords.end();
 }
@@ -456,8 +485,8 @@ struct Label {
   size_t row = 0;
   int kind = 0;
   double strength = 0;
-  bool qualified = false;  // with its "No", "Nr", "#", "ID"
-  bool complete = false;   // qualified, or a label that needs no "No"
+  bool qualified = false;      // with its "No", "Nr", "#", "ID"
+  bool complete = false;       // qualified, or a label that needs no "No"
   size_t first = 0, last = 0;  // tokens, qualifiers included
   size_t end = 0;              // byte after the label in the row text
   size_t limit = 0;            // byte where the next label starts
@@ -474,9 +503,9 @@ struct PageLabels {
 };
 
 bool IsSeparatorByte(char c) {
-  return c == ' ' || c == ':' || c == '.' || c == '-' || c == '=' ||
-         c == '#' || c == '/' || c == '|' || c == '>' || c == ';' || c == ',' ||
-         c == ')' || c == '(' || c == '_' || c == '~' || c == '*';
+  return c == ' ' || c == ':' || c == '.' || c == '-' || c == '=' || c == '#' ||
+         c == '/' || c == '|' || c == '>' || c == ';' || c == ',' || c == ')' ||
+         c == '(' || c == '_' || c == '~' || c == '*';
 }
 
 // The first byte of a value after `from`: separators and the signs "°",
@@ -583,8 +612,8 @@ PageLabels FindLabels(const OcrPage& page) {
       out.push_back(l);
     }
     for (size_t i = 0; i < out.size(); ++i) {
-      out[i].limit = i + 1 < out.size() ? tok[out[i + 1].first].begin
-                                        : row.text.size();
+      out[i].limit =
+          i + 1 < out.size() ? tok[out[i + 1].first].begin : row.text.size();
     }
   }
   return m;
@@ -606,23 +635,9 @@ bool HasDigit(std::string_view s) {
                      [](char c) { return c >= '0' && c <= '9'; });
 }
 
-int CountDigits(std::string_view s) {
-  return static_cast<int>(std::count_if(
-      s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
-}
-
-int CountLetters(std::string_view s) {
-  int n = 0;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xC0) ++n;
-  }
-  return n;
-}
-
 std::string_view TrimPunct(std::string_view s) {
-  while (!s.empty() && (s.back() == '.' || s.back() == ',' ||
-                        s.back() == ';' || s.back() == ':' ||
-                        s.back() == ')' || s.back() == '-' ||
+  while (!s.empty() && (s.back() == '.' || s.back() == ',' || s.back() == ';' ||
+                        s.back() == ':' || s.back() == ')' || s.back() == '-' ||
                         s.back() == '/')) {
     s.remove_suffix(1);
   }
@@ -636,8 +651,9 @@ std::string_view TrimPunct(std::string_view s) {
 bool IsTime(std::string_view s) {
   // "14:32", "8:13:39"
   if (s.size() < 4 || s.size() > 8) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || c == ':'; }) &&
+  return std::all_of(
+             s.begin(), s.end(),
+             [](char c) { return (c >= '0' && c <= '9') || c == ':'; }) &&
          s.find(':') != std::string_view::npos;
 }
 
@@ -668,6 +684,14 @@ std::optional<Value> ReadId(const Row& row, size_t from, size_t limit) {
   size_t b = SkipSeparators(s, from, limit, &colon);
   if (b >= limit) return std::nullopt;
   size_t e = WordEnd(s, b, limit);
+  double shape = 1.0;
+  // One character alone before the value is a misread colon or mark
+  // ("INVOICE NO s 18341", "Bil-#: a 147795", "RECEIPT #2 C500224314").
+  if (e - b == 1 && e + 1 < limit && s[e] == ' ' && s[e + 1] != ' ') {
+    b = e + 1;
+    e = WordEnd(s, b, limit);
+    shape = 0.85;
+  }
   std::string_view first = TrimPunct(std::string_view(s).substr(b, e - b));
   if (!HasDigit(first) && first.size() >= 2 && first.size() <= 4 &&
       CountLetters(first) == static_cast<int>(first.size()) && e + 1 < limit &&
@@ -677,13 +701,13 @@ std::optional<Value> ReadId(const Row& row, size_t from, size_t limit) {
   }
   std::string_view raw = std::string_view(s).substr(b, e - b);
   std::string_view v = TrimPunct(raw);
-  if (v.empty() || !HasDigit(v) || v.size() > 32) return std::nullopt;
+  if (v.size() < 2 || !HasDigit(v) || v.size() > 32) return std::nullopt;
   if (LooksLikeOtherValue(v)) return std::nullopt;
   const size_t vb = b + (v.data() - raw.data());
   Value out;
   out.value = internal::CollapseSpaces(v);
   out.span = internal::WordsIn(row, vb, vb + v.size());
-  out.evidence = CountDigits(v) >= 3 ? 1.0 : 0.8;
+  out.evidence = shape * (CountDigits(v) >= 3 ? 1.0 : 0.8);
   return out;
 }
 
@@ -696,6 +720,16 @@ std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
   size_t b = SkipSeparators(s, from, limit, &colon);
   if (b >= limit) return std::nullopt;
   size_t e = WordEnd(s, b, limit);
+  // A misread colon before the number ("GST ID. NO +s 000181747712").
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  const bool upper_pair =
+      e - b == 2 && upper(s[b]) && upper(s[b + 1]);  // "DE 123 456 789"
+  if (e - b <= 2 && !upper_pair &&
+      !HasDigit(std::string_view(s).substr(b, e - b)) && e + 1 < limit &&
+      s[e] == ' ' && s[e + 1] >= '0' && s[e + 1] <= '9') {
+    b = e + 1;
+    e = WordEnd(s, b, limit);
+  }
   std::string_view w = std::string_view(s).substr(b, e - b);
   const bool country = !HasDigit(w) && w.size() >= 2 && w.size() <= 3 &&
                        CountLetters(w) == static_cast<int>(w.size());
@@ -744,14 +778,12 @@ std::optional<Value> ReadPhone(const Row& row, size_t from, size_t limit) {
     ++e;
   }
   std::string_view v = std::string_view(s).substr(b, e - b);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '-' ||
-                        v.back() == '/' || v.back() == '.' ||
-                        v.back() == '(')) {
+  while (!v.empty() && (v.back() == ' ' || v.back() == '-' || v.back() == '/' ||
+                        v.back() == '.' || v.back() == '(')) {
     v.remove_suffix(1);
   }
   // A closing parenthesis without its opening one ends the number.
-  if (!v.empty() && v.back() == ')' &&
-      v.find('(') == std::string_view::npos) {
+  if (!v.empty() && v.back() == ')' && v.find('(') == std::string_view::npos) {
     v.remove_suffix(1);
   }
   const int digits = CountDigits(v);
@@ -793,8 +825,8 @@ std::optional<Value> ReadText(const Row& row, size_t from, size_t limit) {
   size_t e = b;
   while (e < limit && s.compare(e, 2, "  ") != 0) ++e;
   std::string_view v = std::string_view(s).substr(b, e - b);
-  while (!v.empty() && (v.back() == ' ' || v.back() == ',' ||
-                        v.back() == ';' || v.back() == ':')) {
+  while (!v.empty() && (v.back() == ' ' || v.back() == ',' || v.back() == ';' ||
+                        v.back() == ':')) {
     v.remove_suffix(1);
   }
   if (CountLetters(v) + CountDigits(v) < 2 || v.size() > 80) {
@@ -870,8 +902,8 @@ std::optional<Value> ValueOf(const PageLabels& m, const Label& l,
   const size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
   if (auto v = read(row, l.end, l.limit)) {
     v->row = l.row;
-    v->evidence *= l.strength *
-                   (GapBetween(row, l.end, start) ? kRightOfGap : kSameRow);
+    v->evidence *=
+        l.strength * (GapBetween(row, l.end, start) ? kRightOfGap : kSameRow);
     return v;
   }
   // Something else follows on the row: the label is a column header or the
@@ -881,8 +913,7 @@ std::optional<Value> ValueOf(const PageLabels& m, const Label& l,
   if (auto b = BelowStart(m, l, &ri)) {
     // A label below is no value.
     for (const Label& other : m.labels[ri]) {
-      if (m.rows[ri].tokens[other.first].begin <= *b &&
-          other.end > *b) {
+      if (m.rows[ri].tokens[other.first].begin <= *b && other.end > *b) {
         return std::nullopt;
       }
     }
@@ -936,7 +967,7 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
   int last_y = row.box.y1;
   for (size_t ri = l.row + 1; ri < m.rows.size() && lines.size() < 6; ++ri) {
     const Row& r = m.rows[ri];
-    if (r.box.y0 - last_y > 1.6 * h) break;
+    if (r.box.y0 - last_y > 1.2 * h) break;  // a blank line
     // The words of this row inside the column, up to a gap.
     size_t first = r.words.size(), last = 0;
     for (size_t w = 0; w < r.words.size(); ++w) {
@@ -973,7 +1004,7 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
     }
     if (!labelled) lines.push_back(internal::WordRange(r, first, last));
   }
-  if (lines.empty() || CountLetters(lines[0].text) < 2) return b;
+  if (lines.empty() || CountLetters(lines[0].text) < 3) return b;
   Value name;
   name.value = internal::CollapseSpaces(lines[0].text);
   name.span = lines[0];
@@ -1007,7 +1038,8 @@ bool IsEuVat(std::string compact) {
       "IE\\d[A-Z0-9+*]\\d{5}[A-Z]{1,2}|IT\\d{11}|LT(\\d{9}|\\d{12})|LU\\d{8}|"
       "LV\\d{11}|MT\\d{8}|NL\\d{9}B\\d{2}|PL\\d{10}|PT\\d{9}|RO\\d{2,10}|"
       "SE\\d{12}|SI\\d{8}|SK\\d{10}|GB(\\d{9}|\\d{12})|CHE\\d{9})");
-  std::erase_if(compact, [](char c) { return c == ' ' || c == '.' || c == '-'; });
+  std::erase_if(compact,
+                [](char c) { return c == ' ' || c == '.' || c == '-'; });
   if (compact.size() < 8 || compact.size() > 16) return false;
   return std::regex_match(compact, kVat);
 }
@@ -1050,6 +1082,9 @@ std::optional<Value> FormatPhone(const Row& row, size_t ri) {
       const std::string& s = v->value;
       const bool grouped = s.find_first_of(" -") != std::string::npos;
       if (!grouped || CountDigits(s) < 8) continue;
+      // A sign must lead the digits ("+60 3", not "+ 23-04-2017").
+      if (s[0] == '+' && (s.size() < 2 || s[1] < '0' || s[1] > '9')) continue;
+      if (!FindDates(s).empty()) continue;
       v->evidence = 0.45;
       v->row = ri;
       return v;
@@ -1065,21 +1100,20 @@ std::optional<Value> NetDays(const Row& row, size_t ri) {
     if (i >= t.size()) return false;
     const std::string& w = row.words[t[i].word].text;
     const std::string_view v = TrimPunct(w);
-    if (v.empty() || v.size() > 3 || !std::all_of(v.begin(), v.end(), [](char c) {
-          return c >= '0' && c <= '9';
-        })) {
+    if (v.empty() || v.size() > 3 ||
+        !std::all_of(v.begin(), v.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
       return false;
     }
     const int n = std::stoi(std::string(v));
     return n >= 1 && n <= 180;
   };
   auto is_days = [&](size_t i) {
-    static constexpr std::string_view kDays[] = {
-        "days", "day", "tage", "tagen", "jours", "dias", "giorni", "hari",
-        "dagen"};
-    return i < t.size() &&
-           std::find(std::begin(kDays), std::end(kDays), t[i].text) !=
-               std::end(kDays);
+    static constexpr std::string_view kDays[] = {"days",   "day",   "tage",
+                                                 "tagen",  "jours", "dias",
+                                                 "giorni", "hari",  "dagen"};
+    return i < t.size() && std::find(std::begin(kDays), std::end(kDays),
+                                     t[i].text) != std::end(kDays);
   };
   auto is_net = [&](size_t i) {
     return i < t.size() &&
@@ -1087,7 +1121,8 @@ std::optional<Value> NetDays(const Row& row, size_t ri) {
   };
   for (size_t i = 0; i < t.size(); ++i) {
     size_t first = i, last = 0;
-    if (is_net(i) && small_int(i + 1) && (i + 2 >= t.size() || is_days(i + 2))) {
+    if (is_net(i) && small_int(i + 1) &&
+        (i + 2 >= t.size() || is_days(i + 2))) {
       last = is_days(i + 2) ? i + 2 : i + 1;
     } else if (small_int(i) && is_days(i + 1) && is_net(i + 2)) {
       last = i + 2;
@@ -1113,8 +1148,8 @@ std::optional<Value> TermsPhrase(const PageLabels& m, const Label& l) {
   size_t e = b;
   while (e < row.text.size() && row.text.compare(e, 2, "  ") != 0) {
     if (row.text[e] == '.' &&
-        (e + 1 >= row.text.size() || row.text[e + 1] == ' ') &&
-        e > 0 && !(row.text[e - 1] >= '0' && row.text[e - 1] <= '9')) {
+        (e + 1 >= row.text.size() || row.text[e + 1] == ' ') && e > 0 &&
+        !(row.text[e - 1] >= '0' && row.text[e - 1] <= '9')) {
       break;
     }
     ++e;
@@ -1133,9 +1168,8 @@ std::optional<Value> TermsPhrase(const PageLabels& m, const Label& l) {
 // Picks the best value (ties: the first, or the last with `prefer_last`),
 // sets the field, and lowers the confidence when a different value is
 // nearly as well supported.
-void Choose(const std::vector<Value>& cands,
-            const std::string& name, int page_number, core::Extraction& out,
-            bool prefer_last = false) {
+void Choose(const std::vector<Value>& cands, const std::string& name,
+            int page_number, core::Extraction& out, bool prefer_last = false) {
   const Value* best = nullptr;
   for (const Value& v : cands) {
     if (v.span.empty || v.value.empty()) continue;
@@ -1152,9 +1186,9 @@ void Choose(const std::vector<Value>& cands,
       break;
     }
   }
-  internal::SetField(out, name,
-                     internal::MakeField(best->value, conf, page_number,
-                                         best->span));
+  internal::SetField(
+      out, name,
+      internal::MakeField(best->value, conf, page_number, best->span));
 }
 
 }  // namespace
@@ -1165,9 +1199,7 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
   if (m.rows.empty()) return;
   const int minor = internal::MinorDigitsOf(out);
   const double span = std::max(1, m.bottom - m.top);
-  auto yrel = [&](size_t ri) {
-    return (m.rows[ri].box.y0 - m.top) / span;
-  };
+  auto yrel = [&](size_t ri) { return (m.rows[ri].box.y0 - m.top) / span; };
 
   // Other parties' blocks first: what lies inside them is not the vendor's.
   std::vector<Block> blocks;
@@ -1183,16 +1215,28 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
         continue;
       }
       if (i + 1 < labels.size() && labels[i + 1].first == l.last + 1 &&
+          !row.GapAfter(row.tokens[l.last].word) &&
           labels[i + 1].kind != kParty && labels[i + 1].kind != kShipTo) {
         continue;
+      }
+      // A weak party word ("Customer", "Client") is a label only before
+      // ':' or alone in its cell: not in "Customer's Payment".
+      if (l.strength < 0.9) {
+        bool colon = false;
+        const size_t v = SkipSeparators(row.text, l.end, l.limit, &colon);
+        const bool alone = v >= l.limit || GapBetween(row, l.end, v);
+        if (!colon && !alone) continue;
       }
       blocks.push_back(ReadBlock(m, l));
     }
   }
-  auto in_other_party = [&](const Value& v) {
+  auto in_block = [&](const Value& v, bool receiver) {
     return std::any_of(blocks.begin(), blocks.end(), [&](const Block& b) {
-      return InBlock(b, v.row, v.span.box);
+      return b.receiver == receiver && InBlock(b, v.row, v.span.box);
     });
+  };
+  auto in_other_party = [&](const Value& v) {
+    return in_block(v, true) || in_block(v, false);
   };
 
   std::vector<Value> invoice_ids, vendor_tax, receiver_tax, phones, pos, terms,
@@ -1203,18 +1247,29 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
       switch (l.kind) {
         case kInvoiceId:
         case kPo: {
-          auto v = ValueOf(m, l, l.complete,
-                           [](const Row& r, size_t a, size_t b) {
-                             return ReadId(r, a, b);
-                           });
+          auto v = ValueOf(
+              m, l, l.complete,
+              [](const Row& r, size_t a, size_t b) { return ReadId(r, a, b); });
           if (!v) break;
           if (!l.complete) {
             // "Invoice: 123" and "PO: 4500": the label without its "No"
             // counts only with a colon or number sign before the value.
             bool colon = false;
-            SkipSeparators(row.text, l.end, l.limit, &colon);
-            if (!colon || v->row != ri) break;
-            v->evidence *= 0.7;
+            const size_t at = SkipSeparators(row.text, l.end, l.limit, &colon);
+            if (v->row != ri) break;
+            if (colon) {
+              v->evidence *= 0.7;
+            } else {
+              // Or, at the start of a row, with a long number right after
+              // it ("RECEIPT CS00018751"), not a title.
+              const bool starts_row = l.first == 0;
+              const bool adjacent = !GapBetween(row, l.end, at);
+              if (!starts_row || !adjacent || CountDigits(v->value) < 5 ||
+                  v->value.size() < 6) {
+                break;
+              }
+              v->evidence *= 0.5;
+            }
           }
           if (l.party_before && l.kind == kInvoiceId) break;  // "Customer No"
           (l.kind == kInvoiceId ? invoice_ids : pos).push_back(*v);
@@ -1224,13 +1279,14 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
           // "GST 6%", "VAT 20.00" are rates and amounts: a tax word without
           // "No"/"ID"/"Reg" needs a long number right after it.
           const int min_digits = l.complete ? 7 : 8;
-          auto v = ValueOf(m, l, l.complete,
-                           [&](const Row& r, size_t a, size_t b) {
-                             return ReadTaxId(r, a, b, min_digits);
-                           });
+          auto v =
+              ValueOf(m, l, l.complete, [&](const Row& r, size_t a, size_t b) {
+                return ReadTaxId(r, a, b, min_digits);
+              });
           if (!v) break;
           if (!l.complete) v->evidence *= 0.6;
-          v->receiver = l.party_before || in_other_party(*v);
+          if (in_block(*v, false)) break;  // the ship-to party's
+          v->receiver = l.party_before || in_block(*v, true);
           (v->receiver ? receiver_tax : vendor_tax).push_back(*v);
           break;
         }
@@ -1281,15 +1337,17 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
       }
     }
     for (Value& v : FormatTaxIds(row, ri)) {
-      v.receiver = in_other_party(v);
+      if (in_block(v, false)) continue;
+      v.receiver = in_block(v, true);
       (v.receiver ? receiver_tax : vendor_tax).push_back(std::move(v));
     }
-    if (yrel(ri) < 0.35 &&
-        std::none_of(m.labels[ri].begin(), m.labels[ri].end(),
-                     [](const Label& l) {
-                       return l.kind == kFax || l.kind == kTaxId ||
-                              l.kind == kInvoiceId || l.kind == kPo;
-                     })) {
+    if (yrel(ri) < 0.35 && std::none_of(m.labels[ri].begin(),
+                                        m.labels[ri].end(), [](const Label& l) {
+                                          return l.kind == kFax ||
+                                                 l.kind == kTaxId ||
+                                                 l.kind == kInvoiceId ||
+                                                 l.kind == kPo;
+                                        })) {
       if (auto v = FormatPhone(row, ri); v && !in_other_party(*v)) {
         phones.push_back(*v);
       }

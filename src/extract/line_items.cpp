@@ -17,6 +17,8 @@ namespace invoices::extract {
 namespace {
 
 using core::Decimal;
+using internal::CountDigits;
+using internal::CountLetters;
 using internal::Phrase;
 using internal::PhraseTable;
 using internal::Row;
@@ -25,7 +27,7 @@ using internal::Span;
 // ------------------------------------------------------------------ labels
 
 // Column headers of an item table.
-enum Column { kDesc = 1, kQty, kPrice, kAmount, kTaxCol, kDiscCol };
+enum Column { kDesc = 1, kQty, kPrice, kAmount, kTaxCol, kDiscCol, kUom };
 
 Phrase P(std::string_view text, int kind) {
   Phrase p;
@@ -41,68 +43,133 @@ Phrase P(std::string_view text, int kind) {
 
 const PhraseTable& Headers() {
   static const PhraseTable kTable({
-      P("description", kDesc),     P("descriptions", kDesc),
-      P("desc", kDesc),            P("item", kDesc),
-      P("items", kDesc),           P("item description", kDesc),
-      P("item name", kDesc),       P("article", kDesc),
-      P("articles", kDesc),        P("artikel", kDesc),
-      P("bezeichnung", kDesc),     P("beschreibung", kDesc),
-      P("artikelbezeichnung", kDesc), P("leistung", kDesc),
-      P("leistungen", kDesc),      P("designation", kDesc),
-      P("libelle", kDesc),         P("produit", kDesc),
-      P("descripcion", kDesc),     P("concepto", kDesc),
-      P("articulo", kDesc),        P("producto", kDesc),
-      P("descrizione", kDesc),     P("articolo", kDesc),
-      P("prodotto", kDesc),        P("omschrijving", kDesc),
-      P("product", kDesc),         P("produkt", kDesc),
-      P("products", kDesc),        P("particulars", kDesc),
-      P("details", kDesc),         P("service", kDesc),
-      P("services", kDesc),        P("perkara", kDesc),
-      P("keterangan", kDesc),      P("barang", kDesc),
-      P("nama barang", kDesc),     P("code desc", kDesc),
-      P("name", kDesc),            P("menu", kDesc),
-      P("qty", kQty),              P("quantity", kQty),
-      P("qnty", kQty),             P("q ty", kQty),
-      P("menge", kQty),            P("anzahl", kQty),
-      P("anz", kQty),              P("qte", kQty),
-      P("quantite", kQty),         P("cantidad", kQty),
-      P("cant", kQty),             P("quantita", kQty),
-      P("qta", kQty),              P("aantal", kQty),
-      P("kuantiti", kQty),         P("kuantiti", kQty),
-      P("units", kQty),            P("pcs", kQty),
-      P("stk", kQty),              P("hrs", kQty),
-      P("hours", kQty),            P("std", kQty),
-      P("price", kPrice),          P("unit price", kPrice),
-      P("rate", kPrice),           P("unit cost", kPrice),
-      P("u price", kPrice),        P("u p", kPrice),
-      P("preis", kPrice),          P("einzelpreis", kPrice),
-      P("e preis", kPrice),        P("ep", kPrice),
-      P("stuckpreis", kPrice),     P("prix", kPrice),
-      P("prix unitaire", kPrice),  P("pu", kPrice),
-      P("p u", kPrice),            P("precio", kPrice),
-      P("precio unitario", kPrice), P("prezzo", kPrice),
-      P("prezzo unitario", kPrice), P("prijs", kPrice),
-      P("stukprijs", kPrice),      P("harga", kPrice),
-      P("harga seunit", kPrice),   P("each", kPrice),
-      P("unit", kPrice),           P("amount", kAmount),
-      P("amt", kAmount),           P("total", kAmount),
-      P("line total", kAmount),    P("betrag", kAmount),
-      P("gesamt", kAmount),        P("gesamtpreis", kAmount),
-      P("summe", kAmount),         P("montant", kAmount),
-      P("montant ht", kAmount),    P("total ht", kAmount),
-      P("importe", kAmount),       P("importo", kAmount),
-      P("bedrag", kAmount),        P("jumlah", kAmount),
-      P("value", kAmount),         P("ext", kAmount),
-      P("extension", kAmount),     P("net", kAmount),
-      P("netto", kAmount),         P("total price", kAmount),
-      P("totaal", kAmount),        P("tax", kTaxCol),
-      P("gst", kTaxCol),           P("vat", kTaxCol),
-      P("mwst", kTaxCol),          P("ust", kTaxCol),
-      P("tva", kTaxCol),           P("iva", kTaxCol),
-      P("btw", kTaxCol),           P("tax code", kTaxCol),
-      P("disc", kDiscCol),         P("discount", kDiscCol),
-      P("rabatt", kDiscCol),       P("remise", kDiscCol),
-      P("dto", kDiscCol),          P("sconto", kDiscCol),
+      P("description", kDesc),
+      P("descriptions", kDesc),
+      P("desc", kDesc),
+      P("item", kDesc),
+      P("items", kDesc),
+      P("item description", kDesc),
+      P("item name", kDesc),
+      P("itemname", kDesc),
+      P("article", kDesc),
+      P("articles", kDesc),
+      P("artikel", kDesc),
+      P("bezeichnung", kDesc),
+      P("beschreibung", kDesc),
+      P("artikelbezeichnung", kDesc),
+      P("leistung", kDesc),
+      P("leistungen", kDesc),
+      P("designation", kDesc),
+      P("libelle", kDesc),
+      P("produit", kDesc),
+      P("descripcion", kDesc),
+      P("concepto", kDesc),
+      P("articulo", kDesc),
+      P("producto", kDesc),
+      P("descrizione", kDesc),
+      P("articolo", kDesc),
+      P("prodotto", kDesc),
+      P("omschrijving", kDesc),
+      P("product", kDesc),
+      P("produkt", kDesc),
+      P("products", kDesc),
+      P("particulars", kDesc),
+      P("details", kDesc),
+      P("service", kDesc),
+      P("services", kDesc),
+      P("perkara", kDesc),
+      P("keterangan", kDesc),
+      P("barang", kDesc),
+      P("nama barang", kDesc),
+      P("code desc", kDesc),
+      P("name", kDesc),
+      P("menu", kDesc),
+      P("qty", kQty),
+      P("quantity", kQty),
+      P("qnty", kQty),
+      P("q ty", kQty),
+      P("menge", kQty),
+      P("anzahl", kQty),
+      P("anz", kQty),
+      P("qte", kQty),
+      P("quantite", kQty),
+      P("cantidad", kQty),
+      P("cant", kQty),
+      P("quantita", kQty),
+      P("qta", kQty),
+      P("aantal", kQty),
+      P("kuantiti", kQty),
+      P("kuantiti", kQty),
+      P("units", kQty),
+      P("pcs", kQty),
+      P("stk", kQty),
+      P("hrs", kQty),
+      P("hours", kQty),
+      P("std", kQty),
+      P("uom", kUom),
+      P("unit of measure", kUom),
+      P("price", kPrice),
+      P("unit price", kPrice),
+      P("rate", kPrice),
+      P("unit cost", kPrice),
+      P("u price", kPrice),
+      P("u p", kPrice),
+      P("preis", kPrice),
+      P("einzelpreis", kPrice),
+      P("e preis", kPrice),
+      P("ep", kPrice),
+      P("stuckpreis", kPrice),
+      P("prix", kPrice),
+      P("prix unitaire", kPrice),
+      P("pu", kPrice),
+      P("p u", kPrice),
+      P("precio", kPrice),
+      P("precio unitario", kPrice),
+      P("prezzo", kPrice),
+      P("prezzo unitario", kPrice),
+      P("prijs", kPrice),
+      P("stukprijs", kPrice),
+      P("harga", kPrice),
+      P("harga seunit", kPrice),
+      P("each", kPrice),
+      P("unit", kPrice),
+      P("amount", kAmount),
+      P("amt", kAmount),
+      P("total", kAmount),
+      P("line total", kAmount),
+      P("betrag", kAmount),
+      P("gesamt", kAmount),
+      P("gesamtpreis", kAmount),
+      P("summe", kAmount),
+      P("montant", kAmount),
+      P("montant ht", kAmount),
+      P("total ht", kAmount),
+      P("importe", kAmount),
+      P("importo", kAmount),
+      P("bedrag", kAmount),
+      P("jumlah", kAmount),
+      P("value", kAmount),
+      P("ext", kAmount),
+      P("extension", kAmount),
+      P("net", kAmount),
+      P("netto", kAmount),
+      P("total price", kAmount),
+      P("totaal", kAmount),
+      P("tax", kTaxCol),
+      P("gst", kTaxCol),
+      P("vat", kTaxCol),
+      P("mwst", kTaxCol),
+      P("ust", kTaxCol),
+      P("tva", kTaxCol),
+      P("iva", kTaxCol),
+      P("btw", kTaxCol),
+      P("tax code", kTaxCol),
+      P("disc", kDiscCol),
+      P("discount", kDiscCol),
+      P("rabatt", kDiscCol),
+      P("remise", kDiscCol),
+      P("dto", kDiscCol),
+      P("sconto", kDiscCol),
       P("korting", kDiscCol),
   });
   return kTable;
@@ -114,88 +181,140 @@ enum RowLabel { kStopLabel = 1, kPayLabel, kTaxLabel, kDiscLabel, kMetaLabel };
 const PhraseTable& RowLabels() {
   static const PhraseTable kTable({
       // The end of the items.
-      P("subtotal", kStopLabel),       P("sub total", kStopLabel),
-      P("sub ttl", kStopLabel),        P("subttl", kStopLabel),
-      P("total", kStopLabel),          P("totals", kStopLabel),
-      P("ttl", kStopLabel),            P("grand total", kStopLabel),
-      P("net total", kStopLabel),      P("nett total", kStopLabel),
-      P("total amount", kStopLabel),   P("summe", kStopLabel),
-      P("zwischensumme", kStopLabel),  P("gesamt", kStopLabel),
-      P("gesamtbetrag", kStopLabel),   P("endsumme", kStopLabel),
-      P("rechnungsbetrag", kStopLabel), P("nettobetrag", kStopLabel),
-      P("jumlah", kStopLabel),         P("jumlah kecil", kStopLabel),
-      P("jumlah besar", kStopLabel),   P("sous total", kStopLabel),
-      P("total ht", kStopLabel),       P("total ttc", kStopLabel),
-      P("montant ht", kStopLabel),     P("montant ttc", kStopLabel),
-      P("net a payer", kStopLabel),    P("subtotaal", kStopLabel),
-      P("totaal", kStopLabel),         P("totale", kStopLabel),
-      P("subtotale", kStopLabel),      P("imponibile", kStopLabel),
-      P("base imponible", kStopLabel), P("amount due", kStopLabel),
-      P("balance due", kStopLabel),    P("balance", kStopLabel),
-      P("rounding", kStopLabel),       P("round", kStopLabel),
-      P("total qty", kStopLabel),      P("total items", kStopLabel),
-      P("item count", kStopLabel),     P("no of items", kStopLabel),
-      P("tax summary", kStopLabel),    P("gst summary", kStopLabel),
-      P("vat summary", kStopLabel),    P("zu zahlen", kStopLabel),
-      P("a payer", kStopLabel),        P("a pagar", kStopLabel),
+      P("subtotal", kStopLabel),
+      P("sub total", kStopLabel),
+      P("tot", kStopLabel),
+      P("tot qty", kStopLabel),
+      P("gross", kStopLabel),
+      P("gross amount", kStopLabel),
+      P("gross total", kStopLabel),
+      P("sub ttl", kStopLabel),
+      P("subttl", kStopLabel),
+      P("total", kStopLabel),
+      P("totals", kStopLabel),
+      P("nettotal", kStopLabel),
+      P("grandtotal", kStopLabel),
+      P("ttl", kStopLabel),
+      P("grand total", kStopLabel),
+      P("net total", kStopLabel),
+      P("nett total", kStopLabel),
+      P("total amount", kStopLabel),
+      P("summe", kStopLabel),
+      P("zwischensumme", kStopLabel),
+      P("gesamt", kStopLabel),
+      P("gesamtbetrag", kStopLabel),
+      P("endsumme", kStopLabel),
+      P("rechnungsbetrag", kStopLabel),
+      P("nettobetrag", kStopLabel),
+      P("jumlah", kStopLabel),
+      P("jumlah kecil", kStopLabel),
+      P("jumlah besar", kStopLabel),
+      P("sous total", kStopLabel),
+      P("total ht", kStopLabel),
+      P("total ttc", kStopLabel),
+      P("montant ht", kStopLabel),
+      P("montant ttc", kStopLabel),
+      P("net a payer", kStopLabel),
+      P("subtotaal", kStopLabel),
+      P("totaal", kStopLabel),
+      P("totale", kStopLabel),
+      P("subtotale", kStopLabel),
+      P("imponibile", kStopLabel),
+      P("base imponible", kStopLabel),
+      P("amount due", kStopLabel),
+      P("balance due", kStopLabel),
+      P("balance", kStopLabel),
+      P("rounding", kStopLabel),
+      P("round", kStopLabel),
+      P("total qty", kStopLabel),
+      P("total items", kStopLabel),
+      P("item count", kStopLabel),
+      P("no of items", kStopLabel),
+      P("tax summary", kStopLabel),
+      P("gst summary", kStopLabel),
+      P("vat summary", kStopLabel),
+      P("zu zahlen", kStopLabel),
+      P("a payer", kStopLabel),
+      P("a pagar", kStopLabel),
       P("importe total", kStopLabel),
       // Payments.
-      P("cash", kPayLabel),        P("tunai", kPayLabel),
-      P("change", kPayLabel),      P("kembali", kPayLabel),
-      P("baki", kPayLabel),        P("tendered", kPayLabel),
-      P("tender", kPayLabel),      P("visa", kPayLabel),
-      P("mastercard", kPayLabel),  P("master", kPayLabel),
-      P("amex", kPayLabel),        P("card", kPayLabel),
-      P("credit", kPayLabel),      P("debit", kPayLabel),
-      P("eftpos", kPayLabel),      P("paid", kPayLabel),
-      P("payment", kPayLabel),     P("bayar", kPayLabel),
-      P("ruckgeld", kPayLabel),    P("gegeben", kPayLabel),
-      P("bar", kPayLabel),         P("ec", kPayLabel),
-      P("girocard", kPayLabel),    P("especes", kPayLabel),
-      P("cb", kPayLabel),          P("carte", kPayLabel),
-      P("efectivo", kPayLabel),    P("cambio", kPayLabel),
-      P("rendu", kPayLabel),       P("contant", kPayLabel),
+      P("cash", kPayLabel),
+      P("tunai", kPayLabel),
+      P("change", kPayLabel),
+      P("kembali", kPayLabel),
+      P("baki", kPayLabel),
+      P("tendered", kPayLabel),
+      P("tender", kPayLabel),
+      P("visa", kPayLabel),
+      P("mastercard", kPayLabel),
+      P("amex", kPayLabel),
+      P("card", kPayLabel),
+      P("credit", kPayLabel),
+      P("debit", kPayLabel),
+      P("eftpos", kPayLabel),
+      P("paid", kPayLabel),
+      P("payment", kPayLabel),
+      P("bayar", kPayLabel),
+      P("ruckgeld", kPayLabel),
+      P("gegeben", kPayLabel),
+      P("ec", kPayLabel),
+      P("girocard", kPayLabel),
+      P("especes", kPayLabel),
+      P("cb", kPayLabel),
+      P("carte", kPayLabel),
+      P("efectivo", kPayLabel),
+      P("cambio", kPayLabel),
+      P("rendu", kPayLabel),
+      P("contant", kPayLabel),
       // Taxes and charges.
-      P("gst", kTaxLabel),            P("sst", kTaxLabel),
-      P("vat", kTaxLabel),            P("tax", kTaxLabel),
-      P("mwst", kTaxLabel),           P("ust", kTaxLabel),
-      P("tva", kTaxLabel),            P("iva", kTaxLabel),
-      P("btw", kTaxLabel),            P("service charge", kTaxLabel),
-      P("svc chg", kTaxLabel),        P("service tax", kTaxLabel),
+      P("gst", kTaxLabel),
+      P("sst", kTaxLabel),
+      P("vat", kTaxLabel),
+      P("tax", kTaxLabel),
+      P("mwst", kTaxLabel),
+      P("ust", kTaxLabel),
+      P("tva", kTaxLabel),
+      P("iva", kTaxLabel),
+      P("btw", kTaxLabel),
+      P("service charge", kTaxLabel),
+      P("svc chg", kTaxLabel),
+      P("service tax", kTaxLabel),
       P("sales tax", kTaxLabel),
       // Discounts.
-      P("discount", kDiscLabel),   P("disc", kDiscLabel),
-      P("diskaun", kDiscLabel),    P("rabatt", kDiscLabel),
-      P("remise", kDiscLabel),     P("descuento", kDiscLabel),
-      P("sconto", kDiscLabel),     P("korting", kDiscLabel),
-      P("promo", kDiscLabel),      P("coupon", kDiscLabel),
-      P("voucher", kDiscLabel),    P("savings", kDiscLabel),
-      P("less", kDiscLabel),       P("nachlass", kDiscLabel),
+      P("discount", kDiscLabel),
+      P("disc", kDiscLabel),
+      P("diskaun", kDiscLabel),
+      P("rabatt", kDiscLabel),
+      P("remise", kDiscLabel),
+      P("descuento", kDiscLabel),
+      P("sconto", kDiscLabel),
+      P("korting", kDiscLabel),
+      P("promo", kDiscLabel),
+      P("coupon", kDiscLabel),
+      P("voucher", kDiscLabel),
+      P("savings", kDiscLabel),
+      P("less", kDiscLabel),
+      P("nachlass", kDiscLabel),
       // Header data, never an item.
-      P("date", kMetaLabel),       P("time", kMetaLabel),
-      P("invoice", kMetaLabel),    P("receipt", kMetaLabel),
-      P("cashier", kMetaLabel),    P("table", kMetaLabel),
-      P("tel", kMetaLabel),        P("phone", kMetaLabel),
-      P("fax", kMetaLabel),        P("datum", kMetaLabel),
-      P("tarikh", kMetaLabel),     P("pax", kMetaLabel),
-      P("terminal", kMetaLabel),   P("page", kMetaLabel),
+      P("date", kMetaLabel),
+      P("time", kMetaLabel),
+      P("invoice", kMetaLabel),
+      P("receipt", kMetaLabel),
+      P("cashier", kMetaLabel),
+      P("table", kMetaLabel),
+      P("tel", kMetaLabel),
+      P("phone", kMetaLabel),
+      P("fax", kMetaLabel),
+      P("datum", kMetaLabel),
+      P("tarikh", kMetaLabel),
+      P("pax", kMetaLabel),
+      P("terminal", kMetaLabel),
+      P("page", kMetaLabel),
   });
   return kTable;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-int CountDigits(std::string_view s) {
-  return static_cast<int>(std::count_if(s.begin(), s.end(), IsDigit));
-}
-
-int CountLetters(std::string_view s) {
-  int n = 0;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0xC0) ++n;
-  }
-  return n;
-}
 
 bool HasAlnum(std::string_view s) {
   return CountDigits(s) + CountLetters(s) > 0;
@@ -208,11 +327,18 @@ bool IsMarker(std::string_view w) {
 // Units printed between a quantity and a price ("1 PC", "2 pcs").
 bool IsUnitWord(std::string_view w) {
   static constexpr std::string_view kUnits[] = {
-      "pc", "pcs", "ea", "kg", "g", "l", "ml", "unit", "units", "stk",
-      "st", "x", "btl", "ctn", "box", "pkt", "m", "h", "hr", "hrs"};
+      "pc", "pcs", "ea",  "kg",  "g",   "l",   "ml", "unit", "units", "stk",
+      "st", "x",   "btl", "ctn", "box", "pkt", "m",  "h",    "hr",    "hrs"};
   const std::string f = FoldText(w);
-  return std::find(std::begin(kUnits), std::end(kUnits), f) !=
-         std::end(kUnits);
+  return std::find(std::begin(kUnits), std::end(kUnits), f) != std::end(kUnits);
+}
+
+// Units that count pieces ("2pc", "3 pcs"), not sizes ("1KG").
+bool IsCountUnit(std::string_view w) {
+  static constexpr std::string_view kUnits[] = {
+      "pc", "pcs", "ea", "unit", "units", "stk", "btl", "ctn", "pkt", "x"};
+  const std::string f = FoldText(w);
+  return std::find(std::begin(kUnits), std::end(kUnits), f) != std::end(kUnits);
 }
 
 // A product code: a barcode or article number of six digits or more,
@@ -276,9 +402,11 @@ struct Parsed {
   Kind kind = kNone;
   size_t desc_first = 0, desc_last = 0;  // description words
   std::optional<Decimal> qty, unit, amount;
-  bool verified = false;  // qty x unit == amount
-  bool derived = false;   // amount computed from "2 x 3.50"
-  bool code = false;      // a product code printed on the row
+  bool verified = false;   // qty x unit == amount
+  bool derived = false;    // amount computed from "2 x 3.50"
+  bool code = false;       // a product code printed on the row
+  bool counted = false;    // the row starts with a count ("2 Coffee")
+  bool unit_only = false;  // only "@ 3.50": a unit price for the item above
   Span amount_span;
   int meta = 0;  // header data labels on the row
 };
@@ -307,18 +435,36 @@ int LeadingLabel(const Row& row, size_t desc_first, size_t desc_last) {
       if (t.word >= desc_first && CountLetters(t.text) > 0) ++before;
     }
     const int len = static_cast<int>(hit.last - hit.first + 1);
-    if (before <= 1 && letter_tokens <= len + 3) return hit.phrase->kind;
+    const int kind = hit.phrase->kind;
+    // A total label anywhere in a short row ("5 Item(s) Total(MYR):").
+    if (kind == kStopLabel && letter_tokens <= 4) return kind;
+    if (before == 0 || (before <= 1 && letter_tokens <= len + 3)) return kind;
+  }
+  // Totals glued to the next word: "TotalQty", "NetTotal", "SubTotalRM".
+  int seen = 0;
+  for (const auto& t : row.tokens) {
+    if (t.word < desc_first || CountLetters(t.text) == 0) continue;
+    if (++seen > 2) break;
+    if (t.text.size() > 5 &&
+        (t.text.starts_with("total") || t.text.starts_with("subtotal") ||
+         t.text.ends_with("total"))) {
+      return kStopLabel;
+    }
   }
   return 0;
 }
 
 class TableReader {
  public:
-  TableReader(const std::vector<Row>& rows, int minor)
-      : rows_(rows), minor_(minor) {}
+  // `whole_amounts`: the page prints money without decimals (see
+  // ExtractLineItems), so whole numbers can be amounts.
+  TableReader(const std::vector<Row>& rows, int minor, bool whole_amounts)
+      : rows_(rows), minor_(minor), whole_(whole_amounts) {}
 
   void SetColumns(std::vector<HeaderColumn> columns) {
     columns_ = std::move(columns);
+    desc_column_ = std::any_of(columns_.begin(), columns_.end(),
+                               [](const auto& c) { return c.kind == kDesc; });
   }
 
   Parsed Parse(size_t ri) const;
@@ -327,6 +473,8 @@ class TableReader {
   int ColumnOf(const core::BBox& box, double h) const;
   const std::vector<Row>& rows_;
   int minor_;
+  bool whole_;
+  bool desc_column_ = false;
   std::vector<HeaderColumn> columns_;
 };
 
@@ -369,6 +517,22 @@ Parsed TableReader::Parse(size_t ri) const {
   std::vector<Number> tail;  // right to left
   bool marker_pending = false;
   size_t i = n;
+  // Up to two short words after the amount are tax codes, marks and OCR
+  // noise ("SR", "A", "*", "2RL", "»").
+  for (size_t k = n, skipped = 0; k > 0; --k) {
+    const int a = amount_at[k - 1];
+    if (a >= 0 && (row.amounts[a].has_fraction || whole_)) {
+      i = k;
+      break;
+    }
+    const std::string& t = row.words[k - 1].text;
+    const bool short_word =
+        t.size() <= 4 && CountDigits(t) + CountLetters(t) <= 3;
+    if (skipped == 2 || !(short_word || t.find('%') != std::string::npos)) {
+      break;
+    }
+    ++skipped;
+  }
   while (i > 0) {
     const size_t w = i - 1;
     const std::string& text = row.words[w].text;
@@ -399,6 +563,12 @@ Parsed TableReader::Parse(size_t ri) const {
       num.box = internal::WordRange(row, first, w + 1).box;
       if (marker_pending && !tail.empty()) tail.back().marker_before = true;
       marker_pending = false;
+      // A marker glued to the number: "@17.90", "x3.50".
+      const std::string_view before(text.data(),
+                                    a.begin > wb ? a.begin - wb : 0);
+      if (before == "@" || before == "x" || before == "X") {
+        marker_pending = true;
+      }
       tail.push_back(num);
       i = first;
       continue;
@@ -423,18 +593,16 @@ Parsed TableReader::Parse(size_t ri) const {
       --i;
       continue;
     }
-    const bool percent = text.find('%') != std::string::npos &&
-                         CountLetters(text) == 0;
+    const bool percent =
+        text.find('%') != std::string::npos && CountLetters(text) == 0;
     const bool junk = !HasAlnum(text);
-    const bool code = text.size() <= 2 && CountLetters(text) ==
-                                              static_cast<int>(text.size()) &&
-                      std::all_of(text.begin(), text.end(), [](char c) {
-                        return c >= 'A' && c <= 'Z';
-                      });
+    const bool code = text.size() <= 2 &&
+                      CountLetters(text) == static_cast<int>(text.size()) &&
+                      std::all_of(text.begin(), text.end(),
+                                  [](char c) { return c >= 'A' && c <= 'Z'; });
     const bool currency = ParseCurrency(text).has_value();
     const bool unit = IsUnitWord(text) && !tail.empty();
-    if (percent || junk || currency || unit ||
-        (code && (!tail.empty() || w + 1 == n))) {
+    if (percent || junk || currency || unit || (code && !tail.empty())) {
       --i;
       continue;
     }
@@ -454,18 +622,35 @@ Parsed TableReader::Parse(size_t ri) const {
     ++d;
     skip_junk();
   }
-  if (d + 1 < tail_first) {
+  // A menu or article code alone before the numbers ("BENO2 1 12.90",
+  // "Set10 1 6.90"): a letter, then letters and digits; no description
+  // (but "100PLUS" and "7UP" are names).
+  if (d + 1 == tail_first) {
     const std::string& t = row.words[d].text;
-    const bool count = !t.empty() && t.size() <= 3 &&
-                       std::all_of(t.begin(), t.end(), IsDigit);
-    const bool glued = t.size() >= 2 && t.size() <= 4 &&
-                       (t.back() == 'x' || t.back() == 'X') &&
-                       CountDigits(t) == static_cast<int>(t.size()) - 1;
+    const bool letter_first =
+        (t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z');
+    if (letter_first && t.size() >= 4 && t.size() <= 8 && CountDigits(t) >= 1 &&
+        CountDigits(t) + CountLetters(t) == static_cast<int>(t.size())) {
+      ++d;  // not a barcode: says nothing about where the item starts
+    }
+  }
+  if (d + 1 < tail_first) {
+    std::string t = row.words[d].text;
+    if (t.size() >= 2 && t.back() == '.') t.pop_back();  // "3."
+    const bool count =
+        !t.empty() && t.size() <= 3 && std::all_of(t.begin(), t.end(), IsDigit);
+    // "2x", "2pc", "3pcs".
+    size_t digits = 0;
+    while (digits < t.size() && IsDigit(t[digits])) ++digits;
+    const bool glued =
+        digits > 0 && digits <= 3 && digits < t.size() &&
+        (IsMarker(t.substr(digits)) || IsCountUnit(t.substr(digits)));
     if ((count || glued) && std::stoi(t) > 0) {
       head_qty = Decimal(std::stoi(t), 0);
+      p.counted = true;
       ++d;
-      if (d < tail_first && (IsMarker(row.words[d].text) ||
-                             IsUnitWord(row.words[d].text))) {
+      if (d < tail_first &&
+          (IsMarker(row.words[d].text) || IsUnitWord(row.words[d].text))) {
         ++d;
       }
     }
@@ -475,7 +660,14 @@ Parsed TableReader::Parse(size_t ri) const {
   p.desc_last = tail_first;
   int desc_letters = 0;
   for (size_t w = p.desc_first; w < p.desc_last; ++w) {
-    if (!IsUnitWord(row.words[w].text)) {
+    // In a table whose header has no description column (descriptions
+    // on rows of their own), one word under a column of numbers or units
+    // is no description ("1 EACH 1.60" under "QTY UOM PRICE").
+    const bool one_word = p.desc_last == p.desc_first + 1;
+    const int col =
+        desc_column_ || !one_word ? 0 : ColumnOf(row.words[w].box, h / 2);
+    if (!IsUnitWord(row.words[w].text) && col != kQty && col != kUom &&
+        col != kPrice && col != kAmount) {
       desc_letters += CountLetters(row.words[w].text);
     }
   }
@@ -487,7 +679,7 @@ Parsed TableReader::Parse(size_t ri) const {
   // The amount: the rightmost number with decimals.
   size_t amount_index = tail.size();
   for (size_t k = 0; k < tail.size(); ++k) {
-    if (tail[k].fraction || minor_ == 0) {
+    if (tail[k].fraction || whole_) {
       amount_index = k;
       break;
     }
@@ -498,10 +690,32 @@ Parsed TableReader::Parse(size_t ri) const {
     return p;
   }
   if (amount_index == tail.size()) {
+    // A product code with at most a short label: "SKU 123456789",
+    // "Art.-Nr. 4711-0815", "EAN: 4006381333931".
+    bool any_code = false;
+    int other_letters = 0;
+    for (const OcrWord& w : row.words) {
+      if (IsCode(w.text)) {
+        any_code = true;
+      } else {
+        other_letters += CountLetters(w.text);
+      }
+    }
     if (label == kPayLabel || label == kTaxLabel || label == kDiscLabel) {
       p.kind = kSkip;
+    } else if (any_code && other_letters <= 5) {
+      p.kind = kCode;
+    } else if (Headers().Match(row).size() >= 2) {
+      // A misread header ("jtem ty SiPrice Amount Tax"), no description.
     } else if (has_desc) {
+      // Without an amount, numbers at the end are the text's own ("MOTH
+      // BALLS 150G", "PACK OF 12").
       p.kind = kText;
+      p.desc_last = n;
+      while (p.desc_last > p.desc_first &&
+             !HasAlnum(row.words[p.desc_last - 1].text)) {
+        --p.desc_last;
+      }
     } else if (p.code) {
       p.kind = kCode;
     }
@@ -511,7 +725,8 @@ Parsed TableReader::Parse(size_t ri) const {
     p.kind = kSkip;
     return p;
   }
-  if (label == kDiscLabel) {
+  // A discount, labelled or printed as a negative amount.
+  if (label == kDiscLabel || tail[amount_index].value.is_negative()) {
     p.kind = kDiscount;
     p.amount = tail[amount_index].value;
     return p;
@@ -519,6 +734,25 @@ Parsed TableReader::Parse(size_t ri) const {
   // "SR @ 6% 8.49 0.51", "A 19% 10.00 1.90 11.90": a tax summary.
   if (percent_row && desc_letters <= 3) {
     p.kind = kSkip;
+    return p;
+  }
+  // "Label: 191.22" is a summary line, whatever OCR made of the label
+  // ("SubTatat:").
+  if (p.desc_last > p.desc_first) {
+    const std::string& last = row.words[p.desc_last - 1].text;
+    const std::string_view next =
+        p.desc_last < n ? std::string_view(row.words[p.desc_last].text) : "";
+    if (last.ends_with(':') || last.ends_with('=') || next.starts_with(':') ||
+        next.starts_with('=')) {
+      p.kind = kStop;
+      return p;
+    }
+  }
+  // "@RM18.90" under "2 STIR RED CURRY 37.80": the unit price alone.
+  if (tail.size() == 1 && marker_pending && !has_desc) {
+    p.kind = kNumbers;
+    p.unit_only = true;
+    p.unit = p.amount = tail[0].value;
     return p;
   }
   // Left to right: the numbers before the amount.
@@ -565,8 +799,7 @@ Parsed TableReader::Parse(size_t ri) const {
   if (!p.verified) {
     for (size_t a = 0; a < others.size() && !p.verified; ++a) {
       for (size_t b = 0; b < others.size() && !p.verified; ++b) {
-        if (a == b || !others[b].fraction ||
-            !QuantityLike(others[a].value)) {
+        if (a == b || !others[b].fraction || !QuantityLike(others[a].value)) {
           continue;
         }
         if (Multiplies(others[a].value, others[b].value, *p.amount)) {
@@ -600,13 +833,12 @@ Parsed TableReader::Parse(size_t ri) const {
       }
     }
     if (!p.qty && head_qty) p.qty = head_qty;
-    if (!p.unit) {
-      std::vector<const Number*> prices;
-      for (const Number& o : others) {
-        if (o.fraction && o.value.units() > 0) prices.push_back(&o);
-      }
-      if (prices.size() == 1 && p.qty) p.unit = prices[0]->value;
+    // A unit price that does not multiply with the quantity is left out,
+    // and so is one above the amount.
+    if (p.unit && p.qty && !Multiplies(*p.qty, *p.unit, *p.amount)) {
+      p.unit.reset();
     }
+    if (p.unit && *p.unit > *p.amount) p.unit.reset();
   }
   p.kind = has_desc ? kItem : kNumbers;
   return p;
@@ -618,7 +850,15 @@ std::optional<std::vector<HeaderColumn>> HeaderOf(const Row& row) {
   for (const AmountToken& a : row.amounts) {
     if (a.has_fraction) return std::nullopt;
   }
+  // Headers print no numbers of their own ("Item(s): 4 Qty(s): 4" is a
+  // count), though a rate may stand in a column's name ("MwSt 19%").
   if (row.digits > 2) return std::nullopt;
+  for (const OcrWord& w : row.words) {
+    const std::string& t = w.text;
+    if (CountDigits(t) > 0 && t.find('%') == std::string::npos) {
+      return std::nullopt;
+    }
+  }
   std::vector<HeaderColumn> cols;
   uint32_t kinds = 0;
   int words = 0;
@@ -634,8 +874,8 @@ std::optional<std::vector<HeaderColumn>> HeaderOf(const Row& row) {
   const int main = ((kinds >> kDesc) & 1) + ((kinds >> kQty) & 1) +
                    ((kinds >> kPrice) & 1) + ((kinds >> kAmount) & 1);
   // Most of the row must be header words ("Qty Price Amount"), not a
-  // sentence that happens to hold two of them.
-  if (main < 2 || covered * 2 < words) return std::nullopt;
+  // sentence that happens to hold two of them; a third may be misread.
+  if (main < 2 || covered * 3 < words) return std::nullopt;
   return cols;
 }
 
@@ -647,7 +887,7 @@ bool ContinuesHeader(const Row& row) {
   for (const auto& hit : hits) covered += hit.last - hit.first + 1;
   size_t currency = 0;
   for (const auto& w : row.words) currency += ParseCurrency(w.text) ? 1 : 0;
-  return !hits.empty() && covered + currency >= row.tokens.size();
+  return !hits.empty() && 2 * (covered + currency) >= row.tokens.size();
 }
 
 struct Record {
@@ -655,7 +895,6 @@ struct Record {
   std::vector<Span> description;  // in order
   Parsed numbers;
   size_t amount_row = 0;
-  bool header = false;
 };
 
 }  // namespace
@@ -666,7 +905,21 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   if (rows.empty()) return;
   const double h = internal::MedianHeight(rows);
   const int minor = internal::MinorDigitsOf(out);
-  TableReader reader(rows, minor);
+  // Amounts without decimals only where the page prints money so: a
+  // currency is printed and no amount on the page has decimals ("Rp
+  // 25.000"), or a currency without minor units was read surely and few
+  // amounts have decimals (not a stray "¥" on a page of cents).
+  int with_fraction = 0;
+  for (const Row& r : rows) {
+    for (const AmountToken& a : r.amounts) with_fraction += a.has_fraction;
+  }
+  auto currency = out.fields.find("currency");
+  const bool sure_whole = minor == 0 && currency != out.fields.end() &&
+                          currency->second.confidence >= 0.6;
+  const bool printed_currency = currency != out.fields.end();
+  TableReader reader(rows, minor,
+                     (sure_whole && with_fraction < 3) ||
+                         (printed_currency && with_fraction == 0));
 
   // The header, and where the items start.
   size_t start = 0;
@@ -692,69 +945,120 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   std::vector<Parsed> parsed(rows.size());
   for (size_t ri = 0; ri < rows.size(); ++ri) parsed[ri] = reader.Parse(ri);
   if (!header) {
-    while (start < rows.size() && !((parsed[start].kind == kItem ||
-                                     parsed[start].kind == kNumbers) &&
-                                    parsed[start].meta == 0)) {
+    // The first row that looks like an item, before any totals row: what
+    // follows a total is payments and tax summaries.
+    while (start < rows.size() &&
+           !((parsed[start].kind == kItem || parsed[start].kind == kNumbers) &&
+             parsed[start].meta == 0)) {
+      if (parsed[start].kind == kStop &&
+          std::any_of(rows[start].amounts.begin(), rows[start].amounts.end(),
+                      [](const AmountToken& a) { return a.has_fraction; })) {
+        return;
+      }
       ++start;
     }
   }
   if (start >= rows.size()) return;
 
-  // The rows of the subtotal and total already read end the items too.
+  // The rows of the subtotal and total already read end the items too:
+  // when read surely, or when their row is no item (a total taken from an
+  // item row is the field extractor's mistake, not the end of the items).
   int stop_y = INT32_MAX;
   for (const char* name : {"subtotal", "total"}) {
     auto it = out.fields.find(name);
-    if (it != out.fields.end() && it->second.page == page_number &&
-        it->second.bbox && it->second.bbox->y0 > rows[start].box.y0) {
-      stop_y = std::min(stop_y, it->second.bbox->y0 - static_cast<int>(h / 2));
+    if (it == out.fields.end() || it->second.page != page_number ||
+        !it->second.bbox || it->second.bbox->y0 <= rows[start].box.y0) {
+      continue;
     }
+    const core::BBox& b = *it->second.bbox;
+    bool item_row = false;
+    for (size_t ri = start; ri < rows.size(); ++ri) {
+      if (internal::VerticalOverlap(rows[ri].box, b) >= 0.5) {
+        item_row = parsed[ri].kind == kItem || parsed[ri].kind == kNumbers;
+        break;
+      }
+    }
+    if (item_row && it->second.confidence < 0.75) continue;
+    stop_y = std::min(stop_y, b.y0 - static_cast<int>(h / 2));
   }
   size_t end = start;
-  std::optional<Decimal> printed_sum;  // the amount on the totals row
-  while (end < rows.size()) {
-    if (parsed[end].kind == kStop || rows[end].box.y0 >= stop_y) {
-      const Row& r = rows[end];
-      for (auto it = r.amounts.rbegin(); it != r.amounts.rend(); ++it) {
-        if (it->has_fraction) {
-          printed_sum = it->value;
-          break;
-        }
-      }
-      break;
-    }
+  while (end < rows.size() && parsed[end].kind != kStop &&
+         rows[end].box.y0 < stop_y) {
     ++end;
+  }
+  // The amounts of the totals rows right after the items ("Total Qty 2",
+  // "Sub-total 43.00"), for the arithmetic below.
+  std::vector<Decimal> printed_sums;
+  for (size_t ri = end; ri < rows.size() && ri < end + 4; ++ri) {
+    if (parsed[ri].kind != kStop) continue;
+    const Row& r = rows[ri];
+    for (auto it = r.amounts.rbegin(); it != r.amounts.rend(); ++it) {
+      if (it->has_fraction) {
+        printed_sums.push_back(it->value);
+        break;
+      }
+    }
   }
 
   // Whether a numbers row's description is printed above it (a code and
   // name, then "1 8.49 8.49") or below it (code and numbers, then the
   // name): the row holding the product codes starts each item.
+  // The first numbers row decides: right under the header, descriptions
+  // follow their numbers; under a line of text, they precede them. Else the
+  // rows with product codes, which start an item, vote.
   int above = 0, below = 0;
-  bool first_seen = false;
   for (size_t ri = start; ri < end; ++ri) {
     const Parsed& p = parsed[ri];
-    if (p.kind == kNumbers) {
-      below += p.code ? 1 : 0;
-      if (!first_seen) {
-        const bool text_before =
-            ri > start && parsed[ri - 1].kind == kText;
-        (text_before ? above : below) += 2;
-      }
-      first_seen = true;
-    } else if (p.kind == kText && p.code) {
-      ++above;
-    }
+    if (p.kind == kNumbers && p.code) ++below;
+    if (p.kind == kText && p.code) ++above;
   }
-  const bool desc_below = below > above;
+  // The description row right above row `ri`, past a product code or an
+  // unreadable line, and not above row `floor`.
+  auto text_above = [&](size_t ri, size_t floor) -> std::optional<size_t> {
+    for (size_t k = ri; k > floor && k + 2 >= ri; --k) {
+      const Parsed& q = parsed[k - 1];
+      if (rows[ri].box.y0 - rows[k - 1].box.y1 > 2.5 * h) break;
+      if (q.kind == kText && q.meta == 0) return k - 1;
+      if (q.kind != kNone && q.kind != kCode) break;
+    }
+    return std::nullopt;
+  };
+  // The ends of the table: descriptions above their numbers put text
+  // before the first numbers row and none after the last; below, the
+  // other way round. A tie goes to the product codes.
+  std::optional<size_t> first_numbers, last_numbers;
+  for (size_t ri = start; ri < end; ++ri) {
+    if (parsed[ri].kind != kNumbers) continue;
+    if (!first_numbers) first_numbers = ri;
+    last_numbers = ri;
+  }
+  bool desc_below = below > above;
+  if (first_numbers) {
+    int ends = 0;  // > 0: above
+    if (*first_numbers == start && header) {
+      ends -= 2;  // right under the header
+    } else {
+      ends += text_above(*first_numbers, header ? start : 0) ? 1 : -1;
+    }
+    size_t next = *last_numbers + 1;
+    while (next < end &&
+           (parsed[next].kind == kNone || parsed[next].kind == kCode)) {
+      ++next;
+    }
+    const bool text_after =
+        next < end && parsed[next].kind == kText && !parsed[next].meta &&
+        rows[next].box.y0 - rows[*last_numbers].box.y1 < 1.5 * h;
+    ends += text_after ? -1 : 1;
+    if (ends != 0) desc_below = ends < 0;
+  }
 
   std::vector<Record> records;
   std::vector<size_t> pending;  // text rows not yet placed
   std::vector<Decimal> discounts;
   // Without a header, the text row right above the first numbers row is its
   // description.
-  if (!header && parsed[start].kind == kNumbers && start > 0 && !desc_below &&
-      parsed[start - 1].kind == kText && parsed[start - 1].meta == 0 &&
-      rows[start].box.y0 - rows[start - 1].box.y1 < h) {
-    pending.push_back(start - 1);
+  if (!header && parsed[start].kind == kNumbers && !desc_below) {
+    if (auto t = text_above(start, 0)) pending.push_back(*t);
   }
   auto text_span = [&](size_t ri) {
     const Parsed& p = parsed[ri];
@@ -766,7 +1070,9 @@ void ExtractLineItems(const OcrPage& page, int page_number,
       Record& last = records.back();
       int prev_y = rows[last.rows.back()].box.y1;
       for (size_t ri : pending) {
-        if (rows[ri].box.y0 - prev_y > 0.9 * h) break;
+        // A row that starts with a count is a sub-item or modifier ("4
+        // 1/4-H"), not the rest of a description.
+        if (rows[ri].box.y0 - prev_y > 0.9 * h || parsed[ri].counted) break;
         last.description.push_back(text_span(ri));
         last.rows.push_back(ri);
         prev_y = rows[ri].box.y1;
@@ -774,7 +1080,8 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     }
     pending.clear();
   };
-  bool open_below = false;  // the last record takes text rows under it
+  bool open_below = false;      // the last record takes text rows under it
+  std::optional<size_t> carry;  // a "2 x 3.50" row for the item below
   for (size_t ri = start; ri < end; ++ri) {
     const Parsed& p = parsed[ri];
     switch (p.kind) {
@@ -785,11 +1092,51 @@ void ExtractLineItems(const OcrPage& page, int page_number,
         r.description = {text_span(ri)};
         r.numbers = p;
         r.amount_row = ri;
+        if (carry && *carry + 1 == ri && !p.verified) {
+          r.numbers.qty = parsed[*carry].qty;
+          r.numbers.unit = parsed[*carry].unit;
+          r.numbers.verified = true;
+          r.rows.push_back(*carry);
+        }
+        carry.reset();
         records.push_back(std::move(r));
         open_below = false;
         break;
       }
       case kNumbers: {
+        if (p.unit_only) {
+          // Never an item: the unit price of the item above when it
+          // multiplies with its quantity.
+          flush_pending();
+          if (!records.empty() && records.back().rows.back() + 1 >= ri &&
+              records.back().numbers.qty && !records.back().numbers.verified &&
+              Multiplies(*records.back().numbers.qty, *p.unit,
+                         *records.back().numbers.amount)) {
+            records.back().numbers.unit = p.unit;
+            records.back().numbers.verified = true;
+            records.back().rows.push_back(ri);
+          }
+          break;
+        }
+        // "2 x 3.50" on a row of its own gives the quantity of the item
+        // above or below it whose amount is their product.
+        if (p.derived) {
+          if (!records.empty() && records.back().amount_row + 1 == ri &&
+              !records.back().numbers.verified &&
+              *records.back().numbers.amount == *p.amount) {
+            Parsed& q = records.back().numbers;
+            q.qty = p.qty;
+            q.unit = p.unit;
+            q.verified = true;
+            records.back().rows.push_back(ri);
+            break;
+          }
+          if (ri + 1 < end && parsed[ri + 1].kind == kItem &&
+              *parsed[ri + 1].amount == *p.amount) {
+            carry = ri;
+            break;
+          }
+        }
         Record r;
         r.rows = {ri};
         r.numbers = p;
@@ -862,12 +1209,13 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     targets.push_back(*t);
     if (auto x = field("tax")) targets.push_back(*t - *x);
   }
-  if (printed_sum) targets.push_back(*printed_sum);
+  targets.insert(targets.end(), printed_sums.begin(), printed_sums.end());
   bool adds_up = false;
   for (const Decimal& t : targets) {
     const int64_t want = t.Rescaled(minor).units();
-    adds_up |= sum.Rescaled(minor).units() == want ||
-               (off.units() != 0 && (sum - off).Rescaled(minor).units() == want);
+    adds_up |=
+        sum.Rescaled(minor).units() == want ||
+        (off.units() != 0 && (sum - off).Rescaled(minor).units() == want);
   }
   // Without a header, one row that does not add up may be anything.
   if (!header && records.size() < 2 && !adds_up) return;
@@ -882,7 +1230,14 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     if (!all.empty) item.description = internal::CollapseSpaces(all.text);
     if (p.qty) item.quantity = QuantityText(*p.qty);
     if (p.unit) {
-      item.unit_price = p.unit->ToString(std::max(minor, p.unit->scale()));
+      // The printed digits beyond the currency's, without trailing zeros
+      // ("2.6500" is "2.65", "2.059" stays).
+      int digits = p.unit->scale();
+      while (digits > minor &&
+             p.unit->Rescaled(digits - 1).Rescaled(digits) == *p.unit) {
+        --digits;
+      }
+      item.unit_price = p.unit->ToString(std::max(minor, digits));
     }
     item.amount = p.amount->ToString(minor);
     double evidence = 0.45;
@@ -891,9 +1246,9 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     if (adds_up) evidence += 0.25;
     if (r.description.empty()) evidence -= 0.2;
     if (r.rows.size() > 1) evidence -= 0.05;  // joined from several rows
-    const double ocr = all.empty ? p.amount_span.confidence
-                                 : (all.confidence + p.amount_span.confidence) /
-                                       2;
+    const double ocr = all.empty
+                           ? p.amount_span.confidence
+                           : (all.confidence + p.amount_span.confidence) / 2;
     item.confidence = internal::Confidence(ocr, evidence);
     item.page = page_number;
     core::BBox box = rows[r.rows.front()].box;

@@ -7,6 +7,8 @@
 #include "invoices/core/strings.h"
 #include "invoices/extract/einvoice.h"
 #include "invoices/extract/fields.h"
+#include "invoices/extract/identifiers.h"
+#include "invoices/extract/line_items.h"
 #include "invoices/extract/payment_qr.h"
 #include "invoices/extract/pdf.h"
 #include "invoices/extract/preprocess.h"
@@ -264,8 +266,14 @@ void Scanner::ReadFields(const std::vector<OcrPage>& pages,
     if (!result.text.empty()) result.text += '\f';  // pages apart
     result.text += page.Text();
   }
+  // Fields first: identifiers and line items use its currency and totals.
+  auto extract = [&](const OcrPage& page) {
+    ExtractFields(page, 1, result);
+    ExtractIdentifiers(page, 1, result);
+    ExtractLineItems(page, 1, result);
+  };
   if (pages.size() == 1) {
-    ExtractFields(pages.front(), 1, result);
+    extract(pages.front());
   } else if (pages.size() > 1) {
     // The pages one under the other, read as one: labels and totals on the
     // last page meet the items and the subtotal of the pages before, and the
@@ -282,7 +290,7 @@ void Scanner::ReadFields(const std::vector<OcrPage>& pages,
       all.width = std::max(all.width, page.width);
       all.height += page.height;
     }
-    ExtractFields(all, 1, result);
+    extract(all);
     auto place = [&](int& page_number, std::optional<core::BBox>& bbox) {
       if (!bbox) return;
       const size_t i =

@@ -78,10 +78,9 @@ std::vector<RowToken> Tokenize(const Row& row) {
 }
 
 Row MakeRow(std::vector<OcrWord> words) {
-  std::sort(words.begin(), words.end(),
-            [](const OcrWord& a, const OcrWord& b) {
-              return a.box.x0 < b.box.x0;
-            });
+  std::sort(words.begin(), words.end(), [](const OcrWord& a, const OcrWord& b) {
+    return a.box.x0 < b.box.x0;
+  });
   Row row;
   row.words = std::move(words);
   int h = 0;
@@ -136,8 +135,8 @@ std::vector<Row> BuildRows(const OcrPage& page) {
   };
   std::vector<const OcrLine*> lines;
   for (const OcrLine& line : page.lines) {
-    const bool blank = std::all_of(
-        line.words.begin(), line.words.end(), [](const OcrWord& w) {
+    const bool blank =
+        std::all_of(line.words.begin(), line.words.end(), [](const OcrWord& w) {
           return w.text.find_first_not_of(" \t") == std::string::npos;
         });
     if (!blank) lines.push_back(&line);
@@ -167,14 +166,13 @@ std::vector<Row> BuildRows(const OcrPage& page) {
     for (size_t g = groups.size(); g-- > 0 && g + 4 >= groups.size();) {
       Group& group = groups[g];
       if (VerticalOverlap(group.box, box) < 0.5) continue;
-      const bool clear =
-          std::none_of(group.words.begin(), group.words.end(),
-                       [&](const OcrWord& w) {
-                         return std::any_of(
-                             words.begin(), words.end(), [&](const OcrWord& v) {
-                               return HorizontalOverlap(w.box, v.box) > 0.2;
-                             });
-                       });
+      const bool clear = std::none_of(
+          group.words.begin(), group.words.end(), [&](const OcrWord& w) {
+            return std::any_of(words.begin(), words.end(),
+                               [&](const OcrWord& v) {
+                                 return HorizontalOverlap(w.box, v.box) > 0.2;
+                               });
+          });
       if (clear) {
         into = &group;
         break;
@@ -285,6 +283,20 @@ std::string CollapseSpaces(std::string_view s) {
   return out;
 }
 
+int CountLetters(std::string_view s) {
+  int n = 0;
+  for (unsigned char c : s) {
+    n += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= 0xC3 && c <= 0xDF) || (c >= 0xE3 && c <= 0xED);
+  }
+  return n;
+}
+
+int CountDigits(std::string_view s) {
+  return static_cast<int>(std::count_if(
+      s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+}
+
 // ------------------------------------------------------------------- labels
 
 PhraseTable::PhraseTable(std::vector<Phrase> phrases)
@@ -294,14 +306,7 @@ PhraseTable::PhraseTable(std::vector<Phrase> phrases)
                      return a.tokens.size() > b.tokens.size();
                    });
   for (size_t i = 0; i < phrases_.size(); ++i) {
-    const std::string& first = phrases_[i].tokens.front();
-    auto it = std::find(first_words_.begin(), first_words_.end(), first);
-    if (it == first_words_.end()) {
-      first_words_.push_back(first);
-      by_first_.push_back({i});
-    } else {
-      by_first_[it - first_words_.begin()].push_back(i);
-    }
+    by_first_[phrases_[i].tokens.front()].push_back(i);
     words_.insert(words_.end(), phrases_[i].tokens.begin(),
                   phrases_[i].tokens.end());
   }
@@ -320,9 +325,8 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
   while (p < t.size()) {
     const Phrase* found = nullptr;
     bool fuzzy = false;
-    auto it = std::find(first_words_.begin(), first_words_.end(), t[p].text);
-    if (it != first_words_.end()) {
-      for (size_t i : by_first_[it - first_words_.begin()]) {
+    if (auto it = by_first_.find(t[p].text); it != by_first_.end()) {
+      for (size_t i : it->second) {
         const Phrase& ph = phrases_[i];
         if (p + ph.tokens.size() > t.size()) continue;
         bool ok = true;

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "invoices/core/extraction.h"
@@ -33,8 +34,8 @@ namespace invoices::extract::internal {
 // for the number signs '#', '°', 'º' and '№'.
 struct RowToken {
   std::string text;
-  size_t word = 0;              // index into Row::words
-  size_t begin = 0, end = 0;    // bytes in Row::text
+  size_t word = 0;            // index into Row::words
+  size_t begin = 0, end = 0;  // bytes in Row::text
 };
 
 struct Row {
@@ -87,6 +88,13 @@ bool WithinOneEdit(std::string_view a, std::string_view b);
 // White space runs as single spaces, trimmed.
 std::string CollapseSpaces(std::string_view s);
 
+// Letters in `s`: ASCII letters, and the lead bytes of UTF-8 letters
+// (Latin, Greek, Cyrillic, CJK...; not the punctuation and signs led by
+// C2 and E2, such as "—" and "€").
+int CountLetters(std::string_view s);
+// ASCII digits in `s`.
+int CountDigits(std::string_view s);
+
 // ------------------------------------------------------------------- labels
 
 // A label phrase in folded tokens ("invoice no" is {"invoice", "no"}).
@@ -118,8 +126,8 @@ class PhraseTable {
 
  private:
   std::vector<Phrase> phrases_;
-  std::vector<std::vector<size_t>> by_first_;  // parallel to first_words_
-  std::vector<std::string> first_words_;
+  // Phrases by their first word, longest first.
+  std::unordered_map<std::string, std::vector<size_t>> by_first_;
   std::vector<std::string> words_;  // sorted, unique
 };
 

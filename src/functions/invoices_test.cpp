@@ -253,7 +253,8 @@ TEST_F(InvoicesFunctionTest, UnreadableUploadIsAnsweredAndNothingStored) {
        std::vector<std::tuple<std::string, std::string, int>>{
            {DevReceipt().substr(0, 20000), "image/jpeg", 400},
            {"plain text", "text/plain", 400},
-           {"%PDF-1.7\n...", "application/pdf", 415},
+           {"%PDF-1.7\n...", "application/pdf", 400},  // a damaged PDF
+           {"GIF89a\x01\x00\x01\x00", "image/gif", 415},
            {"", "image/jpeg", 400}}) {
     HttpResponse r = Post(body, type);
     EXPECT_EQ(r.status, status) << r.body;

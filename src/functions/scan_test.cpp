@@ -84,7 +84,8 @@ TEST_F(ScanFunctionTest, ErrorsCarryStatusCodeAndFile) {
       {"", "image/jpeg", 400, "invalid_argument"},
       {"plain text", "text/plain", 400, "invalid_argument"},
       {DevReceipt().substr(0, 20000), "image/jpeg", 400, "invalid_argument"},
-      {"%PDF-1.7\n...", "application/pdf", 415, "unsupported_media_type"},
+      {"%PDF-1.7\n...", "application/pdf", 400, "invalid_argument"},
+      {"GIF89a\x01\x00\x01\x00", "image/gif", 415, "unsupported_media_type"},
       {"--b\r\nContent-Disposition: form-data; "
        "name=\"other\"\r\n\r\nx\r\n--b--",
        "multipart/form-data; boundary=b", 400, "invalid_argument"},

@@ -6,8 +6,9 @@
 // from and the text as recognised.
 //
 // Evidence is general, never per shop: labels in several languages
-// ("Invoice No", "Rechnungsnummer", "N° de facture", "No. Resit"; "GST Reg
-// No", "USt-IdNr", "P.IVA", "ABN"; "Tel", "Tél", "H/P"; "P.O. No",
+// ("Invoice No", "Rechnungsnummer", "N° de facture", "No. Resit", and
+// weaker ones such as "Slip No" and "Transaction No"; "GST Reg No",
+// "USt-IdNr", "P.IVA", "ABN"; "Tel", "Tél", "H/P"; "P.O. No",
 // "Bestellnummer"; "Payment terms", "Zahlbar innerhalb 14 Tagen"; "Bill to",
 // "Rechnungsempfänger", "Facturé à"; "Discount", "Rabatt"; "Amount due",
 // "Net à payer") with the value on the same row (also when OCR read label
@@ -19,8 +20,10 @@
 // the block after "Bill to" or labelled "Customer VAT" the receiver's).
 // Confidence combines the OCR word confidence with the strength of the
 // evidence: lower for a label matched within one edit, a label without its
-// "No" ("Invoice: 123"), a value below or right of its label rather than
-// after it, or a rival value nearly as well supported.
+// "No" ("Invoice: 123", or "RECEIPT CS00018751" at the start of a row), a
+// value below or right of its label rather than after it, a stray
+// character read between label and value ("INVOICE NO s 18341"), or a
+// rival value nearly as well supported.
 //
 // Thread safety: reentrant (no shared state beyond immutable tables).
 #pragma once

@@ -5,26 +5,31 @@
 // The items are the rows between a column header ("Description Qty Price
 // Amount", "Bezeichnung Menge Einzelpreis Betrag", "Désignation Qté Prix
 // Montant") or, without one, the first row that looks like an item, and the
-// first totals row ("Subtotal", "Total", "Summe", "Jumlah"), or the row of
-// the subtotal or total already read. Rows are visual rows: OCR lines at the
-// same height are read together even when layout analysis split the table
-// into column blocks.
+// first totals row ("Subtotal", "Total", "Summe", "Jumlah", or any "Label:
+// amount" row), or the row of the subtotal or total already read (when read
+// surely, or when that row is no item row). Rows are visual rows: OCR lines
+// at the same height are read together even when layout analysis split the
+// table into column blocks.
 //
 // An item row has a description (letters) and an amount at the right: the
 // rightmost amount with decimals; tax codes and marks after it ("SR", "A",
 // "*") are passed over. Quantity and unit price come from "2 x 3.50" /
-// "2 @ 3.50", a leading count ("1 HH TIGER 12 GLASSES 145.00"), the header's
-// columns, or the pair of numbers whose product is the amount. Receipts that
-// print an item on two rows (a code and description, then "1 8.49 8.49"; or
-// numbers first and the description under them) are joined, the order
-// decided per table by where the product codes are. A line of text under an
-// item with no amount of its own continues its description; a line that is
+// "2 @ 3.50" (also on a row of its own above or below the item, and "@
+// 18.90" under it), a leading count ("1 HH TIGER 12 GLASSES 145.00"), the
+// header's columns, or the pair of numbers whose product is the amount.
+// Receipts that print an item on two rows (a code and description, then
+// "1 8.49 8.49"; or numbers first and the description under them) are
+// joined, the order decided per table by the text before the first and
+// after the last row of numbers, then by which rows hold the barcodes. A
+// line of text under an item with no amount of its own continues its
+// description (unless it starts with a count: a sub-item); a line that is
 // only a product code (barcode, "SKU 12345") is skipped.
 //
 // Rows that are no items are skipped: tax summaries ("SR @ 6%",
 // "A 19% 10.00 1.90"), payments ("Cash", "Change", "Visa"), rounding, and
-// discounts. A discount is not an item here (the schema has a `discount`
-// field, see identifiers.h); discount rows count only in the arithmetic.
+// discounts, labelled or printed as a negative amount. A discount is not an
+// item here (the schema has a `discount` field, see identifiers.h);
+// discount rows count only in the arithmetic.
 //
 // Confidence combines the OCR word confidence with the evidence: a header,
 // quantity x unit price == amount, and the amounts (less discounts) adding up

@@ -1,0 +1,553 @@
+#include "invoices/extract/identifiers.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/ocr_engine.h"
+
+namespace invoices::extract {
+namespace {
+
+core::Extraction Extract(const OcrPage& page, int page_number = 1) {
+  core::Extraction out;
+  ExtractIdentifiers(page, page_number, out);
+  return out;
+}
+
+core::Extraction Extract(const std::string& text, float confidence = 0.9f) {
+  return Extract(PageFromText(text, confidence));
+}
+
+std::string Value(const core::Extraction& e, const std::string& name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? "<none>" : it->second.value;
+}
+
+double Conf(const core::Extraction& e, const std::string& name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? -1 : it->second.confidence;
+}
+
+std::string Dump(const core::Extraction& e) { return core::ToJson(e).dump(2); }
+
+// Every field is valid for its kind, on page `page` with a box and the text
+// as recognised, and a confidence in (0, 1].
+void ExpectWellFormed(const core::Extraction& e, int page = 1) {
+  for (const auto& [name, field] : e.fields) {
+    EXPECT_TRUE(core::ValidateFieldValue(name, field.value)) << name;
+    EXPECT_GT(field.confidence, 0) << name;
+    EXPECT_LE(field.confidence, 1) << name;
+    EXPECT_EQ(field.page, page) << name;
+    ASSERT_TRUE(field.bbox) << name;
+    ASSERT_TRUE(field.text) << name;
+    EXPECT_FALSE(field.text->empty()) << name;
+  }
+}
+
+// A hand-made OCR line: words at x (pixels) on a line at y, 10 px a
+// character and 16 px high, as layout analysis returns a block of a
+// two-column page.
+OcrLine Line(int y, std::vector<std::pair<int, std::string>> words,
+             float confidence = 0.9f) {
+  OcrLine line;
+  for (auto& [x, text] : words) {
+    OcrWord w;
+    w.text = text;
+    w.box = {x, y, x + static_cast<int>(text.size()) * 10, y + 16};
+    w.confidence = confidence;
+    line.words.push_back(std::move(w));
+  }
+  line.box = {line.words.front().box.x0, y, line.words.back().box.x1, y + 16};
+  return line;
+}
+
+// ------------------------------------------------------------- documents
+
+constexpr char kEnglishInvoice[] = R"(ACME SUPPLIES LTD
+12 High Street, London SW1A 1AA
+Tel: +44 20 7946 0958
+VAT Reg No: GB123456789
+
+INVOICE
+Invoice No: INV-2024-0042
+Invoice Date: 12/03/2024
+PO Number: PO-7781
+Payment Terms: Net 30
+
+Bill To:
+Globex Corporation
+500 Market Street
+Springfield IL 62701
+VAT No: GB987654321
+
+Description                 Qty    Unit Price     Amount
+Widgets                      10         10.00     100.00
+Subtotal                                          100.00
+Discount                                          -10.00
+VAT 20%                                            18.00
+Total                                             108.00
+Amount Due                                        108.00
+)";
+
+TEST(IdentifierTest, EnglishInvoice) {
+  const core::Extraction e = Extract(kEnglishInvoice);
+  EXPECT_EQ(Value(e, "invoice_id"), "INV-2024-0042") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "GB123456789");
+  EXPECT_EQ(Value(e, "receiver_tax_id"), "GB987654321");
+  EXPECT_EQ(Value(e, "vendor_phone"), "+44 20 7946 0958");
+  EXPECT_EQ(Value(e, "purchase_order"), "PO-7781");
+  EXPECT_EQ(Value(e, "payment_terms"), "Net 30");
+  EXPECT_EQ(Value(e, "receiver_name"), "Globex Corporation");
+  EXPECT_EQ(Value(e, "receiver_address"),
+            "500 Market Street Springfield IL 62701");
+  EXPECT_EQ(Value(e, "discount"), "10.00");
+  EXPECT_EQ(Value(e, "amount_due"), "108.00");
+  ExpectWellFormed(e);
+  // The box and text are those of the value's words.
+  const core::Field& id = e.fields.at("invoice_id");
+  EXPECT_EQ(*id.text, "INV-2024-0042");
+  EXPECT_EQ(id.bbox->x0, 120);  // "Invoice No: " is 12 characters
+  EXPECT_EQ(id.bbox->x1, 250);
+  EXPECT_GT(id.confidence, 0.8);
+}
+
+constexpr char kGermanInvoice[] = R"(Muster GmbH
+Hauptstraße 5, 10115 Berlin
+Telefon: 030 1234567
+USt-IdNr.: DE123456789
+Steuernummer: 12/345/67890
+
+Rechnungsempfänger:
+Beispiel AG
+Industrieweg 7
+80331 München
+
+Rechnungsnummer: RE-2024-117
+Rechnungsdatum: 05.02.2024
+Ihre Bestellung: 4500012345
+Zahlungsbedingungen: 14 Tage netto
+
+Bezeichnung                   Menge   Einzelpreis      Betrag
+Beratung                         10         85,00      850,00
+Rabatt                                                  50,00
+Zwischensumme                                          800,00
+MwSt 19%                                               152,00
+Zu zahlen:                                           952,00 EUR
+Zahlbar innerhalb 14 Tagen ohne Abzug.
+)";
+
+TEST(IdentifierTest, GermanInvoice) {
+  const core::Extraction e = Extract(kGermanInvoice);
+  EXPECT_EQ(Value(e, "invoice_id"), "RE-2024-117") << Dump(e);
+  // Two numbers of the vendor: the first near the top is taken, less
+  // surely for the other one.
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "DE123456789");
+  EXPECT_EQ(Value(e, "receiver_tax_id"), "<none>");
+  EXPECT_EQ(Value(e, "vendor_phone"), "030 1234567");
+  EXPECT_EQ(Value(e, "purchase_order"), "4500012345");
+  EXPECT_EQ(Value(e, "payment_terms"), "14 Tage netto");
+  EXPECT_EQ(Value(e, "receiver_name"), "Beispiel AG");
+  EXPECT_EQ(Value(e, "receiver_address"), "Industrieweg 7 80331 München");
+  EXPECT_EQ(Value(e, "discount"), "50.00");
+  EXPECT_EQ(Value(e, "amount_due"), "952.00");
+  ExpectWellFormed(e);
+}
+
+TEST(IdentifierTest, GermanTermsSentence) {
+  const core::Extraction e = Extract(
+      "Rechnung Nr. 2024-0815\nZahlbar innerhalb 14 Tagen ohne Abzug. "
+      "Vielen Dank!\n");
+  EXPECT_EQ(Value(e, "invoice_id"), "2024-0815") << Dump(e);
+  EXPECT_EQ(Value(e, "payment_terms"), "Zahlbar innerhalb 14 Tagen ohne Abzug");
+}
+
+constexpr char kFrenchInvoice[] = R"(Société Exemple SARL
+12 rue de la Paix, 75002 Paris
+Tél : 01 23 45 67 89
+N° TVA intracom : FR12345678901
+SIRET 123 456 789 00012
+
+Facturé à :
+Dupont et Fils SA
+8 avenue Foch
+69006 Lyon
+TVA : FR98765432109
+
+Facture n° F2024-031
+Date : 15/01/2024
+Conditions de paiement : 30 jours fin de mois
+
+Désignation                 Qté     Prix unitaire        Montant
+Ordinateur portable           1          1 247,00       1 247,00
+Remise                                                     12,50
+Net à payer                                           1 234,50 €
+)";
+
+TEST(IdentifierTest, FrenchInvoice) {
+  const core::Extraction e = Extract(kFrenchInvoice);
+  EXPECT_EQ(Value(e, "invoice_id"), "F2024-031") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "FR12345678901");
+  EXPECT_EQ(Value(e, "receiver_tax_id"), "FR98765432109");
+  EXPECT_EQ(Value(e, "vendor_phone"), "01 23 45 67 89");
+  EXPECT_EQ(Value(e, "payment_terms"), "30 jours fin de mois");
+  EXPECT_EQ(Value(e, "receiver_name"), "Dupont et Fils SA");
+  EXPECT_EQ(Value(e, "receiver_address"), "8 avenue Foch 69006 Lyon");
+  EXPECT_EQ(Value(e, "discount"), "12.50");
+  EXPECT_EQ(Value(e, "amount_due"), "1234.50");
+  ExpectWellFormed(e);
+}
+
+constexpr char kMalayReceipt[] = R"(KEDAI RUNCIT MAJU SDN BHD
+(123456-X)
+NO 12, JALAN MERDEKA,
+50000 KUALA LUMPUR
+H/P: 012-345 6789
+No. SST: W10-1808-31001234
+No. Resit: CS00012345
+Tarikh: 25/12/2018
+Barang                Jumlah
+GULA 1KG                3.20
+Diskaun                -0.20
+JUMLAH                  3.00
+)";
+
+TEST(IdentifierTest, MalayReceipt) {
+  const core::Extraction e = Extract(kMalayReceipt);
+  EXPECT_EQ(Value(e, "invoice_id"), "CS00012345") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "W10-1808-31001234");
+  EXPECT_EQ(Value(e, "vendor_phone"), "012-345 6789");
+  EXPECT_EQ(Value(e, "discount"), "0.20");
+  EXPECT_EQ(Value(e, "receiver_name"), "<none>");
+  ExpectWellFormed(e);
+}
+
+TEST(IdentifierTest, MalaysianGstReceipt) {
+  const core::Extraction e = Extract(R"(BOOK TA .K (TAMAN DAYA) SDN BHD
+(861354-T)
+NO.53 55,57 & 59, JALAN SAGU 18,
+81100 JOHOR BAHRU, JOHOR.
+TEL : 07-335 8533
+GST REG NO : 000780566528
+TAX INVOICE
+Document No : TD01167104
+Date : 25/12/2018 8:13:39 PM
+Cashier : MANIS
+Total Sales (Excl GST) : 8.49
+GST @ 6% : 0.51
+)");
+  EXPECT_EQ(Value(e, "invoice_id"), "TD01167104") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "000780566528");
+  EXPECT_EQ(Value(e, "vendor_phone"), "07-335 8533");
+}
+
+TEST(IdentifierTest, InvoiceLabelsInSeveralLanguages) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Invoice # 10045", "10045"},
+      {"INV No. 558812", "558812"},
+      {"Receipt No: R-000123", "R-000123"},
+      {"Bill No : B/2018/77", "B/2018/77"},
+      {"Tax Invoice No. TI-0099", "TI-0099"},
+      {"Rechnung Nr. 2024-15", "2024-15"},
+      {"Rechnungs-Nr.: 88123", "88123"},
+      {"N° de facture : FA-2024-7", "FA-2024-7"},
+      {"Factura n.º A-1234", "A-1234"},
+      {"Fattura n. 45/2024", "45/2024"},
+      {"Factuurnummer: 2024001", "2024001"},
+      {"No Invois: INV88812", "INV88812"},
+      {"Invoice: 778812", "778812"},
+      {"InvoiceNo: 991", "991"},
+      {"Slip No.: 0010111111", "0010111111"},
+      {"Transaction No: 1-494268", "1-494268"},
+      {"RECEIPT CS00018751 DATE: 20/04/2018", "CS00018751"},
+      // A colon read as a letter.
+      {"INVOICE NO s 18341/103/T0138", "18341/103/T0138"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "invoice_id"), want) << line << "\n" << Dump(e);
+  }
+}
+
+TEST(IdentifierTest, TaxIdLabelsInSeveralLanguages) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GST ID: 001234567890", "001234567890"},
+      {"GST Reg No. 000780566528", "000780566528"},
+      {"VAT Reg. GB 123 4567 89", "GB 123 4567 89"},
+      {"USt-IdNr. DE 123 456 789", "DE 123 456 789"},
+      {"Steuernummer 12/345/67890", "12/345/67890"},
+      {"NIF: B12345678", "B12345678"},
+      {"P.IVA 01234567890", "01234567890"},
+      {"Partita IVA: 01234567890", "01234567890"},
+      {"BTW-nr NL123456789B01", "NL123456789B01"},
+      {"ABN 51 824 753 556", "51 824 753 556"},
+      {"TIN: 12-3456789", "12-3456789"},
+      {"GST: 000123456789", "000123456789"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "vendor_tax_id"), want) << line << "\n" << Dump(e);
+  }
+}
+
+TEST(IdentifierTest, EuVatNumberByItsFormatAlone) {
+  const core::Extraction e =
+      Extract("Muster GmbH\nBerlin\nDE123456789\nRechnung\n");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "DE123456789") << Dump(e);
+  // Weaker than a labelled one.
+  const core::Extraction labelled =
+      Extract("Muster GmbH\nBerlin\nUSt-IdNr: DE123456789\nRechnung\n");
+  EXPECT_LT(Conf(e, "vendor_tax_id"), Conf(labelled, "vendor_tax_id"));
+}
+
+TEST(IdentifierTest, PhoneLabels) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Tel: 03-7865 2323", "03-7865 2323"},
+      {"TEL:03-78652323", "03-78652323"},
+      {"Phone (555) 123-4567", "(555) 123-4567"},
+      {"Telefon +49 30 1234567", "+49 30 1234567"},
+      {"Tél. 01.23.45.67.89", "01.23.45.67.89"},
+      {"Tlf 22 33 44 55", "22 33 44 55"},
+      {"H/P 012-3456789", "012-3456789"},
+      {"Tel: 03-1234 5678 Fax: 03-1234 5679", "03-1234 5678"},
+      {"Tel/Fax: 07-3358533", "07-3358533"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "vendor_phone"), want) << line << "\n" << Dump(e);
+  }
+}
+
+TEST(IdentifierTest, PurchaseOrderLabels) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"PO: 4500012345", "4500012345"},
+      {"P.O. No. 7781", "7781"},
+      {"Purchase Order: PO-2024-11", "PO-2024-11"},
+      {"Bestellnummer: 88123", "88123"},
+      {"Your order no. 1234/5", "1234/5"},
+      {"Bon de commande : BC-778", "BC-778"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "purchase_order"), want) << line << "\n" << Dump(e);
+  }
+  // A post office box is an address.
+  EXPECT_EQ(Value(Extract("ACME LTD\nPO Box 1234\n"), "purchase_order"),
+            "<none>");
+}
+
+TEST(IdentifierTest, PaymentTerms) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Terms: Net 30", "Net 30"},
+      {"Payment terms: 30 days", "30 days"},
+      {"NET 30 DAYS", "NET 30 DAYS"},
+      {"Zahlungsbedingungen: sofort ohne Abzug", "sofort ohne Abzug"},
+      {"Conditions de paiement : à réception", "à réception"},
+      {"Payable within 30 days of the invoice date.",
+       "Payable within 30 days of the invoice date"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "payment_terms"), want) << line << "\n" << Dump(e);
+  }
+  // Not terms: conditions of sale, a net amount, a due date.
+  for (const std::string line :
+       {"Terms and conditions apply", "Net 30.00", "Terms: 30/04/2024"}) {
+    EXPECT_EQ(Value(Extract("ACME LTD\n" + line + "\n"), "payment_terms"),
+              "<none>")
+        << line;
+  }
+}
+
+TEST(IdentifierTest, AmountDueLabels) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Balance Due   $1,234.00", "1234.00"},
+      {"Amount due: 99.90", "99.90"},
+      {"Amt Due  129.30", "129.30"},
+      {"Zu zahlen 45,20 EUR", "45.20"},
+      {"Montant dû : 120,00 €", "120.00"},
+      {"Importe a pagar 33,00", "33.00"},
+  };
+  for (const auto& [line, want] : cases) {
+    const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(e, "amount_due"), want) << line << "\n" << Dump(e);
+  }
+}
+
+// ------------------------------------------------------------- negatives
+
+TEST(IdentifierTest, DateAfterInvoiceDateIsNoInvoiceId) {
+  const core::Extraction e =
+      Extract("ACME LTD\nInvoice Date: 12/03/2024\nTotal 9.00\n");
+  EXPECT_EQ(Value(e, "invoice_id"), "<none>") << Dump(e);
+  // Nor a date right after "Invoice No" (a label with nothing after it),
+  // an amount, or a time.
+  for (const std::string text :
+       {"Invoice No: 12/03/2024\n", "Invoice No: 1,234.50\n",
+        "Receipt No: 14:32\n", "INVOICE\nTOTAL 9.00\n", "INVOICE 2018\n",
+        "Invoice No: 7\n"}) {
+    EXPECT_EQ(Value(Extract(text), "invoice_id"), "<none>") << text;
+  }
+}
+
+TEST(IdentifierTest, TelInsideAWordIsNoPhoneLabel) {
+  const core::Extraction e = Extract(
+      "GRAND HOTEL 0312345678\nIntel Store 012-3456789\n"
+      "Telemark Ltd 0451234567\n");
+  EXPECT_EQ(Value(e, "vendor_phone"), "<none>") << Dump(e);
+}
+
+TEST(IdentifierTest, GstRateIsNoTaxId) {
+  const core::Extraction e = Extract(
+      "ACME SDN BHD\nGST 6%  0.51\nGST @ 6%  12.00\nTotal GST 0.51\n"
+      "VAT 20.00\nTax 10%  100000.00\n");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "<none>") << Dump(e);
+}
+
+TEST(IdentifierTest, TotalIsNoDiscount) {
+  EXPECT_EQ(Value(Extract("Subtotal 50.00\nTotal 50.00\n"), "discount"),
+            "<none>");
+  EXPECT_EQ(Value(Extract("Total after discount 45.00\n"), "discount"),
+            "<none>");
+  const core::Extraction e = Extract(
+      "Subtotal 50.00\nDiscount 10% -5.00\nTotal after discount "
+      "45.00\n");
+  EXPECT_EQ(Value(e, "discount"), "5.00") << Dump(e);
+  EXPECT_EQ(Value(Extract("Total Discount 3.00\n"), "discount"), "3.00");
+}
+
+TEST(IdentifierTest, CustomerCopyIsNoReceiver) {
+  const core::Extraction e = Extract(
+      "ACME SDN BHD\nCUSTOMER COPY\nCash 10.00\nCustomer's Payment\nCash "
+      "20.00\n");
+  EXPECT_EQ(Value(e, "receiver_name"), "<none>") << Dump(e);
+}
+
+TEST(IdentifierTest, CustomerNumberIsNoInvoiceId) {
+  const core::Extraction e =
+      Extract("ACME GmbH\nKunden-Nr.: 10023\nRechnung Nr. 555\n");
+  EXPECT_EQ(Value(e, "invoice_id"), "555") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_name"), "<none>");
+}
+
+// -------------------------------------------------------------- evidence
+
+TEST(IdentifierTest, FuzzyLabelAndValueBelowLowerConfidence) {
+  const double exact = Conf(Extract("Invoice No: 12345\n"), "invoice_id");
+  const double fuzzy = Conf(Extract("Invoce No: 12345\n"), "invoice_id");
+  const double below = Conf(Extract("Invoice No:\n12345\n"), "invoice_id");
+  const double bare = Conf(Extract("Invoice: 12345\n"), "invoice_id");
+  EXPECT_GT(exact, 0);
+  EXPECT_GT(fuzzy, 0);
+  EXPECT_GT(below, 0);
+  EXPECT_GT(bare, 0);
+  EXPECT_LT(fuzzy, exact);
+  EXPECT_LT(below, exact);
+  EXPECT_LT(bare, exact);
+  // And the OCR confidence of the words.
+  EXPECT_LT(Conf(Extract("Invoice No: 12345\n", 0.5f), "invoice_id"), exact);
+}
+
+TEST(IdentifierTest, ValueInTheRowBelowAColumnHeader) {
+  const core::Extraction e = Extract(
+      "ACME LTD\n"
+      "Invoice No.   Date          PO Number\n"
+      "4711          2024-03-01    PO-88\n");
+  EXPECT_EQ(Value(e, "invoice_id"), "4711") << Dump(e);
+  EXPECT_EQ(Value(e, "purchase_order"), "PO-88");
+}
+
+TEST(IdentifierTest, KeepsFieldsReadWithHigherConfidence) {
+  core::Extraction e;
+  core::Field kept;
+  kept.value = "KEEP-1";
+  kept.confidence = 0.99;
+  e.fields["invoice_id"] = kept;
+  core::Field weak;
+  weak.value = "000000000";
+  weak.confidence = 0.01;
+  e.fields["vendor_tax_id"] = weak;
+  ExtractIdentifiers(PageFromText("Invoice No: 12345\nGST ID: 001234567890\n"),
+                     2, e);
+  EXPECT_EQ(Value(e, "invoice_id"), "KEEP-1");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "001234567890");
+  EXPECT_EQ(e.fields.at("vendor_tax_id").page, 2);
+}
+
+TEST(IdentifierTest, EmptyPage) {
+  EXPECT_TRUE(Extract(OcrPage{}).fields.empty());
+  EXPECT_TRUE(Extract("THANK YOU\nPLEASE COME AGAIN\n").fields.empty());
+}
+
+// ------------------------------------------------------------ two columns
+
+// Layout analysis reads a two-column header as blocks: the left column's
+// lines, then the right column's, each label apart from its value.
+OcrPage TwoColumnInvoice() {
+  OcrPage page;
+  page.width = 1000;
+  page.height = 600;
+  // The vendor, across the top.
+  page.lines.push_back(
+      Line(20, {{50, "Northwind"}, {150, "Traders"}, {240, "Ltd"}}));
+  page.lines.push_back(Line(44, {{50, "Phone:"},
+                                 {120, "+1"},
+                                 {150, "206"},
+                                 {190, "555"},
+                                 {230, "0100"}}));
+  // Left block: the receiver.
+  page.lines.push_back(Line(100, {{50, "Bill"}, {100, "To:"}}));
+  page.lines.push_back(Line(124, {{50, "Contoso"}, {130, "Inc"}}));
+  page.lines.push_back(Line(148, {{50, "1"}, {70, "Microsoft"}, {170, "Way"}}));
+  page.lines.push_back(
+      Line(172, {{50, "Redmond"}, {130, "WA"}, {160, "98052"}}));
+  page.lines.push_back(Line(196, {{50, "Phone:"}, {120, "425-555-0199"}}));
+  // Right block: labels.
+  page.lines.push_back(Line(100, {{600, "Invoice"}, {680, "No:"}}));
+  page.lines.push_back(Line(124, {{600, "Date:"}}));
+  page.lines.push_back(Line(148, {{600, "Terms:"}}));
+  page.lines.push_back(Line(172, {{600, "PO"}, {630, "#:"}}));
+  // Far right block: values.
+  page.lines.push_back(Line(100, {{800, "10045"}}));
+  page.lines.push_back(Line(124, {{800, "2024-03-01"}}));
+  page.lines.push_back(Line(148, {{800, "Net"}, {840, "15"}}));
+  page.lines.push_back(Line(172, {{800, "88-1203"}}));
+  return page;
+}
+
+TEST(IdentifierTest, TwoColumnLayoutReadAsBlocks) {
+  const core::Extraction e = Extract(TwoColumnInvoice());
+  EXPECT_EQ(Value(e, "invoice_id"), "10045") << Dump(e);
+  EXPECT_EQ(Value(e, "payment_terms"), "Net 15");
+  EXPECT_EQ(Value(e, "purchase_order"), "88-1203");
+  EXPECT_EQ(Value(e, "receiver_name"), "Contoso Inc");
+  EXPECT_EQ(Value(e, "receiver_address"), "1 Microsoft Way Redmond WA 98052");
+  // The receiver's phone is not the vendor's.
+  EXPECT_EQ(Value(e, "vendor_phone"), "+1 206 555 0100");
+  ExpectWellFormed(e);
+  // The value's box is the value's word, in the far right block.
+  const core::BBox box = *e.fields.at("invoice_id").bbox;
+  EXPECT_EQ(box.x0, 800);
+  EXPECT_EQ(box.y0, 100);
+}
+
+TEST(IdentifierTest, BillToAndShipToSideBySide) {
+  const core::Extraction e = Extract(
+      "ACME LTD\n"
+      "Bill To:                     Ship To:\n"
+      "Globex Corp                  Globex Warehouse\n"
+      "1 Main St                    99 Dock Rd\n"
+      "VAT: GB111222333             VAT: GB444555666\n"
+      "\n"
+      "VAT Reg No: GB999888777\n");
+  EXPECT_EQ(Value(e, "receiver_name"), "Globex Corp") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_address"), "1 Main St");
+  EXPECT_EQ(Value(e, "receiver_tax_id"), "GB111222333");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "GB999888777");
+}
+
+}  // namespace
+}  // namespace invoices::extract

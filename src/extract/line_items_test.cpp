@@ -1,0 +1,393 @@
+#include "invoices/extract/line_items.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "invoices/core/extraction.h"
+#include "invoices/extract/ocr_engine.h"
+
+namespace invoices::extract {
+namespace {
+
+std::vector<core::LineItem> Items(const OcrPage& page,
+                                  core::Extraction* out = nullptr) {
+  core::Extraction local;
+  core::Extraction& e = out ? *out : local;
+  ExtractLineItems(page, 1, e);
+  return e.line_items;
+}
+
+std::vector<core::LineItem> Items(const std::string& text,
+                                  core::Extraction* out = nullptr) {
+  return Items(PageFromText(text), out);
+}
+
+std::string Dump(const std::vector<core::LineItem>& items) {
+  core::Extraction e;
+  e.line_items = items;
+  return core::ToJson(e)["line_items"].dump(2);
+}
+
+std::string Opt(const std::optional<std::string>& s) {
+  return s ? *s : "<none>";
+}
+
+// Expects description, quantity, unit price and amount ("<none>" for a
+// value not read).
+void ExpectItem(const core::LineItem& item, const std::string& description,
+                const std::string& quantity, const std::string& unit_price,
+                const std::string& amount) {
+  EXPECT_EQ(Opt(item.description), description);
+  EXPECT_EQ(Opt(item.quantity), quantity) << Opt(item.description);
+  EXPECT_EQ(Opt(item.unit_price), unit_price) << Opt(item.description);
+  EXPECT_EQ(Opt(item.amount), amount) << Opt(item.description);
+  EXPECT_GT(item.confidence, 0);
+  EXPECT_LE(item.confidence, 1);
+  EXPECT_EQ(item.page, 1);
+  EXPECT_TRUE(item.bbox);
+}
+
+OcrLine Line(int y, std::vector<std::pair<int, std::string>> words,
+             float confidence = 0.9f) {
+  OcrLine line;
+  for (auto& [x, text] : words) {
+    OcrWord w;
+    w.text = text;
+    w.box = {x, y, x + static_cast<int>(text.size()) * 10, y + 16};
+    w.confidence = confidence;
+    line.words.push_back(std::move(w));
+  }
+  line.box = {line.words.front().box.x0, y, line.words.back().box.x1, y + 16};
+  return line;
+}
+
+// ------------------------------------------------------ Malaysian receipts
+
+TEST(LineItemTest, RestaurantReceiptWithCountFirst) {
+  const auto items = Items(R"(THREE STOOGES BISTRO & CAFE
+GST ID : 001661886464
+TABLE : BAR 7
+QTY ITEM                          AMOUNT
+1 HH GUINESS 12 GLASSES           150.00
+1 HH TIGER 12 GLASSES             145.00
+2 SUB TOTAL                       295.00
+SERVICE CHARGE 10%                 29.50
+GST 6%                             19.47
+TOTAL                             343.95
+CASH                              350.00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "HH GUINESS 12 GLASSES", "1", "<none>", "150.00");
+  ExpectItem(items[1], "HH TIGER 12 GLASSES", "1", "<none>", "145.00");
+  // A header and a sum that agrees with the subtotal.
+  EXPECT_GT(items[0].confidence, 0.75);
+  // The box covers the row.
+  EXPECT_EQ(items[1].bbox->y0, 100);
+}
+
+TEST(LineItemTest, ReceiptWithCodeAndNumbersThenDescription) {
+  const auto items = Items(R"(TEO HENG STATIONERY & BOOKS
+ITEM            QTY     U/P    DISC    AMOUNT
+9556067700208    10   10.57    0.00    105.66
+~ 1K YELLOW 70GRAMS
+9557589450025     1   17.45    0.00     17.45
+~ PAPYRUS DARK COLOUR PAPER
+6924238702311     2    0.85    0.00      1.70
+~ CBE HANDYCUTTER
+Total Qty: 13
+SUB-TOTAL                             124.81
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  // 10 x 10.57 is 105.70: the unit price is rounded to the cent.
+  ExpectItem(items[0], "1K YELLOW 70GRAMS", "10", "10.57", "105.66");
+  ExpectItem(items[1], "PAPYRUS DARK COLOUR PAPER", "1", "17.45", "17.45");
+  ExpectItem(items[2], "CBE HANDYCUTTER", "2", "0.85", "1.70");
+  for (const auto& item : items) EXPECT_GT(item.confidence, 0.8);
+}
+
+TEST(LineItemTest, ReceiptWithCodeAndDescriptionThenNumbers) {
+  const auto items = Items(R"(BOOK TA .K (TAMAN DAYA) SDN BHD
+Document No : TD01167104
+CODE/DESC              QTY    PRICE    AMOUNT
+9556939040118 KF MODELLING CLAY KIDDY FISH
+                         1     8.49      8.49 SR
+9556939040125 KF MODELLING CLAY SET
+                         2     4.00      8.00 SR
+Total Qty : 3.00
+Total Sales (Excluding GST) :           16.49
+GST @ 6% :                               0.99
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "KF MODELLING CLAY KIDDY FISH", "1", "8.49", "8.49");
+  ExpectItem(items[1], "KF MODELLING CLAY SET", "2", "4.00", "8.00");
+  // The box spans both rows of the item.
+  EXPECT_EQ(items[0].bbox->y0, 60);
+  EXPECT_EQ(items[0].bbox->y1, 96);
+}
+
+TEST(LineItemTest, MenuCodeRowsUnderTheirNames) {
+  const auto items = Items(R"(SUSHI KING
+ITEM              QTY    U/P   DISC    Amt
+Chicken Katsu Bento
+BEN02               1  12.90   0.00  12.90
+Omu Curry Fried Rice Set
+SET10               1   6.90   0.00   6.90
+Sub Total                            19.80
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Chicken Katsu Bento", "1", "12.90", "12.90");
+  ExpectItem(items[1], "Omu Curry Fried Rice Set", "1", "6.90", "6.90");
+}
+
+TEST(LineItemTest, DescriptionAndArticleCodeAboveTheNumbers) {
+  // No header; each item is a description, an article code and a row with
+  // the barcode and numbers; a count row that looks like a header follows.
+  const auto items = Items(R"(MR. D.I.Y. (KUCHAI) SDN BHD
+-TAX INVOICE-
+BOOSTER CABLE XH-500A  *S
+CE72 - 10
+9001620  1X  29.90  29.90
+MOTH BALLS 150G  *S
+EC21-41-71 - 10/100
+9063977  1X   2.10   2.10
+Item(s) : 2  Qty(s) : 2
+TOTAL INCL. GST@6%  RM 32.00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  // The article code lines are skipped.
+  ExpectItem(items[0], "BOOSTER CABLE XH-500A *S", "1", "29.90", "29.90");
+  ExpectItem(items[1], "MOTH BALLS 150G *S", "1", "2.10", "2.10");
+}
+
+TEST(LineItemTest, TaxSummaryAndPaymentRowsAreNoItems) {
+  const auto items = Items(R"(ACME MART
+Item                 Qty  Amount
+MILO 1KG               1   15.90 SR
+SR @ 6%                     0.90
+A 19% 10.00 1.90 11.90
+CASH                       20.00
+Total                      15.90
+)");
+  ASSERT_EQ(items.size(), 1u) << Dump(items);
+  ExpectItem(items[0], "MILO 1KG", "1", "<none>", "15.90");
+}
+
+// ---------------------------------------------------------- invoices
+
+TEST(LineItemTest, GermanInvoiceTable) {
+  const auto items = Items(R"(Muster GmbH
+Rechnung Nr. 2024-117
+Pos  Bezeichnung                   Menge   Einzelpreis       Betrag
+1    Beratung Stunden                 10         85,00       850,00
+2    Reisekosten pauschal              1        120,00       120,00
+3    Schulungsunterlagen               4         12,50        50,00
+                                              Zwischensumme 1.020,00
+                                                  MwSt 19%    193,80
+                                              Gesamtbetrag  1.213,80
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Beratung Stunden", "10", "85.00", "850.00");
+  ExpectItem(items[1], "Reisekosten pauschal", "1", "120.00", "120.00");
+  ExpectItem(items[2], "Schulungsunterlagen", "4", "12.50", "50.00");
+  for (const auto& item : items) EXPECT_GT(item.confidence, 0.8);
+}
+
+TEST(LineItemTest, FrenchInvoiceWithSpaceGroupedAmounts) {
+  const auto items = Items(R"(Société Exemple SARL
+Facture n° F2024-031
+Désignation               Qté     Prix unitaire          Montant
+Ordinateur portable         1          1 234,50         1 234,50
+Souris sans fil             2             25,00            50,00
+Total HT                                                1 284,50
+TVA 20 %                                                  256,90
+Total TTC                                               1 541,40
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Ordinateur portable", "1", "1234.50", "1234.50");
+  ExpectItem(items[1], "Souris sans fil", "2", "25.00", "50.00");
+}
+
+TEST(LineItemTest, WrappedDescriptionAndProductCodeLine) {
+  const auto items = Items(R"(ACME CONSULTING LTD
+Description                            Qty     Price     Amount
+Professional services for the            1    500.00     500.00
+migration of the billing system
+Widget blue                              2      3.50       7.00
+SKU 123456789
+Hosting (annual)                         1    120.00     120.00
+Subtotal                                                 627.00
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0],
+             "Professional services for the migration of the billing system",
+             "1", "500.00", "500.00");
+  ExpectItem(items[1], "Widget blue", "2", "3.50", "7.00");
+  ExpectItem(items[2], "Hosting (annual)", "1", "120.00", "120.00");
+  // The wrapped item's box covers both of its rows.
+  EXPECT_EQ(items[0].bbox->y0, 40);
+  EXPECT_EQ(items[0].bbox->y1, 76);
+}
+
+TEST(LineItemTest, QuantityTimesPriceWithoutHeader) {
+  const auto items = Items(R"(CAFE LUNA
+Coffee                       7.00
+  2 x 3.50
+Tea 2 @ 1.50                 3.00
+Muffin                       2.50
+TOTAL                       12.50
+CASH                        20.00
+CHANGE                       7.50
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Coffee", "2", "3.50", "7.00");
+  ExpectItem(items[1], "Tea", "2", "1.50", "3.00");
+  ExpectItem(items[2], "Muffin", "<none>", "<none>", "2.50");
+}
+
+TEST(LineItemTest, DiscountRowsAreNoItemsButCountInTheSum) {
+  core::Extraction with_discount;
+  const auto items = Items(R"(FRESH MART
+Apple                         3.00
+Member discount              -0.50
+Banana                        2.00
+SUBTOTAL                      4.50
+)",
+                           &with_discount);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Apple", "<none>", "<none>", "3.00");
+  ExpectItem(items[1], "Banana", "<none>", "<none>", "2.00");
+  // The same items without a sum to agree with are less sure.
+  const auto unsure = Items(R"(FRESH MART
+Apple                         3.00
+Banana                        2.00
+SUBTOTAL                      4.00
+)");
+  ASSERT_EQ(unsure.size(), 2u);
+  EXPECT_GT(items[0].confidence, unsure[0].confidence);
+}
+
+TEST(LineItemTest, UsesTheTotalAlreadyRead) {
+  const std::string text = R"(KEDAI MAJU
+NASI LEMAK                    4.50
+TEH TARIK                     2.00
+GRAND                         6.50
+)";
+  core::Extraction without;
+  const auto plain = Items(text, &without);
+  core::Extraction with;
+  core::Field total;
+  total.value = "6.50";
+  total.confidence = 0.9;
+  total.page = 1;
+  total.bbox = core::BBox{300, 60, 340, 76};
+  with.fields["total"] = total;
+  const auto items = Items(text, &with);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ASSERT_EQ(plain.size(), 3u) << Dump(plain);  // "GRAND" is read as an item
+  ExpectItem(items[0], "NASI LEMAK", "<none>", "<none>", "4.50");
+  ExpectItem(items[1], "TEH TARIK", "<none>", "<none>", "2.00");
+  EXPECT_GT(items[0].confidence, plain[0].confidence);
+}
+
+TEST(LineItemTest, UnitPriceRowUnderItsItem) {
+  const auto items = Items(R"(RESTORAN SIAM VILLAGE
+Qty Description                    Total (RM)
+1   CLAYPOT TOFU                        18.90
+2   STIR RED CURRY                      37.80
+      @RM18.90
+13  WHITE RICE (PER                     26.00
+      FILL)
+      @RM2.00
+SubTatat:                               82.70
+Type: 3
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "CLAYPOT TOFU", "1", "<none>", "18.90");
+  ExpectItem(items[1], "STIR RED CURRY", "2", "18.90", "37.80");
+  ExpectItem(items[2], "WHITE RICE (PER FILL)", "13", "2.00", "26.00");
+}
+
+// ------------------------------------------------------ nothing to read
+
+TEST(LineItemTest, ReceiptWithoutItemsGivesNone) {
+  EXPECT_TRUE(Items(R"(THANK YOU FOR SHOPPING
+TOTAL                 9.00
+CASH                 10.00
+CHANGE                1.00
+)")
+                  .empty());
+  // Opening hours and a lone price that agrees with nothing.
+  EXPECT_TRUE(Items(R"(ACME SDN BHD
+TEL 03-7865 2323
+Open daily 10.00 to 22.00
+Date: 25/12/2018
+)")
+                  .empty());
+  EXPECT_TRUE(Items(R"(Dear customer,
+thank you for your order of 12 March.
+Kind regards
+)")
+                  .empty());
+  EXPECT_TRUE(Items(OcrPage{}).empty());
+}
+
+TEST(LineItemTest, AppendsToItemsOfEarlierPages) {
+  core::Extraction e;
+  core::LineItem first;
+  first.description = "from page 1";
+  first.amount = "1.00";
+  e.line_items.push_back(first);
+  ExtractLineItems(PageFromText("Item     Amount\nPen      2.50\nTotal    "
+                                "2.50\n"),
+                   2, e);
+  ASSERT_EQ(e.line_items.size(), 2u);
+  EXPECT_EQ(Opt(e.line_items[1].description), "Pen");
+  EXPECT_EQ(e.line_items[1].page, 2);
+}
+
+// ------------------------------------------------------ two-column blocks
+
+TEST(LineItemTest, TableReadAsColumnBlocks) {
+  // Layout analysis read the descriptions as one block and the numbers as
+  // another: rows are rebuilt by height.
+  OcrPage page;
+  page.width = 800;
+  page.height = 400;
+  page.lines.push_back(Line(10, {{20, "Northwind"}, {120, "Traders"}}));
+  page.lines.push_back(Line(60, {{20, "Description"}}));
+  page.lines.push_back(Line(90, {{20, "Chai"}, {70, "tea"}, {110, "(box)"}}));
+  page.lines.push_back(Line(120, {{20, "Chang"}, {80, "beer"}}));
+  page.lines.push_back(Line(150, {{20, "Subtotal"}}));
+  page.lines.push_back(
+      Line(60, {{400, "Qty"}, {500, "Price"}, {650, "Amount"}}));
+  page.lines.push_back(Line(90, {{400, "3"}, {500, "18.00"}, {650, "54.00"}}));
+  page.lines.push_back(Line(120, {{400, "1"}, {500, "19.00"}, {650, "19.00"}}));
+  page.lines.push_back(Line(150, {{650, "73.00"}}));
+  const auto items = Items(page);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Chai tea (box)", "3", "18.00", "54.00");
+  ExpectItem(items[1], "Chang beer", "1", "19.00", "19.00");
+  EXPECT_EQ(items[0].bbox->x0, 20);
+  EXPECT_EQ(items[0].bbox->x1, 700);
+}
+
+TEST(LineItemTest, UnitOfMeasureColumnIsNoDescription) {
+  const auto items = Items(R"(PASARAYA BORONG PINTAR SDN BHD
+QTY  UOM       Price    Amt Exc.   Amt Inc.   Tax Code
+WALL'S TOPTEN CHOCOLATE 73ML
+1    EACH       1.60       1.60       1.60    ZRL
+MAGNUM ALMOND 90ML
+1    EACH       4.50       4.50       4.50    ZRL
+*Total Qty: 2.00                               6.10
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "WALL'S TOPTEN CHOCOLATE 73ML", "1", "1.60", "1.60");
+  ExpectItem(items[1], "MAGNUM ALMOND 90ML", "1", "4.50", "4.50");
+}
+
+}  // namespace
+}  // namespace invoices::extract
