@@ -2101,8 +2101,68 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   return out;
 }
 
-void ExtractFields(const OcrPage& page, int page_number,
+// Undoes OCR confusions that general evidence can tell: a legal form misread
+// by one letter next to its exact partner ("SON BHD", "SDN BHA" are "SDN
+// BHD": the pair is a closed vocabulary, "SON" alone may be a name), and a
+// yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y.").
+OcrPage UndoConfusions(const OcrPage& page) {
+  OcrPage out = page;
+  auto fold = [](std::string_view w) {
+    std::string f;
+    for (char c : w) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        f += char(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return f;
+  };
+  // The word with its letters replaced by `canonical`, keeping the case
+  // style and the punctuation around it ("Son." -> "Sdn.").
+  auto respell = [](const std::string& word, std::string_view canonical) {
+    const size_t b = word.find_first_of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    const size_t e = word.find_last_of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    if (b == std::string::npos) return word;
+    const bool lower = std::islower(static_cast<unsigned char>(word[e]));
+    std::string c(canonical);
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (i > 0 && lower)
+        c[i] = char(std::tolower(static_cast<unsigned char>(c[i])));
+    }
+    return word.substr(0, b) + c + word.substr(e + 1);
+  };
+  for (OcrLine& line : out.lines) {
+    auto& words = line.words;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      const std::string a = fold(words[i].text), b = fold(words[i + 1].text);
+      if (a.size() != 3 || b.size() != 3) continue;
+      if (b == "bhd" && a != "sdn" && WithinOneEdit(a, "sdn")) {
+        words[i].text = respell(words[i].text, "SDN");
+      } else if (a == "sdn" && b != "bhd" && WithinOneEdit(b, "bhd")) {
+        words[i + 1].text = respell(words[i + 1].text, "BHD");
+      }
+    }
+    for (OcrWord& w : words) {
+      std::string& t = w.text;
+      for (const std::string_view sign : {"\u00a5", "\u00a7"}) {
+        for (size_t at = t.find(sign); at != std::string::npos;
+             at = t.find(sign, at + 1)) {
+          const bool after_letter =
+              at > 0 && (std::isalpha(static_cast<unsigned char>(t[at - 1])) ||
+                         t[at - 1] == '.');
+          if (!after_letter) continue;
+          t.replace(at, sign.size(), sign == "\u00a5" ? "Y" : "S");
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void ExtractFields(const OcrPage& read, int page_number,
                    core::Extraction& out) {
+  const OcrPage page = UndoConfusions(read);
   PageModel m = BuildModel(page);
   if (m.lines.empty()) return;
 

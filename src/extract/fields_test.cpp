@@ -709,6 +709,28 @@ CASH 100.00)");
   EXPECT_EQ(e.fields.at("total").value, "78.10");
 }
 
+TEST(ExtractFieldsTest, LegalFormsMisreadByOneLetterAreRespelt) {
+  EXPECT_EQ(Value(Extract("GREEN LANE PHARMACY SON BHD\n"
+                          "12 JALAN MAJU, 50450 KUALA LUMPUR\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_name"),
+            "GREEN LANE PHARMACY SDN BHD");
+  EXPECT_EQ(Value(Extract("Angel Advertising Sdn bha (758795-H)\n"
+                          "Unit 5, Jalan Pinang, 50450 Kuala Lumpur\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_name"),
+            "Angel Advertising Sdn Bhd");
+  EXPECT_EQ(Value(Extract("MR. D.I.\u00a5. SDN BHD\nTOTAL 9.00\n"),
+                  "vendor_name"),
+            "MR. D.I.Y. SDN BHD");
+  // "SON" alone is a word of the name, and a yen sign before digits a
+  // currency.
+  EXPECT_EQ(Value(Extract("SMITH & SON\n1 HIGH STREET, LONDON SW1A 1AA\n"
+                          "TOTAL \u00a5900\n"),
+                  "vendor_name"),
+            "SMITH & SON");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
