@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -1944,6 +1945,22 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   return pick;
 }
 
+// Country names as printed at the end of an address (folded).
+bool IsCountry(std::string_view token) {
+  static const std::set<std::string_view> kCountries = {
+      "malaysia",   "singapore",  "indonesia",   "thailand",  "philippines",
+      "vietnam",    "india",      "australia",   "usa",       "canada",
+      "uk",         "england",    "ireland",     "germany",   "deutschland",
+      "austria",    "osterreich", "switzerland", "schweiz",   "suisse",
+      "france",     "belgique",   "belgium",     "nederland", "netherlands",
+      "luxembourg", "spain",      "espana",      "portugal",  "italy",
+      "italia",     "poland",     "polska",      "sweden",    "sverige",
+      "norway",     "norge",      "denmark",     "danmark",   "finland",
+      "latvia",     "latvija",    "lithuania",   "estonia",   "morocco",
+      "maroc"};
+  return kCountries.contains(token);
+}
+
 void ExtractAddress(const PageModel& m, const VendorPick& vendor,
                     int page_number, core::Extraction& out) {
   constexpr uint64_t kStop = kPhone | kTax | kTitle | kParty | kDateRole |
@@ -1988,10 +2005,15 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
       break;
     }
     if ((line.letters + line.digits) * 2 < chars) break;  // "-------"
+    // A row of stars or dashes read as letters, with no sign of an address.
+    if (!address && line.confidence < 0.4) break;
     taken.push_back(&line);
     evidence |= address;
     postcode |= line.postcode;
     prev = &line;
+    // The country is the address's last line; what follows is a branch or
+    // mall name.
+    if (!line.tokens.empty() && IsCountry(line.tokens.back().text)) break;
   }
   if (taken.empty() || !evidence) return;
   WordSpan all;

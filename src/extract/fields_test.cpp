@@ -731,6 +731,16 @@ TEST(ExtractFieldsTest, LegalFormsMisreadByOneLetterAreRespelt) {
             "SMITH & SON");
 }
 
+TEST(ExtractFieldsTest, TheCountryEndsTheAddress) {
+  const core::Extraction e = Extract(R"(NANDO'S CHICKENLAND SDN BHD
+No 8, Jalan 7/118B, Desa Tun Razak
+56000 Kuala Lumpur, Malaysia
+SUNWAY VELOCITY
+TOTAL 9.00)");
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
