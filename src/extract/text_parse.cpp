@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -956,7 +957,85 @@ std::optional<DateToken> ParseDate(std::string_view text, DateOrder order) {
   return std::move(found[0]);
 }
 
-std::vector<DateToken> FindDates(std::string_view line, DateOrder order) {
+// Undoes OCR's letter-for-digit confusions inside what can only be a numeric
+// date, byte for byte so that offsets stay valid: "25-O1-16" is 25-01-16.
+// A four-digit year out of any receipt's range ("12-02-2618 11:34:45")
+// is repaired when the date is stamped with a time of day and exactly one
+// usual confusion (6/0, 8/0, 4/1, 7/1, 5/6, 3/8) brings it to 2000-2039.
+std::string RepairDateDigits(std::string_view line) {
+  std::string out(line);
+  auto in_run = [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == 'O' ||
+           c == 'o' || c == 'I' || c == 'l' || c == '/' || c == '-' || c == '.';
+  };
+  for (size_t i = 0; i < out.size();) {
+    if (!in_run(out[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < out.size() && in_run(out[j])) ++j;
+    const std::string_view run(out.data() + i, j - i);
+    const auto digits = std::count_if(run.begin(), run.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    const auto separators = std::count_if(run.begin(), run.end(), [](char c) {
+      return c == '/' || c == '-' || c == '.';
+    });
+    const bool letters_inside = std::any_of(run.begin(), run.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c));
+    });
+    // Only runs shaped like a date, and not a word: letters must sit between
+    // digits or separators.
+    const bool word_edge =
+        (i > 0 && std::isalpha(static_cast<unsigned char>(out[i - 1]))) ||
+        (j < out.size() && std::isalpha(static_cast<unsigned char>(out[j])));
+    if (digits >= 4 && separators == 2 && letters_inside && !word_edge) {
+      for (size_t k = i; k < j; ++k) {
+        if (out[k] == 'O' || out[k] == 'o') out[k] = '0';
+        if (out[k] == 'I' || out[k] == 'l') out[k] = '1';
+      }
+    }
+    // dd-mm-yyyy with an implausible year, a time of day right after.
+    const size_t last_sep = run.find_last_of("/-.");
+    if (separators == 2 && last_sep != std::string_view::npos &&
+        run.size() - last_sep - 1 == 4) {
+      const size_t y = i + last_sep + 1;
+      const int year = std::atoi(out.substr(y, 4).c_str());
+      size_t t = j;
+      while (t < out.size() && out[t] == ' ') ++t;
+      const bool timed = t + 4 < out.size() &&
+                         std::isdigit(static_cast<unsigned char>(out[t])) &&
+                         (out[t + 1] == ':' || out[t + 2] == ':');
+      if (timed && (year < 1990 || year > 2039)) {
+        static constexpr std::pair<char, char> kConfusions[] = {
+            {'6', '0'}, {'8', '0'}, {'4', '1'}, {'7', '1'},
+            {'5', '6'}, {'3', '8'}, {'0', '8'}, {'1', '7'}};
+        std::string fixed;
+        int found = 0;
+        for (size_t d = 0; d < 4; ++d) {
+          for (const auto& [from, to] : kConfusions) {
+            if (out[y + d] != from) continue;
+            std::string trial = out.substr(y, 4);
+            trial[d] = to;
+            const int v = std::atoi(trial.c_str());
+            if (v >= 2000 && v <= 2039 && trial != fixed) {
+              fixed = trial;
+              ++found;
+            }
+          }
+        }
+        if (found == 1) out.replace(y, 4, fixed);
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
+std::vector<DateToken> FindDates(std::string_view read, DateOrder order) {
+  const std::string repaired = RepairDateDigits(read);
+  const std::string_view line = repaired;
   const std::vector<Cp> cps = Decode(line);
   const std::vector<Tok> toks = Lex(line, cps);
   const DateMatcher matcher(toks, order);

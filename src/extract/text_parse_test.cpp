@@ -392,3 +392,27 @@ TEST(FindDatesTest, GivesByteSpans) {
 
 }  // namespace
 }  // namespace invoices::extract
+
+namespace invoices::extract {
+namespace {
+
+TEST(FindDatesTest, LettersReadForDigitsInsideADateAreUndone) {
+  auto dates = FindDates("25-O1-16 11:59 SHO1 2308");
+  ASSERT_EQ(dates.size(), 1u);
+  EXPECT_EQ(dates[0].date.ToIso(), "2016-01-25");
+  EXPECT_EQ(dates[0].begin, 0u);
+  EXPECT_EQ(dates[0].end, 8u);
+  // Words keep their letters: no date in "NO.50" or "SOLD 12-I".
+  EXPECT_TRUE(FindDates("NO.50, JALAN 12").empty());
+}
+
+TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
+  auto dates = FindDates("12-02-2618 11:34:45 AM");
+  ASSERT_EQ(dates.size(), 1u);
+  EXPECT_EQ(dates[0].date.ToIso(), "2018-02-12");
+  // Without a time of day there is no evidence that it is a date at all.
+  EXPECT_TRUE(FindDates("12-02-2618 REF").empty());
+}
+
+}  // namespace
+}  // namespace invoices::extract
