@@ -188,4 +188,13 @@ Status ValidateExpiry(std::chrono::seconds expiry) {
 }
 
 }  // namespace internal
+
+Result<std::string> ObjectStore::PresignPut(std::string_view key,
+                                            std::chrono::seconds expiry) {
+  INVOICES_RETURN_IF_ERROR(ValidateKey(key));
+  INVOICES_RETURN_IF_ERROR(internal::ValidateExpiry(expiry));
+  return core::Unavailable(
+      "this store cannot hand out upload URLs (an S3 store can)");
+}
+
 }  // namespace invoices::store

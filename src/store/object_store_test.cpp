@@ -411,6 +411,19 @@ TEST_P(ObjectStoreContractTest, PresignGetIsUnavailableLocally) {
   EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_P(ObjectStoreContractTest, PresignPutIsUnavailableLocally) {
+  if (GetParam().name.starts_with("s3")) GTEST_SKIP() << "S3 presigns";
+  auto url = store_->PresignPut("uploads/u/a.jpg", std::chrono::seconds(300));
+  ASSERT_FALSE(url);
+  EXPECT_EQ(url.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(
+      store_->PresignPut("a//b", std::chrono::seconds(300)).error().code(),
+      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->PresignPut("a/b", std::chrono::hours(24 * 8)).error().code(),
+      ErrorCode::kInvalidArgument);
+}
+
 TEST_P(ObjectStoreContractTest, PresignedUrlServesTheObject) {
   if (GetParam().name != "s3") GTEST_SKIP() << "needs a real S3 server";
   MustPut("shared/pic.jpg", "picture bytes");

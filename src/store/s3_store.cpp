@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <string>
@@ -36,7 +37,18 @@ class CurlTransport final : public HttpTransport {
  public:
   CurlTransport(std::chrono::milliseconds connect_timeout,
                 std::chrono::milliseconds request_timeout)
-      : connect_timeout_(connect_timeout), request_timeout_(request_timeout) {}
+      : connect_timeout_(connect_timeout), request_timeout_(request_timeout) {
+    // libcurl has its CA file compiled in (Debian's path); a binary carried
+    // to another system (the Lambda package on Amazon Linux) names the one
+    // it brings, as the curl tool and OpenSSL let one do.
+    for (const char* name : {"SSL_CERT_FILE", "CURL_CA_BUNDLE"}) {
+      const char* value = std::getenv(name);
+      if (value != nullptr && *value != '\0') {
+        ca_file_ = value;
+        break;
+      }
+    }
+  }
 
   ~CurlTransport() override {
     for (CURL* handle : idle_) curl_easy_cleanup(handle);
@@ -90,6 +102,8 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);  // the signed path, as is
+    if (!ca_file_.empty())
+      curl_easy_setopt(h, CURLOPT_CAINFO, ca_file_.c_str());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(connect_timeout_.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
@@ -166,6 +180,7 @@ class CurlTransport final : public HttpTransport {
   static constexpr size_t kMaxIdle = 32;
   const std::chrono::milliseconds connect_timeout_;
   const std::chrono::milliseconds request_timeout_;
+  std::string ca_file_;  // SSL_CERT_FILE or CURL_CA_BUNDLE; "" for curl's own
   std::mutex mu_;
   std::vector<CURL*> idle_;
 };
@@ -377,10 +392,21 @@ class S3Store final : public ObjectStore {
 
   Result<std::string> PresignGet(std::string_view key,
                                  std::chrono::seconds expiry) override {
+    return Presign("GET", key, expiry);
+  }
+
+  Result<std::string> PresignPut(std::string_view key,
+                                 std::chrono::seconds expiry) override {
+    return Presign("PUT", key, expiry);
+  }
+
+ private:
+  Result<std::string> Presign(std::string method, std::string_view key,
+                              std::chrono::seconds expiry) const {
     INVOICES_RETURN_IF_ERROR(ValidateKey(key));
     INVOICES_RETURN_IF_ERROR(internal::ValidateExpiry(expiry));
     SigningRequest request;
-    request.method = "GET";
+    request.method = std::move(method);
     request.path = ObjectPath(key);
     request.headers = {{"Host", endpoint_.host}};
     SigningConfig config = SigningConfigFor();
@@ -398,7 +424,6 @@ class S3Store final : public ObjectStore {
     return url;
   }
 
- private:
   struct Call {
     std::string method;
     std::string path;   // percent-encoded

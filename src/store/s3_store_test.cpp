@@ -280,6 +280,58 @@ TEST_F(S3StoreTest, PresignGet) {
             ErrorCode::kInvalidArgument);
 }
 
+// The URLs work: the fake checks a presigned request's signature and expiry
+// as S3 does, so an upload through a PUT URL lands under its key, and a
+// changed key, method or expired URL is refused.
+TEST_F(S3StoreTest, PresignedPutAndGetAreServed) {
+  auto store = Store();
+  auto put_url =
+      store->PresignPut("uploads/u1/01J/a b.jpg", std::chrono::seconds(300));
+  ASSERT_TRUE(put_url) << put_url.error().ToString();
+  EXPECT_NE(put_url->find("X-Amz-SignedHeaders=host&"), std::string::npos);
+  auto put = fake_->Send(
+      {"PUT", *put_url, {{"Content-Type", "image/jpeg"}}, "picture bytes"});
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 200) << put->body;
+  auto stored = store->Get("uploads/u1/01J/a b.jpg");
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(stored->bytes, "picture bytes");
+  EXPECT_EQ(stored->info.content_type, "image/jpeg");
+
+  // The URL is for that key and that method only.
+  std::string other = *put_url;
+  other.replace(other.find("a%20b.jpg"), 9, "c%20d.jpg");
+  EXPECT_EQ(fake_->Send({"PUT", other, {}, "x"})->status, 403);
+  EXPECT_EQ(fake_->Send({"GET", *put_url, {}, ""})->status, 403);
+  EXPECT_FALSE(store->Head("uploads/u1/01J/c d.jpg"));
+
+  auto get_url =
+      store->PresignGet("uploads/u1/01J/a b.jpg", std::chrono::seconds(60));
+  ASSERT_TRUE(get_url);
+  auto got = fake_->Send({"GET", *get_url, {}, ""});
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(got->body, "picture bytes");
+
+  // Signed an hour ago for a minute: expired.
+  options_.now = [] {
+    return std::chrono::system_clock::now() - std::chrono::hours(1);
+  };
+  auto stale =
+      Store()->PresignPut("uploads/u1/late.jpg", std::chrono::seconds(60));
+  ASSERT_TRUE(stale);
+  auto refused = fake_->Send({"PUT", *stale, {}, "late"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_NE(refused->body.find("expired"), std::string::npos);
+  EXPECT_FALSE(store->Head("uploads/u1/late.jpg"));
+
+  EXPECT_EQ(store->PresignPut("k", std::chrono::seconds(0)).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store->PresignPut("/k", std::chrono::seconds(9)).error().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TEST_F(S3StoreTest, FactoryRefusesIncompleteOptions) {
   S3Options options = FakeS3StoreOptions();
   options.bucket.clear();
@@ -577,6 +629,21 @@ TEST(CurlTransportTest, SendsAndReceivesWithConnectionReuse) {
   EXPECT_TRUE(requests[1].starts_with("GET /b/k HTTP/1.1\r\n"));
   EXPECT_TRUE(requests[2].starts_with("DELETE /b/k HTTP/1.1\r\n"));
   EXPECT_EQ(server.connections(), 1);  // one connection, reused
+}
+
+// The Lambda package brings its own CA file; SSL_CERT_FILE names it.
+TEST(CurlTransportTest, TheCaFileComesFromTheEnvironment) {
+  TinyServer server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  const std::string url =
+      "https://127.0.0.1:" + std::to_string(server.port()) + "/b/k";
+  EnvVar ca("SSL_CERT_FILE", "/nonexistent/invoices-ca.pem");
+  auto transport = NewCurlTransport(milliseconds(2000), milliseconds(5000));
+  auto r = transport->Send({"GET", url, {}, ""});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.error().message().find("/nonexistent/invoices-ca.pem"),
+            std::string::npos)
+      << r.error().message();
 }
 
 TEST(CurlTransportTest, HeadHasNoBody) {

@@ -2,7 +2,8 @@
 // S3 store (and anything built on it) can be tested without a network: PUT
 // with If-None-Match / If-Match, GET with Range, HEAD, DELETE and
 // ListObjectsV2 of one bucket, path-style, answering with S3's status codes,
-// headers and XML. Every request's Signature V4 is checked (403
+// headers and XML. Every request's Signature V4 is checked, in the
+// Authorization header or in a presigned URL's query, expiry included (403
 // SignatureDoesNotMatch otherwise). Failures can be injected to exercise
 // retries. Not a conformance reference: real-server tests use s3rver.
 //

@@ -135,6 +135,16 @@ class ObjectStore {
   // streams the object itself.
   [[nodiscard]] virtual Result<std::string> PresignGet(
       std::string_view key, std::chrono::seconds expiry) = 0;
+
+  // A URL that lets anyone holding it PUT one object under `key` (replacing
+  // any there), without credentials, for `expiry` (1 s .. 7 days): how
+  // clients upload large files straight to the bucket. Only the host is
+  // signed, so the uploader chooses the Content-Type and the size; whoever
+  // processes the object must check both. Errors as PresignGet; this default
+  // is the answer of the backends that cannot hand out URLs (memory, local):
+  // kUnavailable after the argument checks.
+  [[nodiscard]] virtual Result<std::string> PresignPut(
+      std::string_view key, std::chrono::seconds expiry);
 };
 
 // Checks a key: not empty, at most 1024 bytes, valid UTF-8 without control

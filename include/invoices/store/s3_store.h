@@ -114,7 +114,10 @@ class HttpTransport {
 };
 
 // libcurl: a pool of easy handles, each keeping its connections open for
-// reuse (keep-alive, TLS sessions, DNS cache).
+// reuse (keep-alive, TLS sessions, DNS cache). HTTPS is verified against
+// the CA file named by SSL_CERT_FILE (else CURL_CA_BUNDLE) when set at
+// creation, else libcurl's built-in one: a binary run on another system
+// than it was built on (the Lambda package) brings its own.
 std::unique_ptr<HttpTransport> NewCurlTransport(
     std::chrono::milliseconds connect_timeout,
     std::chrono::milliseconds request_timeout);
