@@ -1945,6 +1945,47 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   return pick;
 }
 
+// The smallest coin of currencies whose cash totals are rounded to it, in
+// minor units: a page that prints a rounding line pays the total rounded to
+// this step ("Total 13.58 / Rounding 0.02 / Total 13.60").
+int CashStep(std::string_view currency) {
+  static const std::map<std::string_view, int> kSteps = {
+      {"MYR", 5},  {"CHF", 5},  {"AUD", 5},   {"CAD", 5},
+      {"NZD", 10}, {"DKK", 50}, {"SEK", 100}, {"NOK", 100}};
+  auto it = kSteps.find(currency);
+  return it == kSteps.end() ? 0 : it->second;
+}
+
+// When the page prints a rounding line and the total is not a multiple of
+// the currency's cash step, the total read is the one before rounding (the
+// rounded line was not read, or not as a total): the amount paid is the
+// nearest multiple.
+void RoundForCash(const PageModel& m, std::string_view currency, int minor,
+                  int page_number, core::Extraction& out) {
+  const int step = CashStep(currency);
+  auto it = out.fields.find("total");
+  if (step == 0 || minor != 2 || it == out.fields.end() ||
+      it->second.page != page_number) {
+    return;
+  }
+  const bool rounding_line =
+      std::any_of(m.lines.begin(), m.lines.end(),
+                  [](const Line& l) { return (l.kinds & kRounding) != 0; });
+  if (!rounding_line) return;
+  auto value = core::Decimal::Parse(it->second.value);
+  if (!value || value->is_negative()) return;
+  const int64_t cents = value->Rescaled(2).units();
+  const int64_t rest = cents % step;
+  if (rest == 0) return;
+  const int64_t rounded = rest * 2 >= step ? cents - rest + step : cents - rest;
+  it->second.value = core::Decimal(rounded, 2).ToString(2);
+  it->second.confidence = Round3(it->second.confidence * 0.8);
+  out.warnings.push_back("the total is rounded to the nearest " +
+                         core::Decimal(step, 2).ToString(2) + " " +
+                         std::string(currency) +
+                         ", as the page's rounding line says");
+}
+
 // Country names as printed at the end of an address (folded).
 bool IsCountry(std::string_view token) {
   static const std::set<std::string_view> kCountries = {
@@ -2237,6 +2278,7 @@ void ExtractFields(const OcrPage& read, int page_number,
           "tendered less the change");
     }
   }
+  RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);
   set_amount("tax", amounts.tax, amounts.tax_conf);
   set_amount("tip", amounts.tip, amounts.tip_conf);

@@ -720,9 +720,9 @@ TEST(ExtractFieldsTest, LegalFormsMisreadByOneLetterAreRespelt) {
                           "TOTAL 9.00\n"),
                   "vendor_name"),
             "Angel Advertising Sdn Bhd");
-  EXPECT_EQ(Value(Extract("MR. D.I.\u00a5. SDN BHD\nTOTAL 9.00\n"),
-                  "vendor_name"),
-            "MR. D.I.Y. SDN BHD");
+  EXPECT_EQ(
+      Value(Extract("MR. D.I.\u00a5. SDN BHD\nTOTAL 9.00\n"), "vendor_name"),
+      "MR. D.I.Y. SDN BHD");
   // "SON" alone is a word of the name, and a yen sign before digits a
   // currency.
   EXPECT_EQ(Value(Extract("SMITH & SON\n1 HIGH STREET, LONDON SW1A 1AA\n"
@@ -739,6 +739,24 @@ SUNWAY VELOCITY
 TOTAL 9.00)");
   EXPECT_EQ(Value(e, "vendor_address"),
             "No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia");
+}
+
+TEST(ExtractFieldsTest, ACashRoundingLineRoundsTheTotalToTheCurrencysStep) {
+  // The rounded total line was misread; the rounding line says there is one.
+  const core::Extraction e = Extract(R"(KEDAI MAJU SDN BHD
+Total Sales (Inclusive GST) RM 13.58
+Rounding Adjustment RM 0.O2
+Rounding RM 13,4!)");
+  EXPECT_EQ(Value(e, "currency"), "MYR");
+  EXPECT_EQ(Value(e, "total"), "13.60");
+  EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
+                      "the total is rounded to the nearest 0.05 MYR, as the "
+                      "page's rounding line says"),
+            e.warnings.end());
+  // No rounding line, or a currency paid to the cent: the total as read.
+  EXPECT_EQ(Value(Extract("SHOP\nTotal RM 13.58\n"), "total"), "13.58");
+  EXPECT_EQ(Value(Extract("SHOP\nTotal EUR 13.58\nRounding 0.00\n"), "total"),
+            "13.58");
 }
 
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
