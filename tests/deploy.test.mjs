@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { repo, bin, devImages, tempDir } from './lib/invoices.mjs';
+import { repo, bin, devImages, tempDir, startServer } from './lib/invoices.mjs';
+import { newUser } from './lib/auth.mjs';
 import { startFakeRuntime, startRuntimeProcess } from './lib/fake-lambda.mjs';
 
 const source = (p) => readFileSync(path.join(repo, p), 'utf8');
@@ -447,6 +448,24 @@ describe('the Lambda package (scripts/package-lambda)', { skip: existsSync(bin) 
       assert.equal(r.json.document.mime, 'image/jpeg');
       assert.ok(r.json.text.length > 20);
       assert.ok(r.json.fields.total, JSON.stringify(r.json.fields));
+
+      // The same request through `invoices serve` answers the same: one
+      // handler behind two transports (timings aside).
+      const server = await startServer(['--store', `file://${tempDir('invoices-parity-')}`]);
+      try {
+        const user = await newUser(server.url);
+        const served = await fetch(`${server.url}/scan`, {
+          method: 'POST', body: receipt,
+          headers: { ...user.headers, 'content-type': 'image/jpeg' },
+        });
+        assert.equal(served.status, r.statusCode);
+        assert.equal(served.headers.get('content-type'), r.headers['content-type']);
+        const json = await served.json();
+        const strip = ({ timings_ms, ...rest }) => rest;
+        assert.deepEqual(strip(json), strip(r.json));
+      } finally {
+        await server.stop();
+      }
     });
 
     test('s3-upload: an S3 event becomes the user\'s invoice, which the invoices function lists', async () => {
