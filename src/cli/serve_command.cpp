@@ -15,12 +15,15 @@
 #include "invoices/extract/scanner.h"
 #include "invoices/functions/cognito.h"
 #include "invoices/functions/invoices.h"
+#include "invoices/functions/routes.h"
 #include "invoices/functions/scan.h"
 #include "invoices/gateway/access_log.h"
 #include "invoices/gateway/authorizer.h"
 #include "invoices/gateway/metrics.h"
 #include "invoices/gateway/server.h"
 #include "invoices/gateway/static_site.h"
+#include "invoices/gateway/throttle.h"
+#include "invoices/store/counting_store.h"
 #include "pool_flags.h"
 
 namespace invoices::cli {
@@ -39,6 +42,7 @@ struct ServeFlags {
   std::string web_root;
   bool access_log = true;
   std::string cors_origins;
+  gateway::ThrottleOptions throttle;
 };
 
 // What the routes use beyond the scanner. Made once the server is bound: the
@@ -56,6 +60,49 @@ struct Services {
   core::Json config;  // GET /config.json
 };
 
+// Where the gateway runs a route's handler.
+gateway::Execution ExecutionFor(functions::RouteWork work) {
+  switch (work) {
+    case functions::RouteWork::kCompute:
+      return gateway::Execution::kWorker;
+    case functions::RouteWork::kStore:
+      return gateway::Execution::kBlocking;
+    case functions::RouteWork::kLight:
+      break;
+  }
+  return gateway::Execution::kInline;
+}
+
+// The store's requests by operation and its failures by operation and code,
+// for GET /metrics.
+std::vector<gateway::MetricFamily> StoreFamilies(
+    const store::StoreCounters& counters) {
+  gateway::MetricFamily requests{"invoices_store_requests_total",
+                                 "Store operations, by operation.",
+                                 "counter",
+                                 {}};
+  gateway::MetricFamily errors{
+      "invoices_store_errors_total",
+      "Store operations that failed, by operation and error code "
+      "(not_found and failed_precondition are normal answers).",
+      "counter",
+      {}};
+  for (size_t o = 0; o < store::kStoreOpCount; ++o) {
+    const auto op = static_cast<store::StoreOp>(o);
+    const std::string name(store::StoreOpName(op));
+    requests.samples.push_back({{{"op", name}}, double(counters.requests(op))});
+    for (size_t c = 0; c < store::kErrorCodeCount; ++c) {
+      const auto code = static_cast<core::ErrorCode>(c);
+      if (const uint64_t n = counters.errors(op, code); n > 0) {
+        errors.samples.push_back(
+            {{{"op", name}, {"code", std::string(core::CodeName(code))}},
+             double(n)});
+      }
+    }
+  }
+  return {std::move(requests), std::move(errors)};
+}
+
 std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream in(text);
@@ -69,9 +116,10 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 core::Result<std::unique_ptr<Services>> MakeServices(
     const ServeFlags& flags, const std::string& url,
-    const extract::Scanner& scanner) {
+    const extract::Scanner& scanner, store::StoreCounters& store_counters) {
   auto services = std::make_unique<Services>();
-  INVOICES_ASSIGN_OR_RETURN(services->store, OpenStoreFromFlags(flags.store));
+  INVOICES_ASSIGN_OR_RETURN(auto store, OpenStoreFromFlags(flags.store));
+  services->store = store::NewCountingStore(std::move(store), store_counters);
   services->repository =
       std::make_unique<store::InvoiceRepository>(*services->store);
   services->invoices = std::make_unique<functions::InvoicesFunction>(
@@ -168,69 +216,89 @@ int RunServe(const ServeFlags& flags) {
   };
   using functions::HttpRequest;
   using functions::HttpResponse;
-  using gateway::Execution;
   gateway::Metrics metrics;  // fed by the access log, read by GET /metrics
-  std::vector<gateway::Route> routes;
-  routes.push_back({"GET", "/healthz", [](const HttpRequest&) {
-                      return functions::JsonResponse(200, {{"status", "ok"}});
-                    }});
-  routes.push_back({"POST", "/scan", scan, Execution::kWorker, true});
-  routes.push_back({"GET", "/config.json",
-                    with_services([](Services& s, const HttpRequest&) {
-                      HttpResponse r = functions::JsonResponse(200, s.config);
-                      r.headers["cache-control"] = "no-cache";
-                      return r;
-                    })});
-  if (flags.auth_issuer.empty()) {
-    auto cognito = with_services(
-        [](Services& s, const HttpRequest& r) { return (*s.cognito)(r); });
-    // Password hashing is deliberately slow: on the workers, never on IO.
-    routes.push_back({"POST", "/cognito", cognito, Execution::kWorker});
-    routes.push_back({"POST", "/cognito/", cognito, Execution::kWorker});
-    routes.push_back({"GET", "/.well-known/jwks.json",
-                      with_services([](Services& s, const HttpRequest&) {
-                        HttpResponse r;
-                        r.headers["content-type"] = "application/json";
-                        r.body = s.pool->JwksJson();
-                        return r;
-                      })});
-    routes.push_back({"GET", "/.well-known/openid-configuration",
-                      with_services([](Services& s, const HttpRequest&) {
-                        HttpResponse r;
-                        r.headers["content-type"] = "application/json";
-                        r.body = s.pool->OpenIdConfiguration();
-                        return r;
-                      })});
-  }
-  // Every invoice route reads or writes the store, and uploads are read
-  // first: all on the workers. export.csv is a literal segment, so it wins
-  // over {id}.
-  for (const auto& route : functions::kInvoiceRoutes) {
-    routes.push_back({std::string(route.method), std::string(route.path),
-                      with_services([](Services& s, const HttpRequest& r) {
-                        return (*s.invoices)(r);
-                      }),
-                      Execution::kWorker, true});
-  }
+  store::StoreCounters store_counters;  // fed by the store, read by /metrics
+  auto throttle = gateway::Throttle::Create(flags.throttle);
+  if (!throttle) return fail(throttle.error());
+  std::shared_ptr<gateway::Throttle> throttled = std::move(*throttle);
   std::atomic<gateway::Server*> running{nullptr};
-  routes.push_back(
-      {"GET", "/metrics", [&metrics, &running](const HttpRequest&) {
-         std::vector<std::pair<std::string, double>> gauges;
-         if (gateway::Server* server = running.load()) {
-           const gateway::ServerStats stats = server->stats();
-           gauges = {
-               {"invoices_open_connections", double(stats.open_connections)},
-               {"invoices_ocr_queue_depth", double(stats.worker_queue_depth)},
-               {"invoices_rejected_busy_total", double(stats.rejected)}};
-         }
-         HttpResponse r;
-         r.headers["content-type"] = "text/plain; version=0.0.4";
-         r.body = metrics.Prometheus(gauges);
-         return r;
-       }});
-  auto serve_site = [&site](const HttpRequest& r) { return site.Serve(r); };
-  routes.push_back({"GET", "/", serve_site});
-  routes.push_back({"GET", "/{path+}", serve_site});
+
+  // The handler of each function of functions::kRoutes (routes.h).
+  auto invoices = with_services(
+      [](Services& s, const HttpRequest& r) { return (*s.invoices)(r); });
+  auto handler_for = [&](const functions::RouteSpec& spec) -> gateway::Handler {
+    const std::string_view f = spec.function;
+    if (f == "health") {
+      // Made once: load balancers ask often.
+      return [ok = functions::JsonResponse(200, {{"status", "ok"}})](
+                 const HttpRequest&) { return ok; };
+    }
+    if (f == "scan") return scan;
+    if (f == "save" || f == "invoices") return invoices;
+    if (f == "config") {
+      return with_services([](Services& s, const HttpRequest&) {
+        HttpResponse r = functions::JsonResponse(200, s.config);
+        r.headers["cache-control"] = "no-cache";
+        return r;
+      });
+    }
+    if (f == "cognito") {
+      return with_services(
+          [](Services& s, const HttpRequest& r) { return (*s.cognito)(r); });
+    }
+    if (f == "keys") {
+      const bool jwks = spec.path.ends_with("/jwks.json");
+      return with_services([jwks](Services& s, const HttpRequest&) {
+        HttpResponse r;
+        r.headers["content-type"] = "application/json";
+        r.body = jwks ? s.pool->JwksJson() : s.pool->OpenIdConfiguration();
+        return r;
+      });
+    }
+    if (f == "metrics") {
+      return [&metrics, &running, &store_counters,
+              throttled](const HttpRequest&) {
+        std::vector<std::pair<std::string, double>> gauges;
+        if (gateway::Server* server = running.load()) {
+          const gateway::ServerStats stats = server->stats();
+          gauges = {
+              {"invoices_open_connections", double(stats.open_connections)},
+              {"invoices_ocr_queue_depth", double(stats.worker_queue_depth)},
+              {"invoices_store_queue_depth",
+               double(stats.blocking_queue_depth)},
+              {"invoices_rejected_busy_total", double(stats.rejected)}};
+        }
+        gauges.push_back(
+            {"invoices_throttle_clients", double(throttled->clients())});
+        HttpResponse r;
+        r.headers["content-type"] = "text/plain; version=0.0.4";
+        r.body = metrics.Prometheus(gauges, StoreFamilies(store_counters));
+        return r;
+      };
+    }
+    if (f == "site") {
+      return [&site](const HttpRequest& r) { return site.Serve(r); };
+    }
+    return nullptr;
+  };
+  std::vector<gateway::Route> routes;
+  for (const functions::RouteSpec& spec : functions::kRoutes) {
+    // With an external issuer, its own Cognito (or OIDC provider) serves
+    // these.
+    if (functions::NeedsBuiltInPool(spec.function) &&
+        !flags.auth_issuer.empty()) {
+      continue;
+    }
+    gateway::Handler handler = handler_for(spec);
+    if (!handler) {
+      return fail(core::Error(
+          core::ErrorCode::kInternal,
+          "no handler for the function " + std::string(spec.function)));
+    }
+    routes.push_back({std::string(spec.method), std::string(spec.path),
+                      std::move(handler), ExecutionFor(spec.work),
+                      spec.needs_token, spec.throttled});
+  }
 
   gateway::ServerOptions options;
   options.host = flags.host;
@@ -245,6 +313,10 @@ int RunServe(const ServeFlags& flags) {
     if (json_log) json_log(r);
   };
   options.cors_origins = SplitList(flags.cors_origins);
+  // Off when both limits are.
+  if (flags.throttle.rate > 0 || flags.throttle.client_rate > 0) {
+    options.throttle = throttled;
+  }
   options.authorizer = [&ready, &not_ready](const HttpRequest& r)
       -> core::Result<std::map<std::string, std::string>> {
     Services* s = ready.load(std::memory_order_acquire);
@@ -264,7 +336,7 @@ int RunServe(const ServeFlags& flags) {
           ? "http://" + host + ":" + std::to_string((*server)->port())
           : flags.public_url;
   while (url.ends_with('/')) url.pop_back();
-  auto services = MakeServices(flags, url, scanner);
+  auto services = MakeServices(flags, url, scanner, store_counters);
   if (!services) {
     (*server)->Shutdown();
     return fail(services.error());
@@ -346,6 +418,28 @@ Run AddServeCommand(CLI::App& app) {
                 "do not write the access log (one JSON line per request on "
                 "standard error)")
       ->envname("INVOICES_NO_ACCESS_LOG");
+  cmd->add_option("--throttle-rate", flags->throttle.rate,
+                  "requests per second the whole server admits (API "
+                  "Gateway's stage throttling; 0: no limit); more get 429")
+      ->envname("INVOICES_THROTTLE_RATE")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--throttle-burst", flags->throttle.burst,
+                  "requests the whole server admits at once above the rate")
+      ->envname("INVOICES_THROTTLE_BURST")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--user-throttle-rate", flags->throttle.client_rate,
+                  "requests per second admitted per user (the token's sub; "
+                  "the client address without a token; 0: no limit)")
+      ->envname("INVOICES_USER_THROTTLE_RATE")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--user-throttle-burst", flags->throttle.client_burst,
+                  "requests a user may send at once above the rate")
+      ->envname("INVOICES_USER_THROTTLE_BURST")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   AddOcrFlags(*cmd, flags->ocr);
   return [flags] { return RunServe(*flags); };
 }

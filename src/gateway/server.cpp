@@ -1,5 +1,8 @@
 #include "invoices/gateway/server.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <exception>
@@ -29,6 +33,7 @@
 
 #include "invoices/core/executor.h"
 #include "invoices/core/strings.h"
+#include "invoices/gateway/throttle.h"
 
 namespace invoices::gateway {
 namespace {
@@ -39,6 +44,13 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using beast::error_code;
 using SteadyClock = std::chrono::steady_clock;
+// Connections use their io_context's executor as it is, not type-erased
+// (asio::any_io_executor): copying and destroying an erased executor on
+// every asynchronous operation cost about 5% of a small request.
+using IoExecutor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, IoExecutor>;
+using Stream =
+    beast::basic_stream<tcp, IoExecutor, beast::unlimited_rate_policy>;
 
 // ---------------------------------------------------------------------------
 // Text helpers
@@ -132,13 +144,18 @@ class RequestIdGenerator {
     std::random_device rd;
     prefix_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }
+  // "%016llx-%08llx" of the prefix and the counter, without printf (every
+  // request needs one).
   std::string Next() {
     const uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
-    char buf[40];
-    std::snprintf(buf, sizeof(buf), "%016llx-%08llx",
-                  static_cast<unsigned long long>(prefix_),
-                  static_cast<unsigned long long>(n));
-    return buf;
+    static constexpr char kHex[] = "0123456789abcdef";
+    const int counter_digits = n >> 32 ? 16 : 8;
+    std::string id(17 + counter_digits, '-');
+    for (int i = 0; i < 16; ++i) id[i] = kHex[(prefix_ >> (60 - 4 * i)) & 15];
+    for (int i = 0; i < counter_digits; ++i) {
+      id[17 + i] = kHex[(n >> (4 * (counter_digits - 1 - i))) & 15];
+    }
+    return id;
   }
 
  private:
@@ -163,6 +180,7 @@ struct CompiledRoute {
   Handler handler;
   Execution execution;
   bool needs_token;
+  bool throttled;
 };
 
 core::Result<CompiledRoute> CompileRoute(Route route) {
@@ -214,6 +232,7 @@ core::Result<CompiledRoute> CompileRoute(Route route) {
   out.handler = std::move(route.handler);
   out.execution = route.execution;
   out.needs_token = route.needs_token;
+  out.throttled = route.throttled;
   return out;
 }
 
@@ -304,11 +323,10 @@ RouteMatch MatchRoute(const std::vector<CompiledRoute>& routes,
 struct Outcome {
   functions::HttpResponse response;
   std::string error;  // what a throwing handler threw
+  double function_ms = 0;
 };
 
-// The one place where a handler's exception stops: it becomes a 500 and the
-// connection (and the server) carry on.
-Outcome Invoke(const Handler& handler, const functions::HttpRequest& request) {
+Outcome Call(const Handler& handler, const functions::HttpRequest& request) {
   try {
     return {handler(request), {}};
   } catch (const std::exception& e) {
@@ -322,6 +340,17 @@ Outcome Invoke(const Handler& handler, const functions::HttpRequest& request) {
                 request.request_id),
             "unknown exception"};
   }
+}
+
+// The one place where a handler's exception stops: it becomes a 500 and the
+// connection (and the server) carry on. Timed, for the integration latency.
+Outcome Invoke(const Handler& handler, const functions::HttpRequest& request) {
+  const auto start = SteadyClock::now();
+  Outcome outcome = Call(handler, request);
+  outcome.function_ms =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - start)
+          .count();
+  return outcome;
 }
 
 bool IsParseError(const error_code& ec) {
@@ -349,8 +378,10 @@ class ServerCore {
         routes_(std::move(routes)),
         executor_(static_cast<size_t>(options_.worker_threads),
                   options_.worker_queue),
-        ioc_(options_.io_threads),
-        acceptor_(asio::make_strand(ioc_)),
+        blocking_(static_cast<size_t>(options_.blocking_threads),
+                  options_.blocking_queue),
+        iocs_(MakeContexts(options_.io_threads)),
+        acceptor_(iocs_.front()->get_executor()),
         accept_retry_(acceptor_.get_executor()) {}
 
   core::Status Listen();
@@ -362,17 +393,49 @@ class ServerCore {
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
   const std::vector<CompiledRoute>& routes() const { return routes_; }
-  core::Executor& executor() { return executor_; }
+  // Queues `task` on the pool that runs a route's handler (and its stream):
+  // the blocking pool for kBlocking, the workers otherwise (kInline
+  // handlers' streams still need a thread that may block). False when the
+  // pool's queue is full.
+  bool Submit(Execution execution, std::function<void()> task) {
+    if (execution == Execution::kBlocking) {
+      return blocking_.TrySubmit(std::move(task));
+    }
+    const int nice = options_.worker_nice;
+    if (nice == 0) return executor_.TrySubmit(std::move(task));
+    return executor_.TrySubmit([nice, task = std::move(task)] {
+      // Once per worker thread (Linux nice values are per thread).
+      static thread_local const bool lowered = [nice] {
+        errno = 0;
+        const int now = getpriority(PRIO_PROCESS, gettid());
+        return errno == 0 && setpriority(PRIO_PROCESS, gettid(),
+                                         std::min(19, now + nice)) == 0;
+      }();
+      (void)lowered;
+      task();
+    });
+  }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   std::string NextRequestId() { return ids_.Next(); }
 
   void Unregister(Session* session);
   void CountRequest(const AccessLogRecord& record);
   void CountRejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+  void CountThrottled() { throttled_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  // One io_context per IO thread: a connection stays on one thread for its
+  // life, so the threads neither share a scheduler (one lock, and wake-ups
+  // of each other for every event) nor need strands.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (int i = 0; i < n; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    return contexts;
+  }
   void DoAccept();
-  void OnAccept(error_code ec, tcp::socket socket);
+  void OnAccept(error_code ec, Socket socket);
   std::vector<std::shared_ptr<Session>> LiveSessions();
   bool WaitForSessions(std::chrono::milliseconds timeout);
 
@@ -382,9 +445,10 @@ class ServerCore {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> rejected_{0};
+  std::atomic<uint64_t> throttled_{0};
 
-  // Sessions unregister from their destructors, which may run while ioc_ is
-  // being destroyed: these members are declared before it.
+  // Sessions unregister from their destructors, which may run while iocs_
+  // are being destroyed: these members are declared before them.
   mutable std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
@@ -396,9 +460,10 @@ class ServerCore {
   bool done_ = false;
 
   core::Executor executor_;
-  asio::io_context ioc_;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>>
-      work_;
+  core::Executor blocking_;
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;
+  size_t next_ioc_ = 0;  // the context of the next connection (accept only)
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
   std::vector<std::thread> io_threads_;
@@ -406,14 +471,15 @@ class ServerCore {
 };
 
 // ---------------------------------------------------------------------------
-// One connection. Every member except closed_ is touched only on the
-// connection's strand; worker tasks hop back onto it to answer.
+// One connection. Every member except closed_ is touched only by the
+// connection's IO thread (its executor, "strand" below: the one thread of its
+// io_context); worker tasks hop back onto it to answer.
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  using Strand = beast::tcp_stream::executor_type;
+  using Strand = IoExecutor;
 
-  Session(ServerCore& server, tcp::socket socket)
+  Session(ServerCore& server, Socket socket)
       : server_(server),
         strand_(socket.get_executor()),
         stream_(std::move(socket)) {
@@ -450,15 +516,22 @@ class Session : public std::enable_shared_from_this<Session> {
     // Pipelined bytes already buffered start the next request at once.
     if (buffer_.size() > 0) return BeginRequest();
     state_ = State::kIdle;
+    // An idle connection holds no 4 KB read buffer (10,000 idle keep-alive
+    // connections held 90 MB; docs/BENCHMARKS.md): it waits with a small
+    // one for the first bytes of its next request, and the header read
+    // takes the rest.
+    buffer_.shrink_to_fit();
     // A fresh connection has not sent a request yet: that is a header delay,
     // not keep-alive idleness.
     stream_.expires_after(first_request_ ? server_.options().header_timeout
                                          : server_.options().idle_timeout);
     stream_.async_read_some(
-        buffer_.prepare(kReadChunk),
+        asio::buffer(first_bytes_),
         [self = shared_from_this()](error_code ec, size_t n) {
           if (ec) return self->Close();
-          self->buffer_.commit(n);
+          self->buffer_.commit(
+              asio::buffer_copy(self->buffer_.prepare(std::max(n, kReadChunk)),
+                                asio::buffer(self->first_bytes_, n)));
           self->BeginRequest();
         });
   }
@@ -480,6 +553,7 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = SteadyClock::now();
     request_id_.clear();
     cors_origin_.clear();
+    execution_ = Execution::kInline;
     record_ = AccessLogRecord();
     record_.source_ip = source_ip_;
     parser_.emplace();
@@ -513,6 +587,9 @@ class Session : public std::enable_shared_from_this<Session> {
                         });
       return;
     }
+    // Most requests (every GET) are complete with their header: no body
+    // read to start, and no timer to reset for it.
+    if (parser_->is_done()) return Dispatch();
     ReadBody();
   }
 
@@ -649,24 +726,35 @@ class Session : public std::enable_shared_from_this<Session> {
     request.route_key = route->route_key;
     request.path_parameters = std::move(match.params);
     record_.route_key = route->route_key;
+    execution_ = route->execution;
 
+    std::optional<core::Error> refused;  // by the authorizer
     if (route->needs_token) {
       auto claims = server_.options().authorizer(request);
-      if (!claims) {
-        functions::HttpResponse response =
-            functions::ErrorResponse(claims.error(), request_id_);
-        if (response.status == 401) {
-          response.headers["www-authenticate"] = "Bearer";
-        }
-        return Respond(std::move(response), false, false, {});
+      if (claims) {
+        request.claims = std::move(*claims);
+        auto sub = request.claims.find("sub");
+        if (sub != request.claims.end()) record_.user = sub->second;
+      } else {
+        refused = std::move(claims).error();
       }
-      request.claims = std::move(*claims);
-      auto sub = request.claims.find("sub");
-      if (sub != request.claims.end()) record_.user = sub->second;
+    }
+    if (route->throttled && server_.options().throttle &&
+        !AdmitThrottled(refused.has_value())) {
+      return;
+    }
+    if (refused) {
+      functions::HttpResponse response =
+          functions::ErrorResponse(*refused, request_id_);
+      if (response.status == 401) {
+        response.headers["www-authenticate"] = "Bearer";
+      }
+      return Respond(std::move(response), false, false, {});
     }
 
     if (route->execution == Execution::kInline) {
       Outcome outcome = Invoke(route->handler, request);
+      record_.function_ms = outcome.function_ms;
       return Respond(std::move(outcome.response), false, false,
                      std::move(outcome.error));
     }
@@ -674,13 +762,14 @@ class Session : public std::enable_shared_from_this<Session> {
     // The IO thread only queues the work; the answer comes back through the
     // strand, so that the connection's state is never touched concurrently.
     auto self = shared_from_this();
-    const bool queued = server_.executor().TrySubmit(
-        [self, route, request = std::move(request)] {
+    const bool queued = server_.Submit(
+        route->execution, [self, route, request = std::move(request)] {
           // The connection was closed (forced shutdown): skip the work.
           if (self->closed_.load(std::memory_order_acquire)) return;
           Outcome outcome = Invoke(route->handler, request);
           asio::post(self->strand_,
                      [self, outcome = std::move(outcome)]() mutable {
+                       self->record_.function_ms = outcome.function_ms;
                        self->Respond(std::move(outcome.response), false, false,
                                      std::move(outcome.error));
                      });
@@ -694,6 +783,30 @@ class Session : public std::enable_shared_from_this<Session> {
       response.headers["retry-after"] = "1";
       Respond(std::move(response), false, false, {});
     }
+  }
+
+  // Charges the request to the throttle: to the token's user, or to the
+  // client address when there is no verified token. False when it was
+  // refused and answered 429.
+  bool AdmitThrottled(bool unauthenticated) {
+    const std::string client = !unauthenticated && !record_.user.empty()
+                                   ? "user " + record_.user
+                                   : "ip " + source_ip_;
+    const ThrottleDecision decision = server_.options().throttle->Admit(client);
+    if (decision.admitted) return true;
+    server_.CountThrottled();
+    const bool global = decision.limit == ThrottleLimit::kGlobal;
+    record_.throttled = global ? "global" : "client";
+    const std::string seconds = std::to_string(decision.retry_after.count());
+    functions::HttpResponse response = functions::ErrorResponse(
+        core::Error(core::ErrorCode::kResourceExhausted,
+                    std::string(global ? "the server is receiving"
+                                       : "this client is sending") +
+                        " too many requests; retry after " + seconds + " s"),
+        request_id_);
+    response.headers["retry-after"] = seconds;
+    Respond(std::move(response), false, false, {});
+    return false;
   }
 
   // Writes `response`; `close` ends the connection after it, `linger`
@@ -782,6 +895,7 @@ class Session : public std::enable_shared_from_this<Session> {
                    std::shared_ptr<http::response<http::string_body>> res,
                    bool head, bool close, bool linger, std::string error) {
     out_ = {};
+    out_.execution = execution_;
     out_.producer =
         std::make_shared<functions::BodyProducer>(std::move(response.stream));
     out_.pending = std::move(response.body);
@@ -828,7 +942,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kClosed) return;
     auto self = shared_from_this();
     const bool queued =
-        server_.executor().TrySubmit([self, producer = out_.producer] {
+        server_.Submit(out_.execution, [self, producer = out_.producer] {
           // The connection was closed (forced shutdown): skip the work.
           if (self->closed_.load(std::memory_order_acquire)) return;
           std::string chunk;
@@ -860,8 +974,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (now - *out_.busy_since > server_.options().body_timeout) {
       return AbortStream("the worker queue stayed full");
     }
-    retry_.expires_after(std::chrono::milliseconds(10));
-    retry_.async_wait([self](error_code ec) {
+    timer_.expires_after(std::chrono::milliseconds(10));
+    timer_.async_wait([self](error_code ec) {
       if (!ec) self->PullChunk();
     });
   }
@@ -972,7 +1086,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DrainSome() {
-    stream_.async_read_some(asio::buffer(drain_),
+    if (!drain_) drain_ = std::make_unique<std::array<char, kReadChunk>>();
+    stream_.async_read_some(asio::buffer(*drain_),
                             [self = shared_from_this()](error_code ec, size_t) {
                               if (ec) return self->Close();
                               self->DrainSome();
@@ -983,7 +1098,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     closed_.store(true, std::memory_order_release);
-    retry_.cancel();
+    timer_.cancel();
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -991,14 +1106,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ServerCore& server_;
   const Strand strand_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::empty_body> continue_;
-  std::array<char, kReadChunk> drain_;
+  std::unique_ptr<std::array<char, kReadChunk>> drain_;  // when lingering
   std::string source_ip_;
   State state_ = State::kIdle;
   bool first_request_ = true;
+  // The first bytes of a request on an idle connection.
+  std::array<char, 256> first_bytes_;
   bool keep_alive_ = false;
   std::atomic<bool> closed_{false};  // read by worker threads
   // The streamed body being sent, if any.
@@ -1013,15 +1130,18 @@ class Session : public std::enable_shared_from_this<Session> {
     bool close = false;
     bool linger = false;
     std::string error;
+    Execution execution = Execution::kInline;  // where the producer runs
     // Since when the worker queue has refused the next pull.
     std::optional<SteadyClock::time_point> busy_since;
   };
   Outgoing out_;
-  asio::steady_timer retry_{strand_};
+  // The retry of a chunk pull while streaming.
+  asio::steady_timer timer_{strand_};
   // The request being served.
   SteadyClock::time_point started_;
   std::string request_id_;
   std::string cors_origin_;  // Access-Control-Allow-Origin, or "" for none
+  Execution execution_ = Execution::kInline;  // the matched route's
   AccessLogRecord record_;
 };
 
@@ -1029,7 +1149,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 core::Status ServerCore::Listen() {
   error_code ec;
-  tcp::resolver resolver(ioc_);
+  tcp::resolver resolver(*iocs_.front());
   const auto results = resolver.resolve(
       options_.host, std::to_string(options_.port),
       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
@@ -1051,21 +1171,23 @@ core::Status ServerCore::Listen() {
 }
 
 void ServerCore::Run() {
-  work_.emplace(ioc_.get_executor());
+  for (auto& ioc : iocs_) work_.emplace_back(ioc->get_executor());
   asio::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
-  for (int i = 0; i < options_.io_threads; ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
+  for (auto& ioc : iocs_) {
+    io_threads_.emplace_back([ioc = ioc.get()] { ioc->run(); });
   }
 }
 
 void ServerCore::DoAccept() {
-  acceptor_.async_accept(asio::make_strand(ioc_),
-                         [this](error_code ec, tcp::socket socket) {
+  // Round robin over the IO threads.
+  asio::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+  acceptor_.async_accept(ioc.get_executor(),
+                         [this](error_code ec, Socket socket) {
                            OnAccept(ec, std::move(socket));
                          });
 }
 
-void ServerCore::OnAccept(error_code ec, tcp::socket socket) {
+void ServerCore::OnAccept(error_code ec, Socket socket) {
   if (stopping() || !acceptor_.is_open()) return;
   if (ec) {
     // Out of descriptors and the like: back off rather than spin.
@@ -1107,8 +1229,10 @@ ServerStats ServerCore::Stats() const {
     stats.open_connections = sessions_.size();
   }
   stats.worker_queue_depth = executor_.QueueDepth();
+  stats.blocking_queue_depth = blocking_.QueueDepth();
   stats.requests = requests_.load(std::memory_order_relaxed);
   stats.rejected = rejected_.load(std::memory_order_relaxed);
+  stats.throttled = throttled_.load(std::memory_order_relaxed);
   return stats;
 }
 
@@ -1150,9 +1274,10 @@ void ServerCore::Shutdown() {
   }
   // Running handlers cannot be interrupted; their answers go nowhere now.
   executor_.Shutdown();
-  work_.reset();
+  blocking_.Shutdown();
+  work_.clear();
   WaitForSessions(std::chrono::seconds(1));
-  ioc_.stop();
+  for (auto& ioc : iocs_) ioc->stop();
   for (auto& t : io_threads_) {
     if (t.joinable()) t.join();
   }
@@ -1184,9 +1309,11 @@ core::Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
     return core::InvalidArgument("port must be in 0..65535");
   }
   if (options.io_threads < 1 || options.worker_threads < 1 ||
-      options.worker_queue < 1) {
+      options.worker_queue < 1 || options.blocking_threads < 1 ||
+      options.blocking_queue < 1) {
     return core::InvalidArgument(
-        "io_threads, worker_threads and worker_queue must be at least 1");
+        "io_threads, worker_threads, worker_queue, blocking_threads and "
+        "blocking_queue must be at least 1");
   }
   if (options.max_header_bytes < 64) {
     return core::InvalidArgument("max_header_bytes is too small");

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "invoices/gateway/throttle.h"
+
 namespace invoices::gateway {
 namespace {
 
@@ -1268,6 +1270,226 @@ TEST(ServerTest, CorsForConfiguredOriginsOnly) {
                    {"Access-Control-Request-Method", "GET"}});
   EXPECT_NE(other_preflight->result_int(), 204);
   EXPECT_TRUE(Str((*other_preflight)["access-control-allow-origin"]).empty());
+}
+
+}  // namespace
+}  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+// Stage throttling in the server: charged after the authorizer (per user,
+// or per address without a verified token), before the handler; 429 with
+// Retry-After and the one error shape; the exempt requests are not charged.
+TEST(ServerTest, ThrottlesPerUserAndPerAddressAfterTheAuthorizer) {
+  auto now = std::make_shared<std::atomic<int64_t>>(0);  // ms, moved by hand
+  auto throttle = Throttle::Create(
+      {.rate = 0, .client_rate = 0.5, .client_burst = 2}, [now] {
+        return std::chrono::steady_clock::time_point(
+            std::chrono::milliseconds(now->load()));
+      });
+  ASSERT_TRUE(throttle);
+  std::mutex mu;
+  std::vector<AccessLogRecord> records;
+  std::atomic<int> handled{0};
+  ServerOptions options = TestOptions();
+  options.throttle = std::move(*throttle);
+  options.cors_origins = {"*"};
+  options.access_log = [&](const AccessLogRecord& r) {
+    std::lock_guard lock(mu);
+    records.push_back(r);
+  };
+  options.authorizer = [](const HttpRequest& r)
+      -> core::Result<std::map<std::string, std::string>> {
+    const std::string_view token = r.Header("authorization");
+    if (!token.starts_with("Bearer user-")) {
+      return core::MakeError(core::ErrorCode::kUnauthenticated, "bad token");
+    }
+    return std::map<std::string, std::string>{
+        {"sub", std::string(token.substr(7))}};
+  };
+  auto count = [&](const HttpRequest&) {
+    ++handled;
+    return Text(200, "ok");
+  };
+  Route secret{"GET", "/invoices", count, Execution::kWorker, true};
+  Route open{"GET", "/config.json", count};
+  Route health{"GET", "/healthz", count, Execution::kInline, false, false};
+  auto server = StartOrDie(options, {secret, open, health});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  auto as = [&](const char* user, const char* path = "/invoices") {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Origin", "https://app.example.com"}};
+    if (user != nullptr) {
+      headers.push_back({"Authorization", std::string("Bearer ") + user});
+    }
+    auto res = client.Send(http::verb::get, path, "", headers);
+    EXPECT_TRUE(res) << client.last_error().message();
+    return res.value_or(Response());
+  };
+
+  // Alice's burst, then 429 with the error shape and Retry-After: at 0.5
+  // tokens a second, the next one is 2 s away.
+  EXPECT_EQ(as("user-alice").result_int(), 200);
+  EXPECT_EQ(as("user-alice").result_int(), 200);
+  const Response refused = as("user-alice");
+  EXPECT_EQ(refused.result_int(), 429);
+  EXPECT_EQ(Str(refused["retry-after"]), "2");
+  EXPECT_EQ(Json(refused)["error"]["code"], "resource_exhausted");
+  EXPECT_EQ(Json(refused)["error"]["request_id"], Str(refused["x-request-id"]));
+  // Browsers may read Retry-After.
+  EXPECT_THAT(Str(refused["access-control-expose-headers"]),
+              HasSubstr("Retry-After"));
+  EXPECT_EQ(handled.load(), 2);  // the handler never saw it
+  // Bob is another user: unaffected.
+  EXPECT_EQ(as("user-bob").result_int(), 200);
+
+  // Without a verified token the address is the client: open routes and
+  // refused tokens share its bucket, so guessing tokens is throttled too.
+  EXPECT_EQ(as(nullptr, "/config.json").result_int(), 200);
+  EXPECT_EQ(as("forged").result_int(), 401);
+  const Response address = as(nullptr, "/config.json");
+  EXPECT_EQ(address.result_int(), 429);
+  EXPECT_EQ(as("forged").result_int(), 429);
+  // The health check, unknown paths and CORS preflights are not charged.
+  EXPECT_EQ(as(nullptr, "/healthz").result_int(), 200);
+  EXPECT_EQ(as(nullptr, "/nowhere").result_int(), 404);
+  auto preflight = client.Send(http::verb::options, "/invoices", "",
+                               {{"Origin", "https://app.example.com"},
+                                {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->result_int(), 204);
+
+  // Two seconds later alice has a token again.
+  now->store(2000);
+  EXPECT_EQ(as("user-alice").result_int(), 200);
+  EXPECT_EQ(as("user-alice").result_int(), 429);
+  EXPECT_EQ(server->stats().throttled, 4u);
+
+  // Each 429 is logged with the limit that refused it, and no function time.
+  ASSERT_TRUE(Eventually([&] {
+    std::lock_guard lock(mu);
+    return records.size() == 13;
+  }));
+  std::lock_guard lock(mu);
+  int throttled = 0;
+  for (const AccessLogRecord& r : records) {
+    if (r.status == 429) {
+      ++throttled;
+      EXPECT_EQ(r.throttled, "client");
+      EXPECT_LT(r.function_ms, 0);
+    } else if (r.status == 200) {
+      EXPECT_TRUE(r.throttled.empty());
+      EXPECT_GE(r.function_ms, 0) << r.route_key;
+    }
+  }
+  EXPECT_EQ(throttled, 4);
+  EXPECT_EQ(records[2].user, "user-alice");  // the refused request's user
+}
+
+TEST(ServerTest, TheGlobalLimitCoversEveryClient) {
+  auto throttle =
+      Throttle::Create({.rate = 0.001, .burst = 3, .client_rate = 0},
+                       [] { return std::chrono::steady_clock::time_point(); });
+  ASSERT_TRUE(throttle);
+  ServerOptions options = TestOptions();
+  options.throttle = std::move(*throttle);
+  auto server = StartOrDie(options, {{"GET", "/a", Reply("a")}});
+  ASSERT_TRUE(server);
+  Client one(server->port());
+  Client two(server->port());
+  EXPECT_EQ(one.Send(http::verb::get, "/a")->result_int(), 200);
+  EXPECT_EQ(two.Send(http::verb::get, "/a")->result_int(), 200);
+  EXPECT_EQ(one.Send(http::verb::get, "/a")->result_int(), 200);
+  auto refused = two.Send(http::verb::get, "/a");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 429);
+  // 0.001 tokens a second: 1000 s.
+  EXPECT_EQ(Str((*refused)["retry-after"]), "1000");
+  EXPECT_THAT(Json(*refused)["error"]["message"].get<std::string>(),
+              HasSubstr("the server is receiving too many requests"));
+}
+
+}  // namespace
+}  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+// Store routes have a pool of their own: they are answered while OCR holds
+// every worker and fills its queue, and their streams run there too.
+TEST(ServerTest, BlockingRoutesNeverWaitBehindTheWorkers) {
+  ServerOptions options = TestOptions();
+  options.worker_threads = 1;
+  options.worker_queue = 1;
+  options.blocking_threads = 2;
+  Gate gate;
+  std::promise<void> entered;
+  std::atomic<bool> first{true};
+  auto server = StartOrDie(
+      options, {{"POST", "/scan",
+                 [&](const HttpRequest&) {
+                   if (first.exchange(false)) entered.set_value();
+                   gate.Wait();
+                   return Text(200, "scanned");
+                 },
+                 Execution::kWorker},
+                {"GET", "/invoices", Reply("list"), Execution::kBlocking},
+                {"GET", "/export",
+                 [](const HttpRequest&) {
+                   HttpResponse r = Text(200, "a,");
+                   auto left = std::make_shared<int>(2);
+                   r.stream = [left](std::string& chunk) -> core::Result<bool> {
+                     chunk += "b";
+                     return --*left > 0;
+                   };
+                   return r;
+                 },
+                 Execution::kBlocking}});
+  ASSERT_TRUE(server);
+  Client busy(server->port());
+  busy.WriteRaw("POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n1");
+  ASSERT_EQ(entered.get_future().wait_for(3s), std::future_status::ready);
+  Client queued(server->port());
+  queued.WriteRaw(
+      "POST /scan HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n2");
+  ASSERT_TRUE(
+      Eventually([&] { return server->stats().worker_queue_depth == 1; }));
+
+  Client reader(server->port());
+  auto list = reader.Send(http::verb::get, "/invoices");
+  ASSERT_TRUE(list) << reader.last_error().message();
+  EXPECT_EQ(list->body(), "list");
+  auto csv = reader.Send(http::verb::get, "/export");
+  ASSERT_TRUE(csv) << reader.last_error().message();
+  EXPECT_EQ(csv->body(), "a,bb");
+  EXPECT_EQ(server->stats().rejected, 0u);
+
+  gate.Open();
+  EXPECT_EQ(busy.Read()->body(), "scanned");
+  EXPECT_EQ(queued.Read()->body(), "scanned");
+}
+
+// An idle keep-alive connection holds no read buffer, yet the next request
+// on it, and one arriving in pieces, are read whole.
+TEST(ServerTest, IdleConnectionsReadTheirNextRequest) {
+  auto server = StartOrDie(TestOptions(), {{"GET", "/a", Reply("a")}});
+  ASSERT_TRUE(server);
+  Client client(server->port());
+  EXPECT_EQ(client.Send(http::verb::get, "/a")->body(), "a");
+  std::this_thread::sleep_for(50ms);  // idle in between
+  client.WriteRaw("GET /a HTTP/1.1\r\nHo");
+  std::this_thread::sleep_for(50ms);
+  client.WriteRaw("st: x\r\n\r\n");
+  auto res = client.Read();
+  ASSERT_TRUE(res) << client.last_error().message();
+  EXPECT_EQ(res->body(), "a");
+  // A header larger than one read.
+  auto big = client.Send(http::verb::get, "/a", "",
+                         {{"X-Padding", std::string(9000, 'p')}});
+  ASSERT_TRUE(big) << client.last_error().message();
+  EXPECT_EQ(big->body(), "a");
 }
 
 }  // namespace

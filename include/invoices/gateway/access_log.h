@@ -1,6 +1,6 @@
 // Access logs as CloudWatch would keep them: one JSON object per answered
 // request, on one line. Thread safety: AccessLogLine is a pure function;
-// NewJsonLinesAccessLog's sink serialises its writes.
+// NewJsonLinesAccessLog's sink may be called from any thread at once.
 #pragma once
 
 #include <cstdio>
@@ -12,13 +12,16 @@
 namespace invoices::gateway {
 
 // {"time": ISO 8601 UTC with ms, "request_id", "method", "path", "route",
-//  "status", "latency_ms", "user" (the token's sub, when there is one),
-//  "bytes_in", "bytes_out", "source_ip", "error" (when a handler threw)}.
+//  "status", "latency_ms", "function_ms" (when a handler ran), "user" (the
+//  token's sub, when there is one), "bytes_in", "bytes_out", "source_ip",
+//  "throttled" ("global" or "client", when refused with 429), "error" (when
+//  a handler threw)}.
 std::string AccessLogLine(const AccessLogRecord& record,
                           std::chrono::system_clock::time_point now);
 
 // A ServerOptions::access_log that writes AccessLogLine and a newline to
-// `out` (stderr in `invoices serve`), one whole line at a time.
+// the descriptor of `out` (stderr in `invoices serve`; unbuffered, so no
+// stdio buffer is bypassed), one whole line per write, on the calling thread.
 std::function<void(const AccessLogRecord&)> NewJsonLinesAccessLog(FILE* out);
 
 }  // namespace invoices::gateway

@@ -7,9 +7,12 @@
 // are answered with functions::ErrorResponse, the project's one error shape.
 //
 // A small fixed number of IO threads serves every connection with
-// asynchronous reads and writes; CPU-heavy routes (Execution::kWorker) run on
-// a bounded core::Executor so that OCR never stalls the IO threads, and are
-// refused with 503 when its queue is full rather than queued without bound.
+// asynchronous reads and writes (each connection stays on one of them);
+// CPU-heavy routes (Execution::kWorker) run on a bounded core::Executor so
+// that OCR never stalls the IO threads, and are refused with 503 when its
+// queue is full rather than queued without bound; routes that wait on the
+// store (Execution::kBlocking) have a pool of their own, so that they never
+// wait behind OCR either.
 //
 // A response with a body producer (functions::HttpResponse::stream) is sent
 // with "Transfer-Encoding: chunked" (HTTP/1.0: close-delimited). Each call
@@ -18,6 +21,18 @@
 // first chunk is produced before the status line is sent, so an early
 // producer error is answered with the usual error response; a later one
 // cuts the connection, leaving the client with a truncated body.
+//
+// Throttling (ServerOptions::throttle, throttle.h) is API Gateway's stage
+// throttling: a routed request is charged to the server's bucket and to one
+// client's, after the authorizer (so that the client is known) and before
+// the handler or a worker is involved. The client is the token's sub when the
+// route needs a token and the authorizer accepted it, otherwise the client
+// address (a request with a bad token is charged to its address, so that
+// guessing tokens is throttled too). A refused request is answered 429
+// (resource_exhausted) with Retry-After in whole seconds. Not charged: CORS
+// preflights (answered before routing, as API Gateway does), requests no
+// route matches (404/405, as cheap to answer as a 429), and routes with
+// Route::throttled false (a health check must report health, not load).
 //
 // Thread safety: Server's members may be called from any thread. Handlers and
 // the access-log callback are called concurrently from several threads and
@@ -39,6 +54,8 @@
 
 namespace invoices::gateway {
 
+class Throttle;  // throttle.h
+
 // Turns a request into a response. An exception escaping a handler is
 // answered with 500 (code internal) and the server keeps serving.
 using Handler =
@@ -46,7 +63,13 @@ using Handler =
 
 enum class Execution {
   kInline,  // on the connection's IO thread: for cheap handlers only
-  kWorker,  // on the worker pool: for anything that may take long (OCR)
+  // On the worker pool (ServerOptions::worker_threads, about one per core):
+  // for CPU-heavy work (OCR, password hashing). A short queue: overload is
+  // refused early.
+  kWorker,
+  // On the blocking pool (ServerOptions::blocking_threads): for handlers
+  // that mostly wait (store requests), so that they never queue behind OCR.
+  kBlocking,
 };
 
 struct Route {
@@ -62,6 +85,8 @@ struct Route {
   // Whether the request must carry a token that ServerOptions::authorizer
   // accepts (API Gateway's JWT authorizer on the route).
   bool needs_token = false;
+  // Whether ServerOptions::throttle applies (see the file comment).
+  bool throttled = true;
 };
 
 // Verifies a request's credentials as API Gateway's JWT authorizer does: the
@@ -84,6 +109,13 @@ struct AccessLogRecord {
   double latency_ms = 0;   // from the request's first byte to the response sent
   uint64_t bytes_in = 0;   // request body bytes
   uint64_t bytes_out = 0;  // response body bytes (streamed: payload sent)
+  // How long the handler ran (API Gateway's integration latency): from its
+  // call to its return, without the wait for a worker or the IO; for a
+  // streamed response, until the first part was returned. Negative when no
+  // handler ran (the server answered itself: 404, 401, 429, 503, ...).
+  double function_ms = -1;
+  // "global" or "client" when the throttle refused the request (429).
+  std::string throttled;
   // What a throwing handler threw (what()); empty otherwise. Never sent to
   // the client.
   std::string error;
@@ -95,6 +127,13 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 2;
   size_t worker_queue = 16;  // worker requests waiting; more get 503
+  int blocking_threads = 8;
+  size_t blocking_queue = 1024;  // blocking requests waiting; more get 503
+  // Added to the nice value of each worker thread (Linux: per thread) when
+  // it first runs a task: with a positive value, OCR yields the cores to the
+  // IO threads and the blocking pool when they compete, so that light
+  // requests stay fast while scans saturate the workers. 0: unchanged.
+  int worker_nice = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
   size_t max_header_bytes = 16 * 1024;       // larger headers get 431
   // From a request's first byte until its header is complete: cuts clients
@@ -120,14 +159,18 @@ struct ServerOptions {
   std::vector<std::string> cors_origins;
   // Required when any route needs a token.
   Authorizer authorizer;
+  // Stage throttling (see the file comment); null: none.
+  std::shared_ptr<Throttle> throttle;
 };
 
 // Counters for metrics and tests; a snapshot, not a consistent cut.
 struct ServerStats {
   size_t open_connections = 0;
-  size_t worker_queue_depth = 0;  // worker requests waiting for a thread
-  uint64_t requests = 0;          // requests answered
-  uint64_t rejected = 0;          // worker requests refused with 503
+  size_t worker_queue_depth = 0;    // worker requests waiting for a thread
+  size_t blocking_queue_depth = 0;  // blocking requests waiting for a thread
+  uint64_t requests = 0;            // requests answered
+  uint64_t rejected = 0;            // pool requests refused with 503
+  uint64_t throttled = 0;           // requests refused with 429 by the throttle
 };
 
 class Server {
