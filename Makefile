@@ -4,12 +4,16 @@
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md)
 #   make asan    build and run the unit tests under ASan + UBSan
+#   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
+#   make bench-http  `invoices serve` under HTTP load next to nginx (wrk);
+#                needs wrk and nginx, which only this benchmark uses
+#   make package the AWS Lambda zip (build/lambda.zip); make deploy: SAM
 SHELL := /bin/bash
 PRESET ?= release
 BUILD := build/$(PRESET)
 BIN := $(BUILD)/invoices
 
-.PHONY: deps deps-runtime build run test format format-check unit unit-s3 e2e bench asan clean
+.PHONY: deps deps-runtime build run test format format-check unit unit-s3 e2e bench bench-http asan clean
 
 deps:
 	scripts/install-deps
@@ -65,9 +69,56 @@ bench: deps build
 	D=$$(mktemp -d) && $(BUILD)/bench/store_bench --store file://$$D; rm -rf $$D
 	D=$$(mktemp -d) && $(BUILD)/bench/list_bench --invoices 10000 --dir $$D; rm -rf $$D
 
+# Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
+# load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.
+bench-http:
+	@missing=; for t in wrk nginx; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "bench-http needs$$missing: sudo apt-get install wrk nginx-light" \
+	      "(Debian; used only by this benchmark)"; exit 2; fi
+	$(MAKE) build
+	bench/http_load.sh $(BUILD)
+
 asan:
 	$(MAKE) build PRESET=asan
 	ctest --preset asan -j2
 
 clean:
 	rm -rf build
+
+# The AWS deployment (docs/DEPLOY.md). `package` builds the Lambda zip
+# (build/lambda.zip: bootstrap, the binary, its libraries, OCR data) from the
+# release build; `deploy` lints deploy/template.yaml and runs
+# `sam deploy --guided` with it. No `sam build`: the zip is the build.
+.PHONY: package deploy
+package:
+	$(MAKE) build PRESET=release
+	scripts/package-lambda --bin build/release/invoices $(PACKAGE_ARGS)
+
+deploy: package
+	@if ! command -v sam >/dev/null 2>&1; then \
+	  echo "deploy: the AWS SAM CLI (sam) is not installed. Install it from"; \
+	  echo "  https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/install-sam-cli.html"; \
+	  echo "(or: pipx install aws-sam-cli), configure credentials (aws configure), then run make deploy again."; \
+	  echo "The package is ready: build/lambda.zip; the template: deploy/template.yaml."; \
+	  exit 1; \
+	fi
+	cd deploy && sam validate --lint --template-file template.yaml
+	cd deploy && sam deploy --guided --template-file template.yaml --config-file samconfig.toml \
+	  --parameter-overrides Architecture=$$(cat ../build/lambda-package.arch) $(DEPLOY_ARGS)
+
+# Fuzzing (docs/SECURITY.md, "Fuzzing"): the libFuzzer targets of tests/fuzz,
+# built with clang 16, ASan and UBSan in build/fuzz by scripts/fuzz, each run
+# in turn from its seeds in tests/fuzz/corpus/<target>/. `fuzz-smoke` is the
+# CI run (FUZZ_SMOKE_SECONDS each, fails on any crash, leak or undefined
+# behaviour); `fuzz` the long campaign (FUZZ_SECONDS each; the figures are in
+# build/fuzz/summary.md). One target: make fuzz FUZZ_TARGETS=jwt.
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_TARGETS ?=
+.PHONY: fuzz fuzz-smoke
+fuzz: deps
+	scripts/fuzz --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: deps
+	scripts/fuzz --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -73,7 +73,8 @@ bool DecodeJpegRaw(std::span<const uint8_t> bytes, int64_t max_pixels,
   jpeg_read_header(&cinfo, TRUE);
   header.width = cinfo.image_width;
   header.height = cinfo.image_height;
-  if (int64_t(cinfo.image_width) * cinfo.image_height > max_pixels) {
+  if (internal::ExceedsPixels(cinfo.image_width, cinfo.image_height,
+                              max_pixels)) {
     too_large = true;
     jpeg_destroy_decompress(&cinfo);
     return false;
@@ -191,7 +192,7 @@ bool DecodePngRaw(PngReader& reader, int64_t max_pixels, GrayImage& out,
   png_read_info(png, info);
   width = png_get_image_width(png, info);
   height = png_get_image_height(png, info);
-  if (int64_t(width) * height > max_pixels) {
+  if (internal::ExceedsPixels(width, height, max_pixels)) {
     too_large = true;
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
@@ -226,7 +227,7 @@ core::Result<DecodedImage> DecodePng(std::span<const uint8_t> bytes,
   if (bytes.size() >= 24 && std::memcmp(bytes.data() + 12, "IHDR", 4) == 0) {
     const int64_t w = Read32BE(bytes.data() + 16);
     const int64_t h = Read32BE(bytes.data() + 20);
-    if (w * h > options.max_pixels) {
+    if (internal::ExceedsPixels(w, h, options.max_pixels)) {
       return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
     }
   }
@@ -263,19 +264,24 @@ core::Result<DecodedImage> DecodePng(std::span<const uint8_t> bytes,
 }
 
 // Box-filter downscale by an integer factor (for formats without DCT scaling).
+// A side shorter than the factor (a strip 4 pixels wide and 12000 tall)
+// keeps one pixel, the mean of the part of the box inside the image: a page
+// never becomes empty.
 GrayImage Shrink(const GrayImage& in, int factor) {
   GrayImage out;
-  out.width = in.width / factor;
-  out.height = in.height / factor;
+  out.width = std::max(1, in.width / factor);
+  out.height = std::max(1, in.height / factor);
   out.pixels.resize(size_t(out.width) * out.height);
   for (int y = 0; y < out.height; ++y) {
+    const int y1 = std::min(in.height, (y + 1) * factor);
     for (int x = 0; x < out.width; ++x) {
-      int sum = 0;
-      for (int dy = 0; dy < factor; ++dy) {
-        const uint8_t* row = &in.pixels[size_t(y * factor + dy) * in.width];
-        for (int dx = 0; dx < factor; ++dx) sum += row[x * factor + dx];
+      const int x1 = std::min(in.width, (x + 1) * factor);
+      int sum = 0, n = 0;
+      for (int sy = y * factor; sy < y1; ++sy) {
+        const uint8_t* row = &in.pixels[size_t(sy) * in.width];
+        for (int sx = x * factor; sx < x1; ++sx, ++n) sum += row[sx];
       }
-      out.pixels[size_t(y) * out.width + x] = uint8_t(sum / (factor * factor));
+      out.pixels[size_t(y) * out.width + x] = uint8_t(sum / n);
     }
   }
   return out;
@@ -302,7 +308,8 @@ int OrientationFromTiff(const uint8_t* tiff, size_t size) {
   } else {
     return 1;
   }
-  const uint32_t ifd = Read32(tiff + 4, little);
+  // In size_t: an offset near 2^32 must not wrap around past the check.
+  const size_t ifd = Read32(tiff + 4, little);
   if (ifd < 8 || ifd + 2 > size) return 1;
   const uint16_t entries = Read16(tiff + ifd, little);
   for (uint16_t i = 0; i < entries; ++i) {

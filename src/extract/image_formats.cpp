@@ -19,7 +19,7 @@ namespace invoices::extract::internal {
 
 std::string PixelLimitMessage(int64_t w, int64_t h, int64_t max) {
   return "image of " + std::to_string(w) + " x " + std::to_string(h) + " = " +
-         std::to_string(w * h / 1'000'000) +
+         std::to_string(int64_t(static_cast<__int128>(w) * h / 1'000'000)) +
          " megapixels is beyond the limit of " +
          std::to_string(max / 1'000'000) + " megapixels";
 }
@@ -270,7 +270,7 @@ core::Result<DecodedImage> DecodeTiff(std::span<const uint8_t> bytes,
   if (w == 0 || h == 0) {
     return core::InvalidArgument("TIFF page without a width or height");
   }
-  if (int64_t(w) * h > options.max_pixels) {
+  if (ExceedsPixels(w, h, options.max_pixels)) {
     return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
   }
   uint16_t bps = 1, spp = 1, planar = PLANARCONFIG_CONTIG, photometric = 0;
@@ -358,7 +358,7 @@ core::Result<DecodedImage> DecodeWebp(std::span<const uint8_t> bytes,
         "animated WebP is not supported; upload a still image");
   }
   const int w = features.width, h = features.height;
-  if (int64_t(w) * h > options.max_pixels) {
+  if (ExceedsPixels(w, h, options.max_pixels)) {
     return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
   }
   // libwebp scales while decoding, so a reduced page never exists at full
@@ -466,7 +466,7 @@ core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
   if (w <= 0 || h <= 0) {
     return core::InvalidArgument("HEIF image without a width or height");
   }
-  if (int64_t(w) * h > options.max_pixels) {
+  if (ExceedsPixels(w, h, options.max_pixels)) {
     return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
   }
   std::unique_ptr<heif_decoding_options, decltype(&heif_decoding_options_free)>

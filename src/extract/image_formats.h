@@ -37,6 +37,13 @@ inline uint8_t LumaOnWhite(int r, int g, int b, int a) {
   return uint8_t((Luma(r, g, b) * a + 255 * (255 - a)) / 255);
 }
 
+// Whether a w x h image has more than `max` pixels. The sides come from file
+// headers (up to 2^32 - 1 each in PNG and TIFF), so their product is taken in
+// 128 bits: in 64 it can overflow, undefined behaviour that lets a bomb by.
+inline bool ExceedsPixels(int64_t w, int64_t h, int64_t max) {
+  return static_cast<__int128>(w) * h > max;
+}
+
 // "image of W x H = N megapixels is beyond the limit of M megapixels"
 std::string PixelLimitMessage(int64_t w, int64_t h, int64_t max);
 

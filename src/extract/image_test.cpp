@@ -207,6 +207,86 @@ TEST(DecodeImageTest, PngBombIsRefusedFromItsHeader) {
   EXPECT_EQ(d.error().code(), core::ErrorCode::kTooLarge);
 }
 
+// Found by tests/fuzz/image_fuzz.cpp: sides whose product overflows 64 bits
+// (0xEFBBBF30 x 0xD66D3701 in the fuzzer's input) made the header check
+// undefined behaviour; wrapped negative, the bomb passed it. Refused as
+// too_large, with the sides and megapixels in the message.
+TEST(DecodeImageTest, PngBombBeyond64BitsIsRefusedFromItsHeader) {
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  Bytes ihdr = {'I',  'H',  'D',  'R', 0xEF, 0xBB, 0xBF, 0x30, 0xD6,
+                0x6D, 0x37, 0x01, 8,   0,    0,    0,    0};
+  const uint32_t crc = crc32(0, ihdr.data(), ihdr.size());
+  png.insert(png.end(), {0, 0, 0, 13});
+  png.insert(png.end(), ihdr.begin(), ihdr.end());
+  png.insert(png.end(), {uint8_t(crc >> 24), uint8_t(crc >> 16),
+                         uint8_t(crc >> 8), uint8_t(crc)});
+  auto d = DecodeImage(Span(png));
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code(), core::ErrorCode::kTooLarge);
+  EXPECT_NE(d.error().message().find("4022058800 x 3597481729"),
+            std::string::npos)
+      << d.error().message();
+}
+
+// Found by tests/fuzz/image_fuzz.cpp: an EXIF IFD offset near 2^32 wrapped
+// around the bounds check (uint32_t arithmetic), and the orientation was read
+// 4 GB past the file: a crafted upload crashed the server.
+TEST(DecodeImageTest, ExifOffsetBeyondTheSegmentIsIgnored) {
+  const Bytes jpeg = EncodeJpeg(Marked(16, 16));
+  for (uint32_t offset : {0xFFFFFFFFu, 0xFFFFFFFEu, 0x80000000u, 27u}) {
+    const uint8_t tiff[] = {'M',
+                            'M',
+                            0,
+                            42,
+                            uint8_t(offset >> 24),
+                            uint8_t(offset >> 16),
+                            uint8_t(offset >> 8),
+                            uint8_t(offset),
+                            0,
+                            1,
+                            0x01,
+                            0x12,
+                            0,
+                            3,
+                            0,
+                            0,
+                            0,
+                            1,
+                            0,
+                            6,
+                            0,
+                            0};
+    Bytes segment = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0};
+    segment.insert(segment.end(), std::begin(tiff), std::end(tiff));
+    segment[3] = uint8_t(segment.size() - 2);
+    Bytes bytes(jpeg.begin(), jpeg.begin() + 2);
+    bytes.insert(bytes.end(), segment.begin(), segment.end());
+    bytes.insert(bytes.end(), jpeg.begin() + 2, jpeg.end());
+    EXPECT_EQ(ReadExifOrientation(Span(bytes)), 1) << offset;
+    auto d = DecodeImage(Span(bytes));
+    ASSERT_TRUE(d) << d.error().ToString();
+    EXPECT_EQ(d->exif_orientation, 1);
+  }
+}
+
+// Found by tests/fuzz/image_fuzz.cpp (a TIFF 4 x 12940): reduced for
+// max_side, a side shorter than the factor became 0, an empty page handed to
+// OCR. It keeps one pixel.
+TEST(DecodeImageTest, ThinStripReducedKeepsAPixelAcross) {
+  const int w = 4, h = 4000;
+  std::vector<uint8_t> pixels(size_t(w) * h, 200);
+  for (int y = 0; y < h; ++y) pixels[size_t(y) * w] = 0;  // a dark edge
+  const Bytes png = EncodePng(pixels, w, h, PNG_FORMAT_GRAY);
+  DecodeOptions options;
+  options.max_side = 256;  // factor 8
+  auto d = DecodeImage(Span(png), options);
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->image.width, 1);
+  EXPECT_EQ(d->image.height, h / 8);
+  ASSERT_EQ(d->image.pixels.size(), size_t(h / 8));
+  EXPECT_EQ(d->image.at(0, 0), 150);  // (0 + 3 * 200) / 4
+}
+
 TEST(DecodeImageTest, TruncatedJpeg) {
   const Bytes jpeg = ReadDevReceipt("X00016469612.jpg");
   // Cut in the middle of the image data: refused with a clear message.

@@ -344,10 +344,17 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
     }
     return nullptr;
   };
+  // Code points before `taken` belong to amounts already found: a mark
+  // between two numbers ("10SGD0") goes to the first, never to both.
+  size_t taken = 0;
+  auto free_mark_ending_at = [&](size_t k) -> const MarkCp* {
+    const MarkCp* m = mark_ending_at(k);
+    return m != nullptr && m->b >= taken ? m : nullptr;
+  };
   // Whether a number may start at `k`: not glued to a word, an id, a date or
   // a time, unless what precedes it is a currency mark.
   auto valid_start = [&](size_t k) {
-    if (k == 0 || mark_ending_at(k)) return true;
+    if (k == 0 || free_mark_ending_at(k)) return true;
     const char32_t prev = cps[k - 1].c;
     if (IsLetter(prev)) return false;
     if (IsPoint(prev) || prev == '/' || prev == ':' || prev == '#' ||
@@ -438,24 +445,24 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
     size_t q = start;
     bool negative = false;
     const MarkCp* prefix = nullptr;
-    if (q > 0 && IsMinus(at(q - 1))) {
+    if (q > taken && IsMinus(at(q - 1))) {
       negative = true;
       --q;
     }
-    if (const MarkCp* m = mark_ending_at(q)) {
+    if (const MarkCp* m = free_mark_ending_at(q)) {
       prefix = m;
-    } else if (q > 0 && IsSpace(at(q - 1)) && mark_ending_at(q - 1)) {
-      prefix = mark_ending_at(q - 1);
+    } else if (q > taken && IsSpace(at(q - 1)) && free_mark_ending_at(q - 1)) {
+      prefix = free_mark_ending_at(q - 1);
     }
     if (prefix) {
       q = prefix->b;
-      if (!negative && q > 0 && IsMinus(at(q - 1)) &&
+      if (!negative && q > taken && IsMinus(at(q - 1)) &&
           (q < 2 || !IsAlnum(at(q - 2)))) {
         negative = true;
         --q;
       }
     }
-    const bool paren = q > 0 && at(q - 1) == '(';
+    const bool paren = q > taken && at(q - 1) == '(';
 
     // Currency and sign after the number.
     size_t e = end;
@@ -498,6 +505,7 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
     token.separator_ambiguous = num->ambiguous;
     out.push_back(std::move(token));
     k = std::max(e, end);
+    taken = k;
   }
   return out;
 }

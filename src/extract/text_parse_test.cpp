@@ -230,6 +230,27 @@ TEST(FindAmountsTest, FindsEveryAmountOfALine) {
   EXPECT_THAT(Amounts("Qty 2 @ 4.50 9.00"), ElementsAre("2", "4.50", "9.00"));
 }
 
+// Found by tests/fuzz/text_parse_fuzz.cpp: a currency code between two
+// numbers was the suffix of the first and the prefix of the second, two
+// tokens over the same bytes. It belongs to the first; a number glued to
+// letters already taken is no amount.
+TEST(FindAmountsTest, AMarkBetweenTwoNumbersBelongsToTheFirst) {
+  const std::string line = "10SGD0 5 SGD 7";
+  const auto found = FindAmounts(line);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0].value.ToString(), "10");
+  EXPECT_EQ(line.substr(found[0].begin, found[0].end - found[0].begin),
+            "10SGD");
+  EXPECT_EQ(found[1].value.ToString(), "5");
+  ASSERT_TRUE(found[1].currency);
+  EXPECT_EQ(found[1].currency->code, "SGD");
+  EXPECT_EQ(found[2].value.ToString(), "7");
+  EXPECT_FALSE(found[2].currency);
+  for (size_t i = 1; i < found.size(); ++i) {
+    EXPECT_GE(found[i].begin, found[i - 1].end);
+  }
+}
+
 TEST(FindAmountsTest, OrdinarySpacesGroupOnlyBeforeADecimalComma) {
   // "2 100.00" is a quantity and a price on a receipt.
   EXPECT_THAT(Amounts("2 100.00"), ElementsAre("2", "100.00"));

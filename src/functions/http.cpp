@@ -29,6 +29,17 @@ void StringMap(const core::Json& obj, std::map<std::string, std::string>& out,
   }
 }
 
+// Reads the string member `name` of `obj` into `out`, which keeps its value
+// when the member is absent or null. False for a member of another type:
+// Json::value() would throw for it, and an event is outside input.
+bool ReadString(const core::Json& obj, const char* name, std::string& out) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return true;
+  if (!it->is_string()) return false;
+  out = it->get<std::string>();
+  return true;
+}
+
 }  // namespace
 
 std::string_view HttpRequest::Header(std::string_view lower_name) const {
@@ -60,22 +71,35 @@ HttpResponse ErrorResponse(const core::Error& error,
 }
 
 core::Result<HttpRequest> RequestFromEvent(const core::Json& event) {
-  if (!event.is_object() || event.value("version", "") != "2.0" ||
-      !event.contains("requestContext") ||
+  std::string version;
+  if (!event.is_object() || !ReadString(event, "version", version) ||
+      version != "2.0" || !event.contains("requestContext") ||
       !event["requestContext"].is_object()) {
     return core::InvalidArgument(
         "not an API Gateway HTTP API payload 2.0 event");
   }
   HttpRequest r;
   const core::Json& ctx = event["requestContext"];
-  r.route_key = event.value("routeKey", "$default");
-  r.raw_path = event.value("rawPath", "/");
-  r.raw_query_string = event.value("rawQueryString", "");
+  r.route_key = "$default";
+  r.raw_path = "/";
+  bool typed = ReadString(event, "routeKey", r.route_key) &&
+               ReadString(event, "rawPath", r.raw_path) &&
+               ReadString(event, "rawQueryString", r.raw_query_string) &&
+               ReadString(ctx, "requestId", r.request_id);
   if (ctx.contains("http") && ctx["http"].is_object()) {
-    r.method = ctx["http"].value("method", "");
-    r.source_ip = ctx["http"].value("sourceIp", "");
+    typed = typed && ReadString(ctx["http"], "method", r.method) &&
+            ReadString(ctx["http"], "sourceIp", r.source_ip);
   }
-  r.request_id = ctx.value("requestId", "");
+  bool base64 = false;
+  if (auto it = event.find("isBase64Encoded");
+      it != event.end() && !it->is_null()) {
+    typed = typed && it->is_boolean();
+    base64 = it->is_boolean() && it->get<bool>();
+  }
+  if (!typed) {
+    return core::InvalidArgument(
+        "malformed payload 2.0 event: a member has the wrong type");
+  }
   if (event.contains("headers")) StringMap(event["headers"], r.headers, true);
   if (event.contains("cookies") && event["cookies"].is_array()) {
     std::string cookies;
@@ -98,7 +122,7 @@ core::Result<HttpRequest> RequestFromEvent(const core::Json& event) {
   }
   if (event.contains("body") && event["body"].is_string()) {
     const std::string body = event["body"].get<std::string>();
-    if (event.value("isBase64Encoded", false)) {
+    if (base64) {
       auto decoded = core::Base64Decode(body);
       if (!decoded) {
         return core::InvalidArgument("event body is not valid base64");

@@ -54,6 +54,37 @@ TEST(HttpEventTest, RefusesOtherEvents) {
           "isBase64Encoded": true})")));
 }
 
+// Found by tests/fuzz/http_event_fuzz.cpp: a member of the wrong type made
+// RequestFromEvent throw nlohmann's type_error out of the module.
+TEST(HttpEventTest, MembersOfTheWrongTypeAreInvalidNotThrown) {
+  for (
+      const char* event : {
+          R"({"version": 2, "requestContext": {}})",
+          R"({"version": "2.0", "requestContext": {}, "rawPath": 7})",
+          R"({"version": "2.0", "requestContext": {}, "rawQueryString": {}})",
+          R"({"version": "2.0", "requestContext": {}, "routeKey": []})",
+          R"({"version": "2.0", "requestContext": {"requestId": 1}})",
+          R"({"version": "2.0", "requestContext": {"http": {"method": 1}}})",
+          R"({"version": "2.0", "requestContext": {"http": {"sourceIp": {}}}})",
+          R"({"version": "2.0", "requestContext": {}, "body": "e30=",
+               "isBase64Encoded": "true"})",
+      }) {
+    core::Result<HttpRequest> r = core::InvalidArgument("unset");
+    ASSERT_NO_THROW(r = RequestFromEvent(core::Json::parse(event))) << event;
+    ASSERT_FALSE(r) << event;
+    EXPECT_EQ(r.error().code(), core::ErrorCode::kInvalidArgument) << event;
+  }
+  // Null is absent: the defaults apply.
+  auto r = RequestFromEvent(core::Json::parse(
+      R"({"version": "2.0", "requestContext": {"requestId": null},
+          "rawPath": null, "routeKey": null, "isBase64Encoded": null,
+          "body": "x"})"));
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->raw_path, "/");
+  EXPECT_EQ(r->route_key, "$default");
+  EXPECT_EQ(r->body, "x");
+}
+
 TEST(HttpResponseTest, ErrorShapeAndStatus) {
   HttpResponse r = ErrorResponse(
       core::Error(core::ErrorCode::kTooLarge, "too many pixels"), "req-7");

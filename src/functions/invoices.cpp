@@ -11,6 +11,7 @@
 #include "invoices/core/date.h"
 #include "invoices/core/decimal.h"
 #include "invoices/core/ids.h"
+#include "invoices/core/strings.h"
 #include "invoices/extract/image.h"
 #include "invoices/functions/multipart.h"
 #include "invoices/functions/scan.h"
@@ -169,6 +170,20 @@ core::Result<std::map<std::string, std::string>> FieldsFromJson(
     out[name] = value.get<std::string>();
   }
   return out;
+}
+
+// Whether an original of this type may be shown inline by a browser: the
+// images and PDFs the system reads. Anything else (XML, which a browser
+// renders as XHTML or SVG when its root says so, or a type some other path
+// stored) is sent as a download.
+bool ServedInline(std::string_view content_type) {
+  static constexpr std::string_view kInline[] = {
+      "image/jpeg", "image/png",  "image/gif",      "image/webp",
+      "image/tiff", "image/heic", "application/pdf"};
+  const std::string type =
+      core::AsciiLower(content_type.substr(0, content_type.find(';')));
+  return std::find(std::begin(kInline), std::end(kInline), type) !=
+         std::end(kInline);
 }
 
 // Text fields a spreadsheet could take for a formula get a leading quote.
@@ -563,18 +578,24 @@ HttpResponse InvoicesFunction::Picture(const HttpRequest& request) const {
   auto id = IdOf(request);
   if (!id) return Fail(id.error(), request);
   if (options_.redirect_pictures) {
-    auto url =
-        repository_.PresignPicture(*sub, *id, options_.picture_url_expiry);
-    if (url) {
-      HttpResponse r;
-      r.status = 302;
-      r.headers["location"] = *url;
-      r.headers["cache-control"] = "private, no-store";
-      return r;
-    }
-    // unavailable is also how a store says it cannot presign: stream then.
-    if (url.error().code() != ErrorCode::kUnavailable) {
-      return Fail(url.error(), request);
+    auto invoice = repository_.Get(*sub, *id);
+    if (!invoice) return Fail(invoice.error(), request);
+    // Only what may be shown inline: the store serves the object with the
+    // type it was stored with and no Content-Disposition.
+    if (ServedInline(invoice->picture.content_type)) {
+      auto url = repository_.PresignPicture(*sub, *invoice,
+                                            options_.picture_url_expiry);
+      if (url) {
+        HttpResponse r;
+        r.status = 302;
+        r.headers["location"] = *url;
+        r.headers["cache-control"] = "private, no-store";
+        return r;
+      }
+      // unavailable is also how a store says it cannot presign: stream.
+      if (url.error().code() != ErrorCode::kUnavailable) {
+        return Fail(url.error(), request);
+      }
     }
   }
   auto picture = repository_.GetPicture(*sub, *id);
@@ -583,9 +604,17 @@ HttpResponse InvoicesFunction::Picture(const HttpRequest& request) const {
   r.status = 200;
   r.headers["content-type"] = picture->content_type;
   r.headers["cache-control"] = "private, max-age=3600";
-  // User content: never sniffed into something active, never scripted.
+  // User content: never sniffed into something active, never scripted,
+  // and a download unless it is an image or a PDF.
   r.headers["x-content-type-options"] = "nosniff";
   r.headers["content-security-policy"] = "default-src 'none'; sandbox";
+  if (!ServedInline(picture->content_type)) {
+    const std::string ext =
+        store::ExtensionForContentType(picture->content_type);
+    if (ext == "bin") r.headers["content-type"] = "application/octet-stream";
+    r.headers["content-disposition"] =
+        "attachment; filename=\"invoice-" + *id + "." + ext + "\"";
+  }
   r.body = std::move(picture->bytes);
   return r;
 }

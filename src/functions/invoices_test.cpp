@@ -568,6 +568,95 @@ TEST_F(InvoicesFunctionTest, PictureRedirectsToAPresignedUrlOnS3) {
   Use(*store_);  // before `s3` goes
 }
 
+// Content-type confusion: a document a browser would run (HTML, SVG) must
+// never come back as something it renders in the API's origin.
+TEST_F(InvoicesFunctionTest, ActiveContentIsNeverServedInline) {
+  const std::string svg =
+      "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\">"
+      "<script>alert(document.domain)</script></svg>";
+  const std::string xhtml =
+      "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">"
+      "<body>Invoice<script>alert(1)</script></body></html>";
+  for (const auto& [bytes, declared] :
+       {std::pair{svg, std::string("image/svg+xml")},
+        {xhtml, std::string("text/html")}}) {
+    HttpResponse up = Post(Multipart(bytes, declared, R"({"total": "1.00"})"),
+                           "multipart/form-data; boundary=XyZ");
+    // Stored unread, as the XML it is (the declared type is not trusted).
+    ASSERT_EQ(up.status, 201) << up.body;
+    EXPECT_EQ(Body(up)["picture"]["content_type"], "application/xml");
+    const std::string id = Body(up)["id"];
+    HttpResponse r = Call(Request("GET", "/invoices/" + id + "/picture"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, bytes);
+    EXPECT_EQ(r.headers["content-type"], "application/xml");
+    EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+    EXPECT_EQ(r.headers["content-disposition"],
+              "attachment; filename=\"invoice-" + id + ".xml\"");
+    EXPECT_NE(r.headers["content-security-policy"].find("sandbox"),
+              std::string::npos);
+  }
+  // HTML that is not XML is not a document the system keeps.
+  HttpResponse html =
+      Post(Multipart("<!DOCTYPE html><html><script>alert(1)</script></html>",
+                     "image/jpeg", R"({"total": "1.00"})"),
+           "multipart/form-data; boundary=XyZ");
+  EXPECT_EQ(html.status, 415) << html.body;
+  // A photo is shown inline.
+  const std::string jpeg = PostFields({{"total", "2.00"}});
+  HttpResponse photo = Call(Request("GET", "/invoices/" + jpeg + "/picture"));
+  EXPECT_EQ(photo.headers["content-type"], "image/jpeg");
+  EXPECT_EQ(photo.headers.count("content-disposition"), 0u);
+}
+
+TEST_F(InvoicesFunctionTest, ActiveContentIsStreamedNotRedirectedOnS3) {
+  auto s3 = store::NewS3Store(store::FakeS3StoreOptions(), store::NewFakeS3());
+  ASSERT_TRUE(s3);
+  Use(**s3);
+  HttpResponse up = Post(
+      Multipart("<?xml version=\"1.0\"?><svg "
+                "xmlns=\"http://www.w3.org/2000/svg\"><script>1</script></svg>",
+                "image/svg+xml", R"({"total": "1.00"})"),
+      "multipart/form-data; boundary=XyZ");
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string id = Body(up)["id"];
+  // The bucket would serve it with its stored type and no
+  // Content-Disposition: no presigned URL for it.
+  HttpResponse r = Call(Request("GET", "/invoices/" + id + "/picture"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.count("location"), 0u);
+  EXPECT_NE(r.headers["content-disposition"].find("attachment"),
+            std::string::npos);
+  Use(*store_);  // before `s3` goes
+}
+
+TEST_F(InvoicesFunctionTest, CsvExportNeutralisesEveryFormulaLead) {
+  // OWASP's list: = + - @ tab and carriage return.
+  const std::vector<std::string> names = {"=HYPERLINK(\"http://x\",\"y\")",
+                                          "+1+2",
+                                          "-2+3",
+                                          "@SUM(A1)",
+                                          "\tcmd",
+                                          "\rcmd"};
+  for (const auto& name : names) PostFields({{"vendor_name", name}});
+  PostFields({{"vendor_name", "Plain"}, {"total", "-1.00"}});
+  HttpResponse r = Call(Request("GET", "/invoices/export.csv"));
+  ASSERT_EQ(r.status, 200);
+  Drain(r);
+  for (const auto& name : names) {
+    EXPECT_EQ(r.body.find("," + name), std::string::npos) << name;
+    EXPECT_EQ(r.body.find(",\"" + name), std::string::npos) << name;
+    std::string quoted;  // as CsvField writes "'" + name
+    for (char c : "'" + name) {
+      if (c == '"') quoted += '"';
+      quoted += c;
+    }
+    EXPECT_NE(r.body.find(quoted), std::string::npos) << name;
+  }
+  EXPECT_NE(r.body.find(",Plain,"), std::string::npos);
+  EXPECT_NE(r.body.find(",-1.00,"), std::string::npos);  // a number stays
+}
+
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");
   EXPECT_EQ(CsvField(""), "");

@@ -187,7 +187,9 @@ core::Result<functions::HttpRequest> ParseHttpApiEvent(
   try {
     parsed = functions::RequestFromEvent(event);
   } catch (const Json::exception& e) {
-    // A member of the wrong type ({"rawPath": 7}) makes the codec throw.
+    // RequestFromEvent reports members of the wrong type ({"rawPath": 7})
+    // as invalid_argument itself; this guards against anything else the
+    // JSON library may throw.
     return core::InvalidArgument(std::string("malformed payload 2.0 event: ") +
                                  e.what());
   }

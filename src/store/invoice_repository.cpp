@@ -699,6 +699,30 @@ class Index {
     return {};
   }
 
+  // After a WriteHead that failed, `sent` being what it sent: a store can lose
+  // the answer to a write that took effect (a timeout, a connection reset after
+  // S3 wrote), and then head.json is ours, or a later one built on ours that
+  // may name the segments written for it. Returns whether head.json is ours,
+  // and keeps in `written` only the segments that the current head.json does
+  // not reference, which the caller may delete. When head.json cannot be
+  // read, `written` is emptied: Reindex removes unreferenced segments once
+  // they are older than orphan_age.
+  bool Settle(const std::string& sent, std::vector<std::string>& written) {
+    auto current = ReadHead();
+    if (!current) {
+      written.clear();
+      return false;
+    }
+    if (!current->etag.empty() && current->etag == ComputeEtag(sent)) {
+      return true;
+    }
+    std::erase_if(written, [&](const std::string& name) {
+      return std::any_of(current->segments.begin(), current->segments.end(),
+                         [&](const SegmentRef& s) { return s.name == name; });
+    });
+    return false;
+  }
+
   // Applies `update` to the entry of `id`, as one If-Match of head.json.
   Status Mutate(const std::string& id, const EntryUpdate& update) {
     const size_t segment_size = static_cast<size_t>(options_.segment_size);
@@ -786,7 +810,17 @@ class Index {
         head.segments.insert(head.segments.begin() + j, refs.begin(),
                              refs.end());
       }
-      if (status) status = WriteHead(head);
+      if (status) {
+        status = WriteHead(head);
+        // Not for a plain conflict that wrote no segment (the common case
+        // under contention): nothing to keep, and the loop reads anyway.
+        if (!status &&
+            (!written.empty() ||
+             !IsCode(status.error(), ErrorCode::kFailedPrecondition)) &&
+            Settle(Dump(HeadToJson(head)), written)) {
+          status = {};
+        }
+      }
       if (status) {
         if (!replaced.empty()) (void)store_.Delete(keys_.Segment(replaced));
         return {};
@@ -955,6 +989,15 @@ Status ValidateCorrection(std::string_view name, std::string_view value,
 }
 
 }  // namespace
+
+std::string EncodeListCursor(const ListCursor& cursor) {
+  return EncodeCursor({cursor.id, cursor.inclusive});
+}
+
+Result<ListCursor> DecodeListCursor(std::string_view text) {
+  INVOICES_ASSIGN_OR_RETURN(Cursor c, DecodeCursor(text));
+  return ListCursor{std::move(c.id), c.inclusive};
+}
 
 // --- Public helpers
 // ------------------------------------------------------------
@@ -1271,7 +1314,15 @@ Result<Invoice> InvoiceRepository::Patch(std::string_view sub,
         changed = true;
       }
     }
-    if (!changed) return inv;
+    if (!changed) {
+      // Also the retry of a patch whose index update was lost (a crash or
+      // an error between the two writes): bring the index up to date. No
+      // write when it is.
+      Index index(store_, options_, keys, Now());
+      INVOICES_RETURN_IF_ERROR(index.Mutate(
+          inv.id, UpsertNewer(EntryFor(inv, options_.max_search_text))));
+      return inv;
+    }
     const Clock::time_point now = Now();
     inv.version += 1;
     inv.updated_at = FormatTime(now);
@@ -1366,9 +1417,15 @@ Result<PictureObject> InvoiceRepository::GetPicture(std::string_view sub,
 Result<std::string> InvoiceRepository::PresignPicture(
     std::string_view sub, std::string_view id, std::chrono::seconds expiry) {
   INVOICES_ASSIGN_OR_RETURN(Invoice inv, Get(sub, id));
+  return PresignPicture(sub, inv, expiry);
+}
+
+Result<std::string> InvoiceRepository::PresignPicture(
+    std::string_view sub, const Invoice& inv, std::chrono::seconds expiry) {
+  INVOICES_RETURN_IF_ERROR(ValidateSub(sub));
+  INVOICES_ASSIGN_OR_RETURN(const std::string id, core::ParseId(inv.id));
   const Keys keys(sub);
-  return store_.PresignGet(keys.Original(inv.id, inv.picture.extension),
-                           expiry);
+  return store_.PresignGet(keys.Original(id, inv.picture.extension), expiry);
 }
 
 Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
@@ -1547,7 +1604,12 @@ Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
       written.push_back(ref->name);
       fresh.segments.push_back(std::move(*ref));
     }
-    if (status) status = index.WriteHead(fresh);
+    if (status) {
+      status = index.WriteHead(fresh);
+      if (!status && index.Settle(Dump(HeadToJson(fresh)), written)) {
+        status = {};
+      }
+    }
     if (!status) {
       for (const auto& name : written) {
         (void)store_.Delete(keys.Segment(name));

@@ -870,5 +870,29 @@ TEST(InvoiceRepositoryScaleTest, ListPagesUseABoundedNumberOfRequests) {
   } while (!req.cursor.empty());
 }
 
+// The cursor codec, exposed for tests/fuzz/cursor_fuzz.cpp.
+TEST(ListCursorTest, RoundTripsAndRefusesEverythingElse) {
+  const std::string id = core::NewId();
+  for (bool inclusive : {false, true}) {
+    const std::string text = EncodeListCursor({id, inclusive});
+    auto back = DecodeListCursor(text);
+    ASSERT_TRUE(back) << text;
+    EXPECT_EQ(back->id, id);
+    EXPECT_EQ(back->inclusive, inclusive);
+  }
+  auto first = DecodeListCursor("");
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->id.empty());
+  for (std::string bad :
+       {std::string("%%%"), std::string("bHQ6eA"),
+        EncodeListCursor({"", false}),
+        EncodeListCursor({"lowercase-is-no-id-0000000", false}),
+        std::string(65, 'A')}) {
+    auto decoded = DecodeListCursor(bad);
+    ASSERT_FALSE(decoded) << bad;
+    EXPECT_EQ(decoded.error().code(), ErrorCode::kInvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace invoices::store

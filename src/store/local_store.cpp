@@ -169,7 +169,7 @@ class LocalStore final : public ObjectStore {
       }
       const std::string tmp_name = kTempPrefix + RandomSuffix();
       Fd tmp(::openat(dir.Get(), tmp_name.c_str(),
-                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+                      O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
       if (!tmp.Ok()) {
         // ENOENT: the folder was just removed; EEXIST: a name collision.
         if (errno == ENOENT || errno == EEXIST) continue;
@@ -328,7 +328,7 @@ class LocalStore final : public ObjectStore {
       size_t slash = rel.find('/', pos);
       if (slash == std::string_view::npos) slash = rel.size();
       const std::string path = Path(rel.substr(0, slash));
-      if (::mkdir(path.c_str(), 0755) == 0) {
+      if (::mkdir(path.c_str(), 0700) == 0) {
         const std::string parent = Path(rel.substr(0, pos == 0 ? 0 : pos - 1));
         Fd parent_fd(
             ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -561,7 +561,7 @@ Result<std::unique_ptr<ObjectStore>> NewLocalStore(const std::string& root) {
   for (size_t pos = 1; pos <= clean.size(); ++pos) {
     if (pos == clean.size() || clean[pos] == '/') {
       const std::string part = clean.substr(0, pos);
-      if (::mkdir(part.c_str(), 0755) != 0 && errno != EEXIST) {
+      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
         return OsError("create the store folder", part, errno);
       }
     }
@@ -579,7 +579,7 @@ Result<std::unique_ptr<ObjectStore>> NewLocalStore(const std::string& root) {
   // Fail now, not at the first upload, on a filesystem without user xattrs.
   const std::string probe_name = kTempPrefix + RandomSuffix();
   const std::string probe = clean + "/" + probe_name;
-  Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  Fd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd.Ok()) return OsError("write in the store folder", clean, errno);
   const int rc = ::fsetxattr(fd.Get(), kXattrName, "{}", 2, 0);
   const int err = errno;

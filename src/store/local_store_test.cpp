@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +64,25 @@ TEST_F(LocalStoreTest, ObjectsArePlainFiles) {
     if (e.is_regular_file()) names.push_back(e.path().string());
   }
   EXPECT_EQ(names.size(), 1u);
+}
+
+// Invoices, password hashes and the signing key live here: other users of
+// the machine must not read them.
+TEST_F(LocalStoreTest, OnlyTheOwnerCanReadOrEnter) {
+  ASSERT_TRUE(store_->Put("auth/signing-key.pem", "-----BEGIN", {}));
+  ASSERT_TRUE(store_->Put("users/u/invoices/i/original.jpg", "jpeg", {}));
+  const auto mode = [](const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  EXPECT_EQ(mode(root_ / "auth/signing-key.pem"), 0600u);
+  EXPECT_EQ(mode(root_ / "users/u/invoices/i/original.jpg"), 0600u);
+  EXPECT_EQ(mode(root_ / "users/u/invoices/i"), 0700u);
+  EXPECT_EQ(mode(root_ / "users"), 0700u);
+  auto fresh = NewLocalStore((dir_ / "new-root").string());
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(mode(dir_ / "new-root"), 0700u);
 }
 
 TEST_F(LocalStoreTest, CreatesItsFolderAndReopens) {

@@ -86,6 +86,18 @@ bool IsValidBucket(std::string_view bucket) {
          bucket.back() != '.' && bucket.back() != '-';
 }
 
+// A time_t as a time point; nullopt beyond what system_clock holds (its
+// 64-bit nanoseconds span the years 1678 to 2261): from_time_t would
+// overflow, undefined behaviour, for a date a server sends.
+std::optional<std::chrono::system_clock::time_point> FromTimeT(time_t t) {
+  constexpr time_t kLimit = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::duration::max())
+                                .count() -
+                            1;  // room for the milliseconds added to it
+  if (t > kLimit || t < -kLimit) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(t);
+}
+
 }  // namespace
 
 std::string XmlUnescape(std::string_view text) {
@@ -234,8 +246,9 @@ std::optional<std::chrono::system_clock::time_point> ParseIsoTime(
     for (; digits < 3; ++digits) millis *= 10;
   }
   if (*end != 'Z' || end[1] != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(::timegm(&tm)) +
-         std::chrono::milliseconds(millis);
+  auto time = FromTimeT(::timegm(&tm));
+  if (!time) return std::nullopt;
+  return *time + std::chrono::milliseconds(millis);
 }
 
 std::optional<std::chrono::system_clock::time_point> ParseHttpDate(
@@ -245,7 +258,7 @@ std::optional<std::chrono::system_clock::time_point> ParseHttpDate(
   const std::string s(text);
   const char* end = ::strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(::timegm(&tm));
+  return FromTimeT(::timegm(&tm));
 }
 
 Result<S3Options> S3OptionsFromUrl(std::string_view url) {

@@ -462,6 +462,24 @@ TEST(S3ProtocolTest, Dates) {
   EXPECT_FALSE(ParseHttpDate("yesterday"));
 }
 
+// Found by tests/fuzz/s3_xml_fuzz.cpp: a year beyond what system_clock holds
+// (1678..2261) overflowed from_time_t, undefined behaviour. Such a date is
+// no date (LastModified then reads as the epoch, as when it is missing).
+TEST(S3ProtocolTest, DatesBeyondTheClockAreRefused) {
+  EXPECT_FALSE(ParseIsoTime("1123-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseIsoTime("9999-12-31T23:59:59.999Z"));
+  EXPECT_FALSE(ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT"));
+  EXPECT_TRUE(ParseIsoTime("2200-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseHttpDate("Tue, 01 Jan 1680 00:00:00 GMT"));
+  auto list = ParseListObjectsV2(
+      "<ListBucketResult><Contents><Key>a</Key><LastModified>"
+      "1123-01-01T00:00:00Z</LastModified></Contents></ListBucketResult>");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->objects.size(), 1u);
+  EXPECT_EQ(list->objects[0].last_modified,
+            std::chrono::system_clock::time_point());
+}
+
 class EnvVar {
  public:
   EnvVar(const char* name, const char* value) : name_(name) {

@@ -33,7 +33,12 @@
 //                                  or null}}; If-Match (412 when stale).
 //   DELETE /invoices/{id}          204.
 //   GET    /invoices/{id}/picture  the original bytes with their content
-//                                  type, or a 302 to a presigned store URL.
+//                                  type (nosniff, a sandboxing CSP), or a
+//                                  302 to a presigned store URL. Anything
+//                                  but an image or a PDF (XML, which a
+//                                  browser may render as XHTML or SVG) is a
+//                                  download (Content-Disposition:
+//                                  attachment), never redirected.
 //
 // Shapes: an invoice is {"id", "created_at", "updated_at", "status",
 // "fields": {name: value} (the correction, else the extraction),

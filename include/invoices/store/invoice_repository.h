@@ -55,9 +55,12 @@
 //   Segments are copy-on-write: a change to an entry in a segment writes the
 //   segment anew under a fresh key, then replaces head.json with If-Match,
 //   then deletes the old segment; a conflict deletes the new one and starts
-//   again from a fresh head. So head.json is the one atomic root: every
-//   change to the index (create, patch, delete, the head filling up and
-//   being sealed into a segment) is one successful If-Match of head.json,
+//   again from a fresh head. A failed head.json write is checked first: its
+//   answer may have been lost after it took effect (head.json's ETag is
+//   then the MD5 of what was sent: a success), and a segment that the
+//   current head.json names is never deleted. So head.json is the one atomic
+//   root: every change to the index (create, patch, delete, the head filling up
+//   and being sealed into a segment) is one successful If-Match of head.json,
 //   and no concurrent update from any process can be lost. Entries carry
 //   the invoice.json version so that a late, older update never overwrites
 //   a newer one; deletes leave tombstones (dropped after `tombstone_ttl`) so
@@ -186,6 +189,19 @@ struct ListResult {
   std::string next_cursor;
 };
 
+// The position a list cursor names: the page goes on with the ids below `id`
+// (at most `id` when `inclusive`). The codec of that client-supplied text,
+// exposed so that it can be tested and fuzzed on its own; List uses it.
+struct ListCursor {
+  std::string id;  // "" for the first page
+  bool inclusive = false;
+};
+// A next_cursor for `cursor` (base64url of "lt:" or "le:" and the id).
+std::string EncodeListCursor(const ListCursor& cursor);
+// "" is the first page. invalid_argument for anything but what
+// EncodeListCursor makes of a valid id.
+[[nodiscard]] Result<ListCursor> DecodeListCursor(std::string_view text);
+
 // A field change: a value sets the user's correction, nullopt removes it.
 using FieldPatch = std::map<std::string, std::optional<std::string>>;
 
@@ -284,6 +300,10 @@ class InvoiceRepository {
   // unavailable when the store cannot presign (memory, folder).
   [[nodiscard]] Result<std::string> PresignPicture(std::string_view sub,
                                                    std::string_view id,
+                                                   std::chrono::seconds expiry);
+  // The same for an invoice of `sub` already read with Get (no read).
+  [[nodiscard]] Result<std::string> PresignPicture(std::string_view sub,
+                                                   const Invoice& invoice,
                                                    std::chrono::seconds expiry);
 
   // Rebuilds the user's index from the invoice.json files (the truth),

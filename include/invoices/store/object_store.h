@@ -173,13 +173,15 @@ std::unique_ptr<ObjectStore> NewMemoryStore();
 // Writes go to a temporary file in the same folder that is fsynced, renamed
 // into place and followed by an fsync of the folder; preconditions are
 // checked under an flock of the object's folder, so they hold between
-// processes too. Temporary files are named with a control character, which
-// keys cannot contain, so they are never listed nor mistaken for objects.
-// Limits of a filesystem: a key cannot be both an object and a "folder" of
-// other keys ("a" and "a/b"): such a Put fails with kAlreadyExists; a
-// segment longer than 255 bytes fails with kInvalidArgument.
-// Errors: kInvalidArgument when `root` is empty; kInternal when it cannot be
-// created or is not a writable folder.
+// processes too. Files are readable and writable by their owner only (0600),
+// and the folders the store makes (the root included) are 0700: the folder
+// holds personal data, password hashes and the user pool's signing key.
+// Temporary files are named with a control character, which keys cannot
+// contain, so they are never listed nor mistaken for objects. Limits of a
+// filesystem: a key cannot be both an object and a "folder" of other keys ("a"
+// and "a/b"): such a Put fails with kAlreadyExists; a segment longer than 255
+// bytes fails with kInvalidArgument. Errors: kInvalidArgument when `root` is
+// empty; kInternal when it cannot be created or is not a writable folder.
 [[nodiscard]] Result<std::unique_ptr<ObjectStore>> NewLocalStore(
     const std::string& root);
 
