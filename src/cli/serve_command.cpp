@@ -305,6 +305,9 @@ int RunServe(const ServeFlags& flags) {
   options.port = flags.port;
   options.worker_threads = workers;
   options.worker_queue = size_t(workers) * 8;
+  // OCR yields the cores to requests when both want them: light requests
+  // stay fast while scans saturate the workers (docs/BENCHMARKS.md).
+  options.worker_nice = 10;
   options.max_body_bytes = flags.max_body;
   auto json_log =
       flags.access_log ? gateway::NewJsonLinesAccessLog(stderr) : nullptr;

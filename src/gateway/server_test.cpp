@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -1490,6 +1492,33 @@ TEST(ServerTest, IdleConnectionsReadTheirNextRequest) {
                          {{"X-Padding", std::string(9000, 'p')}});
   ASSERT_TRUE(big) << client.last_error().message();
   EXPECT_EQ(big->body(), "a");
+}
+
+}  // namespace
+}  // namespace invoices::gateway
+
+namespace invoices::gateway {
+namespace {
+
+TEST(ServerTest, WorkerThreadsRunAtTheirNiceValue) {
+  ServerOptions options = TestOptions();
+  options.worker_nice = 5;
+  auto nice_here = [](const HttpRequest&) {
+    return Text(200, std::to_string(getpriority(PRIO_PROCESS, gettid())));
+  };
+  auto server =
+      StartOrDie(options, {{"GET", "/worker", nice_here, Execution::kWorker},
+                           {"GET", "/store", nice_here, Execution::kBlocking},
+                           {"GET", "/inline", nice_here}});
+  ASSERT_TRUE(server);
+  const int base = getpriority(PRIO_PROCESS, gettid());
+  Client client(server->port());
+  EXPECT_EQ(client.Send(http::verb::get, "/worker")->body(),
+            std::to_string(std::min(19, base + 5)));
+  EXPECT_EQ(client.Send(http::verb::get, "/store")->body(),
+            std::to_string(base));
+  EXPECT_EQ(client.Send(http::verb::get, "/inline")->body(),
+            std::to_string(base));
 }
 
 }  // namespace
