@@ -4,6 +4,7 @@
 #include <libheif/heif.h>
 #include <sys/resource.h>
 #include <tiffio.h>
+#include <unistd.h>
 #include <webp/encode.h>
 
 #include <cmath>
@@ -199,7 +200,9 @@ void WriteTiffPage(TIFF* tif, const TiffPage& page) {
 }
 
 Bytes EncodeTiff(const std::vector<TiffPage>& pages) {
-  const std::string path = ::testing::TempDir() + "image_formats_test.tif";
+  // One file per process: ctest runs the tests of this file in parallel.
+  const std::string path = ::testing::TempDir() + "image_formats_test." +
+                           std::to_string(::getpid()) + ".tif";
   TIFF* tif = TIFFOpen(path.c_str(), "w");
   EXPECT_NE(tif, nullptr);
   for (const TiffPage& page : pages) WriteTiffPage(tif, page);
