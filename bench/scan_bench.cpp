@@ -7,18 +7,21 @@
 //              [--layout auto|block|sparse] [--reread-below Q] [--ocr-setting
 //              NAME=VALUE]...
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
+//              [--no-rules] [--raw-confidence] [--fit-calibration]
 //              [--reread-lines N]
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
+#include "invoices/extract/calibration.h"
 #include "invoices/extract/scanner.h"
 #include "invoices/extract/text_parse.h"
 
@@ -106,10 +109,58 @@ struct Scored {
   double company_sim = 0, address_sim = 0;
 };
 
+double FieldConfidence(const invoices::core::Extraction& e, const char* name) {
+  auto it = e.fields.find(name);
+  return it == e.fields.end() ? -1 : it->second.confidence;
+}
+
+// Whether confidences are calibrated: the fields found, by confidence bin,
+// with how many were right. A field at 0.9 should be right about 90% of
+// the time.
+struct Calibration {
+  static constexpr double kEdges[] = {0, 0.3, 0.5, 0.7, 0.8, 0.9, 1.0001};
+  static constexpr int kBins = 6;
+  int count[kBins] = {}, right[kBins] = {};
+  double confidence[kBins] = {};
+
+  void Add(double c, bool ok) {
+    if (c < 0) return;  // not found: no confidence to judge
+    int b = 0;
+    while (b + 1 < kBins && c >= kEdges[b + 1]) ++b;
+    ++count[b];
+    right[b] += ok;
+    confidence[b] += c;
+  }
+  // Expected calibration error: the mean gap between confidence and
+  // accuracy, weighted by the fields in each bin.
+  double Error() const {
+    double n = 0, gap = 0;
+    for (int b = 0; b < kBins; ++b) {
+      if (count[b] == 0) continue;
+      n += count[b];
+      gap += std::abs(confidence[b] - right[b]);
+    }
+    return n == 0 ? 0 : gap / n;
+  }
+  void Print(const char* name) const {
+    std::printf("| %s |", name);
+    for (int b = 0; b < kBins; ++b) {
+      if (count[b] == 0) {
+        std::printf(" - |");
+      } else {
+        std::printf(" %d/%d (%.0f%% at %.2f) |", right[b], count[b],
+                    100.0 * right[b] / count[b], confidence[b] / count[b]);
+      }
+    }
+    std::printf(" %.3f |\n", Error());
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dataset, lang = "eng", details;
+  bool fit_calibration = false;
   std::vector<int> jobs_list = {1};
   size_t limit = SIZE_MAX;
   bool tesseract_cli = false;
@@ -148,6 +199,13 @@ int main(int argc, char** argv) {
       scanner_options.reread_lines = std::stoul(next());
     } else if (a == "--no-crop") {
       scanner_options.crop_to_paper = false;
+    } else if (a == "--no-rules") {
+      scanner_options.remove_rules = false;
+    } else if (a == "--raw-confidence") {
+      scanner_options.calibrate_confidence = false;
+    } else if (a == "--fit-calibration") {
+      scanner_options.calibrate_confidence = false;
+      fit_calibration = true;
     } else if (a == "--tesseract-cli") {
       tesseract_cli = true;
     } else {
@@ -157,7 +215,8 @@ int main(int argc, char** argv) {
           "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
-          "[--reread-lines N]\n");
+          "[--reread-lines N] [--no-rules] [--raw-confidence] "
+          "[--fit-calibration]\n");
       return 2;
     }
   }
@@ -203,6 +262,9 @@ int main(int argc, char** argv) {
   first->reset();
 
   Scored score;
+  Calibration calibration[5];  // total, date, vendor, address, all
+  std::vector<std::pair<double, bool>> fit_samples[4];
+  std::vector<std::pair<double, bool>> fold_samples[4][2];  // by parity
   std::ofstream details_out;
   if (!details.empty()) details_out.open(details);
   std::printf("| jobs | p50 ms | p95 ms | max ms | docs/s | peak RSS MB |\n");
@@ -259,12 +321,27 @@ int main(int argc, char** argv) {
       score.address += address == Normalize(s.address);
       score.company_sim += Similarity(company, Normalize(s.company));
       score.address_sim += Similarity(address, Normalize(s.address));
+      const double conf[4] = {FieldConfidence(e, "total"),
+                              FieldConfidence(e, "invoice_date"),
+                              FieldConfidence(e, "vendor_name"),
+                              FieldConfidence(e, "vendor_address")};
+      const bool ok[4] = {total_ok, date_ok, company == Normalize(s.company),
+                          address == Normalize(s.address)};
+      for (int f = 0; f < 4; ++f) {
+        calibration[f].Add(conf[f], ok[f]);
+        calibration[4].Add(conf[f], ok[f]);
+        if (conf[f] >= 0) {
+          fit_samples[f].emplace_back(conf[f], ok[f]);
+          fold_samples[f][i % 2].emplace_back(conf[f], ok[f]);
+        }
+      }
       if (details_out) {
-        Json d = {{"id", s.id},
-                  {"total", {s.total, FieldValue(e, "total"), total_ok}},
-                  {"date", {s.date, FieldValue(e, "invoice_date"), date_ok}},
-                  {"company", {s.company, FieldValue(e, "vendor_name")}},
-                  {"address", {s.address, FieldValue(e, "vendor_address")}}};
+        Json d = {
+            {"id", s.id},
+            {"total", {s.total, FieldValue(e, "total"), total_ok, conf[0]}},
+            {"date", {s.date, FieldValue(e, "invoice_date"), date_ok, conf[1]}},
+            {"company", {s.company, FieldValue(e, "vendor_name"), conf[2]}},
+            {"address", {s.address, FieldValue(e, "vendor_address"), conf[3]}}};
         details_out << d.dump() << '\n';
       }
     }
@@ -279,6 +356,51 @@ int main(int argc, char** argv) {
               score.company_sim / n);
   std::printf("| vendor_address | %.1f%% | %.3f |\n", 100 * score.address / n,
               score.address_sim / n);
+
+  std::printf(
+      "\nconfidence calibration: right/found (accuracy at mean confidence) "
+      "by confidence\n\n| field |");
+  for (int b = 0; b < Calibration::kBins; ++b) {
+    std::printf(" %.1f-%.1f |", Calibration::kEdges[b],
+                std::min(1.0, Calibration::kEdges[b + 1]));
+  }
+  std::printf(" calibration error |\n|");
+  for (int b = 0; b < Calibration::kBins + 2; ++b) std::printf(" --- |");
+  std::printf("\n");
+  const char* names[5] = {"total", "invoice_date", "vendor_name",
+                          "vendor_address", "all four"};
+  for (int f = 0; f < 5; ++f) calibration[f].Print(names[f]);
+  if (fit_calibration) {
+    // The maps of src/extract/calibration.cpp, fitted to these raw scores.
+    const char* tables[4] = {"kTotal", "kDate", "kVendor", "kAddress"};
+    std::printf("\n");
+    for (int f = 0; f < 4; ++f) {
+      std::printf("constexpr CalibrationKnot %s[] = {", tables[f]);
+      const auto knots = ex::FitCalibration(fit_samples[f]);
+      for (size_t k = 0; k < knots.size(); ++k) {
+        std::printf("%s{%.3f, %.3f}", k ? ", " : "", knots[k].raw,
+                    knots[k].calibrated);
+      }
+      std::printf("};\n");
+    }
+    // Fitted on one half of the documents, judged on the other: what the
+    // maps promise on documents they were not fitted to.
+    std::printf(
+        "\ncalibration error, raw -> fitted on the other half "
+        "(2-fold cross-validation):");
+    for (int f = 0; f < 4; ++f) {
+      Calibration raw, cross;
+      for (int fold = 0; fold < 2; ++fold) {
+        const auto knots = ex::FitCalibration(fold_samples[f][1 - fold]);
+        for (const auto& [c, right] : fold_samples[f][fold]) {
+          raw.Add(c, right);
+          cross.Add(ex::Calibrate(knots, c), right);
+        }
+      }
+      std::printf(" %s %.3f -> %.3f;", names[f], raw.Error(), cross.Error());
+    }
+    std::printf("\n");
+  }
 
   if (tesseract_cli) {
     std::vector<double> cli;

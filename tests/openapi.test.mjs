@@ -517,6 +517,13 @@ describe('against a real `invoices serve`', () => {
     const multipart = await call('POST', '/scan', { body: form, token: alice.token });
     assert.equal(multipart.status, 200);
     assert.equal(multipart.body.file, 'receipt.jpg');
+    // OCR languages per request: installed ones are read with, others refused.
+    const german = await call('POST', '/scan', { body: receipt, contentType: 'image/jpeg', token: alice.token, query: { lang: 'deu+eng' } });
+    assert.equal(german.status, 200);
+    assert.equal(german.body.document.language, 'deu+eng');
+    const unknownLang = await call('POST', '/scan', { body: receipt, contentType: 'image/jpeg', token: alice.token, query: { lang: 'xyz' } });
+    assert.equal(unknownLang.status, 400);
+    assert.match(unknownLang.body.error.message, /"xyz" is not installed/);
 
     const empty = await call('POST', '/scan', { body: '', contentType: 'image/jpeg', token: alice.token });
     assert.equal(empty.status, 400);

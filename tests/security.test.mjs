@@ -168,9 +168,9 @@ test('a body over --max-body is refused with 413 before it is read', async () =>
 });
 
 test('a client that trickles its header is cut off by the server, which keeps serving others', async () => {
-  // The gateway gives a request 10 s (ServerOptions::header_timeout) from
-  // its first byte to the end of its header; `invoices serve` has no flag
-  // for it. One byte a second of a header that never ends.
+  // The gateway gives a request 10 s by default (`--header-timeout`) from
+  // its first byte to the end of its header; tests/gateway.test.mjs checks a
+  // shorter one. One byte a second of a header that never ends.
   const start = Date.now();
   const header = `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nX-Slow: ${'a'.repeat(60)}`;
   let sent = 0;

@@ -21,7 +21,7 @@ const PARALLEL_UPLOADS = 3;
 const AUTO_RETRIES = 2;
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const ACCEPTED = /^(image\/|application\/pdf$)/;
-const ACCEPTED_EXT = /\.(jpe?g|png|gif|webp|heic|heif|tiff?|bmp|pdf)$/i;
+const ACCEPTED_EXT = /\.(jpe?g|png|gif|webp|heic|heif|avif|tiff?|bmp|pdf)$/i;
 
 // ---------------------------------------------------------------- DOM helpers
 const $ = (sel, root = document) => root.querySelector(sel);

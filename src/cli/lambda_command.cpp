@@ -8,6 +8,12 @@
 //   invoices   the other /invoices routes, POST /uploads, and the open
 //              GET /healthz and GET /config.json
 //   s3-upload  S3 ObjectCreated events under uploads/ (upload_event.h)
+// After each request an API function (scan, save, invoices) answers, it
+// prints one CloudWatch Embedded Metric Format line on standard output
+// (gateway/emf.h: Latency, 4XXError and 5XXError by Function and Route),
+// which CloudWatch Logs turns into metrics: what `invoices serve` shows at
+// /metrics.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -20,6 +26,7 @@
 #include "invoices/functions/scan.h"
 #include "invoices/functions/upload_event.h"
 #include "invoices/functions/upload_url.h"
+#include "invoices/gateway/emf.h"
 #include "invoices/lambda/events.h"
 #include "invoices/lambda/loop.h"
 #include "invoices/lambda/runtime.h"
@@ -40,6 +47,7 @@ struct LambdaFlags {
 // What a function keeps between invocations (Lambda reuses the process).
 struct Function {
   std::unique_ptr<extract::EnginePool> engines;
+  std::unique_ptr<extract::LanguagePools> languages;
   std::unique_ptr<extract::Scanner> scanner;
   std::unique_ptr<store::ObjectStore> store;
   std::unique_ptr<store::InvoiceRepository> repository;
@@ -86,6 +94,41 @@ core::Json ClientConfig() {
     config["api"] = {{"endpoint", url}};
   }
   return config;
+}
+
+// Prints the EMF line of each answered request on standard output, where
+// Lambda's log agent takes it (one line, flushed at once: a line is never
+// held back until the next invocation).
+lambda::HttpObserver EmfOnStdout(std::string function) {
+  return [function = std::move(function)](
+             const functions::HttpRequest& request,
+             const functions::HttpResponse& response, double latency_ms) {
+    std::string line = gateway::EmfRequestLine(
+        function, request.route_key, latency_ms, response.status,
+        request.request_id, std::chrono::system_clock::now());
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  };
+}
+
+// The repository as `invoices serve` has it, with the cache of parsed index
+// objects sized to the function: a quarter of the memory Lambda gives it
+// (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, in MB; 32 MB of a 128 MB function).
+store::RepositoryOptions RepositoryOptionsForLambda() {
+  store::RepositoryOptions options;
+  size_t megabytes = 128;
+  const std::string memory = Env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+  if (!memory.empty()) {
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(memory.c_str(), &end, 10);
+    if (end != memory.c_str() && *end == '\0' && value >= 64 &&
+        value <= 10240) {
+      megabytes = static_cast<size_t>(value);
+    }
+  }
+  options.index_cache_bytes = (megabytes << 20) / 4;
+  return options;
 }
 
 // The last path segment names the route (a stage prefix may precede it).
@@ -135,16 +178,29 @@ core::Result<lambda::Handler> Init(const LambdaFlags& flags, Function& f) {
         "\" (set _HANDLER or --handler to scan, save, invoices or "
         "s3-upload)");
   }
+  // A request may ask for other languages (?lang=deu) among those packaged:
+  // one engine for the last set asked for, made on first use.
+  f.languages = std::make_unique<extract::LanguagePools>(
+      *f.engines,
+      extract::LanguagePools::Options{.default_languages = flags.ocr.lang,
+                                      .engines_per_set = 1,
+                                      .max_sets = 1},
+      [](const std::string& lang) {
+        return extract::NewTesseractEngine({.language = lang});
+      });
   extract::ScannerOptions scan_options;
   scan_options.decode.max_pixels = flags.ocr.max_pixels;
-  f.scanner = std::make_unique<extract::Scanner>(*f.engines, scan_options);
+  f.scanner = std::make_unique<extract::Scanner>(*f.engines, scan_options,
+                                                 f.languages.get());
   if (name == "scan") {
     f.scan = std::make_unique<functions::ScanFunction>(*f.scanner);
     return lambda::HttpApiHandler(
-        [&scan = *f.scan](const functions::HttpRequest& r) { return scan(r); });
+        [&scan = *f.scan](const functions::HttpRequest& r) { return scan(r); },
+        EmfOnStdout(name));
   }
   INVOICES_ASSIGN_OR_RETURN(f.store, OpenStoreFromFlags(flags.store));
-  f.repository = std::make_unique<store::InvoiceRepository>(*f.store);
+  f.repository = std::make_unique<store::InvoiceRepository>(
+      *f.store, RepositoryOptionsForLambda());
   if (name == "s3-upload") {
     f.uploads = std::make_unique<functions::UploadProcessor>(
         *f.store, *f.repository, *f.scanner);
@@ -164,7 +220,8 @@ core::Result<lambda::Handler> Init(const LambdaFlags& flags, Function& f) {
   f.upload_url = std::make_unique<functions::UploadUrlFunction>(*f.store);
   f.config = ClientConfig();
   return lambda::HttpApiHandler(
-      [&f](const functions::HttpRequest& r) { return ServeApi(f, r); });
+      [&f](const functions::HttpRequest& r) { return ServeApi(f, r); },
+      EmfOnStdout(name));
 }
 
 int RunLambda(const LambdaFlags& flags) {

@@ -148,7 +148,8 @@ int ReportError(std::string_view command, const core::Error& error) {
 void AddOcrFlags(CLI::App& command, OcrFlags& flags) {
   command
       .add_option("--lang", flags.lang,
-                  "OCR languages, Tesseract style (eng, eng+deu)")
+                  "OCR languages, Tesseract style (eng, eng+deu); for serve, "
+                  "the default of requests that name none (POST /scan?lang=)")
       ->envname("INVOICES_LANG")
       ->capture_default_str();
   command

@@ -2,7 +2,10 @@
 // functions, storing into a folder (or any S3-compatible store).
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <regex>
 #include <sstream>
@@ -43,7 +46,17 @@ struct ServeFlags {
   bool access_log = true;
   std::string cors_origins;
   gateway::ThrottleOptions throttle;
+  // Seconds; ServerOptions' defaults.
+  double header_timeout = 10;
+  double body_timeout = 60;
+  double idle_timeout = 30;
 };
+
+// Seconds from a flag as the server's milliseconds (at least 1).
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(
+      std::max<int64_t>(1, std::llround(seconds * 1000)));
+}
 
 // What the routes use beyond the scanner. Made once the server is bound: the
 // built-in pool's issuer is the server's own URL, known only then with
@@ -186,9 +199,21 @@ int RunServe(const ServeFlags& flags) {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });
   if (!engines) return fail(engines.error());
+  // Requests that name other languages (POST /scan?lang=deu) get engines of
+  // their own, made on first use: up to one per worker for each of the
+  // last kLanguageSets sets asked for.
+  constexpr size_t kLanguageSets = 4;
+  extract::LanguagePools languages(
+      **engines,
+      {.default_languages = flags.ocr.lang,
+       .engines_per_set = size_t(workers),
+       .max_sets = kLanguageSets},
+      [](const std::string& lang) {
+        return extract::NewTesseractEngine({.language = lang});
+      });
   extract::ScannerOptions scan_options;
   scan_options.decode.max_pixels = flags.ocr.max_pixels;
-  const extract::Scanner scanner(**engines, scan_options);
+  const extract::Scanner scanner(**engines, scan_options, &languages);
   const functions::ScanFunction scan(scanner);
 
   gateway::StaticSite site = gateway::StaticSite::Embedded();
@@ -256,7 +281,7 @@ int RunServe(const ServeFlags& flags) {
       });
     }
     if (f == "metrics") {
-      return [&metrics, &running, &store_counters,
+      return [&metrics, &running, &store_counters, &ready,
               throttled](const HttpRequest&) {
         std::vector<std::pair<std::string, double>> gauges;
         if (gateway::Server* server = running.load()) {
@@ -270,9 +295,23 @@ int RunServe(const ServeFlags& flags) {
         }
         gauges.push_back(
             {"invoices_throttle_clients", double(throttled->clients())});
+        std::vector<gateway::MetricFamily> families =
+            StoreFamilies(store_counters);
+        if (Services* s = ready.load(std::memory_order_acquire)) {
+          const store::IndexCacheStats cache =
+              s->repository->index_cache_stats();
+          families.push_back(
+              {"invoices_index_cache_lookups_total",
+               "Index objects (head.json, segments) looked up in the "
+               "repository's cache of parsed objects, by result.",
+               "counter",
+               {{{{"result", "hit"}}, double(cache.hits)},
+                {{{"result", "miss"}}, double(cache.misses)}}});
+          gauges.push_back({"invoices_index_cache_bytes", double(cache.bytes)});
+        }
         HttpResponse r;
         r.headers["content-type"] = "text/plain; version=0.0.4";
-        r.body = metrics.Prometheus(gauges, StoreFamilies(store_counters));
+        r.body = metrics.Prometheus(gauges, std::move(families));
         return r;
       };
     }
@@ -309,6 +348,9 @@ int RunServe(const ServeFlags& flags) {
   // stay fast while scans saturate the workers (docs/BENCHMARKS.md).
   options.worker_nice = 10;
   options.max_body_bytes = flags.max_body;
+  options.header_timeout = Millis(flags.header_timeout);
+  options.body_timeout = Millis(flags.body_timeout);
+  options.idle_timeout = Millis(flags.idle_timeout);
   auto json_log =
       flags.access_log ? gateway::NewJsonLinesAccessLog(stderr) : nullptr;
   options.access_log = [&metrics, json_log](const gateway::AccessLogRecord& r) {
@@ -392,6 +434,27 @@ Run AddServeCommand(CLI::App& app) {
                   "largest request body in bytes (API Gateway's is 10 MB)")
       ->envname("INVOICES_MAX_BODY")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  // From a millisecond to a day.
+  const auto seconds = CLI::Range(0.001, 86400.0);
+  cmd->add_option("--header-timeout", flags->header_timeout,
+                  "seconds a client has from the first byte of a request "
+                  "(or from connecting) to the end of its header; cuts "
+                  "clients that trickle their header (slowloris)")
+      ->envname("INVOICES_HEADER_TIMEOUT")
+      ->check(seconds)
+      ->capture_default_str();
+  cmd->add_option("--body-timeout", flags->body_timeout,
+                  "seconds for receiving a request body, and for sending a "
+                  "response (a streamed one: each part)")
+      ->envname("INVOICES_BODY_TIMEOUT")
+      ->check(seconds)
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", flags->idle_timeout,
+                  "seconds a keep-alive connection may wait for its next "
+                  "request before it is closed")
+      ->envname("INVOICES_IDLE_TIMEOUT")
+      ->check(seconds)
       ->capture_default_str();
   AddStoreFlags(*cmd, flags->store);
   cmd->add_option("--auth-issuer", flags->auth_issuer,

@@ -21,12 +21,16 @@ constexpr std::string_view kUblCreditNoteNs =
     "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
 constexpr std::string_view kCiiNs =
     "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
+// ZUGFeRD 1.0 (2014): CII of an older draft (D13B era), its own root and
+// namespace, still embedded in many German invoices' PDFs.
+constexpr std::string_view kZugferd1Ns =
+    "urn:ferd:CrossIndustryDocument:invoice:1p0";
 
 // The sniff reads no further: the root of a real e-invoice follows at most a
 // declaration and a licence comment.
 constexpr size_t kSniffBytes = 64 * 1024;
 
-enum class Syntax { kUblInvoice, kUblCreditNote, kCii };
+enum class Syntax { kUblInvoice, kUblCreditNote, kCii, kZugferd1 };
 
 std::string_view View(std::span<const uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -84,6 +88,9 @@ std::optional<Syntax> SyntaxOf(std::string_view local, std::string_view ns) {
     return Syntax::kUblCreditNote;
   }
   if (local == "CrossIndustryInvoice" && ns == kCiiNs) return Syntax::kCii;
+  if (local == "CrossIndustryDocument" && ns == kZugferd1Ns) {
+    return Syntax::kZugferd1;
+  }
   return std::nullopt;
 }
 
@@ -588,14 +595,43 @@ Party ReadCiiParty(pugi::xml_node party) {
   return p;
 }
 
-void ReadCii(pugi::xml_node root, Document& doc, core::Extraction& out) {
+// The element names where CII D16B (EN 16931, Factur-X, ZUGFeRD 2) and
+// ZUGFeRD 1.0 differ; parties, dates, amounts, payment terms and the line's
+// product are named alike in both.
+struct CiiNames {
+  std::string_view header, transaction, agreement, settlement, totals, order_id,
+      line_delivery, line_agreement, line_settlement, line_totals;
+};
+constexpr CiiNames kCiiD16b = {
+    "ExchangedDocument",
+    "SupplyChainTradeTransaction",
+    "ApplicableHeaderTradeAgreement",
+    "ApplicableHeaderTradeSettlement",
+    "SpecifiedTradeSettlementHeaderMonetarySummation",
+    "IssuerAssignedID",
+    "SpecifiedLineTradeDelivery",
+    "SpecifiedLineTradeAgreement",
+    "SpecifiedLineTradeSettlement",
+    "SpecifiedTradeSettlementLineMonetarySummation"};
+constexpr CiiNames kCiiZugferd1 = {"HeaderExchangedDocument",
+                                   "SpecifiedSupplyChainTradeTransaction",
+                                   "ApplicableSupplyChainTradeAgreement",
+                                   "ApplicableSupplyChainTradeSettlement",
+                                   "SpecifiedTradeSettlementMonetarySummation",
+                                   "ID",
+                                   "SpecifiedSupplyChainTradeDelivery",
+                                   "SpecifiedSupplyChainTradeAgreement",
+                                   "SpecifiedSupplyChainTradeSettlement",
+                                   "SpecifiedTradeSettlementMonetarySummation"};
+
+void ReadCii(pugi::xml_node root, const CiiNames& names, Document& doc,
+             core::Extraction& out) {
   Builder b(out);
-  pugi::xml_node header = Child(root, "ExchangedDocument");
-  pugi::xml_node trade = Child(root, "SupplyChainTradeTransaction");
-  pugi::xml_node agreement = Child(trade, "ApplicableHeaderTradeAgreement");
-  pugi::xml_node settlement = Child(trade, "ApplicableHeaderTradeSettlement");
-  pugi::xml_node totals =
-      Child(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation");
+  pugi::xml_node header = Child(root, names.header);
+  pugi::xml_node trade = Child(root, names.transaction);
+  pugi::xml_node agreement = Child(trade, names.agreement);
+  pugi::xml_node settlement = Child(trade, names.settlement);
+  pugi::xml_node totals = Child(settlement, names.totals);
 
   doc.type_code = Text(header, {"TypeCode"});
   doc.currency = Text(settlement, {"InvoiceCurrencyCode"});
@@ -604,7 +640,7 @@ void ReadCii(pugi::xml_node root, Document& doc, core::Extraction& out) {
   b.Date("invoice_date", ParseCiiDate(issue), Text(issue, {"DateTimeString"}));
   b.Text("currency", doc.currency);
   b.Text("purchase_order",
-         Text(agreement, {"BuyerOrderReferencedDocument", "IssuerAssignedID"}));
+         Text(agreement, {"BuyerOrderReferencedDocument", names.order_id}));
 
   std::string terms;
   pugi::xml_node due;
@@ -641,12 +677,11 @@ void ReadCii(pugi::xml_node root, Document& doc, core::Extraction& out) {
     out.line_items.push_back(MakeLineItem(
         FirstText(line, {{"SpecifiedTradeProduct", "Name"},
                          {"SpecifiedTradeProduct", "Description"}}),
-        Text(line, {"SpecifiedLineTradeDelivery", "BilledQuantity"}),
-        Text(line, {"SpecifiedLineTradeAgreement", "NetPriceProductTradePrice",
+        Text(line, {names.line_delivery, "BilledQuantity"}),
+        Text(line, {names.line_agreement, "NetPriceProductTradePrice",
                     "ChargeAmount"}),
-        Text(line, {"SpecifiedLineTradeSettlement",
-                    "SpecifiedTradeSettlementLineMonetarySummation",
-                    "LineTotalAmount"}),
+        Text(line,
+             {names.line_settlement, names.line_totals, "LineTotalAmount"}),
         doc.currency, out.warnings));
   }
 }
@@ -756,8 +791,8 @@ core::Result<core::Extraction> ReadEInvoice(std::span<const uint8_t> xml,
     if (!syntax) {
       return core::UnsupportedMediaType(
           "XML root <" + std::string(qname) +
-          "> is not an e-invoice (UBL Invoice or CreditNote, or CII "
-          "CrossIndustryInvoice)");
+          "> is not an e-invoice (UBL Invoice or CreditNote, CII "
+          "CrossIndustryInvoice, or ZUGFeRD 1.0 CrossIndustryDocument)");
     }
 
     core::Extraction out;
@@ -767,7 +802,9 @@ core::Result<core::Extraction> ReadEInvoice(std::span<const uint8_t> xml,
     out.document.source = "e-invoice";
     Document doc{.syntax = *syntax};
     if (*syntax == Syntax::kCii) {
-      ReadCii(root, doc, out);
+      ReadCii(root, kCiiD16b, doc, out);
+    } else if (*syntax == Syntax::kZugferd1) {
+      ReadCii(root, kCiiZugferd1, doc, out);
     } else {
       ReadUbl(root, doc, out);
     }

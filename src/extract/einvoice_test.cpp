@@ -432,14 +432,263 @@ TEST(EInvoiceTest, SniffsOnlyEInvoiceRoots) {
   EXPECT_FALSE(looks("<Invoice><ID>1</ID></Invoice>"));
   EXPECT_FALSE(looks("<Invoice xmlns='urn:example:invoice'/>"));
   EXPECT_FALSE(looks(Ubl("Order", "")));
-  // ZUGFeRD 1 is a different document.
-  EXPECT_FALSE(looks(
+  // ZUGFeRD 1.0, in its own namespace only.
+  EXPECT_TRUE(looks(
       "<rsm:CrossIndustryDocument xmlns:rsm='urn:ferd:CrossIndustryDocument:"
       "invoice:1p0'/>"));
+  EXPECT_FALSE(
+      looks("<rsm:CrossIndustryDocument xmlns:rsm='urn:un:unece:uncefact:data:"
+            "standard:CrossIndustryInvoice:100'/>"));
   EXPECT_FALSE(looks("%PDF-1.7\n"));
   EXPECT_FALSE(looks(""));
   EXPECT_FALSE(looks("<"));
   EXPECT_FALSE(looks("<!-- never closed"));
+}
+
+// ------------------------------------------------------------ ZUGFeRD 1.0
+
+// A ZUGFeRD 1.0 BASIC invoice as German invoicing software wrote them from
+// 2014 (the structure of the specification's "Einfach" example): a German
+// supplier, two VAT rates, payment terms with a due date, line items with a
+// name and a quantity only (BASIC has no line prices).
+constexpr std::string_view kZugferd1Basic =
+    R"(<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryDocument xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+    xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+    xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
+  <rsm:SpecifiedExchangedDocumentContext>
+    <ram:TestIndicator><udt:Indicator>false</udt:Indicator></ram:TestIndicator>
+    <ram:GuidelineSpecifiedDocumentContextParameter>
+      <ram:ID>urn:ferd:CrossIndustryDocument:invoice:1p0:basic</ram:ID>
+    </ram:GuidelineSpecifiedDocumentContextParameter>
+  </rsm:SpecifiedExchangedDocumentContext>
+  <rsm:HeaderExchangedDocument>
+    <ram:ID>RE-2014-0815</ram:ID>
+    <ram:Name>RECHNUNG</ram:Name>
+    <ram:TypeCode>380</ram:TypeCode>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="102">20140912</udt:DateTimeString>
+    </ram:IssueDateTime>
+    <ram:IncludedNote>
+      <ram:Content>Rechnung gemäß Bestellung vom 01.09.2014.</ram:Content>
+    </ram:IncludedNote>
+    <ram:IncludedNote>
+      <ram:Content>Bürobedarf Krüger GmbH
+        Geschäftsführer: Jörg Krüger
+        Handelsregisternummer: HRB 12345</ram:Content>
+      <ram:SubjectCode>REG</ram:SubjectCode>
+    </ram:IncludedNote>
+  </rsm:HeaderExchangedDocument>
+  <rsm:SpecifiedSupplyChainTradeTransaction>
+    <ram:ApplicableSupplyChainTradeAgreement>
+      <ram:BuyerReference>Abt. 4711</ram:BuyerReference>
+      <ram:SellerTradeParty>
+        <ram:Name>Bürobedarf Krüger GmbH</ram:Name>
+        <ram:PostalTradeAddress>
+          <ram:PostcodeCode>80333</ram:PostcodeCode>
+          <ram:LineOne>Lieferantenstraße 20</ram:LineOne>
+          <ram:CityName>München</ram:CityName>
+          <ram:CountryID>DE</ram:CountryID>
+        </ram:PostalTradeAddress>
+        <ram:SpecifiedTaxRegistration>
+          <ram:ID schemeID="FC">143/815/08154</ram:ID>
+        </ram:SpecifiedTaxRegistration>
+        <ram:SpecifiedTaxRegistration>
+          <ram:ID schemeID="VA">DE812345678</ram:ID>
+        </ram:SpecifiedTaxRegistration>
+      </ram:SellerTradeParty>
+      <ram:BuyerTradeParty>
+        <ram:Name>Kunden AG Mitte</ram:Name>
+        <ram:PostalTradeAddress>
+          <ram:PostcodeCode>69876</ram:PostcodeCode>
+          <ram:LineOne>Hans Muster</ram:LineOne>
+          <ram:LineTwo>Kundenstraße 15</ram:LineTwo>
+          <ram:CityName>Frankfurt</ram:CityName>
+          <ram:CountryID>DE</ram:CountryID>
+        </ram:PostalTradeAddress>
+      </ram:BuyerTradeParty>
+      <ram:BuyerOrderReferencedDocument>
+        <ram:IssueDateTime>2014-09-01</ram:IssueDateTime>
+        <ram:ID>B-2014-332</ram:ID>
+      </ram:BuyerOrderReferencedDocument>
+    </ram:ApplicableSupplyChainTradeAgreement>
+    <ram:ApplicableSupplyChainTradeDelivery>
+      <ram:ActualDeliverySupplyChainEvent>
+        <ram:OccurrenceDateTime>
+          <udt:DateTimeString format="102">20140910</udt:DateTimeString>
+        </ram:OccurrenceDateTime>
+      </ram:ActualDeliverySupplyChainEvent>
+    </ram:ApplicableSupplyChainTradeDelivery>
+    <ram:ApplicableSupplyChainTradeSettlement>
+      <ram:PaymentReference>RE-2014-0815</ram:PaymentReference>
+      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+      <ram:SpecifiedTradeSettlementPaymentMeans>
+        <ram:TypeCode>31</ram:TypeCode>
+        <ram:Information>Überweisung</ram:Information>
+        <ram:PayeePartyCreditorFinancialAccount>
+          <ram:IBANID>DE02120300000000202051</ram:IBANID>
+        </ram:PayeePartyCreditorFinancialAccount>
+        <ram:PayeeSpecifiedCreditorFinancialInstitution>
+          <ram:BICID>BYLADEM1001</ram:BICID>
+        </ram:PayeeSpecifiedCreditorFinancialInstitution>
+      </ram:SpecifiedTradeSettlementPaymentMeans>
+      <ram:ApplicableTradeTax>
+        <ram:CalculatedAmount currencyID="EUR">37.62</ram:CalculatedAmount>
+        <ram:TypeCode>VAT</ram:TypeCode>
+        <ram:BasisAmount currencyID="EUR">198.00</ram:BasisAmount>
+        <ram:ApplicablePercent>19</ram:ApplicablePercent>
+      </ram:ApplicableTradeTax>
+      <ram:ApplicableTradeTax>
+        <ram:CalculatedAmount currencyID="EUR">19.25</ram:CalculatedAmount>
+        <ram:TypeCode>VAT</ram:TypeCode>
+        <ram:BasisAmount currencyID="EUR">275.00</ram:BasisAmount>
+        <ram:ApplicablePercent>7</ram:ApplicablePercent>
+      </ram:ApplicableTradeTax>
+      <ram:SpecifiedTradePaymentTerms>
+        <ram:Description>Zahlbar innerhalb 30 Tagen netto bis 12.10.2014, 3% Skonto innerhalb 10 Tagen</ram:Description>
+        <ram:DueDateDateTime>
+          <udt:DateTimeString format="102">20141012</udt:DateTimeString>
+        </ram:DueDateDateTime>
+      </ram:SpecifiedTradePaymentTerms>
+      <ram:SpecifiedTradeSettlementMonetarySummation>
+        <ram:LineTotalAmount currencyID="EUR">473.00</ram:LineTotalAmount>
+        <ram:ChargeTotalAmount currencyID="EUR">0.00</ram:ChargeTotalAmount>
+        <ram:AllowanceTotalAmount currencyID="EUR">0.00</ram:AllowanceTotalAmount>
+        <ram:TaxBasisTotalAmount currencyID="EUR">473.00</ram:TaxBasisTotalAmount>
+        <ram:TaxTotalAmount currencyID="EUR">56.87</ram:TaxTotalAmount>
+        <ram:GrandTotalAmount currencyID="EUR">529.87</ram:GrandTotalAmount>
+        <ram:TotalPrepaidAmount currencyID="EUR">100.00</ram:TotalPrepaidAmount>
+        <ram:DuePayableAmount currencyID="EUR">429.87</ram:DuePayableAmount>
+      </ram:SpecifiedTradeSettlementMonetarySummation>
+    </ram:ApplicableSupplyChainTradeSettlement>
+    <ram:IncludedSupplyChainTradeLineItem>
+      <ram:SpecifiedSupplyChainTradeDelivery>
+        <ram:BilledQuantity unitCode="C62">20.0000</ram:BilledQuantity>
+      </ram:SpecifiedSupplyChainTradeDelivery>
+      <ram:SpecifiedTradeProduct>
+        <ram:Name>Trennblätter A4</ram:Name>
+      </ram:SpecifiedTradeProduct>
+    </ram:IncludedSupplyChainTradeLineItem>
+    <ram:IncludedSupplyChainTradeLineItem>
+      <ram:SpecifiedSupplyChainTradeDelivery>
+        <ram:BilledQuantity unitCode="C62">50.0000</ram:BilledQuantity>
+      </ram:SpecifiedSupplyChainTradeDelivery>
+      <ram:SpecifiedTradeProduct>
+        <ram:Name>Kaffee „Hausmarke“ 500 g</ram:Name>
+      </ram:SpecifiedTradeProduct>
+    </ram:IncludedSupplyChainTradeLineItem>
+  </rsm:SpecifiedSupplyChainTradeTransaction>
+</rsm:CrossIndustryDocument>
+)";
+
+TEST(EInvoiceTest, Zugferd1BasicIsReadFieldByField) {
+  const Bytes xml = ToBytes(kZugferd1Basic);
+  EXPECT_TRUE(LooksLikeEInvoice(Span(xml)));
+  auto read = ReadEInvoice(Span(xml), "ZUGFeRD-invoice.xml");
+  ASSERT_TRUE(read) << read.error().ToString();
+  const core::Extraction& e = *read;
+  EXPECT_EQ(e.file, "ZUGFeRD-invoice.xml");
+  EXPECT_EQ(e.document.source, "e-invoice");
+  EXPECT_EQ(e.document.mime, "application/xml");
+  EXPECT_EQ(F(e, "invoice_id"), "RE-2014-0815");
+  EXPECT_EQ(F(e, "invoice_date"), "2014-09-12");
+  EXPECT_EQ(F(e, "due_date"), "2014-10-12");
+  EXPECT_EQ(F(e, "currency"), "EUR");
+  EXPECT_EQ(F(e, "purchase_order"), "B-2014-332");
+  EXPECT_EQ(F(e, "payment_terms"),
+            "Zahlbar innerhalb 30 Tagen netto bis 12.10.2014, 3% Skonto "
+            "innerhalb 10 Tagen");
+  EXPECT_EQ(F(e, "vendor_name"), "Bürobedarf Krüger GmbH");
+  EXPECT_EQ(F(e, "vendor_address"), "Lieferantenstraße 20, 80333 München, DE");
+  // The VAT id (schemeID VA) before the local tax number (FC).
+  EXPECT_EQ(F(e, "vendor_tax_id"), "DE812345678");
+  EXPECT_EQ(F(e, "vendor_phone"), "(absent)");
+  EXPECT_EQ(F(e, "receiver_name"), "Kunden AG Mitte");
+  EXPECT_EQ(F(e, "receiver_address"),
+            "Hans Muster, Kundenstraße 15, 69876 Frankfurt, DE");
+  EXPECT_EQ(F(e, "receiver_tax_id"), "(absent)");
+  EXPECT_EQ(F(e, "subtotal"), "473.00");
+  EXPECT_EQ(F(e, "tax"), "56.87");
+  EXPECT_EQ(F(e, "discount"), "0.00");
+  EXPECT_EQ(F(e, "total"), "529.87");
+  // After the prepayment.
+  EXPECT_EQ(F(e, "amount_due"), "429.87");
+  for (const auto& [name, field] : e.fields) {
+    EXPECT_EQ(field.confidence, 1.0) << name;
+  }
+  ASSERT_EQ(e.line_items.size(), 2u);
+  EXPECT_EQ(e.line_items[0].description, "Trennblätter A4");
+  EXPECT_EQ(e.line_items[0].quantity, "20");
+  EXPECT_EQ(e.line_items[0].unit_price, std::nullopt);
+  EXPECT_EQ(e.line_items[0].amount, std::nullopt);
+  EXPECT_EQ(e.line_items[1].description, "Kaffee „Hausmarke“ 500 g");
+  EXPECT_EQ(e.line_items[1].quantity, "50");
+  EXPECT_THAT(e.warnings, IsEmpty());
+  EXPECT_THAT(e.text, HasSubstr("Invoice RE-2014-0815 of 2014-09-12"));
+  EXPECT_THAT(e.text, HasSubstr("Seller: Bürobedarf Krüger GmbH"));
+  EXPECT_THAT(e.text, HasSubstr("Total 529.87 EUR"));
+}
+
+TEST(EInvoiceTest, Zugferd1ComfortLinesCarryPriceAndAmount) {
+  // COMFORT adds the line's agreement (prices) and settlement (amount).
+  const Bytes xml = ToBytes(R"(<rsm:CrossIndustryDocument
+      xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+      xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+      xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
+    <rsm:HeaderExchangedDocument><ram:ID>471102</ram:ID><ram:TypeCode>380</ram:TypeCode>
+      <ram:IssueDateTime><udt:DateTimeString format="102">20130305</udt:DateTimeString></ram:IssueDateTime>
+    </rsm:HeaderExchangedDocument>
+    <rsm:SpecifiedSupplyChainTradeTransaction>
+      <ram:ApplicableSupplyChainTradeAgreement>
+        <ram:SellerTradeParty><ram:Name>Lieferant GmbH</ram:Name>
+          <ram:DefinedTradeContact><ram:TelephoneUniversalCommunication>
+            <ram:CompleteNumber>+49 89 123456</ram:CompleteNumber>
+          </ram:TelephoneUniversalCommunication></ram:DefinedTradeContact>
+        </ram:SellerTradeParty>
+      </ram:ApplicableSupplyChainTradeAgreement>
+      <ram:ApplicableSupplyChainTradeSettlement>
+        <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+        <ram:SpecifiedTradeSettlementMonetarySummation>
+          <ram:GrandTotalAmount currencyID="EUR">235.62</ram:GrandTotalAmount>
+        </ram:SpecifiedTradeSettlementMonetarySummation>
+      </ram:ApplicableSupplyChainTradeSettlement>
+      <ram:IncludedSupplyChainTradeLineItem>
+        <ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>
+        <ram:SpecifiedSupplyChainTradeAgreement>
+          <ram:GrossPriceProductTradePrice><ram:ChargeAmount currencyID="EUR">9.9000</ram:ChargeAmount></ram:GrossPriceProductTradePrice>
+          <ram:NetPriceProductTradePrice><ram:ChargeAmount currencyID="EUR">9.9000</ram:ChargeAmount></ram:NetPriceProductTradePrice>
+        </ram:SpecifiedSupplyChainTradeAgreement>
+        <ram:SpecifiedSupplyChainTradeDelivery>
+          <ram:BilledQuantity unitCode="C62">20.0000</ram:BilledQuantity>
+        </ram:SpecifiedSupplyChainTradeDelivery>
+        <ram:SpecifiedSupplyChainTradeSettlement>
+          <ram:SpecifiedTradeSettlementMonetarySummation>
+            <ram:LineTotalAmount currencyID="EUR">198.00</ram:LineTotalAmount>
+          </ram:SpecifiedTradeSettlementMonetarySummation>
+        </ram:SpecifiedSupplyChainTradeSettlement>
+        <ram:SpecifiedTradeProduct><ram:Name>Trennblätter A4</ram:Name></ram:SpecifiedTradeProduct>
+      </ram:IncludedSupplyChainTradeLineItem>
+    </rsm:SpecifiedSupplyChainTradeTransaction>
+  </rsm:CrossIndustryDocument>)");
+  auto read = ReadEInvoice(Span(xml), "x.xml");
+  ASSERT_TRUE(read) << read.error().ToString();
+  EXPECT_EQ(F(*read, "invoice_id"), "471102");
+  EXPECT_EQ(F(*read, "invoice_date"), "2013-03-05");
+  EXPECT_EQ(F(*read, "vendor_phone"), "+49 89 123456");
+  EXPECT_EQ(F(*read, "total"), "235.62");
+  ASSERT_EQ(read->line_items.size(), 1u);
+  EXPECT_EQ(read->line_items[0].quantity, "20");
+  EXPECT_EQ(read->line_items[0].unit_price, "9.90");
+  EXPECT_EQ(read->line_items[0].amount, "198.00");
+  // The D16B names mean nothing in a ZUGFeRD 1.0 document, and back.
+  const Bytes mixed = ToBytes(
+      "<rsm:CrossIndustryDocument xmlns:rsm='urn:ferd:CrossIndustryDocument:"
+      "invoice:1p0' xmlns:ram='x'><rsm:ExchangedDocument><ram:ID>1</ram:ID>"
+      "</rsm:ExchangedDocument></rsm:CrossIndustryDocument>");
+  auto other = ReadEInvoice(Span(mixed), "x.xml");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(F(*other, "invoice_id"), "(absent)");
 }
 
 // ----------------------------------------------------------- hostile XML

@@ -848,6 +848,14 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
   return out;
 }
 
+// Whether a byte starts a letter: ASCII letters, and the lead bytes of
+// letters in UTF-8: C3..DF (Latin, Greek, Cyrillic...) and E3..ED (kana, CJK,
+// Hangul); E2 leads punctuation and currency signs.
+bool IsLetterLead(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= 0xC3 && c <= 0xDF) || (c >= 0xE3 && c <= 0xED);
+}
+
 struct Line {
   const OcrLine* ocr = nullptr;
   std::string text;                // words joined by single spaces
@@ -987,11 +995,7 @@ PageModel BuildModel(const OcrPage& page) {
       if (c == ' ') continue;
       if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation
       const bool upper = c >= 'A' && c <= 'Z';
-      // Lead bytes of letters: C3..DF (Latin, Greek, Cyrillic...) and E3..ED
-      // (kana, CJK, Hangul); E2 leads punctuation and currency signs.
-      const bool letter = upper || (c >= 'a' && c <= 'z') ||
-                          (c >= 0xC3 && c <= 0xDF) || (c >= 0xE3 && c <= 0xED);
-      if (letter) {
+      if (IsLetterLead(c)) {
         ++line.letters;
         if (upper) ++line.uppercase;
         if (!covered[i]) ++line.label_letters;
@@ -1764,6 +1768,19 @@ void ExtractDates(PageModel& m, int page_number, core::Extraction& out) {
 
 // ------------------------------------------------------------------- vendor
 
+// Whether the name part of a line (before a registration number such as
+// "(126926-H)") is mostly letters: the number's digits do not count.
+bool NameIsMostlyLetters(const Line& line, size_t name_end) {
+  int letters = 0, chars = 0;
+  for (size_t i = 0; i < std::min(name_end, line.text.size()); ++i) {
+    const auto c = static_cast<unsigned char>(line.text[i]);
+    if (c == ' ' || (c & 0xC0) == 0x80) continue;
+    ++chars;
+    if (IsLetterLead(c)) ++letters;
+  }
+  return letters >= 3 && letters * 2 >= chars;
+}
+
 std::string CollapseSpaces(std::string_view s) {
   std::string out;
   bool space = false;
@@ -1863,8 +1880,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if ((line.box.y0 - m.top) / span > 0.25 && li >= 4) break;
     const bool after_address = address_seen;
     address_seen |= is_address(li);
-    const int chars = line.letters + line.digits + line.others;
-    if (line.letters < 3 || line.letters * 2 < chars) continue;
+    if (!NameIsMostlyLetters(line, NameEnd(line))) continue;
     if (line.postcode || !line.dates.empty()) continue;
     if (line.text.find('@') != std::string::npos) continue;
     // A legal form, on the line or starting the next one, outweighs words
@@ -2164,10 +2180,42 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   return out;
 }
 
+// Initials are letters: in a word of single characters each followed by a
+// dot ("D.1.Y.", "S.0.S."), with at least two letters among them, a digit
+// that OCR is known to read for a letter is that letter.
+void RespellInitials(std::string& word) {
+  static constexpr std::string_view kDigits = "105862";
+  static constexpr std::string_view kLetters = "IOSBGZ";
+  int letters = 0, digits = 0;
+  size_t i = 0;
+  while (i < word.size() && (word[i] == '(' || word[i] == '"')) ++i;
+  const size_t begin = i;
+  for (; i + 1 < word.size() && word[i + 1] == '.'; i += 2) {
+    const auto c = static_cast<unsigned char>(word[i]);
+    if (std::isalpha(c)) {
+      ++letters;
+    } else if (kDigits.find(char(c)) != std::string_view::npos) {
+      ++digits;
+    } else {
+      return;
+    }
+  }
+  // Only initials up to the end (a closing bracket or comma may follow).
+  if (i < word.size() && std::isalnum(static_cast<unsigned char>(word[i]))) {
+    return;
+  }
+  if (letters < 2 || digits == 0 || (i - begin) / 2 < 3) return;
+  for (size_t j = begin; j < i; j += 2) {
+    const size_t d = kDigits.find(word[j]);
+    if (d != std::string_view::npos) word[j] = kLetters[d];
+  }
+}
+
 // Undoes OCR confusions that general evidence can tell: a legal form misread
 // by one letter next to its exact partner ("SON BHD", "SDN BHA" are "SDN
 // BHD": the pair is a closed vocabulary, "SON" alone may be a name), and a
-// yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y.").
+// yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y."), and
+// digits among initials ("D.1.Y.").
 OcrPage UndoConfusions(const OcrPage& page) {
   OcrPage out = page;
   auto fold = [](std::string_view w) {
@@ -2208,6 +2256,7 @@ OcrPage UndoConfusions(const OcrPage& page) {
     }
     for (OcrWord& w : words) {
       std::string& t = w.text;
+      RespellInitials(t);
       for (const std::string_view sign : {"\u00a5", "\u00a7"}) {
         for (size_t at = t.find(sign); at != std::string::npos;
              at = t.find(sign, at + 1)) {

@@ -596,6 +596,18 @@ TEST(ExtractFieldsTest, AddressSkipsNumbersAndDatesBeforeIt) {
             "NO 19-G, JALAN TASIK UTAMA 4, MEDAN NIAGA TASIK DAMAI");
 }
 
+TEST(ExtractFieldsTest, ShortNameWithALongRegistrationNumberIsAName) {
+  // The number's digits outnumber the name's letters; the name is still the
+  // line with the legal form, not the shop's opening hours below it.
+  const core::Extraction e = Extract(
+      "AB CO. (M) BHD (126926-H)\n"
+      "3RD FLR, MALURI SC, JLN JEJAKA, 55100 KUALA LUMPUR\n"
+      "SHOPPING HOURS\n"
+      "Total 5.00\n");
+  SCOPED_TRACE(Dump(e));
+  EXPECT_EQ(Value(e, "vendor_name"), "AB CO. (M) BHD");
+}
+
 TEST(ExtractFieldsTest, VendorNameLeavesOutRegistrationNumbers) {
   const core::Extraction e = Extract(
       "TRI JAYA SDN BHD (728515-M)\n"
@@ -729,6 +741,19 @@ TEST(ExtractFieldsTest, LegalFormsMisreadByOneLetterAreRespelt) {
                           "TOTAL \u00a5900\n"),
                   "vendor_name"),
             "SMITH & SON");
+}
+
+TEST(ExtractFieldsTest, DigitsAmongInitialsAreLetters) {
+  EXPECT_EQ(
+      Value(Extract("MR. D.1.Y. (M) SDN BHD\nTOTAL 9.00\n"), "vendor_name"),
+      "MR. D.I.Y. (M) SDN BHD");
+  EXPECT_EQ(Value(Extract("S.0.S. TRADING\nTOTAL 9.00\n"), "vendor_name"),
+            "S.O.S. TRADING");
+  // Numbers with dots, and two initials, stay as printed.
+  EXPECT_EQ(Value(Extract("V.1.2. TRADING\nTOTAL 9.00\n"), "vendor_name"),
+            "V.1.2. TRADING");
+  EXPECT_EQ(Value(Extract("A.1. TRADING\nTOTAL 9.00\n"), "vendor_name"),
+            "A.1. TRADING");
 }
 
 TEST(ExtractFieldsTest, TheCountryEndsTheAddress) {

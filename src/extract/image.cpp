@@ -323,6 +323,36 @@ int OrientationFromTiff(const uint8_t* tiff, size_t size) {
   return 1;
 }
 
+// HEIF or AVIF from an ISO base media file's ftyp box: its major brand, or
+// for the generic image brands (mif1, msf1) the codec brand among its
+// compatible ones. kUnknown for other ISO files (MP4 video, ...).
+Format IsoBrandFormat(std::span<const uint8_t> b) {
+  auto is_any = [&](size_t at, std::span<const std::string_view> brands) {
+    for (std::string_view brand : brands) {
+      if (StartsWith(b, brand, at)) return true;
+    }
+    return false;
+  };
+  static constexpr std::string_view kHevc[] = {
+      "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "heif"};
+  static constexpr std::string_view kAv1[] = {"avif", "avis"};
+  static constexpr std::string_view kImage[] = {"mif1", "msf1"};
+  if (is_any(8, kAv1)) return Format::kAvif;
+  if (is_any(8, kHevc)) return Format::kHeif;
+  if (!is_any(8, kImage)) return Format::kUnknown;
+  // Compatible brands follow the minor version, up to the box's size.
+  const size_t size = b.size() >= 4 ? size_t(b[0]) << 24 | size_t(b[1]) << 16 |
+                                          size_t(b[2]) << 8 | size_t(b[3])
+                                    : 0;
+  const size_t end = std::min({size, b.size(), size_t(256)});
+  bool av1 = false;
+  for (size_t at = 16; at + 4 <= end; at += 4) {
+    if (is_any(at, kHevc)) return Format::kHeif;
+    av1 = av1 || is_any(at, kAv1);
+  }
+  return av1 ? Format::kAvif : Format::kHeif;
+}
+
 }  // namespace
 
 Format DetectFormat(std::span<const uint8_t> b) {
@@ -334,11 +364,8 @@ Format DetectFormat(std::span<const uint8_t> b) {
     return Format::kTiff;
   }
   if (StartsWith(b, "RIFF") && StartsWith(b, "WEBP", 8)) return Format::kWebp;
-  if (StartsWith(b, "ftyp", 4) &&
-      (StartsWith(b, "heic", 8) || StartsWith(b, "heix", 8) ||
-       StartsWith(b, "mif1", 8) || StartsWith(b, "msf1", 8) ||
-       StartsWith(b, "heif", 8) || StartsWith(b, "hevc", 8))) {
-    return Format::kHeif;
+  if (StartsWith(b, "ftyp", 4)) {
+    if (const Format f = IsoBrandFormat(b); f != Format::kUnknown) return f;
   }
   // PDF allows up to 1024 bytes of junk before the header.
   const size_t window = std::min<size_t>(b.size(), 1024);
@@ -349,7 +376,8 @@ Format DetectFormat(std::span<const uint8_t> b) {
   while (i < window && std::isspace(b[i])) ++i;
   if (StartsWith(b, "<?xml", i) || StartsWith(b, "<", i)) {
     if (head.find("<?xml") != std::string_view::npos ||
-        head.find("Invoice") != std::string_view::npos) {
+        head.find("Invoice") != std::string_view::npos ||
+        head.find("CrossIndustryDocument") != std::string_view::npos) {
       return Format::kXml;
     }
   }
@@ -370,6 +398,8 @@ std::string_view MimeType(Format f) {
       return "image/webp";
     case Format::kHeif:
       return "image/heic";
+    case Format::kAvif:
+      return "image/avif";
     case Format::kPdf:
       return "application/pdf";
     case Format::kXml:
@@ -475,17 +505,18 @@ core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
       reduce = false;
       break;
     case Format::kHeif:
-      decoded = internal::DecodeHeif(bytes, options);
+    case Format::kAvif:
+      decoded = internal::DecodeHeif(bytes, options, format);
       break;
     case Format::kUnknown:
       return core::InvalidArgument(
           "the document is not an image this system recognises (expected "
-          "JPEG, PNG, TIFF, WebP, HEIC or PDF)");
+          "JPEG, PNG, TIFF, WebP, HEIC, AVIF or PDF)");
     default:
       return core::UnsupportedMediaType(
           std::string(MimeType(format)) +
-          " is not decoded as an image; upload JPEG, PNG, TIFF, WebP or "
-          "HEIC");
+          " is not decoded as an image; upload JPEG, PNG, TIFF, WebP, HEIC "
+          "or AVIF");
   }
   if (decoded && reduce && options.max_side > 0) {
     const int factor = internal::ReductionFactor(
@@ -500,6 +531,30 @@ core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
     if (d.exif_orientation >= 5) std::swap(d.width, d.height);
   }
   return decoded;
+}
+
+int OtsuThreshold(const std::array<double, 256>& hist) {
+  double n = 0, sum = 0;
+  for (int i = 0; i < 256; ++i) {
+    n += hist[i];
+    sum += i * hist[i];
+  }
+  double w0 = 0, sum0 = 0, best = -1;
+  int threshold = 128;
+  for (int t = 0; t < 256; ++t) {
+    w0 += hist[t];
+    if (w0 == 0) continue;
+    const double w1 = n - w0;
+    if (w1 == 0) break;
+    sum0 += t * hist[t];
+    const double m0 = sum0 / w0, m1 = (sum - sum0) / w1;
+    const double between = w0 * w1 * (m0 - m1) * (m0 - m1);
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
 }
 
 }  // namespace invoices::extract

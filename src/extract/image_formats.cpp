@@ -427,9 +427,11 @@ void HeifInitOnce() {
   std::call_once(once, [] { (void)heif_init(nullptr); });
 }
 
-core::Status HeifStatus(const heif_error& error, std::string_view what) {
+core::Status HeifStatus(const heif_error& error, std::string_view format,
+                        std::string_view what) {
   if (error.code == heif_error_Ok) return {};
-  std::string message = "HEIF " + std::string(what) + ": " + error.message;
+  std::string message =
+      std::string(format) + " " + std::string(what) + ": " + error.message;
   switch (error.code) {
     case heif_error_Unsupported_filetype:
     case heif_error_Unsupported_feature:
@@ -444,18 +446,28 @@ core::Status HeifStatus(const heif_error& error, std::string_view what) {
 }  // namespace
 
 core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
-                                      const DecodeOptions& options) {
+                                      const DecodeOptions& options,
+                                      Format format) {
   HeifInitOnce();
+  const std::string_view name = format == Format::kAvif ? "AVIF" : "HEIF";
+  // Debian's libheif decodes AV1 with dav1d or libaom; a build without
+  // either would fail on every AVIF, so say why once, clearly.
+  if (format == Format::kAvif &&
+      !heif_have_decoder_for_format(heif_compression_AV1)) {
+    return core::UnsupportedMediaType(
+        "AVIF images are not read here: this build's libheif has no AV1 "
+        "decoder (dav1d or libaom); upload JPEG, PNG or HEIC");
+  }
   std::unique_ptr<heif_context, decltype(&heif_context_free)> context(
       heif_context_alloc(), heif_context_free);
   if (!context) return core::Internal("libheif: no context");
   INVOICES_RETURN_IF_ERROR(
       HeifStatus(heif_context_read_from_memory_without_copy(
                      context.get(), bytes.data(), bytes.size(), nullptr),
-                 "unreadable"));
+                 name, "unreadable"));
   heif_image_handle* raw_handle = nullptr;
   INVOICES_RETURN_IF_ERROR(HeifStatus(
-      heif_context_get_primary_image_handle(context.get(), &raw_handle),
+      heif_context_get_primary_image_handle(context.get(), &raw_handle), name,
       "without a primary image"));
   std::unique_ptr<heif_image_handle, decltype(&heif_image_handle_release)>
       handle(raw_handle, heif_image_handle_release);
@@ -464,7 +476,8 @@ core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
   const int w = heif_image_handle_get_width(handle.get());
   const int h = heif_image_handle_get_height(handle.get());
   if (w <= 0 || h <= 0) {
-    return core::InvalidArgument("HEIF image without a width or height");
+    return core::InvalidArgument(std::string(name) +
+                                 " image without a width or height");
   }
   if (ExceedsPixels(w, h, options.max_pixels)) {
     return core::TooLarge(PixelLimitMessage(w, h, options.max_pixels));
@@ -481,7 +494,7 @@ core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
           handle.get(), &raw_image, heif_colorspace_RGB,
           alpha ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB,
           decoding.get()),
-      "damaged"));
+      name, "damaged"));
   std::unique_ptr<heif_image, decltype(&heif_image_release)> image(
       raw_image, heif_image_release);
   int stride = 0;
@@ -490,17 +503,18 @@ core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
   const int iw = heif_image_get_width(image.get(), heif_channel_interleaved);
   const int ih = heif_image_get_height(image.get(), heif_channel_interleaved);
   if (plane == nullptr || iw <= 0 || ih <= 0) {
-    return core::InvalidArgument("HEIF image decoded to nothing");
+    return core::InvalidArgument(std::string(name) +
+                                 " image decoded to nothing");
   }
 
   DecodedImage result;
-  result.format = Format::kHeif;
+  result.format = format;
   result.width = iw;
   result.height = ih;
   heif_error warning;
   if (heif_image_get_decoding_warnings(image.get(), 0, &warning, 1) > 0) {
-    result.warnings.push_back(std::string("HEIF decoded with a warning: ") +
-                              warning.message);
+    result.warnings.push_back(std::string(name) +
+                              " decoded with a warning: " + warning.message);
   }
   GrayImage& img = result.image;
   img.width = iw;

@@ -1,5 +1,5 @@
 // Private to the extract module: the decoders DecodeImage (image.h) hands
-// TIFF, WebP and HEIC/HEIF to. Each checks the declared size against
+// TIFF, WebP, HEIC/HEIF and AVIF to. Each checks the declared size against
 // options.max_pixels before allocating pixel memory, and returns the page at
 // full size (WebP: already reduced for options.max_side) with `format`,
 // `width`, `height`, `pages` and `exif_orientation` set; DecodeImage then
@@ -22,8 +22,12 @@ core::Result<DecodedImage> DecodeTiff(std::span<const uint8_t> bytes,
                                       const DecodeOptions& options);
 core::Result<DecodedImage> DecodeWebp(std::span<const uint8_t> bytes,
                                       const DecodeOptions& options);
+// HEIC/HEIF (`format` kHeif) or AVIF (kAvif): the same container, HEVC or
+// AV1 inside; AVIF is unsupported_media_type when libheif has no AV1
+// decoder (dav1d or libaom).
 core::Result<DecodedImage> DecodeHeif(std::span<const uint8_t> bytes,
-                                      const DecodeOptions& options);
+                                      const DecodeOptions& options,
+                                      Format format = Format::kHeif);
 
 // Gray from 8-bit sRGB with the Rec. 709 weights libpng's rgb_to_gray uses,
 // so that a page reads the same whatever format it came in.

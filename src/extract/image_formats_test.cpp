@@ -1,4 +1,4 @@
-// TIFF, WebP and HEIC/HEIF through DecodeImage, on files the libraries'
+// TIFF, WebP, HEIC/HEIF and AVIF through DecodeImage, on files the libraries'
 // own encoders write in the test.
 #include <gtest/gtest.h>
 #include <libheif/heif.h>
@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "invoices/extract/image.h"
+#include "invoices/extract/scanner.h"
 
 namespace invoices::extract {
 namespace {
@@ -556,15 +557,15 @@ heif_error WriteToBytes(heif_context*, const void* data, size_t size,
   return {heif_error_Ok, heif_suberror_Unspecified, "ok"};
 }
 
-// HEIC (x265) of a gray image, rotated for display by `orientation`
-// through the irot/imir boxes libheif writes. Empty when this libheif has no
-// HEVC encoder.
-Bytes EncodeHeic(const GrayImage& img,
+// HEIF of a gray image, HEVC (x265: HEIC) or AV1 (libaom: AVIF) inside,
+// rotated for display by `orientation` through the irot/imir boxes libheif
+// writes. Empty when this libheif has no encoder for the compression.
+Bytes EncodeHeif(const GrayImage& img, heif_compression_format compression,
                  heif_orientation orientation = heif_orientation_normal) {
-  if (!heif_have_encoder_for_format(heif_compression_HEVC)) return {};
+  if (!heif_have_encoder_for_format(compression)) return {};
   heif_context* ctx = heif_context_alloc();
   heif_encoder* encoder = nullptr;
-  heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &encoder);
+  heif_context_get_encoder_for_format(ctx, compression, &encoder);
   heif_encoder_set_lossy_quality(encoder, 90);
   heif_image* image = nullptr;
   heif_image_create(img.width, img.height, heif_colorspace_RGB,
@@ -593,6 +594,11 @@ Bytes EncodeHeic(const GrayImage& img,
   heif_encoder_release(encoder);
   heif_context_free(ctx);
   return out;
+}
+
+Bytes EncodeHeic(const GrayImage& img,
+                 heif_orientation orientation = heif_orientation_normal) {
+  return EncodeHeif(img, heif_compression_HEVC, orientation);
 }
 
 TEST(ImageFormatHeifTest, HeicDecodesCloseToTheOriginal) {
@@ -669,6 +675,115 @@ TEST(ImageFormatHeifTest, TruncatedOrDamagedHeicIsInvalid) {
     EXPECT_EQ(d.error().code(), core::ErrorCode::kInvalidArgument)
         << d.error().message();
   }
+}
+
+// ---- AVIF ----------------------------------------------------------------
+
+Bytes EncodeAvif(const GrayImage& img,
+                 heif_orientation orientation = heif_orientation_normal) {
+  return EncodeHeif(img, heif_compression_AV1, orientation);
+}
+
+// An ISO base media file's leading ftyp box: major brand, minor version 0,
+// compatible brands.
+Bytes Ftyp(std::string_view major, std::vector<std::string_view> compatible) {
+  const size_t size = 16 + 4 * compatible.size();
+  Bytes b = {0, 0, 0, uint8_t(size), 'f', 't', 'y', 'p'};
+  b.insert(b.end(), major.begin(), major.end());
+  b.insert(b.end(), 4, 0);
+  for (std::string_view c : compatible) b.insert(b.end(), c.begin(), c.end());
+  b.resize(b.size() + 64, 0);  // what follows: a meta box
+  return b;
+}
+
+TEST(ImageFormatAvifTest, DetectedByItsBrands) {
+  EXPECT_EQ(DetectFormat(Span(Ftyp("avif", {"mif1", "miaf"}))), Format::kAvif);
+  EXPECT_EQ(DetectFormat(Span(Ftyp("avis", {"msf1"}))), Format::kAvif);
+  // The generic image brand: the codec brand among the compatible ones.
+  EXPECT_EQ(DetectFormat(Span(Ftyp("mif1", {"mif1", "miaf", "avif"}))),
+            Format::kAvif);
+  EXPECT_EQ(DetectFormat(Span(Ftyp("mif1", {"avif", "heic"}))), Format::kHeif);
+  EXPECT_EQ(DetectFormat(Span(Ftyp("mif1", {"miaf"}))), Format::kHeif);
+  EXPECT_EQ(DetectFormat(Span(Ftyp("heic", {"mif1", "heic"}))), Format::kHeif);
+  // An MP4 video is no image, whatever it lists.
+  EXPECT_EQ(DetectFormat(Span(Ftyp("isom", {"avif", "mp41"}))),
+            Format::kUnknown);
+  EXPECT_EQ(MimeType(Format::kAvif), "image/avif");
+}
+
+TEST(ImageFormatAvifTest, AvifDecodesCloseToTheOriginal) {
+  const GrayImage img = Marked(128, 96);
+  const Bytes avif = EncodeAvif(img);
+  if (avif.empty()) GTEST_SKIP() << "this libheif has no AV1 encoder";
+  EXPECT_EQ(DetectFormat(Span(avif)), Format::kAvif);
+  ASSERT_TRUE(heif_have_decoder_for_format(heif_compression_AV1))
+      << "Debian's libheif decodes AV1 with dav1d and libaom";
+  auto d = DecodeImage(Span(avif));
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->format, Format::kAvif);
+  ASSERT_EQ(d->image.width, 128);
+  ASSERT_EQ(d->image.height, 96);
+  double diff = 0;
+  for (size_t i = 0; i < img.pixels.size(); ++i) {
+    diff += std::abs(int(d->image.pixels[i]) - int(img.pixels[i]));
+  }
+  EXPECT_LT(diff / img.pixels.size(), 4.0);
+  const Quadrants q = QuadrantMeans(d->image);
+  EXPECT_LT(q.tl, 12);
+  EXPECT_NEAR(q.br, 230, 6);
+}
+
+TEST(ImageFormatAvifTest, RotationBoxesAreApplied) {
+  const Bytes avif = EncodeAvif(Marked(128, 64), heif_orientation_rotate_90_cw);
+  if (avif.empty()) GTEST_SKIP() << "this libheif has no AV1 encoder";
+  auto d = DecodeImage(Span(avif));
+  ASSERT_TRUE(d) << d.error().ToString();
+  EXPECT_EQ(d->width, 64);
+  EXPECT_EQ(d->height, 128);
+  const Quadrants q = QuadrantMeans(d->image);
+  EXPECT_LT(q.tr, 12);
+  EXPECT_GT(q.tl, 200);
+}
+
+TEST(ImageFormatAvifTest, TruncatedOrDamagedAvifIsInvalid) {
+  const Bytes avif = EncodeAvif(Marked(64, 64));
+  if (avif.empty()) GTEST_SKIP() << "this libheif has no AV1 encoder";
+  for (size_t keep : {avif.size() / 2, avif.size() - 10, size_t(40)}) {
+    const Bytes cut(avif.begin(), avif.begin() + keep);
+    auto d = DecodeImage(Span(cut));
+    ASSERT_FALSE(d) << keep;
+    EXPECT_EQ(d.error().code(), core::ErrorCode::kInvalidArgument)
+        << d.error().message();
+    EXPECT_NE(d.error().message().find("AVIF"), std::string::npos)
+        << d.error().message();
+  }
+}
+
+// A receipt photographed on an Android phone, saved as AVIF, read by the
+// real engine.
+TEST(ImageFormatAvifTest, AnAvifReceiptIsRead) {
+  std::ifstream in(std::string(INVOICES_SHARED_DIR) +
+                       "/datasets/sroie-dev/images/X00016469612.jpg",
+                   std::ios::binary);
+  std::ostringstream jpeg;
+  jpeg << in.rdbuf();
+  const std::string j = jpeg.str();
+  auto receipt =
+      DecodeImage({reinterpret_cast<const uint8_t*>(j.data()), j.size()});
+  ASSERT_TRUE(receipt);
+  const Bytes avif = EncodeAvif(receipt->image);
+  if (avif.empty()) GTEST_SKIP() << "this libheif has no AV1 encoder";
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  const Scanner scanner(**pool, {});
+  auto r = scanner.Scan(Span(avif), "receipt.avif", "image/avif");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.mime, "image/avif");
+  EXPECT_EQ(r->document.width, 463);
+  EXPECT_TRUE(r->warnings.empty()) << r->warnings.front();
+  EXPECT_EQ(r->fields["total"].value, "9.00") << r->text;
+  EXPECT_EQ(r->fields["invoice_date"].value, "2018-12-25") << r->text;
 }
 
 TEST(ImageFormatTest, OnlyTiffHasMorePages) {

@@ -389,8 +389,13 @@ core::Status CheckDpi(double dpi) {
 }
 
 // Pixels of `points` at `dpi`, as Splash sizes its bitmap (rounded up).
+// Saturates at 2^31 (more than any int side): a page box of 1e78 points
+// parses, and converting its pixels to an integer would be undefined; the
+// product of two results cannot overflow.
 int64_t PixelsOf(double points, double dpi) {
-  return int64_t(std::ceil(points * dpi / 72.0 - 1e-9));
+  constexpr int64_t kMax = int64_t{1} << 31;
+  const double pixels = std::ceil(points * dpi / 72.0 - 1e-9);
+  return pixels < double(kMax) ? int64_t(pixels) : kMax;  // NaN: kMax
 }
 
 }  // namespace

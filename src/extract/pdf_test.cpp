@@ -208,6 +208,23 @@ TEST(PdfTest, HugeMediaBoxRendersWithinThePixelLimit) {
   EXPECT_EQ(text->height, img.height);
 }
 
+// Found by the pdf fuzz target (UBSan: 1.1e78 is outside the range of
+// int64_t): a page box too large for any bitmap is measured without
+// overflow, and refused when rendered.
+TEST(PdfTest, AbsurdPageBoxIsMeasuredWithoutOverflow) {
+  const Bytes pdf =
+      MakePdf({{kInvoicePage, "0 0 612 1" + std::string(77, '1')}});
+  auto doc = Open(pdf);
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  auto text = doc->TextLayer(0, 72);
+  ASSERT_TRUE(text) << text.error().ToString();
+  EXPECT_EQ(text->width, 612);
+  EXPECT_EQ(text->height, INT_MAX);
+  auto page = doc->Render(0, 72);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code(), core::ErrorCode::kTooLarge);
+}
+
 Bytes Deflate(const std::string& s) {
   uLongf size = compressBound(s.size());
   Bytes out(size);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 namespace invoices::extract {
@@ -84,28 +85,91 @@ Grid Smooth(const Grid& in) {
 }
 
 // Otsu's threshold over a list of levels.
-int OtsuThreshold(const std::vector<int>& levels) {
+int OtsuOfLevels(const std::vector<int>& levels) {
   std::array<double, 256> hist{};
   for (int v : levels) hist[std::clamp(v, 0, 255)] += 1;
-  const double n = double(levels.size());
-  double sum = 0;
-  for (int i = 0; i < 256; ++i) sum += i * hist[i];
-  double w0 = 0, sum0 = 0, best = -1;
-  int threshold = 128;
-  for (int t = 0; t < 256; ++t) {
-    w0 += hist[t];
-    if (w0 == 0) continue;
-    const double w1 = n - w0;
-    if (w1 == 0) break;
-    sum0 += t * hist[t];
-    const double m0 = sum0 / w0, m1 = (sum - sum0) / w1;
-    const double between = w0 * w1 * (m0 - m1) * (m0 - m1);
-    if (between > best) {
-      best = between;
-      threshold = t;
-    }
+  return OtsuThreshold(hist);
+}
+
+double Cross(PointF o, PointF a, PointF b) {
+  return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+double Distance(PointF a, PointF b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// The convex hull (Andrew's monotone chain), counter-clockwise in x-right,
+// y-up terms (clockwise on screen).
+std::vector<PointF> ConvexHull(std::vector<PointF> points) {
+  std::sort(points.begin(), points.end(), [](PointF a, PointF b) {
+    return a.x < b.x || (a.x == b.x && a.y < b.y);
+  });
+  if (points.size() < 3) return points;
+  std::vector<PointF> hull(2 * points.size());
+  size_t k = 0;
+  for (const PointF& p : points) {
+    while (k >= 2 && Cross(hull[k - 2], hull[k - 1], p) <= 0) --k;
+    hull[k++] = p;
   }
-  return threshold;
+  for (size_t i = points.size() - 1, lower = k + 1; i-- > 0;) {
+    while (k >= lower && Cross(hull[k - 2], hull[k - 1], points[i]) <= 0) --k;
+    hull[k++] = points[i];
+  }
+  hull.resize(k - 1);
+  return hull;
+}
+
+// A straight line through `points` by total least squares: a point on it
+// and its unit direction.
+struct Line {
+  PointF point, direction;
+};
+Line FitLine(const std::vector<PointF>& points) {
+  double mx = 0, my = 0;
+  for (const PointF& p : points) {
+    mx += p.x;
+    my += p.y;
+  }
+  mx /= points.size();
+  my /= points.size();
+  double sxx = 0, sxy = 0, syy = 0;
+  for (const PointF& p : points) {
+    sxx += (p.x - mx) * (p.x - mx);
+    sxy += (p.x - mx) * (p.y - my);
+    syy += (p.y - my) * (p.y - my);
+  }
+  const double angle = 0.5 * std::atan2(2 * sxy, sxx - syy);
+  return {{mx, my}, {std::cos(angle), std::sin(angle)}};
+}
+
+std::optional<PointF> Intersect(const Line& a, const Line& b) {
+  const double det =
+      a.direction.x * b.direction.y - a.direction.y * b.direction.x;
+  if (std::abs(det) < 1e-9) return std::nullopt;
+  const double t = ((b.point.x - a.point.x) * b.direction.y -
+                    (b.point.y - a.point.y) * b.direction.x) /
+                   det;
+  return PointF{a.point.x + t * a.direction.x, a.point.y + t * a.direction.y};
+}
+
+// The distance from `p` to the segment a-b.
+double SegmentDistance(PointF p, PointF a, PointF b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double len2 = dx * dx + dy * dy;
+  const double t =
+      len2 == 0
+          ? 0
+          : std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0);
+  return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+double PolygonArea(const std::array<PointF, 4>& c) {
+  double area = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const PointF& a = c[i];
+    const PointF& b = c[(i + 1) % 4];
+    area += a.x * b.y - b.x * a.y;
+  }
+  return area / 2;  // positive: clockwise on screen
 }
 
 }  // namespace
@@ -175,7 +239,7 @@ std::optional<core::BBox> FindPaper(const GrayImage& image) {
   std::vector<int> sorted = g.level;
   std::sort(sorted.begin(), sorted.end());
   const int bright = sorted[sorted.size() * 9 / 10];
-  const int threshold = std::max(OtsuThreshold(g.level), bright * 6 / 10);
+  const int threshold = std::max(OtsuOfLevels(g.level), bright * 6 / 10);
   // Paper must stand out clearly from what surrounds it.
   int paper_sum = 0, paper_n = 0, other_sum = 0, other_n = 0;
   for (int v : g.level) {
@@ -247,6 +311,351 @@ GrayImage Crop(const GrayImage& image, const core::BBox& box) {
   for (int y = y0; y < y1; ++y) {
     std::copy_n(&image.pixels[size_t(y) * image.width + x0], out.width,
                 &out.pixels[size_t(y - y0) * out.width]);
+  }
+  return out;
+}
+
+// ---- perspective ----------------------------------------------------------
+
+std::optional<Quad> FindPaperQuad(const GrayImage& image, int detect_side) {
+  if (image.width < 16 || image.height < 16) return std::nullopt;
+  const int longer = std::max(image.width, image.height);
+  GrayImage small;
+  if (longer > detect_side) {
+    const double f = double(detect_side) / longer;
+    small = Resize(image, std::max(16, int(std::lround(image.width * f))),
+                   std::max(16, int(std::lround(image.height * f))));
+  } else {
+    small = image;
+  }
+  const int w = small.width, h = small.height;
+  const size_t n = size_t(w) * h;
+
+  // Paper: brighter than Otsu's threshold, and clearly so.
+  std::array<double, 256> histogram{};
+  for (uint8_t v : small.pixels) histogram[v] += 1;
+  const int threshold = OtsuThreshold(histogram);
+  int64_t paper_sum = 0, paper_n = 0, other_sum = 0, other_n = 0;
+  for (uint8_t v : small.pixels) {
+    if (v > threshold) {
+      paper_sum += v;
+      ++paper_n;
+    } else {
+      other_sum += v;
+      ++other_n;
+    }
+  }
+  if (paper_n == 0 || other_n == 0) return std::nullopt;
+  if (paper_sum / paper_n - other_sum / other_n < 60) return std::nullopt;
+
+  // The largest 4-connected region of paper.
+  std::vector<int> label(n, -1);
+  std::vector<size_t> stack;
+  int best = -1;
+  size_t best_size = 0;
+  for (size_t start = 0; start < n; ++start) {
+    if (label[start] >= 0 || small.pixels[start] <= threshold) continue;
+    size_t size = 0;
+    stack.assign(1, start);
+    label[start] = int(start);
+    while (!stack.empty()) {
+      const size_t i = stack.back();
+      stack.pop_back();
+      ++size;
+      const int x = int(i % w), y = int(i / w);
+      const std::array<std::pair<int, int>, 4> next = {
+          {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}}};
+      for (const auto& [nx, ny] : next) {
+        if (nx < 0 || nx >= w || ny < 0 || ny >= h) continue;
+        const size_t j = size_t(ny) * w + nx;
+        if (label[j] >= 0 || small.pixels[j] <= threshold) continue;
+        label[j] = int(start);
+        stack.push_back(j);
+      }
+    }
+    if (size > best_size) {
+      best_size = size;
+      best = int(start);
+    }
+  }
+  if (best < 0) return std::nullopt;
+  // The sheet is the region with its holes (dark print, a logo) filled:
+  // everything the outside cannot reach without crossing it.
+  std::vector<uint8_t> outside(n, 0);
+  stack.clear();
+  auto seed = [&](int x, int y) {
+    const size_t i = size_t(y) * w + x;
+    if (label[i] != best && !outside[i]) {
+      outside[i] = 1;
+      stack.push_back(i);
+    }
+  };
+  for (int x = 0; x < w; ++x) {
+    seed(x, 0);
+    seed(x, h - 1);
+  }
+  for (int y = 0; y < h; ++y) {
+    seed(0, y);
+    seed(w - 1, y);
+  }
+  while (!stack.empty()) {
+    const size_t i = stack.back();
+    stack.pop_back();
+    const int x = int(i % w), y = int(i / w);
+    if (x > 0) seed(x - 1, y);
+    if (x + 1 < w) seed(x + 1, y);
+    if (y > 0) seed(x, y - 1);
+    if (y + 1 < h) seed(x, y + 1);
+  }
+  auto inside = [&](int x, int y) {
+    return x >= 0 && x < w && y >= 0 && y < h && !outside[size_t(y) * w + x];
+  };
+  size_t area = 0, on_border = 0;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      if (!inside(x, y)) continue;
+      ++area;
+      on_border += x == 0 || y == 0 || x == w - 1 || y == h - 1;
+    }
+  }
+  if (area < 0.05 * n || area > 0.95 * n) return std::nullopt;
+  // A sheet cut by the image's edge has an edge that is not its own.
+  if (on_border > size_t(std::max(2, (w + h) / 100))) return std::nullopt;
+
+  // The outline: midpoints of the pixel edges between sheet and outside.
+  std::vector<PointF> outline;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      if (!inside(x, y)) continue;
+      if (!inside(x - 1, y)) outline.push_back({double(x), y + 0.5});
+      if (!inside(x + 1, y)) outline.push_back({x + 1.0, y + 0.5});
+      if (!inside(x, y - 1)) outline.push_back({x + 0.5, double(y)});
+      if (!inside(x, y + 1)) outline.push_back({x + 0.5, y + 1.0});
+    }
+  }
+  // Four corners of the hull: drop the vertex that loses least area until
+  // four are left, then fit each edge to the outline between them.
+  std::vector<PointF> hull = ConvexHull(outline);
+  if (hull.size() < 4) return std::nullopt;
+  while (hull.size() > 4) {
+    size_t drop = 0;
+    double least = 1e300;
+    for (size_t i = 0; i < hull.size(); ++i) {
+      const PointF& prev = hull[(i + hull.size() - 1) % hull.size()];
+      const PointF& next = hull[(i + 1) % hull.size()];
+      const double loss = std::abs(Cross(prev, hull[i], next));
+      if (loss < least) {
+        least = loss;
+        drop = i;
+      }
+    }
+    hull.erase(hull.begin() + drop);
+  }
+  const double tolerance = std::max(1.5, 0.006 * std::max(w, h));
+  std::array<Line, 4> edges;
+  for (size_t i = 0; i < 4; ++i) {
+    const PointF a = hull[i], b = hull[(i + 1) % 4];
+    const double len = Distance(a, b);
+    if (len < 8 * tolerance) return std::nullopt;
+    const double ux = (b.x - a.x) / len, uy = (b.y - a.y) / len;
+    std::vector<PointF> near;
+    for (const PointF& p : outline) {
+      const double t = ((p.x - a.x) * ux + (p.y - a.y) * uy) / len;
+      const double d = std::abs((p.x - a.x) * uy - (p.y - a.y) * ux);
+      // The middle of the edge: corners are rounded, torn or dog-eared.
+      if (t > 0.1 && t < 0.9 && d < 2 * tolerance) near.push_back(p);
+    }
+    if (near.size() < 10) return std::nullopt;
+    edges[i] = FitLine(near);
+  }
+  Quad quad;
+  for (size_t i = 0; i < 4; ++i) {
+    auto corner = Intersect(edges[(i + 3) % 4], edges[i]);
+    if (!corner) return std::nullopt;
+    quad.corners[i] = *corner;
+  }
+  // Confidence: the outline lies on the four edges, the sheet fills the
+  // quadrilateral, and the corners are those of a sheet seen at an angle.
+  size_t on_edges = 0;
+  for (const PointF& p : outline) {
+    double d = 1e300;
+    for (size_t i = 0; i < 4; ++i) {
+      d = std::min(
+          d, SegmentDistance(p, quad.corners[i], quad.corners[(i + 1) % 4]));
+    }
+    on_edges += d <= tolerance;
+  }
+  if (on_edges < 0.9 * outline.size()) return std::nullopt;
+  if (PolygonArea(quad.corners) < 0) {
+    std::reverse(quad.corners.begin(), quad.corners.end());
+  }
+  const double quad_area = PolygonArea(quad.corners);
+  if (quad_area <= 0 || area / quad_area < 0.95 || area / quad_area > 1.04) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    const PointF& prev = quad.corners[(i + 3) % 4];
+    const PointF& c = quad.corners[i];
+    const PointF& next = quad.corners[(i + 1) % 4];
+    const double angle =
+        std::acos(std::clamp(((prev.x - c.x) * (next.x - c.x) +
+                              (prev.y - c.y) * (next.y - c.y)) /
+                                 (Distance(prev, c) * Distance(next, c)),
+                             -1.0, 1.0)) *
+        180 / std::numbers::pi;
+    if (angle < 50 || angle > 130) return std::nullopt;
+  }
+  // The top edge is the one pointing most nearly right.
+  size_t top = 0;
+  double straightest = 1e300;
+  for (size_t i = 0; i < 4; ++i) {
+    const PointF& a = quad.corners[i];
+    const PointF& b = quad.corners[(i + 1) % 4];
+    const double turn = std::abs(std::atan2(b.y - a.y, b.x - a.x));
+    if (turn < straightest) {
+      straightest = turn;
+      top = i;
+    }
+  }
+  std::rotate(quad.corners.begin(), quad.corners.begin() + top,
+              quad.corners.end());
+  const double sx = double(image.width) / w, sy = double(image.height) / h;
+  for (PointF& c : quad.corners) c = {c.x * sx, c.y * sy};
+  return quad;
+}
+
+double SkewDegrees(const Quad& quad) {
+  const auto& c = quad.corners;
+  auto degrees = [](double along, double across) {
+    return std::abs(std::atan2(across, along)) * 180 / std::numbers::pi;
+  };
+  return std::max({degrees(c[1].x - c[0].x, c[1].y - c[0].y),
+                   degrees(c[2].x - c[3].x, c[2].y - c[3].y),
+                   degrees(c[3].y - c[0].y, c[3].x - c[0].x),
+                   degrees(c[2].y - c[1].y, c[2].x - c[1].x)});
+}
+
+PointF Homography::Apply(PointF p) const {
+  const double x = m[0] * p.x + m[1] * p.y + m[2];
+  const double y = m[3] * p.x + m[4] * p.y + m[5];
+  const double z = m[6] * p.x + m[7] * p.y + m[8];
+  return {x / z, y / z};
+}
+
+std::optional<Homography> RectangleToQuad(const Quad& quad, double width,
+                                          double height) {
+  if (width <= 0 || height <= 0) return std::nullopt;
+  const auto& c = quad.corners;
+  // A convex quadrilateral, its corners in one turning direction.
+  double sign = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const double turn = Cross(c[i], c[(i + 1) % 4], c[(i + 2) % 4]);
+    if (std::abs(turn) < 1e-9 || (sign != 0 && (turn > 0) != (sign > 0))) {
+      return std::nullopt;
+    }
+    sign = turn;
+  }
+  // The unit square onto the quad (Heckbert, "Fundamentals of Texture
+  // Mapping and Image Warping", 1989), then the rectangle onto the square.
+  const double dx1 = c[1].x - c[2].x, dx2 = c[3].x - c[2].x;
+  const double dx3 = c[0].x - c[1].x + c[2].x - c[3].x;
+  const double dy1 = c[1].y - c[2].y, dy2 = c[3].y - c[2].y;
+  const double dy3 = c[0].y - c[1].y + c[2].y - c[3].y;
+  const double det = dx1 * dy2 - dx2 * dy1;
+  if (std::abs(det) < 1e-12) return std::nullopt;
+  const double g = (dx3 * dy2 - dx2 * dy3) / det;
+  const double k = (dx1 * dy3 - dx3 * dy1) / det;
+  const double a = c[1].x - c[0].x + g * c[1].x;
+  const double b = c[3].x - c[0].x + k * c[3].x;
+  const double d = c[1].y - c[0].y + g * c[1].y;
+  const double e = c[3].y - c[0].y + k * c[3].y;
+  Homography hm;
+  hm.m = {a / width, b / height, c[0].x,     d / width, e / height,
+          c[0].y,    g / width,  k / height, 1};
+  return hm;
+}
+
+std::pair<int, int> StraightenedSize(const Quad& quad) {
+  const auto& c = quad.corners;
+  const double width = std::max(Distance(c[0], c[1]), Distance(c[3], c[2]));
+  const double height = std::max(Distance(c[0], c[3]), Distance(c[1], c[2]));
+  return {std::max(1, int(std::lround(width))),
+          std::max(1, int(std::lround(height)))};
+}
+
+GrayImage Warp(const GrayImage& image, const Homography& to_image, int width,
+               int height) {
+  GrayImage out;
+  out.width = std::max(0, width);
+  out.height = std::max(0, height);
+  out.pixels.assign(size_t(out.width) * out.height, 255);
+  if (image.width == 0 || image.height == 0) return out;
+  const auto& m = to_image.m;
+  const double max_x = image.width - 1, max_y = image.height - 1;
+  for (int y = 0; y < out.height; ++y) {
+    // Pixel centres; the numerators and the denominator grow linearly
+    // along a row.
+    const double v = y + 0.5;
+    double px = m[0] * 0.5 + m[1] * v + m[2];
+    double py = m[3] * 0.5 + m[4] * v + m[5];
+    double pz = m[6] * 0.5 + m[7] * v + m[8];
+    uint8_t* row = &out.pixels[size_t(y) * out.width];
+    for (int x = 0; x < out.width; ++x, px += m[0], py += m[3], pz += m[6]) {
+      if (pz <= 0) continue;
+      const double inverse = 1 / pz;
+      const double sx = px * inverse - 0.5, sy = py * inverse - 0.5;
+      if (sx < -0.5 || sy < -0.5 || sx > max_x + 0.5 || sy > max_y + 0.5) {
+        continue;
+      }
+      const double fx = std::clamp(sx, 0.0, max_x);
+      const double fy = std::clamp(sy, 0.0, max_y);
+      const int x0 = int(fx), y0 = int(fy);
+      const int x1 = std::min(x0 + 1, image.width - 1);
+      const int y1 = std::min(y0 + 1, image.height - 1);
+      const double wx = fx - x0, wy = fy - y0;
+      const double top = image.at(x0, y0) * (1 - wx) + image.at(x1, y0) * wx;
+      const double bottom = image.at(x0, y1) * (1 - wx) + image.at(x1, y1) * wx;
+      row[x] = uint8_t(top * (1 - wy) + bottom * wy + 0.5);
+    }
+  }
+  return out;
+}
+
+GrayImage Resize(const GrayImage& in, int width, int height) {
+  GrayImage out;
+  out.width = width;
+  out.height = height;
+  out.pixels.resize(size_t(width) * height);
+  const double sx = double(in.width) / width, sy = double(in.height) / height;
+  if (sx >= 1 && sy >= 1) {
+    for (int y = 0; y < height; ++y) {
+      const int y0 = int(y * sy), y1 = std::max(y0 + 1, int((y + 1) * sy));
+      for (int x = 0; x < width; ++x) {
+        const int x0 = int(x * sx), x1 = std::max(x0 + 1, int((x + 1) * sx));
+        int sum = 0;
+        for (int yy = y0; yy < y1; ++yy) {
+          const uint8_t* row = &in.pixels[size_t(yy) * in.width];
+          for (int xx = x0; xx < x1; ++xx) sum += row[xx];
+        }
+        out.pixels[size_t(y) * width + x] =
+            uint8_t(sum / ((y1 - y0) * (x1 - x0)));
+      }
+    }
+    return out;
+  }
+  for (int y = 0; y < height; ++y) {
+    const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, in.height - 1.0);
+    const int y0 = int(fy), y1 = std::min(y0 + 1, in.height - 1);
+    const double wy = fy - y0;
+    for (int x = 0; x < width; ++x) {
+      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, in.width - 1.0);
+      const int x0 = int(fx), x1 = std::min(x0 + 1, in.width - 1);
+      const double wx = fx - x0;
+      const double top = in.at(x0, y0) * (1 - wx) + in.at(x1, y0) * wx;
+      const double bottom = in.at(x0, y1) * (1 - wx) + in.at(x1, y1) * wx;
+      out.pixels[size_t(y) * width + x] =
+          uint8_t(std::lround(top * (1 - wy) + bottom * wy));
+    }
   }
   return out;
 }

@@ -2,8 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "photo_testing.h"
+
 namespace invoices::extract {
 namespace {
+
+using photo_testing::kTilted;
+using photo_testing::Photograph;
+using photo_testing::Receipt;
 
 GrayImage Filled(int w, int h, uint8_t v) {
   return {w, h, std::vector<uint8_t>(size_t(w) * h, v)};
@@ -94,6 +102,150 @@ TEST(PreprocessTest, CropClampsToTheImage) {
   EXPECT_EQ(crop.width, 10);
   EXPECT_EQ(crop.height, 3);
   EXPECT_EQ(Crop(img, {8, 8, 2, 2}).pixels.size(), 0u);
+}
+
+// ---- perspective -----------------------------------------------------------
+
+// Rows of a straightened receipt with no ink at all: the gaps between text
+// lines, which only an axis-aligned page has many of.
+int BlankRows(const GrayImage& img, int x0, int x1) {
+  int blank = 0;
+  for (int y = 0; y < img.height; ++y) {
+    bool ink = false;
+    for (int x = x0; x < x1 && !ink; ++x) ink = img.at(x, y) < 128;
+    blank += !ink;
+  }
+  return blank;
+}
+
+TEST(PerspectiveTest, RectangleToQuadMapsTheCornersAndRefusesDegenerateQuads) {
+  auto h = RectangleToQuad(kTilted, 463, 1013);
+  ASSERT_TRUE(h);
+  const PointF rect[4] = {{0, 0}, {463, 0}, {463, 1013}, {0, 1013}};
+  for (int i = 0; i < 4; ++i) {
+    const PointF p = h->Apply(rect[i]);
+    EXPECT_NEAR(p.x, kTilted.corners[i].x, 1e-6);
+    EXPECT_NEAR(p.y, kTilted.corners[i].y, 1e-6);
+  }
+  // Three corners on a line, and a crossed ("bow tie") quad.
+  EXPECT_FALSE(
+      RectangleToQuad({{{{0, 0}, {50, 0}, {100, 0}, {0, 100}}}}, 10, 10));
+  EXPECT_FALSE(
+      RectangleToQuad({{{{0, 0}, {100, 100}, {100, 0}, {0, 100}}}}, 10, 10));
+  EXPECT_FALSE(RectangleToQuad(kTilted, 0, 10));
+}
+
+TEST(PerspectiveTest, SkewDegreesIsZeroForAnUprightRectangle) {
+  EXPECT_NEAR(SkewDegrees({{{{10, 10}, {200, 10}, {200, 300}, {10, 300}}}}), 0,
+              1e-9);
+  // Turned by 5 degrees about its top left corner.
+  const double a = 5 * std::numbers::pi / 180;
+  const Quad turned = {{{{0, 0},
+                         {100 * std::cos(a), 100 * std::sin(a)},
+                         {100 * std::cos(a) - 200 * std::sin(a),
+                          100 * std::sin(a) + 200 * std::cos(a)},
+                         {-200 * std::sin(a), 200 * std::cos(a)}}}};
+  EXPECT_NEAR(SkewDegrees(turned), 5, 1e-9);
+  EXPECT_GT(SkewDegrees(kTilted), 5);
+}
+
+TEST(PerspectiveTest, FindsTheCornersOfAReceiptPhotographedAtAnAngle) {
+  const GrayImage receipt = Receipt();
+  ASSERT_EQ(receipt.width, 463);
+  const GrayImage photo = Photograph(receipt, kTilted, 1400, 1600);
+  const auto quad = FindPaperQuad(photo);
+  ASSERT_TRUE(quad);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(quad->corners[i].x, kTilted.corners[i].x, 4) << "corner " << i;
+    EXPECT_NEAR(quad->corners[i].y, kTilted.corners[i].y, 4) << "corner " << i;
+  }
+  // The same sheet turned by 90 degrees keeps the edge nearest to pointing
+  // right as its top: the corners start elsewhere, and text orientation is
+  // OCR's business.
+  const Quad turned = {{{{1390, 250}, {1480, 1150}, {170, 1010}, {250, 430}}}};
+  const GrayImage sideways = Photograph(receipt, turned, 1700, 1500);
+  const auto found = FindPaperQuad(sideways);
+  ASSERT_TRUE(found);
+  EXPECT_NEAR(found->corners[0].x, 250, 4);
+  EXPECT_NEAR(found->corners[0].y, 430, 4);
+}
+
+TEST(PerspectiveTest, StraightenedReceiptIsAxisAlignedWithHorizontalRows) {
+  const GrayImage receipt = Receipt();
+  const GrayImage photo = Photograph(receipt, kTilted, 1400, 1600);
+  const auto quad = FindPaperQuad(photo);
+  ASSERT_TRUE(quad);
+  auto to_photo = RectangleToQuad(*quad, receipt.width, receipt.height);
+  ASSERT_TRUE(to_photo);
+  const GrayImage straight =
+      Warp(photo, *to_photo, receipt.width, receipt.height);
+  // Pixel for pixel close to the receipt as scanned (both resampled once).
+  double diff = 0;
+  for (size_t i = 0; i < straight.pixels.size(); ++i) {
+    diff += std::abs(int(straight.pixels[i]) - int(receipt.pixels[i]));
+  }
+  diff /= straight.pixels.size();
+  EXPECT_LT(diff, 12) << "mean grey-level difference";
+  // Its text rows are horizontal: about as many ink-free rows between them
+  // as the scan has, where the photo's tilted rows leave almost none.
+  const int scanned = BlankRows(receipt, 40, receipt.width - 40);
+  const int straightened = BlankRows(straight, 40, straight.width - 40);
+  const GrayImage tilted = Crop(photo, {430, 250, 1010, 1390});
+  const int photographed =
+      BlankRows(tilted, 40, tilted.width - 40) * receipt.height / tilted.height;
+  EXPECT_GT(scanned, 300);
+  EXPECT_GT(straightened, scanned * 8 / 10)
+      << straightened << " of " << scanned;
+  // Only the wide gaps between sections stay blank in the photo.
+  EXPECT_LT(photographed, scanned / 2) << photographed << " of " << scanned;
+}
+
+TEST(PerspectiveTest, NoQuadWhenTheSheetIsNotFoundConfidently) {
+  const GrayImage receipt = Receipt();
+  // A scan that is all paper; a table with no paper.
+  EXPECT_FALSE(FindPaperQuad(receipt));
+  EXPECT_FALSE(FindPaperQuad(Filled(800, 800, 50)));
+  // The sheet runs off the image at the top.
+  const Quad cut = {{{{430, -200}, {1010, -120}, {1150, 1100}, {250, 1010}}}};
+  EXPECT_FALSE(FindPaperQuad(Photograph(receipt, cut, 1400, 1300)));
+  // A round plate is no sheet; nor are two sheets overlapping in an L.
+  GrayImage plate = Filled(800, 800, 40);
+  for (int y = 0; y < 800; ++y) {
+    for (int x = 0; x < 800; ++x) {
+      if (std::hypot(x - 400, y - 400) < 250) plate.pixels[y * 800 + x] = 230;
+    }
+  }
+  EXPECT_FALSE(FindPaperQuad(plate));
+  GrayImage two = Filled(1000, 1000, 40);
+  FillRect(two, 100, 100, 400, 900, 230);
+  FillRect(two, 100, 600, 900, 900, 230);
+  EXPECT_FALSE(FindPaperQuad(two));
+  // Paper barely lighter than the table.
+  GrayImage faint = Filled(800, 1000, 150);
+  FillRect(faint, 200, 100, 560, 900, 190);
+  EXPECT_FALSE(FindPaperQuad(faint));
+}
+
+TEST(PerspectiveTest, AnUprightSheetIsFoundWithNoSkew) {
+  GrayImage photo = Filled(800, 1000, 40);
+  FillRect(photo, 200, 100, 560, 900, 225);
+  FillRect(photo, 240, 200, 500, 204, 30);
+  const auto quad = FindPaperQuad(photo);
+  ASSERT_TRUE(quad);
+  EXPECT_NEAR(quad->corners[0].x, 200, 2);
+  EXPECT_NEAR(quad->corners[0].y, 100, 2);
+  EXPECT_NEAR(quad->corners[2].x, 560, 2);
+  EXPECT_NEAR(quad->corners[2].y, 900, 2);
+  EXPECT_LT(SkewDegrees(*quad), 0.5);
+}
+
+TEST(PerspectiveTest, WarpIsWhiteOutsideTheImage) {
+  GrayImage img = Filled(10, 10, 0);
+  Homography shift;
+  shift.m = {1, 0, 5, 0, 1, 0, 0, 0, 1};  // x + 5
+  const GrayImage out = Warp(img, shift, 10, 10);
+  EXPECT_EQ(out.at(0, 0), 0);
+  EXPECT_EQ(out.at(9, 9), 255);
 }
 
 }  // namespace

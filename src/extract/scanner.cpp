@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "invoices/core/strings.h"
+#include "invoices/extract/calibration.h"
 #include "invoices/extract/einvoice.h"
 #include "invoices/extract/fields.h"
 #include "invoices/extract/identifiers.h"
@@ -12,6 +13,7 @@
 #include "invoices/extract/payment_qr.h"
 #include "invoices/extract/pdf.h"
 #include "invoices/extract/preprocess.h"
+#include "invoices/extract/rules.h"
 #include "invoices/extract/text_parse.h"
 
 namespace invoices::extract {
@@ -51,6 +53,30 @@ void MapToUpload(OcrPage& page, int dx, int dy, double factor, int width,
   page.height = height;
 }
 
+// Maps boxes from a straightened page to the image it was straightened
+// from: each box becomes the bounding box of its four corners mapped.
+void MapThrough(OcrPage& page, const Homography& to_image) {
+  auto map = [&](core::BBox& b) {
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (const PointF corner : {PointF{double(b.x0), double(b.y0)},
+                                PointF{double(b.x1), double(b.y0)},
+                                PointF{double(b.x1), double(b.y1)},
+                                PointF{double(b.x0), double(b.y1)}}) {
+      const PointF p = to_image.Apply(corner);
+      x0 = std::min(x0, p.x);
+      y0 = std::min(y0, p.y);
+      x1 = std::max(x1, p.x);
+      y1 = std::max(y1, p.y);
+    }
+    b = {int(std::floor(x0)), int(std::floor(y0)), int(std::ceil(x1)),
+         int(std::ceil(y1))};
+  };
+  for (OcrLine& line : page.lines) {
+    map(line.box);
+    for (OcrWord& w : line.words) map(w.box);
+  }
+}
+
 // Adds `ms` to the stage's time (pages add up), keeping the order in which
 // stages first ran.
 void AddTiming(core::Extraction& result, std::string_view stage, double ms) {
@@ -73,47 +99,25 @@ std::string BaseMime(std::string_view content_type) {
 
 }  // namespace
 
-GrayImage Resize(const GrayImage& in, int width, int height) {
-  GrayImage out;
-  out.width = width;
-  out.height = height;
-  out.pixels.resize(size_t(width) * height);
-  const double sx = double(in.width) / width, sy = double(in.height) / height;
-  if (sx >= 1 && sy >= 1) {
-    for (int y = 0; y < height; ++y) {
-      const int y0 = int(y * sy), y1 = std::max(y0 + 1, int((y + 1) * sy));
-      for (int x = 0; x < width; ++x) {
-        const int x0 = int(x * sx), x1 = std::max(x0 + 1, int((x + 1) * sx));
-        int sum = 0;
-        for (int yy = y0; yy < y1; ++yy) {
-          const uint8_t* row = &in.pixels[size_t(yy) * in.width];
-          for (int xx = x0; xx < x1; ++xx) sum += row[xx];
-        }
-        out.pixels[size_t(y) * width + x] =
-            uint8_t(sum / ((y1 - y0) * (x1 - x0)));
-      }
-    }
-    return out;
+std::optional<Homography> Scanner::Straighten(GrayImage& image) const {
+  const std::optional<Quad> quad = FindPaperQuad(image);
+  if (!quad || SkewDegrees(*quad) < options_.straighten_min_degrees) {
+    return std::nullopt;
   }
-  for (int y = 0; y < height; ++y) {
-    const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, in.height - 1.0);
-    const int y0 = int(fy), y1 = std::min(y0 + 1, in.height - 1);
-    const double wy = fy - y0;
-    for (int x = 0; x < width; ++x) {
-      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, in.width - 1.0);
-      const int x0 = int(fx), x1 = std::min(x0 + 1, in.width - 1);
-      const double wx = fx - x0;
-      const double top = in.at(x0, y0) * (1 - wx) + in.at(x1, y0) * wx;
-      const double bottom = in.at(x0, y1) * (1 - wx) + in.at(x1, y1) * wx;
-      out.pixels[size_t(y) * width + x] =
-          uint8_t(std::lround(top * (1 - wy) + bottom * wy));
-    }
-  }
-  return out;
+  auto [w, h] = StraightenedSize(*quad);
+  // No larger than the image it comes from: OCR's size is set already.
+  const double f = std::min(
+      1.0, double(std::max(image.width, image.height)) / std::max(w, h));
+  w = std::max(1, int(w * f));
+  h = std::max(1, int(h * f));
+  std::optional<Homography> to_image = RectangleToQuad(*quad, w, h);
+  if (to_image) image = Warp(image, *to_image, w, h);
+  return to_image;
 }
 
-Scanner::Scanner(EnginePool& engines, ScannerOptions options)
-    : engines_(engines), options_(std::move(options)) {
+Scanner::Scanner(EnginePool& engines, ScannerOptions options,
+                 LanguagePools* languages)
+    : engines_(engines), options_(std::move(options)), languages_(languages) {
   if (options_.decode.max_side == 0) {
     options_.decode.max_side = options_.ocr_max_side;
   }
@@ -122,7 +126,7 @@ Scanner::Scanner(EnginePool& engines, ScannerOptions options)
 }
 
 core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
-                                         bool rendered,
+                                         bool rendered, EnginePool& engines,
                                          core::Extraction& result) const {
   auto t = Clock::now();
   const int longer = std::max(image.width, image.height);
@@ -140,11 +144,18 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   }
   const double to_page = double(width) / image.width;
   core::BBox crop{0, 0, image.width, image.height};
-  // A rendered PDF page is all paper, evenly lit.
-  if (options_.crop_to_paper && !rendered) {
+  // A photographed sheet on a darker table is cropped to, or, when it was
+  // taken at an angle and its edges are certain, straightened: OCR then
+  // reads the straightened sheet. Scans that are all paper pay only for
+  // FindPaper, as before (a few milliseconds).
+  std::optional<Homography> straightened;
+  if ((options_.crop_to_paper || options_.straighten) && !rendered) {
     if (auto paper = FindPaper(image)) {
-      crop = *paper;
-      image = Crop(image, crop);
+      if (options_.straighten) straightened = Straighten(image);
+      if (!straightened && options_.crop_to_paper) {
+        crop = *paper;
+        image = Crop(image, crop);
+      }
     }
   }
   bool flatten = options_.flatten == "always";
@@ -156,10 +167,11 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     flatten = bg.dark_share > 0.05 || bg.brightest - bg.darkest > 100;
   }
   if (flatten) image = FlattenBackground(image);
+  if (options_.remove_rules) RemoveRules(image);
   AddTiming(result, "preprocess", MsSince(t));
 
   t = Clock::now();
-  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines_.Acquire());
+  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines.Acquire());
   result.document.language = engine->language();
   INVOICES_ASSIGN_OR_RETURN(
       OcrPage page, engine->Recognize(image, {.layout = options_.layout}));
@@ -175,6 +187,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
     AddTiming(result, "reread", MsSince(t));
   }
+  if (straightened) MapThrough(page, *straightened);
   MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
   return page;
 }
@@ -305,6 +318,9 @@ void Scanner::ReadFields(const std::vector<OcrPage>& pages,
       if (item.page == 1) place(item.page, item.bbox);
     }
   }
+  // Fields read from a text layer are calibrated too: what can go wrong
+  // there (which amount is the total) is what goes wrong after OCR.
+  if (options_.calibrate_confidence) CalibrateConfidences(result);
   for (const PaymentQr& qr : codes) ApplyPaymentQr(qr, result);
   AddTiming(result, "extract", MsSince(t));
 }
@@ -338,7 +354,8 @@ void Scanner::ReadPaymentCodes(const GrayImage& image, int width, int height,
 }
 
 core::Result<core::Extraction> Scanner::ScanImage(
-    std::span<const uint8_t> bytes, core::Extraction result) const {
+    std::span<const uint8_t> bytes, core::Extraction result,
+    EnginePool& engines) const {
   DecodeOptions decode = options_.decode;
   int pages = 1;
   std::vector<OcrPage> read;
@@ -367,8 +384,9 @@ core::Result<core::Extraction> Scanner::ScanImage(
     ReadPaymentCodes(decoded.image, decoded.width, decoded.height, i + 1,
                      result, codes);
     INVOICES_ASSIGN_OR_RETURN(
-        OcrPage page, ReadImage(std::move(decoded.image), decoded.width,
-                                decoded.height, /*rendered=*/false, result));
+        OcrPage page,
+        ReadImage(std::move(decoded.image), decoded.width, decoded.height,
+                  /*rendered=*/false, engines, result));
     read.push_back(std::move(page));
   }
   ReadFields(read, codes, result);
@@ -376,7 +394,8 @@ core::Result<core::Extraction> Scanner::ScanImage(
 }
 
 core::Result<core::Extraction> Scanner::ScanPdf(std::span<const uint8_t> bytes,
-                                                core::Extraction result) const {
+                                                core::Extraction result,
+                                                EnginePool& engines) const {
   auto t = Clock::now();
   INVOICES_ASSIGN_OR_RETURN(PdfDocument pdf, OpenPdf(bytes, options_.pdf));
   result.warnings.insert(result.warnings.end(), pdf.warnings().begin(),
@@ -448,7 +467,7 @@ core::Result<core::Extraction> Scanner::ScanPdf(std::span<const uint8_t> bytes,
     ReadPaymentCodes(rendered.image, width, height, i + 1, result, codes);
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage page, ReadImage(std::move(rendered.image), width, height,
-                                /*rendered=*/true, result));
+                                /*rendered=*/true, engines, result));
     read.push_back(std::move(page));
   }
   ReadFields(read, codes, result);
@@ -456,12 +475,26 @@ core::Result<core::Extraction> Scanner::ScanPdf(std::span<const uint8_t> bytes,
   return result;
 }
 
-core::Result<core::Extraction> Scanner::Scan(
-    std::span<const uint8_t> bytes, std::string_view file,
-    std::string_view declared_mime) const {
+core::Result<core::Extraction> Scanner::Scan(std::span<const uint8_t> bytes,
+                                             std::string_view file,
+                                             std::string_view declared_mime,
+                                             std::string_view languages) const {
   const auto start = Clock::now();
   core::Extraction result;
   result.file = std::string(file);
+
+  // Chosen before anything is decoded: a wrong language is the request's
+  // fault whatever the document. The pool is held until the scan ends, so
+  // that dropping its set (LanguagePools) cannot free it under us.
+  std::shared_ptr<EnginePool> pool(std::shared_ptr<void>(), &engines_);
+  if (languages.find_first_not_of(" \t") != std::string_view::npos) {
+    if (languages_ == nullptr) {
+      return core::InvalidArgument(
+          "this scanner reads with its configured OCR languages only; "
+          "choosing them per document is not enabled");
+    }
+    INVOICES_ASSIGN_OR_RETURN(pool, languages_->Get(languages));
+  }
 
   const Format format = DetectFormat(bytes);
   const std::string detected(MimeType(format));
@@ -485,9 +518,9 @@ core::Result<core::Extraction> Scanner::Scan(
         return e;
       }
       case Format::kPdf:
-        return ScanPdf(bytes, std::move(result));
+        return ScanPdf(bytes, std::move(result), *pool);
       default:
-        return ScanImage(bytes, std::move(result));
+        return ScanImage(bytes, std::move(result), *pool);
     }
   }();
   if (!read) return read;

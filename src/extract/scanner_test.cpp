@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "pdf_testing.h"
+#include "photo_testing.h"
 
 namespace invoices::extract {
 namespace {
@@ -185,6 +186,64 @@ TEST(TesseractEngineTest, ReadsADevReceiptWithBoxes) {
   EXPECT_EQ(again->Text(), page->Text());
 }
 
+// A receipt photographed at an angle on a table, read by the real engine
+// with and without straightening.
+TEST(ScannerTest, StraighteningAReceiptPhotographedAtAnAngleReadsIt) {
+  const GrayImage receipt = photo_testing::Receipt();
+  const GrayImage photo =
+      photo_testing::Photograph(receipt, photo_testing::kTilted, 1400, 1600);
+  const std::vector<uint8_t> png = photo_testing::EncodePng(photo);
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  // Words of the receipt, as OCR reads the flat scan.
+  const std::vector<std::string> words = {
+      "BOOK",     "TAMAN",  "DAYA",    "JOHOR",      "BAHRU",
+      "Document", "Date",   "Cashier", "MANIS",      "Member",
+      "CASH",     "BILL",   "PRICE",   "AMOUNT",     "MODELLING",
+      "CLAY",     "KIDDY",  "FISH",    "Total",      "Adjustment",
+      "Cash",     "CHANGE", "GOODS",   "RETURNABLE", "EXCHANGEABLE",
+      "THANK",    "PLEASE", "AGAIN"};
+  auto found = [&](const core::Extraction& e) {
+    size_t n = 0;
+    for (const std::string& w : words) n += e.text.find(w) != std::string::npos;
+    return n;
+  };
+  ScannerOptions options;
+  const Scanner straightening(**pool, options);
+  auto straight = straightening.Scan({png.data(), png.size()}, "photo.png", "");
+  ASSERT_TRUE(straight) << straight.error().ToString();
+  options.straighten = false;
+  const Scanner cropping(**pool, options);
+  auto tilted = cropping.Scan({png.data(), png.size()}, "photo.png", "");
+  ASSERT_TRUE(tilted) << tilted.error().ToString();
+  const size_t with = found(*straight), without = found(*tilted);
+  EXPECT_GE(with, words.size() * 8 / 10) << straight->text;
+  std::printf("words read: straightened %zu, tilted %zu of %zu\n", with,
+              without, words.size());
+  EXPECT_GE(with, without + 5)
+      << "straightened " << with << ", tilted " << without << ":\n"
+      << tilted->text;
+  ASSERT_TRUE(straight->fields.contains("total")) << straight->text;
+  EXPECT_EQ(straight->fields["total"].value, "9.00");
+  // Boxes come back in pixels of the photo: the total's box, taken back to
+  // the flat receipt, holds the amount printed right of "Total" there
+  // (x 400-445, y 640-725 in the scan).
+  EXPECT_EQ(straight->document.width, 1400);
+  const core::BBox& box = *straight->fields["total"].bbox;
+  auto to_receipt = photo_testing::Invert(
+      *RectangleToQuad(photo_testing::kTilted, receipt.width, receipt.height));
+  const PointF a = to_receipt->Apply({double(box.x0), double(box.y0)});
+  const PointF b = to_receipt->Apply({double(box.x1), double(box.y1)});
+  EXPECT_GT(a.x, 330);
+  EXPECT_LT(a.x, 420);
+  EXPECT_GT(b.x, 430);
+  EXPECT_LT(b.x, 470);
+  EXPECT_GT(a.y, 620);
+  EXPECT_LT(b.y, 745);
+  EXPECT_LT(b.y - a.y, 60);
+}
+
 TEST(TesseractEngineTest, MissingLanguageIsUnavailable) {
   auto engine = NewTesseractEngine({.language = "xxx"});
   ASSERT_FALSE(engine);
@@ -299,6 +358,23 @@ TEST(ScannerFormatsTest, AnEInvoiceIsReadExactlyWithoutOcr) {
   EXPECT_FALSE(r->line_items.empty());
   EXPECT_TRUE(r->warnings.empty());
   EXPECT_EQ(r->timings_ms.back().first, "total");
+}
+
+TEST(ScannerFormatsTest, AZugferd1DocumentWithoutDeclarationIsAnEInvoice) {
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  const std::string xml =
+      "<rsm:CrossIndustryDocument "
+      "xmlns:rsm=\"urn:ferd:CrossIndustryDocument:invoice:1p0\" "
+      "xmlns:ram=\"urn:un:unece:uncefact:data:standard:"
+      "ReusableAggregateBusinessInformationEntity:12\">"
+      "<rsm:HeaderExchangedDocument><ram:ID>RE-1</ram:ID>"
+      "</rsm:HeaderExchangedDocument></rsm:CrossIndustryDocument>";
+  EXPECT_EQ(DetectFormat(Span(xml)), Format::kXml);
+  auto r = scanner.Scan(Span(xml), "ZUGFeRD-invoice.xml", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.source, "e-invoice");
+  EXPECT_EQ(r->fields["invoice_id"].value, "RE-1");
 }
 
 TEST(ScannerFormatsTest, XmlThatIsNoInvoiceIsRefused) {

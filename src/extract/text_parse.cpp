@@ -417,14 +417,20 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
         seps.resize(first);
       }
     }
-    // OCR often puts a space after a decimal separator ("29. 70", "9, 60").
-    // Not when another separator follows, as in a date ("10. 03. 2018").
-    if (seps.empty() && groups[0].size() <= 6 && IsPoint(at(k)) &&
-        at(k + 1) == ' ' && digit_run(k + 2) == 2) {
+    // OCR often puts a space after a decimal separator ("29. 70", "9, 60")
+    // or before it ("295 .00"). Not when another separator follows, as in a
+    // date ("10. 03. 2018").
+    if (seps.empty() && groups[0].size() <= 6) {
+      const bool after_point =
+          IsPoint(at(k)) && at(k + 1) == ' ' && digit_run(k + 2) == 2;
+      const bool before_point =
+          at(k) == ' ' && IsPoint(at(k + 1)) && digit_run(k + 2) == 2;
       const char32_t after = at(k + 4);
-      if (!IsPoint(after) && after != '/' && after != ':' && !IsMinus(after)) {
-        seps.push_back(at(k));
-        sep_at.push_back(k);
+      if ((after_point || before_point) && !IsPoint(after) && after != '/' &&
+          after != ':' && !IsMinus(after)) {
+        const size_t point = after_point ? k : k + 1;
+        seps.push_back(at(point));
+        sep_at.push_back(point);
         k += 2;
         groups.push_back(read_digits());
       }

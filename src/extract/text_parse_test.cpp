@@ -263,9 +263,12 @@ TEST(FindAmountsTest, ReadsASpaceAfterTheDecimalSeparator) {
   EXPECT_THAT(Amounts("TOTAL RM 29. 70"), ElementsAre("29.70"));
   EXPECT_THAT(Amounts("CASH : 9, 60"), ElementsAre("9.60"));
   EXPECT_EQ(Currency("RM 29. 70"), "MYR");
+  EXPECT_THAT(Amounts("SUB TOTAL 295 .00"), ElementsAre("295.00"));
+  EXPECT_THAT(Amounts("TOTAL 12 ,50 EUR"), ElementsAre("12.50"));
   // ...but not in dates, nor before a third digit.
   EXPECT_THAT(Amounts("Datum 10. 03. 2018"), ElementsAre("10", "2018"));
   EXPECT_THAT(Amounts("Qty 2. 500 g"), ElementsAre("2", "500"));
+  EXPECT_THAT(Amounts("Datum 10 .03.2018"), ElementsAre("10"));
 }
 
 TEST(FindAmountsTest, GivesSpansOfTokenAndNumber) {

@@ -265,6 +265,25 @@ TEST_F(InvoicesFunctionTest, UnreadableUploadIsAnsweredAndNothingStored) {
   EXPECT_TRUE(objects->objects.empty());
 }
 
+TEST_F(InvoicesFunctionTest, TheOcrLanguagesOfTheRequestReachTheScanner) {
+  // This scanner reads only its own languages: a request that names others
+  // is refused as the scan refuses it, and nothing is stored.
+  HttpRequest r = Request("POST", "/invoices?lang=deu");
+  r.headers["content-type"] = "image/jpeg";
+  r.body = DevReceipt();
+  HttpResponse refused = Call(r);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(Body(refused)["error"]["message"].get<std::string>().find(
+                "OCR languages"),
+            std::string::npos)
+      << refused.body;
+  auto objects = store_->List("users/");
+  ASSERT_TRUE(objects);
+  EXPECT_TRUE(objects->objects.empty());
+  r.query_parameters.clear();
+  EXPECT_EQ(Call(r).status, 201);
+}
+
 TEST_F(InvoicesFunctionTest, TheUserComesOnlyFromClaims) {
   HttpResponse none = Post(DevReceipt(), "image/jpeg", "");
   EXPECT_EQ(none.status, 401);
@@ -655,6 +674,53 @@ TEST_F(InvoicesFunctionTest, CsvExportNeutralisesEveryFormulaLead) {
   }
   EXPECT_NE(r.body.find(",Plain,"), std::string::npos);
   EXPECT_NE(r.body.find(",-1.00,"), std::string::npos);  // a number stays
+}
+
+TEST(ListPageJsonTest, IsTheDocumentOfTheSummaries) {
+  store::ListResult page;
+  page.items.push_back({"01HZX3K6W8Q9T2V4B7N5M0C1DE",
+                        "2024-05-01T12:00:00.123Z",
+                        "corrected",
+                        {{"total", "9.00"},
+                         {"vendor_name", "Caf\xc3\xa9 \"Zum\" L\xc3\xb6wen\\"},
+                         {"vendor_address", "Line 1\nLine 2\tTab \x01"},
+                         {"not_a_field", "left out, as SummaryToJson does"},
+                         {"currency", "EUR"}}});
+  page.items.push_back({"01HZX3K6W8Q9T2V4B7N5M0C1DD",
+                        "2024-05-01T11:00:00.000Z",
+                        "needs_review",
+                        {}});
+  auto document = [&] {
+    Json body;
+    body["items"] = Json::array();
+    for (const auto& item : page.items) {
+      body["items"].push_back(SummaryToJson(item));
+    }
+    if (!page.next_cursor.empty()) body["next_cursor"] = page.next_cursor;
+    return body;
+  };
+  EXPECT_EQ(Json::parse(ListPageJson(page)), document());
+  // Member order as well: fields in kFieldSpecs order.
+  EXPECT_EQ(Json::parse(ListPageJson(page)).dump(), document().dump());
+  page.next_cursor = "bHQ6MDFIWlgzSzZXOFE5VDJWNEI3TjVNMEMxREQ";
+  EXPECT_EQ(Json::parse(ListPageJson(page)).dump(), document().dump());
+  // Without control characters, byte for byte what the library writes.
+  page.items[0].fields["vendor_address"] = "Line 1 / Line 2";
+  EXPECT_EQ(ListPageJson(page), document().dump());
+  page.items.clear();
+  page.next_cursor.clear();
+  EXPECT_EQ(ListPageJson(page), R"({"items":[]})");
+}
+
+TEST(ListPageJsonTest, InvalidUtf8NeverBreaksThePage) {
+  store::ListResult page;
+  page.items.push_back({"01HZX3K6W8Q9T2V4B7N5M0C1DE",
+                        "2024-05-01T12:00:00.123Z",
+                        "extracted",
+                        {{"vendor_name", "Shop \xff\xfe"}}});
+  const Json j = Json::parse(ListPageJson(page));
+  EXPECT_EQ(j["items"][0]["fields"]["vendor_name"],
+            "Shop \xef\xbf\xbd\xef\xbf\xbd");
 }
 
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {

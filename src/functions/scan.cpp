@@ -19,11 +19,20 @@ core::Result<Upload> UploadFromRequest(const HttpRequest& request) {
     upload.bytes = file->data;
     upload.file_name = file->filename;
     upload.content_type = file->content_type;
+    auto lang = std::find_if(parts.begin(), parts.end(),
+                             [](const auto& p) { return p.name == "lang"; });
+    if (lang != parts.end()) upload.languages = lang->data;
   } else {
     upload.bytes = request.body;
     upload.content_type = std::string(content_type);
     auto name = request.query_parameters.find("file");
     if (name != request.query_parameters.end()) upload.file_name = name->second;
+  }
+  // The query parameter wins over a form field: it is what a client that
+  // cannot touch the form (a share target, a proxy) can set.
+  if (auto lang = request.query_parameters.find("lang");
+      lang != request.query_parameters.end()) {
+    upload.languages = lang->second;
   }
   if (upload.file_name.empty()) upload.file_name = "upload";
   if (upload.bytes.empty()) {
@@ -39,8 +48,9 @@ HttpResponse ScanFunction::operator()(const HttpRequest& request) const {
   auto upload = UploadFromRequest(request);
   if (!upload) return ErrorResponse(upload.error(), request.request_id);
   const auto* data = reinterpret_cast<const uint8_t*>(upload->bytes.data());
-  auto extraction = scanner_.Scan({data, upload->bytes.size()},
-                                  upload->file_name, upload->content_type);
+  auto extraction =
+      scanner_.Scan({data, upload->bytes.size()}, upload->file_name,
+                    upload->content_type, upload->languages);
   if (!extraction) {
     core::Json body;
     body["file"] = upload->file_name;

@@ -100,5 +100,104 @@ TEST_F(ScanFunctionTest, ErrorsCarryStatusCodeAndFile) {
   }
 }
 
+// Engines that read whatever language they were made for, with a list of
+// what is installed; the scanner given LanguagePools as `invoices serve`
+// wires it.
+class LanguageScanTest : public ::testing::Test {
+ protected:
+  class Engine final : public extract::OcrEngine {
+   public:
+    explicit Engine(std::string language) : language_(std::move(language)) {}
+    using OcrEngine::Recognize;
+    core::Result<extract::OcrPage> Recognize(
+        const extract::GrayImage&, const extract::RecognizeOptions&) override {
+      return extract::PageFromText("BÄCKEREI\nSUMME 9,00 EUR");
+    }
+    const std::string& language() const override { return language_; }
+    std::vector<std::string> InstalledLanguages() const override {
+      return {"deu", "eng", "osd"};
+    }
+
+   private:
+    std::string language_;
+  };
+
+  void SetUp() override {
+    auto pool = extract::EnginePool::Create(1, [] {
+      return core::Result<std::unique_ptr<extract::OcrEngine>>(
+          std::make_unique<Engine>("eng"));
+    });
+    ASSERT_TRUE(pool);
+    pool_ = std::move(*pool);
+    languages_ = std::make_unique<extract::LanguagePools>(
+        *pool_, extract::LanguagePools::Options{.default_languages = "eng"},
+        [](const std::string& lang)
+            -> core::Result<std::unique_ptr<extract::OcrEngine>> {
+          return std::make_unique<Engine>(lang);
+        });
+    scanner_ = std::make_unique<extract::Scanner>(
+        *pool_, extract::ScannerOptions{}, languages_.get());
+  }
+
+  HttpResponse Post(std::string body, std::string content_type,
+                    std::map<std::string, std::string> query = {}) {
+    HttpRequest r;
+    r.method = "POST";
+    r.raw_path = "/scan";
+    r.request_id = "req-2";
+    r.headers["content-type"] = std::move(content_type);
+    r.query_parameters = std::move(query);
+    r.body = std::move(body);
+    return ScanFunction(*scanner_)(r);
+  }
+
+  std::unique_ptr<extract::EnginePool> pool_;
+  std::unique_ptr<extract::LanguagePools> languages_;
+  std::unique_ptr<extract::Scanner> scanner_;
+};
+
+TEST_F(LanguageScanTest, LangQueryParameterChoosesTheOcrLanguages) {
+  HttpResponse r = Post(DevReceipt(), "image/jpeg", {{"lang", "deu"}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(core::Json::parse(r.body)["document"]["language"], "deu");
+  HttpResponse plain = Post(DevReceipt(), "image/jpeg");
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(core::Json::parse(plain.body)["document"]["language"], "eng");
+}
+
+TEST_F(LanguageScanTest, LangMultipartFieldChoosesTheOcrLanguages) {
+  const std::string body =
+      "--b\r\nContent-Disposition: form-data; name=\"lang\"\r\n\r\n"
+      "deu+eng\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"beleg.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n" +
+      DevReceipt() + "\r\n--b--\r\n";
+  HttpResponse r = Post(body, "multipart/form-data; boundary=b");
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(core::Json::parse(r.body)["document"]["language"], "deu+eng");
+  // The query parameter wins.
+  HttpResponse q =
+      Post(body, "multipart/form-data; boundary=b", {{"lang", "deu"}});
+  ASSERT_EQ(q.status, 200);
+  EXPECT_EQ(core::Json::parse(q.body)["document"]["language"], "deu");
+}
+
+TEST_F(LanguageScanTest, UnknownOrMalformedLangIs400WithAClearMessage) {
+  for (const char* lang : {"xyz", "deu+xyz", "deu;rm -rf", "../../etc"}) {
+    HttpResponse r = Post(DevReceipt(), "image/jpeg", {{"lang", lang}});
+    EXPECT_EQ(r.status, 400) << lang;
+    const core::Json j = core::Json::parse(r.body);
+    EXPECT_EQ(j["error"]["code"], "invalid_argument");
+    EXPECT_EQ(j["error"]["request_id"], "req-2");
+    const std::string message = j["error"]["message"];
+    EXPECT_NE(message.find("OCR language"), std::string::npos) << message;
+  }
+  HttpResponse r = Post(DevReceipt(), "image/jpeg", {{"lang", "xyz"}});
+  EXPECT_NE(
+      core::Json::parse(r.body)["error"]["message"].get<std::string>().find(
+          "installed: deu, eng)"),
+      std::string::npos)
+      << r.body;
+}
+
 }  // namespace
 }  // namespace invoices::functions

@@ -1318,6 +1318,11 @@ core::Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
   if (options.max_header_bytes < 64) {
     return core::InvalidArgument("max_header_bytes is too small");
   }
+  if (options.header_timeout.count() <= 0 ||
+      options.body_timeout.count() <= 0 || options.idle_timeout.count() <= 0) {
+    return core::InvalidArgument(
+        "header_timeout, body_timeout and idle_timeout must be positive");
+  }
   std::vector<CompiledRoute> compiled;
   std::set<std::string> shapes;
   for (auto& route : routes) {

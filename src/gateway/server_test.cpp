@@ -872,6 +872,21 @@ TEST(ServerTest, StartRefusesBadRoutesAndBusyPorts) {
   EXPECT_EQ(second.error().code(), core::ErrorCode::kUnavailable);
 }
 
+TEST(ServerTest, StartRefusesTimeoutsThatAreNotPositive) {
+  // A zero timeout would cut every connection at once.
+  for (int which = 0; which < 3; ++which) {
+    ServerOptions options = TestOptions();
+    auto& timeout = which == 0   ? options.header_timeout
+                    : which == 1 ? options.body_timeout
+                                 : options.idle_timeout;
+    timeout = 0ms;
+    auto server = Server::Start(options, {{"GET", "/x", Reply("")}});
+    ASSERT_FALSE(server) << which;
+    EXPECT_EQ(server.error().code(), core::ErrorCode::kInvalidArgument);
+    EXPECT_NE(server.error().message().find("timeout"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace invoices::gateway
 

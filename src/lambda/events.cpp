@@ -1,5 +1,6 @@
 #include "invoices/lambda/events.h"
 
+#include <chrono>
 #include <exception>
 #include <map>
 #include <optional>
@@ -232,10 +233,11 @@ std::string HttpApiResponse(const functions::HttpResponse& response) {
   }
 }
 
-Handler HttpApiHandler(HttpHandler handler) {
-  return [handler = std::move(handler)](
+Handler HttpApiHandler(HttpHandler handler, HttpObserver observer) {
+  return [handler = std::move(handler), observer = std::move(observer)](
              std::string_view event,
              const InvocationContext& context) -> core::Result<std::string> {
+    const auto start = std::chrono::steady_clock::now();
     INVOICES_ASSIGN_OR_RETURN(functions::HttpRequest request,
                               ParseHttpApiEvent(event, context.request_id()));
     functions::HttpResponse response;
@@ -254,7 +256,20 @@ Handler HttpApiHandler(HttpHandler handler) {
           core::Error(core::ErrorCode::kInternal, "internal error"),
           request.request_id);
     }
-    return HttpApiResponse(response);
+    std::string text = HttpApiResponse(response);
+    if (observer) {
+      const double latency_ms = std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count();
+      try {
+        observer(request, response, latency_ms);
+      } catch (const std::exception& e) {
+        context.Log("error", std::string("observer threw: ") + e.what());
+      } catch (...) {
+        context.Log("error", "observer threw a non-standard exception");
+      }
+    }
+    return text;
   };
 }
 

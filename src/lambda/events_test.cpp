@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "invoices/core/base64.h"
 #include "invoices/extract/engine_pool.h"
@@ -254,6 +255,70 @@ TEST(HttpApiHandlerTest, AnExceptionIsAnsweredAsTheGatewayAnswersIt) {
   ASSERT_FALSE(logs.empty());
   EXPECT_THAT(logs[0], HasSubstr("secret detail"));
   EXPECT_EQ(Json::parse(logs[0])["request_id"], "req-1");
+}
+
+TEST(HttpApiHandlerTest, TheObserverSeesEveryAnsweredRequest) {
+  FakeRuntime runtime;
+  runtime.PushEvent(Fixture("get-healthz.json"));
+  runtime.PushEvent("not an event");  // an invocation error: not observed
+  runtime.PushEvent(Fixture("get-invoices-jwt.json"));
+  struct Seen {
+    std::string route_key, request_id;
+    int status;
+    double latency_ms;
+  };
+  std::vector<Seen> seen;
+  LoopOptions options;
+  options.max_invocations = 3;
+  options.log = [](std::string_view) {};
+  const Handler handler = HttpApiHandler(
+      [](const HttpRequest& r) -> HttpResponse {
+        if (r.route_key == "GET /healthz") {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          return functions::JsonResponse(200, {{"status", "ok"}});
+        }
+        throw std::runtime_error("boom");
+      },
+      [&](const HttpRequest& request, const HttpResponse& response,
+          double latency_ms) {
+        seen.push_back({request.route_key, request.request_id, response.status,
+                        latency_ms});
+      });
+  EXPECT_EQ(RunLoop(runtime, handler, options), 0);
+  ASSERT_EQ(runtime.posts().size(), 3u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].route_key, "GET /healthz");
+  EXPECT_EQ(seen[0].request_id, "JKJaXmPLvHcESHA=");
+  EXPECT_EQ(seen[0].status, 200);
+  EXPECT_GE(seen[0].latency_ms, 19.0);
+  EXPECT_LT(seen[0].latency_ms, 5000.0);
+  // A handler that threw is observed as what the client got: 500.
+  EXPECT_EQ(seen[1].route_key, "GET /invoices");
+  EXPECT_EQ(seen[1].status, 500);
+  EXPECT_GE(seen[1].latency_ms, 0.0);
+}
+
+TEST(HttpApiHandlerTest, AnObserverThatThrowsDoesNotChangeTheResponse) {
+  FakeRuntime runtime;
+  runtime.PushEvent(Fixture("get-healthz.json"));
+  std::vector<std::string> logs;
+  LoopOptions options;
+  options.max_invocations = 1;
+  options.log = [&](std::string_view line) { logs.emplace_back(line); };
+  RunLoop(runtime,
+          HttpApiHandler(
+              [](const HttpRequest&) {
+                return functions::JsonResponse(200, {{"status", "ok"}});
+              },
+              [](const HttpRequest&, const HttpResponse&, double) {
+                throw std::runtime_error("metrics down");
+              }),
+          options);
+  ASSERT_EQ(runtime.posts().size(), 1u);
+  EXPECT_EQ(runtime.posts()[0].kind, FakeRuntime::Post::Kind::kResponse);
+  EXPECT_EQ(Json::parse(runtime.posts()[0].body)["statusCode"], 200);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_THAT(logs[0], HasSubstr("metrics down"));
 }
 
 // The same event gives the same response through the handler called

@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <list>
 #include <mutex>
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "invoices/core/base64.h"
@@ -477,6 +479,129 @@ int PartitionOf(const Head& head, std::string_view id) {
   return static_cast<int>(it - segs.begin()) - 1;
 }
 
+// --- The index cache ---------------------------------------------------------
+
+// Heap bytes of a string beyond the object itself (none with the short
+// string optimisation).
+size_t HeapBytes(const std::string& s) {
+  return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+// About what a red-black tree node costs besides its value.
+constexpr size_t kTreeNodeBytes = 32;
+
+size_t EstimateBytes(const Entry& e) {
+  size_t n = sizeof(Entry) + HeapBytes(e.id) + HeapBytes(e.created_at) +
+             HeapBytes(e.status) + HeapBytes(e.text);
+  for (const auto& [k, v] : e.fields) {
+    n += kTreeNodeBytes + 2 * sizeof(std::string) + HeapBytes(k) + HeapBytes(v);
+  }
+  return n;
+}
+
+size_t EstimateBytes(const std::vector<Entry>& entries) {
+  size_t n =
+      sizeof(entries) + (entries.capacity() - entries.size()) * sizeof(Entry);
+  for (const Entry& e : entries) n += EstimateBytes(e);
+  return n;
+}
+
+size_t EstimateBytes(const Head& h) {
+  size_t n = sizeof(Head) + EstimateBytes(h.entries);
+  for (const SegmentRef& s : h.segments) {
+    n += sizeof(SegmentRef) + HeapBytes(s.name) + HeapBytes(s.hi) +
+         HeapBytes(s.zone.date_min) + HeapBytes(s.zone.date_max);
+    for (const auto& c : s.zone.currencies) {
+      n += kTreeNodeBytes + sizeof(std::string) + HeapBytes(c);
+    }
+    for (const auto& st : s.zone.statuses) {
+      n += kTreeNodeBytes + sizeof(std::string) + HeapBytes(st);
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+// Parsed index objects by store key, least recently used dropped first when
+// they hold more than the capacity (RepositoryOptions::index_cache_bytes;
+// the header says why each kind may be cached). Items are immutable once
+// inserted and shared: a reader keeps using its item after it was dropped or
+// replaced. Thread-safe; the lock is held for the bookkeeping only, never
+// while parsing or comparing.
+class IndexCache {
+ public:
+  struct Item {
+    // head.json: the bytes it was parsed from, and what they say.
+    std::string raw;
+    std::shared_ptr<const Head> head;
+    // A segment.
+    std::shared_ptr<const std::vector<Entry>> segment;
+    size_t bytes = 0;  // the estimate charged against the capacity
+  };
+
+  explicit IndexCache(size_t capacity) : capacity_(capacity) {}
+
+  // The item under `key`, now the most recently used, or null.
+  std::shared_ptr<const Item> Find(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end()) return nullptr;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->second;
+  }
+
+  // Stores `item` under `key` (replacing any), then drops the least
+  // recently used items while the cache holds more than its capacity. An
+  // item larger than the whole capacity is not kept.
+  void Insert(const std::string& key, std::shared_ptr<const Item> item) {
+    const size_t bytes = item->bytes + key.size() + kItemOverhead;
+    std::lock_guard lock(mu_);
+    EraseLocked(key);
+    if (bytes > capacity_) return;
+    lru_.emplace_front(key, std::move(item));
+    index_.emplace(key, lru_.begin());
+    bytes_ += bytes;
+    while (bytes_ > capacity_ && !lru_.empty()) {
+      EraseLocked(lru_.back().first);
+    }
+  }
+
+  void Erase(const std::string& key) {
+    std::lock_guard lock(mu_);
+    EraseLocked(key);
+  }
+
+  void Count(bool hit) { (hit ? hits_ : misses_).fetch_add(1); }
+
+  IndexCacheStats Stats() const {
+    std::lock_guard lock(mu_);
+    return {hits_.load(), misses_.load(), index_.size(), bytes_};
+  }
+
+ private:
+  // The list and map nodes and the key's copies.
+  static constexpr size_t kItemOverhead = 160 + sizeof(Item);
+
+  void EraseLocked(const std::string& key) {
+    auto it = index_.find(key);
+    if (it == index_.end()) return;
+    bytes_ -= it->second->second->bytes + key.size() + kItemOverhead;
+    lru_.erase(it->second);
+    index_.erase(it);
+  }
+
+  using Lru = std::list<std::pair<std::string, std::shared_ptr<const Item>>>;
+  mutable std::mutex mu_;
+  const size_t capacity_;
+  size_t bytes_ = 0;
+  Lru lru_;  // the most recently used first
+  std::unordered_map<std::string, Lru::iterator> index_;
+  std::atomic<uint64_t> hits_{0}, misses_{0};
+};
+
+namespace {
+
 // --- Filters and cursors -----------------------------------------------------
 
 struct Matcher {
@@ -631,43 +756,99 @@ EntryUpdate UpsertNewer(Entry next) {
   };
 }
 
+using Segment = std::shared_ptr<const std::vector<Entry>>;
+
+// head.json as read: what it says (shared, possibly with the cache: never
+// modified) and its ETag ("" when there is none).
+struct HeadSnapshot {
+  std::shared_ptr<const Head> head;
+  std::string etag;
+};
+
 class Index {
  public:
+  // `cache` may be null.
   Index(ObjectStore& store, const RepositoryOptions& options, const Keys& keys,
-        Clock::time_point now)
-      : store_(store), options_(options), keys_(keys), now_(now) {}
+        Clock::time_point now, IndexCache* cache)
+      : store_(store),
+        options_(options),
+        keys_(keys),
+        now_(now),
+        cache_(cache) {}
 
-  Result<Head> ReadHead() {
-    auto obj = store_.Get(keys_.Head());
+  // head.json, always read from the store; parsed only when its bytes are
+  // not those the cache parsed last.
+  Result<HeadSnapshot> LoadHead() {
+    const std::string key = keys_.Head();
+    auto obj = store_.Get(key);
     if (!obj) {
-      if (IsCode(obj.error(), ErrorCode::kNotFound)) return Head{};
+      if (IsCode(obj.error(), ErrorCode::kNotFound)) {
+        static const auto kEmpty = std::make_shared<const Head>();
+        return HeadSnapshot{kEmpty, ""};
+      }
       return std::unexpected(obj.error());
+    }
+    if (cache_ != nullptr) {
+      auto item = cache_->Find(key);
+      const bool hit =
+          item != nullptr && item->head != nullptr && item->raw == obj->bytes;
+      cache_->Count(hit);
+      if (hit) return HeadSnapshot{item->head, obj->info.etag};
     }
     INVOICES_ASSIGN_OR_RETURN(IJson j,
                               ParseJson<IJson>(obj->bytes, "index head"));
+    auto h = std::make_shared<Head>();
     try {
-      Head h;
       if (auto s = j.find("segments"); s != j.end() && s->is_array()) {
-        for (const auto& sj : *s) h.segments.push_back(SegmentRefFromJson(sj));
+        for (const auto& sj : *s) {
+          h->segments.push_back(SegmentRefFromJson(sj));
+        }
       }
-      INVOICES_ASSIGN_OR_RETURN(h.entries, EntriesFromJson(j, "index head"));
-      h.etag = obj->info.etag;
-      return h;
+      INVOICES_ASSIGN_OR_RETURN(h->entries, EntriesFromJson(j, "index head"));
     } catch (const std::exception& e) {
       return core::Internal(std::string("index head: ") + e.what());
     }
+    if (cache_ != nullptr) {
+      auto item = std::make_shared<IndexCache::Item>();
+      item->bytes = EstimateBytes(*h) + obj->bytes.size();
+      item->raw = std::move(obj->bytes);
+      item->head = h;
+      cache_->Insert(key, std::move(item));
+    }
+    return HeadSnapshot{std::move(h), obj->info.etag};
   }
 
-  // not_found when the segment was replaced since its head was read.
-  Result<std::vector<Entry>> ReadSegment(const std::string& name) {
-    INVOICES_ASSIGN_OR_RETURN(Object obj, store_.Get(keys_.Segment(name)));
+  // head.json as a copy to change, its etag set.
+  Result<Head> ReadHead() {
+    INVOICES_ASSIGN_OR_RETURN(HeadSnapshot snapshot, LoadHead());
+    Head h = *snapshot.head;
+    h.etag = std::move(snapshot.etag);
+    return h;
+  }
+
+  // not_found when the segment was replaced since its head was read (and
+  // the cache no longer holds it).
+  Result<Segment> ReadSegment(const std::string& name) {
+    const std::string key = keys_.Segment(name);
+    if (cache_ != nullptr) {
+      auto item = cache_->Find(key);
+      const bool hit = item != nullptr && item->segment != nullptr;
+      cache_->Count(hit);
+      if (hit) return item->segment;
+    }
+    INVOICES_ASSIGN_OR_RETURN(Object obj, store_.Get(key));
     INVOICES_ASSIGN_OR_RETURN(IJson j,
                               ParseJson<IJson>(obj.bytes, "index segment"));
+    std::vector<Entry> entries;
     try {
-      return EntriesFromJson(j, "index segment");
+      INVOICES_ASSIGN_OR_RETURN(entries, EntriesFromJson(j, "index segment"));
     } catch (const std::exception& e) {
       return core::Internal(std::string("index segment: ") + e.what());
     }
+    auto segment =
+        std::make_shared<const std::vector<Entry>>(std::move(entries));
+    Remember(key, segment);
+    return segment;
   }
 
   // Writes `entries` as a new segment object covering ids up to `hi`.
@@ -680,9 +861,21 @@ class Index {
     PutOptions put;
     put.content_type = "application/json";
     put.if_none_match_star = true;
+    const std::string key = keys_.Segment(ref.name);
     INVOICES_RETURN_IF_ERROR(
-        store_.Put(keys_.Segment(ref.name), Dump(SegmentToJson(entries)), put));
+        store_.Put(key, Dump(SegmentToJson(entries)), put));
+    // What it holds is known: the next page that reads it need not parse it.
+    if (cache_ != nullptr) {
+      Remember(key, std::make_shared<const std::vector<Entry>>(entries));
+    }
     return ref;
+  }
+
+  // Deletes a segment that no head names any more (best effort).
+  void DeleteSegment(const std::string& name) {
+    const std::string key = keys_.Segment(name);
+    if (cache_ != nullptr) cache_->Erase(key);
+    (void)store_.Delete(key);
   }
 
   // failed_precondition when head.json changed since `head` was read.
@@ -708,7 +901,7 @@ class Index {
   // read, `written` is emptied: Reindex removes unreferenced segments once
   // they are older than orphan_age.
   bool Settle(const std::string& sent, std::vector<std::string>& written) {
-    auto current = ReadHead();
+    auto current = LoadHead();
     if (!current) {
       written.clear();
       return false;
@@ -716,8 +909,9 @@ class Index {
     if (!current->etag.empty() && current->etag == ComputeEtag(sent)) {
       return true;
     }
+    const auto& segments = current->head->segments;
     std::erase_if(written, [&](const std::string& name) {
-      return std::any_of(current->segments.begin(), current->segments.end(),
+      return std::any_of(segments.begin(), segments.end(),
                          [&](const SegmentRef& s) { return s.name == name; });
     });
     return false;
@@ -737,7 +931,7 @@ class Index {
           if (IsCode(read.error(), ErrorCode::kNotFound)) continue;
           return std::unexpected(read.error());
         }
-        segment = std::move(*read);
+        segment = **read;  // a copy to change: the cache's is shared
       }
       std::vector<Entry>& chunk = j < 0 ? head.entries : segment;
       auto it = FindEntry(chunk, id);
@@ -761,9 +955,10 @@ class Index {
               if (IsCode(newest.error(), ErrorCode::kNotFound)) continue;
               return std::unexpected(newest.error());
             }
-            if (newest->size() + chunk.size() <= segment_size) {
+            const std::vector<Entry>& older = **newest;
+            if (older.size() + chunk.size() <= segment_size) {
               merged = std::move(chunk);
-              merged.insert(merged.end(), newest->begin(), newest->end());
+              merged.insert(merged.end(), older.begin(), older.end());
               replaced = head.segments[0].name;
               head.segments.erase(head.segments.begin());
             }
@@ -822,12 +1017,10 @@ class Index {
         }
       }
       if (status) {
-        if (!replaced.empty()) (void)store_.Delete(keys_.Segment(replaced));
+        if (!replaced.empty()) DeleteSegment(replaced);
         return {};
       }
-      for (const auto& name : written) {
-        (void)store_.Delete(keys_.Segment(name));
-      }
+      for (const auto& name : written) DeleteSegment(name);
       if (!IsCode(status.error(), ErrorCode::kFailedPrecondition)) {
         return status;
       }
@@ -847,7 +1040,8 @@ class Index {
                           const Cursor& cursor) {
     const int budget = options_.max_segments_per_page;
     for (int attempt = 0; attempt < kMaxPageAttempts; ++attempt) {
-      INVOICES_ASSIGN_OR_RETURN(Head head, ReadHead());
+      INVOICES_ASSIGN_OR_RETURN(const HeadSnapshot snapshot, LoadHead());
+      const Head& head = *snapshot.head;
       ListResult out;
       const auto& segs = head.segments;
       const int n = static_cast<int>(segs.size());
@@ -860,7 +1054,7 @@ class Index {
         if (!cursor.id.empty() && !lower.empty() && lower >= cursor.id) {
           continue;
         }
-        std::vector<Entry> segment;
+        Segment segment;
         const std::vector<Entry>* chunk = &head.entries;
         if (k >= 0) {
           if (!match.MayMatch(segs[k].zone)) continue;
@@ -884,7 +1078,7 @@ class Index {
           }
           ++reads;
           segment = std::move(*read);
-          chunk = &segment;
+          chunk = segment.get();
         }
         for (const Entry& e : *chunk) {
           if (!cursor.Admits(e.id) || !match.Matches(e)) continue;
@@ -915,10 +1109,19 @@ class Index {
     });
   }
 
+  void Remember(const std::string& key, Segment segment) {
+    if (cache_ == nullptr) return;
+    auto item = std::make_shared<IndexCache::Item>();
+    item->bytes = EstimateBytes(*segment);
+    item->segment = std::move(segment);
+    cache_->Insert(key, std::move(item));
+  }
+
   ObjectStore& store_;
   const RepositoryOptions& options_;
   const Keys& keys_;
   Clock::time_point now_;
+  IndexCache* cache_;
 };
 
 // --- Markers -----------------------------------------------------------------
@@ -1052,8 +1255,8 @@ std::string ExtensionForContentType(std::string_view content_type) {
       {"image/png", "png"},       {"image/gif", "gif"},
       {"image/tiff", "tif"},      {"image/webp", "webp"},
       {"image/heic", "heic"},     {"image/heif", "heic"},
-      {"application/pdf", "pdf"}, {"application/xml", "xml"},
-      {"text/xml", "xml"},
+      {"image/avif", "avif"},     {"application/pdf", "pdf"},
+      {"application/xml", "xml"}, {"text/xml", "xml"},
   };
   auto it = kExt.find(type);
   return it == kExt.end() ? "bin" : it->second;
@@ -1071,6 +1274,15 @@ InvoiceRepository::InvoiceRepository(ObjectStore& store,
   options_.max_search_text =
       std::clamp<size_t>(options_.max_search_text, 0, size_t{1} << 20);
   options_.reindex_threads = std::clamp(options_.reindex_threads, 1, 64);
+  if (options_.index_cache_bytes > 0) {
+    cache_ = std::make_unique<IndexCache>(options_.index_cache_bytes);
+  }
+}
+
+InvoiceRepository::~InvoiceRepository() = default;
+
+IndexCacheStats InvoiceRepository::index_cache_stats() const {
+  return cache_ ? cache_->Stats() : IndexCacheStats{};
 }
 
 std::string InvoiceRepository::UserPrefix(std::string_view sub) {
@@ -1115,7 +1327,7 @@ Result<std::optional<Invoice>> InvoiceRepository::FindByIdempotencyKey(
     }
     return std::unexpected(inv.error());
   }
-  Index index(store_, options_, keys, Now());
+  Index index(store_, options_, keys, Now(), cache_.get());
   INVOICES_RETURN_IF_ERROR(index.Mutate(
       inv->id, UpsertNewer(EntryFor(*inv, options_.max_search_text))));
   return std::optional<Invoice>(std::move(*inv));
@@ -1133,7 +1345,7 @@ Result<CreateResult> InvoiceRepository::Create(std::string_view sub,
   }
   const Keys keys(sub);
   const Clock::time_point now = Now();
-  Index index(store_, options_, keys, now);
+  Index index(store_, options_, keys, now, cache_.get());
   const std::string sha = Sha256Hex(in.original);
 
   Invoice inv;
@@ -1318,7 +1530,7 @@ Result<Invoice> InvoiceRepository::Patch(std::string_view sub,
       // Also the retry of a patch whose index update was lost (a crash or
       // an error between the two writes): bring the index up to date. No
       // write when it is.
-      Index index(store_, options_, keys, Now());
+      Index index(store_, options_, keys, Now(), cache_.get());
       INVOICES_RETURN_IF_ERROR(index.Mutate(
           inv.id, UpsertNewer(EntryFor(inv, options_.max_search_text))));
       return inv;
@@ -1342,7 +1554,7 @@ Result<Invoice> InvoiceRepository::Patch(std::string_view sub,
       return std::unexpected(r.error());
     }
     inv.etag = r->etag;
-    Index index(store_, options_, keys, now);
+    Index index(store_, options_, keys, now, cache_.get());
     INVOICES_RETURN_IF_ERROR(index.Mutate(
         inv.id, UpsertNewer(EntryFor(inv, options_.max_search_text))));
     return inv;
@@ -1355,7 +1567,7 @@ Status InvoiceRepository::Delete(std::string_view sub,
   INVOICES_ASSIGN_OR_RETURN(Invoice inv, Get(sub, id_text));
   const Keys keys(sub);
   const Clock::time_point now = Now();
-  Index index(store_, options_, keys, now);
+  Index index(store_, options_, keys, now, cache_.get());
   Entry tombstone;
   tombstone.id = inv.id;
   tombstone.version = inv.version;
@@ -1390,7 +1602,7 @@ Result<ListResult> InvoiceRepository::List(std::string_view sub,
   INVOICES_ASSIGN_OR_RETURN(const Matcher match, MakeMatcher(request.filter));
   INVOICES_ASSIGN_OR_RETURN(const Cursor cursor, DecodeCursor(request.cursor));
   const Keys keys(sub);
-  Index index(store_, options_, keys, Now());
+  Index index(store_, options_, keys, Now(), cache_.get());
   return index.Page(match, static_cast<size_t>(request.limit), cursor);
 }
 
@@ -1432,7 +1644,7 @@ Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
   INVOICES_RETURN_IF_ERROR(ValidateSub(sub));
   const Keys keys(sub);
   const Clock::time_point now = Now();
-  Index index(store_, options_, keys, now);
+  Index index(store_, options_, keys, now, cache_.get());
   const int64_t orphan_cutoff_ms =
       ToMs(now) -
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.orphan_age)
@@ -1475,7 +1687,7 @@ Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
         changed = true;
         break;
       }
-      collect(*read);
+      collect(**read);
     }
     if (changed) continue;
 
@@ -1611,9 +1823,7 @@ Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
       }
     }
     if (!status) {
-      for (const auto& name : written) {
-        (void)store_.Delete(keys.Segment(name));
-      }
+      for (const auto& name : written) index.DeleteSegment(name);
       if (IsCode(status.error(), ErrorCode::kFailedPrecondition)) continue;
       return std::unexpected(status.error());
     }
@@ -1623,6 +1833,7 @@ Result<ReindexReport> InvoiceRepository::Reindex(std::string_view sub) {
     std::set<std::string> replaced;
     for (const auto& seg : old_head.segments) {
       replaced.insert(seg.name);
+      if (cache_) cache_->Erase(keys.Segment(seg.name));
       if (store_.Delete(keys.Segment(seg.name))) ++report.segments_deleted;
     }
     if (auto segs = ListAll(store_, keys.SegmentsPrefix()); segs) {

@@ -199,6 +199,14 @@ class InvoiceRepositoryTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<InvoiceRepository> repo_;
 };
 
+TEST(ExtensionForContentTypeTest, EveryReadableFormatKeepsItsExtension) {
+  EXPECT_EQ(ExtensionForContentType("image/jpeg"), "jpg");
+  EXPECT_EQ(ExtensionForContentType("image/HEIC"), "heic");
+  EXPECT_EQ(ExtensionForContentType("image/avif"), "avif");
+  EXPECT_EQ(ExtensionForContentType("application/pdf; charset=binary"), "pdf");
+  EXPECT_EQ(ExtensionForContentType("application/x-unknown"), "bin");
+}
+
 TEST_P(InvoiceRepositoryTest, CreateStoresOriginalAndRecordInTheLayout) {
   const std::string bytes("\xff\xd8\xff\xe0 jpeg\0bytes", 16);
   clock_.ms = 1'700'000'000'000;

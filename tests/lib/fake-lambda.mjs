@@ -95,7 +95,9 @@ export async function startFakeRuntime() {
 
 // Starts `command` (the package's bootstrap, or the binary with `lambda`) as
 // Lambda would, against `runtime`, with only `env` (and PATH-less) in its
-// environment. Returns {child, startedAt (hrtime ns), stderr(), exited, stop()}.
+// environment. Returns {child, startedAt (hrtime ns), stderr(), stdout(),
+// exited, stop()}: stderr() is everything the process printed (both streams,
+// as CloudWatch Logs gets them), stdout() standard output alone.
 export function startRuntimeProcess(command, args, runtime, env) {
   const startedAt = process.hrtime.bigint();
   const child = spawn(command, args, {
@@ -103,13 +105,15 @@ export function startRuntimeProcess(command, args, runtime, env) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  child.stdout.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => { stderr += d; stdout += d; });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     child,
     startedAt,
     stderr: () => stderr,
+    stdout: () => stdout,
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,9 +1,13 @@
 // Structured e-invoices: the XML of the European standard EN 16931 read
 // exactly, in its two syntaxes: OASIS UBL 2.1 (`Invoice`, `CreditNote`) and
 // UN/CEFACT Cross Industry Invoice (`CrossIndustryInvoice`, the XML that
-// Factur-X, ZUGFeRD 2 and XRechnung embed in a PDF or send alone). Nothing is
-// guessed: every field comes from the element the standard assigns to it, so
-// each has confidence 1.
+// Factur-X, ZUGFeRD 2 and XRechnung embed in a PDF or send alone); and
+// ZUGFeRD 1.0's older CII (`CrossIndustryDocument` in
+// urn:ferd:CrossIndustryDocument:invoice:1p0), read with the same mapping
+// where its elements only differ in name (HeaderExchangedDocument,
+// ApplicableSupplyChainTradeAgreement, ...). Nothing is guessed: every
+// field comes from the element the standard assigns to it, so each has
+// confidence 1.
 //
 // The XML comes from strangers, so it is checked before it is parsed: a
 // DOCTYPE (the vehicle of entity expansion bombs and external entities) is
@@ -34,7 +38,8 @@ struct EInvoiceLimits {
 
 // True when the first element of `bytes` (after an optional BOM, the XML
 // declaration, comments and processing instructions) is a UBL Invoice or
-// CreditNote or a CII CrossIndustryInvoice in its standard namespace. Looks
+// CreditNote, a CII CrossIndustryInvoice or a ZUGFeRD 1.0
+// CrossIndustryDocument in its standard namespace. Looks
 // at no more than the first 64 kB; parses nothing.
 bool LooksLikeEInvoice(std::span<const uint8_t> bytes);
 
@@ -72,7 +77,7 @@ bool LooksLikeEInvoice(std::span<const uint8_t> bytes);
 // Errors: too_large beyond limits.max_bytes; invalid_argument for an empty
 // document, any DOCTYPE or ENTITY declaration, nesting beyond
 // limits.max_depth, and malformed (e.g. truncated) XML; unsupported_media_type
-// for well-formed XML whose root is not one of the three e-invoice documents,
+// for well-formed XML whose root is not one of the four e-invoice documents,
 // and for XML in UTF-16 or UTF-32.
 core::Result<core::Extraction> ReadEInvoice(std::span<const uint8_t> xml,
                                             std::string_view file,

@@ -1,9 +1,11 @@
 // Decoded pages: 8-bit grayscale pixels (what OCR reads), and the decoder that
-// turns uploaded bytes into them: JPEG, PNG, TIFF (one page at a time), WebP
-// and HEIC/HEIF. PDF is read by pdf.h. Formats are detected by content, never
-// by name. Thread safety: DecodeImage is reentrant; images are plain values.
+// turns uploaded bytes into them: JPEG, PNG, TIFF (one page at a time), WebP,
+// HEIC/HEIF and AVIF. PDF is read by pdf.h. Formats are detected by content,
+// never by name. Thread safety: DecodeImage is reentrant; images are plain
+// values.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -28,7 +30,8 @@ enum class Format {
   kGif,
   kTiff,
   kWebp,
-  kHeif,
+  kHeif,  // HEIC: HEIF with HEVC (iPhone photos)
+  kAvif,  // HEIF with AV1 (Android, browsers' screenshots)
   kPdf,
   kXml
 };
@@ -65,13 +68,14 @@ struct DecodedImage {
   std::vector<std::string> warnings;  // e.g. a truncated file read in part
 };
 
-// Decodes page `options.page` of a JPEG, PNG, TIFF, WebP or HEIC/HEIF image
-// (HEIF: its primary image). Colour and alpha become gray on white. Errors:
-// invalid_argument for bytes that are no image or are damaged beyond reading
-// (a JPEG, TIFF or WebP cut short that still holds 90% of its rows is read,
-// the rest white or gray, with a warning), or a page that does not exist;
-// unsupported_media_type for a recognised format or variant this build does
-// not decode (GIF, PDF, animated WebP); too_large beyond max_pixels, checked
+// Decodes page `options.page` of a JPEG, PNG, TIFF, WebP, HEIC/HEIF or AVIF
+// image (HEIF and AVIF: the primary image). Colour and alpha become gray on
+// white. Errors: invalid_argument for bytes that are no image or are damaged
+// beyond reading (a JPEG, TIFF or WebP cut short that still holds 90% of its
+// rows is read, the rest white or gray, with a warning), or a page that does
+// not exist; unsupported_media_type for a recognised format or variant this
+// build does not decode (GIF, PDF, animated WebP, AVIF where libheif has no AV1
+// decoder); too_large beyond max_pixels, checked
 // before pixel memory is allocated, or a TIFF of more than 10000 images.
 core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
                                        const DecodeOptions& options = {});
@@ -82,5 +86,9 @@ int ReadExifOrientation(std::span<const uint8_t> jpeg);
 
 // Applies an EXIF orientation (1..8) so that the image is upright.
 GrayImage ApplyOrientation(const GrayImage& image, int orientation);
+
+// Otsu's threshold of a histogram of grey levels: the level that best splits
+// it into two classes (ink at or below it, paper above). 128 when empty.
+int OtsuThreshold(const std::array<double, 256>& histogram);
 
 }  // namespace invoices::extract

@@ -86,6 +86,10 @@ class OcrEngine {
   }
   // The language(s) this engine reads, Tesseract style.
   virtual const std::string& language() const = 0;
+  // The languages an engine could be made for where this one found its
+  // data (Tesseract: the traineddata files of its data directory, "osd"
+  // included), sorted; empty when the engine cannot tell.
+  virtual std::vector<std::string> InstalledLanguages() const { return {}; }
 };
 
 // A Tesseract engine with the LSTM model for `options.language`. Fails with

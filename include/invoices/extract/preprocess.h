@@ -4,7 +4,9 @@
 // Thread safety: reentrant; images are plain values.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <utility>
 
 #include "invoices/core/extraction.h"
 #include "invoices/extract/image.h"
@@ -31,7 +33,64 @@ GrayImage FlattenBackground(const GrayImage& image, int cell = 32);
 // paper fills the image or none stands out.
 std::optional<core::BBox> FindPaper(const GrayImage& image);
 
+// Resamples to the given size with area averaging (shrinking) or bilinear
+// interpolation (enlarging).
+GrayImage Resize(const GrayImage& image, int width, int height);
+
 // The pixels inside `box` (clamped to the image).
 GrayImage Crop(const GrayImage& image, const core::BBox& box);
+
+// ---- perspective: a receipt photographed at an angle on a table ----------
+
+struct PointF {
+  double x = 0, y = 0;
+};
+
+// A sheet's four corners in pixels of the image: top left, top right,
+// bottom right, bottom left (clockwise on screen). "Top" is the side
+// nearest to pointing right: a sheet turned by up to 45 degrees keeps its
+// top; which way its text runs is left to OCR.
+struct Quad {
+  std::array<PointF, 4> corners;
+};
+
+// The paper as a quadrilateral: a sheet clearly brighter than what
+// surrounds it (at least 60 grey levels), with four straight edges, all
+// inside the image, covering 5% to 95% of it. nullopt unless the sheet is
+// found confidently: its outline must lie within about 1% of the image on
+// the four fitted edges (a hand, a fold or a second sheet break that), the
+// sheet must fill the quadrilateral, and no corner may be sharper than 50
+// or blunter than 130 degrees. Searched on a copy reduced to `detect_side`
+// pixels on its longer side (edges fitted to sub-pixel there), so the cost
+// is that of reducing the image, a few milliseconds.
+std::optional<Quad> FindPaperQuad(const GrayImage& image,
+                                  int detect_side = 512);
+
+// The largest angle, in degrees, between a side of `quad` and the image axis
+// it runs along: 0 for an axis-aligned rectangle. Small angles are left to
+// OCR's own deskewing; perspective and larger turns are worth straightening.
+double SkewDegrees(const Quad& quad);
+
+// A projective map of the plane.
+struct Homography {
+  std::array<double, 9> m{1, 0, 0, 0, 1, 0, 0, 0, 1};  // row-major 3 x 3
+  PointF Apply(PointF p) const;
+};
+
+// The homography that maps the corners of the rectangle (0, 0)-(width,
+// height) onto `quad`'s corners in order; nullopt when `quad` is degenerate
+// (three corners on a line, or crossed).
+std::optional<Homography> RectangleToQuad(const Quad& quad, double width,
+                                          double height);
+
+// The size a quad straightens into: the longer of each pair of opposite
+// sides, so that no part of the sheet loses resolution.
+std::pair<int, int> StraightenedSize(const Quad& quad);
+
+// The image `to_image` maps a width x height rectangle into, resampled as
+// that rectangle (bilinear; points outside the image are white): with
+// RectangleToQuad's map, the sheet straightened.
+GrayImage Warp(const GrayImage& image, const Homography& to_image, int width,
+               int height);
 
 }  // namespace invoices::extract

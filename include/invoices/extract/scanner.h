@@ -13,6 +13,7 @@
 // borrows one engine from the pool for its OCR stage.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "invoices/extract/image.h"
 #include "invoices/extract/payment_qr.h"
 #include "invoices/extract/pdf.h"
+#include "invoices/extract/preprocess.h"
 
 namespace invoices::extract {
 
@@ -37,6 +39,12 @@ struct ScannerOptions {
   int ocr_min_side = 2200;
   // Crop a photographed document to the paper (FindPaper).
   bool crop_to_paper = true;
+  // Straighten a sheet photographed at an angle (FindPaperQuad, Warp) when
+  // its four edges are found confidently and one of them is turned by at
+  // least `straighten_min_degrees` from the image axes; smaller turns are
+  // left to OCR's own deskewing. A straightened page is not cropped again.
+  bool straighten = true;
+  double straighten_min_degrees = 2.0;
   // How OCR splits the page (Layout): kAuto finds columns and blocks.
   Layout layout = Layout::kAuto;
   // When the page read with kAuto has a Quality() below this, it is read
@@ -53,6 +61,12 @@ struct ScannerOptions {
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
+  // Erase long thin ruled lines before OCR (RemoveRules): a rule close to a
+  // line of text makes the line finder misread both.
+  bool remove_rules = true;
+  // Map the confidences of fields read by OCR through their calibration
+  // (calibration.h); off, they are the extractor's raw scores.
+  bool calibrate_confidence = true;
   // Look for payment QR codes on pages that are images.
   bool payment_qr = true;
   // Pages of a multi-page TIFF read at most (the rest is left, with a
@@ -65,29 +79,42 @@ struct ScannerOptions {
 
 class Scanner {
  public:
-  Scanner(EnginePool& engines, ScannerOptions options);
+  // `engines` read in the default languages; `languages`, when given, lends
+  // the engines of the sets a Scan call names (both outlive the scanner).
+  Scanner(EnginePool& engines, ScannerOptions options,
+          LanguagePools* languages = nullptr);
 
   // Reads one document. `file` is echoed in the result; `declared_mime` (may be
   // empty) is compared with the detected format and a mismatch is a warning.
-  // Errors as DecodeImage's, OpenPdf's and ReadEInvoice's, and OCR engine
-  // failures.
+  // `languages` ("deu", "deu+eng"; empty for the default engines) chooses
+  // the OCR languages of this document: invalid_argument when the set is
+  // malformed or not installed (LanguagePools::Get), or when the scanner has
+  // no LanguagePools. Errors as DecodeImage's, OpenPdf's and ReadEInvoice's,
+  // and OCR engine failures.
   core::Result<core::Extraction> Scan(std::span<const uint8_t> bytes,
                                       std::string_view file,
-                                      std::string_view declared_mime) const;
+                                      std::string_view declared_mime,
+                                      std::string_view languages = {}) const;
 
   const ScannerOptions& options() const { return options_; }
 
  private:
   core::Result<core::Extraction> ScanImage(std::span<const uint8_t> bytes,
-                                           core::Extraction result) const;
+                                           core::Extraction result,
+                                           EnginePool& engines) const;
   core::Result<core::Extraction> ScanPdf(std::span<const uint8_t> bytes,
-                                         core::Extraction result) const;
+                                         core::Extraction result,
+                                         EnginePool& engines) const;
   // Preprocesses and reads one page image; boxes come back in a page of
   // `width` x `height` (the page as uploaded). A `rendered` page (PDF) is
   // neither cropped nor flattened.
   core::Result<OcrPage> ReadImage(GrayImage image, int width, int height,
-                                  bool rendered,
+                                  bool rendered, EnginePool& engines,
                                   core::Extraction& result) const;
+  // Straightens `image` when it shows a sheet photographed at an angle
+  // (ScannerOptions::straighten); the map from the straightened image to
+  // the one given, or nullopt when it was left as it was.
+  std::optional<Homography> Straighten(GrayImage& image) const;
   // Reads again the lines LinesToReread picks, each alone and enlarged, and
   // keeps the readings of higher quality. Boxes stay in `image` pixels.
   core::Status RereadLines(OcrEngine& engine, const GrayImage& image,
@@ -105,10 +132,7 @@ class Scanner {
 
   EnginePool& engines_;
   ScannerOptions options_;
+  LanguagePools* languages_;
 };
-
-// Resamples to the given size with area averaging (shrinking) or bilinear
-// interpolation (enlarging).
-GrayImage Resize(const GrayImage& image, int width, int height);
 
 }  // namespace invoices::extract

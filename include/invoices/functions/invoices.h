@@ -129,6 +129,11 @@ class InvoicesFunction {
 // The API shapes above.
 core::Json InvoiceToJson(const store::Invoice& invoice);
 core::Json SummaryToJson(const store::InvoiceSummary& summary);
+// The body of GET /invoices: the JSON document {"items": [SummaryToJson of
+// each item], "next_cursor" when there is one}, members in that order,
+// written directly as text (it is made on every list request). Invalid
+// UTF-8 in a value becomes U+FFFD.
+std::string ListPageJson(const store::ListResult& page);
 
 // One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF,
 // quotes doubled.

@@ -136,6 +136,8 @@ struct ServerOptions {
   int worker_nice = 0;
   size_t max_body_bytes = 10 * 1024 * 1024;  // larger bodies get 413
   size_t max_header_bytes = 16 * 1024;       // larger headers get 431
+  // Timeouts (each must be positive; `invoices serve --header-timeout,
+  // --body-timeout, --idle-timeout`):
   // From a request's first byte until its header is complete: cuts clients
   // that trickle their header (slowloris). A new connection that sends
   // nothing is cut after this as well.

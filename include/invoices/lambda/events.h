@@ -52,11 +52,24 @@ core::Result<functions::HttpRequest> ParseHttpApiEvent(
 // into that array (API Gateway makes one Set-Cookie per element).
 std::string HttpApiResponse(const functions::HttpResponse& response);
 
+// What an HTTP API function reports after each request it answered: the
+// request, the response (its status and headers; a streamed body has been
+// sent into the response text already) and how long the invocation took
+// from the event to the response text, in milliseconds. `invoices lambda`
+// prints gateway/emf.h's EmfRequestLine of these: CloudWatch's metrics per
+// route.
+using HttpObserver = std::function<void(const functions::HttpRequest& request,
+                                        const functions::HttpResponse& response,
+                                        double latency_ms)>;
+
 // A loop Handler serving HTTP API events with `handler`. A malformed event
 // is an invocation error (invalid_argument): it did not come from API
 // Gateway. An exception from `handler` is answered as `invoices serve`
 // answers it, 500 with the error shape (code internal), and logged.
-Handler HttpApiHandler(HttpHandler handler);
+// `observer`, when given, is called once per answered request (not for a
+// malformed event), after the response is made and before it is posted; an
+// exception it throws is logged and otherwise ignored.
+Handler HttpApiHandler(HttpHandler handler, HttpObserver observer = nullptr);
 
 // One object of an S3 event notification.
 struct S3Object {

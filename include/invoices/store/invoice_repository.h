@@ -75,6 +75,21 @@
 //   segments (a manifest of ~40 KB in head.json): an unfiltered page of 200
 //   reads head.json and one or two segments; a create reads and writes
 //   head.json, plus one segment every 128 creates.
+//
+// The index cache (RepositoryOptions::index_cache_bytes): parsing the JSON
+// of a segment (up to about 500 KB) was most of the cost of a list page, so
+// a repository keeps what it parsed in memory, shared by all requests:
+//   - segments by key. A segment object is never rewritten: it is written
+//     once under a fresh random name (If-None-Match) and only ever deleted,
+//     so a parsed segment is right for as long as anyone can name it, in
+//     this process or another. It is read from the cache without asking the
+//     store.
+//   - each user's head.json, with the bytes it was parsed from. head.json
+//     changes with every write, from any replica, so it is still read from
+//     the store on every request, and the parsed copy is used only when the
+//     store returns exactly the same bytes. Freshness is therefore exactly as
+//     without the cache: every list and every change starts from the head
+//     the store holds at that moment.
 // ---------------------------------------------------------------------------
 #pragma once
 
@@ -240,14 +255,30 @@ struct RepositoryOptions {
   std::chrono::seconds tombstone_ttl = std::chrono::minutes(10);
   // Parallel GETs of invoice.json files in Reindex.
   int reindex_threads = 8;
+  // Memory for parsed index objects (see "The index cache" above), shared
+  // by every user of the repository; the least recently used are dropped
+  // first. An estimate of what they occupy, not a hard limit. 0: no cache,
+  // every request parses what it reads.
+  size_t index_cache_bytes = size_t{64} << 20;
   // The wall clock (timestamps, ids, ages); the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock;
 };
+
+// What the index cache holds and how well it serves; a snapshot.
+struct IndexCacheStats {
+  uint64_t hits = 0;    // index objects used as parsed before
+  uint64_t misses = 0;  // index objects parsed (new, changed or dropped)
+  size_t objects = 0;   // held now
+  size_t bytes = 0;     // their estimated memory
+};
+
+class IndexCache;  // invoice_repository.cpp
 
 class InvoiceRepository {
  public:
   // `store` must outlive the repository. Options out of range are clamped.
   InvoiceRepository(ObjectStore& store, RepositoryOptions options = {});
+  ~InvoiceRepository();
   InvoiceRepository(const InvoiceRepository&) = delete;
   InvoiceRepository& operator=(const InvoiceRepository&) = delete;
 
@@ -317,12 +348,16 @@ class InvoiceRepository {
   // The store key prefix of a user ("users/{sub}/").
   static std::string UserPrefix(std::string_view sub);
 
+  // The index cache's figures (all zero without a cache).
+  IndexCacheStats index_cache_stats() const;
+
  private:
   std::chrono::system_clock::time_point Now() const;
 
   ObjectStore& store_;
   RepositoryOptions options_;
   core::IdGenerator ids_;
+  std::unique_ptr<IndexCache> cache_;  // null when index_cache_bytes is 0
 };
 
 // Checks that `sub` can be one key segment: 1..128 bytes of [A-Za-z0-9._@-]

@@ -1,0 +1,103 @@
+#include "invoices/extract/rules.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace invoices::extract {
+namespace {
+
+// Otsu's threshold of the page's grey levels.
+int PageThreshold(const GrayImage& image) {
+  std::array<double, 256> hist{};
+  for (uint8_t p : image.pixels) hist[p] += 1;
+  return OtsuThreshold(hist);
+}
+
+}  // namespace
+
+RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
+  RuleStats stats;
+  const int w = image.width, h = image.height;
+  if (w <= 0 || h <= 0) return stats;
+  stats.threshold = PageThreshold(image);
+  const size_t n = size_t(w) * h;
+  // Ink is 1, thin ink 2: dark pixels whose vertical run of ink is short. A
+  // letter's stem is as tall as the letter and is never thin.
+  std::vector<uint8_t> ink(n, 0);
+  for (int x = 0; x < w; ++x) {
+    int y = 0;
+    while (y < h) {
+      if (image.pixels[size_t(y) * w + x] > stats.threshold) {
+        ++y;
+        continue;
+      }
+      int end = y;
+      while (end < h && image.pixels[size_t(end) * w + x] <= stats.threshold) {
+        ++end;
+      }
+      const uint8_t kind = end - y <= options.max_thickness_px ? 2 : 1;
+      for (int r = y; r < end; ++r) ink[size_t(r) * w + x] = kind;
+      y = end;
+    }
+  }
+  const int min_length =
+      std::max(options.min_length_px, int(options.min_length_share * w));
+  std::vector<uint8_t> band(size_t(w), 0);
+  // Runs to erase, found on the mask as it was, then painted.
+  struct Run {
+    int y, x0, x1;
+  };
+  std::vector<Run> runs;
+  for (int y = 0; y < h; ++y) {
+    // What lies within `slant_rows` of row y, column by column: a slanted
+    // rule steps a row at a time. Thin ink wins over a stroke.
+    const int r0 = std::max(0, y - options.slant_rows);
+    const int r1 = std::min(h - 1, y + options.slant_rows);
+    bool any = false;
+    for (int x = 0; x < w; ++x) {
+      uint8_t b = 0;
+      for (int r = r0; r <= r1 && b < 2; ++r) {
+        b = std::max(b, ink[size_t(r) * w + x]);
+      }
+      band[x] = b;
+      any |= ink[size_t(y) * w + x] == 2;
+    }
+    if (!any) continue;
+    int x = 0;
+    while (x < w) {
+      if (band[x] != 2) {
+        ++x;
+        continue;
+      }
+      // A rule goes on across short gaps (dashes, a faint spot). It stops
+      // at a letter's stroke: going on through strokes would join the bars
+      // and tops of a line of capitals into a rule.
+      int end = x + 1, last = x;
+      for (; end < w && end - last <= options.max_gap_px + 1; ++end) {
+        if (band[end] == 2) last = end;
+      }
+      if (last + 1 - x >= min_length) runs.push_back({y, x, last + 1});
+      x = last + 1;
+    }
+  }
+  int previous_y = -2;
+  for (const Run& run : runs) {
+    bool erased_any = false;
+    for (int x = run.x0; x < run.x1; ++x) {
+      const size_t i = size_t(run.y) * w + x;
+      if (ink[i] == 2) {
+        image.pixels[i] = 255;
+        ++stats.erased;
+        erased_any = true;
+      }
+    }
+    // Rows of one rule (its thickness, its slant) count once.
+    if (erased_any && run.y > previous_y + 1) ++stats.rules;
+    if (erased_any) previous_y = run.y;
+  }
+  return stats;
+}
+
+}  // namespace invoices::extract
