@@ -1,9 +1,12 @@
 # Invoices Serverless: the commands a developer and CI use.
 #   make run     set up, build and start `invoices serve` (http://127.0.0.1:8080)
-#   make test    set up, build, check formatting, run every test
+#   make test    set up, build, check formatting, run every test: unit, s3rver
+#                and end-to-end on the release build, then unit and end-to-end
+#                under ASan + UBSan (make asan), then every fuzz target briefly
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md)
-#   make asan    build and run the unit tests under ASan + UBSan
+#   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
+#                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
 #   make bench-http  `invoices serve` under HTTP load next to nginx (wrk);
 #                needs wrk and nginx, which only this benchmark uses
@@ -13,7 +16,8 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 BIN := $(BUILD)/invoices
 
-.PHONY: deps deps-runtime build run test format format-check unit unit-s3 e2e bench bench-http asan clean
+.PHONY: deps deps-runtime build run test format format-check unit unit-s3 e2e bench bench-http asan \
+  asan-unit asan-e2e clean
 
 deps:
 	scripts/install-deps
@@ -61,6 +65,8 @@ test: deps format-check
 	$(MAKE) unit
 	$(MAKE) unit-s3
 	$(MAKE) e2e
+	$(MAKE) asan
+	$(MAKE) fuzz-smoke
 
 bench: deps build
 	$(BUILD)/bench/scan_bench --dataset ../shared/datasets/sroie-dev --jobs 1,2 --tesseract-cli
@@ -79,9 +85,39 @@ bench-http:
 	$(MAKE) build
 	bench/http_load.sh $(BUILD)
 
-asan:
+# AddressSanitizer + UndefinedBehaviorSanitizer (build/asan, Debug, no
+# benchmarks; flags in CMakeLists.txt: every UB check, float-cast-overflow
+# included, is fatal). The unit tests get their sanitizer settings from the
+# asan test preset (CMakePresets.json): halt on the first error, leaks
+# checked, tests/lsan.supp for libraries' own leaks. Then the end-to-end
+# suite against the asan binary, every file but deploy.test.mjs (it packages
+# and checks the release binary for Lambda, which is no sanitized build's
+# job; the template checks in it do not run our code). Every process the
+# suite starts (servers, CLI runs that are meant to fail) writes any
+# sanitizer report to build/asan/reports/, and any report fails the run,
+# whatever the test saw; LeakSanitizer checks each server as it exits after
+# SIGTERM. Measured on 2 shared cores (docs/SECURITY.md, "Sanitizers"): a
+# cold build ~16 min, the unit tests ~3 min, the end-to-end suite ~3 min.
+ASAN_E2E_TESTS := $(filter-out tests/deploy.test.mjs,$(wildcard tests/*.test.mjs))
+ASAN_REPORTS := $(abspath build/asan/reports)
+asan: asan-unit asan-e2e
+
+asan-unit:
 	$(MAKE) build PRESET=asan
 	ctest --preset asan -j2
+
+asan-e2e:
+	$(MAKE) build PRESET=asan
+	rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	INVOICES_BIN=$(abspath build/asan/invoices) \
+	  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$(ASAN_REPORTS)/asan \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(ASAN_REPORTS)/ubsan \
+	  node --test --test-concurrency=1 $(ASAN_E2E_TESTS); status=$$?; \
+	  if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then \
+	    echo "asan-e2e: sanitizer reports in build/asan/reports:"; \
+	    for f in $(ASAN_REPORTS)/*; do echo "== $$f"; cat "$$f"; done; exit 1; fi; \
+	  exit $$status
 
 clean:
 	rm -rf build
@@ -110,15 +146,18 @@ deploy: package
 # Fuzzing (docs/SECURITY.md, "Fuzzing"): the libFuzzer targets of tests/fuzz,
 # built with clang 16, ASan and UBSan in build/fuzz by scripts/fuzz, each run
 # in turn from its seeds in tests/fuzz/corpus/<target>/. `fuzz-smoke` is the
-# CI run (FUZZ_SMOKE_SECONDS each, fails on any crash, leak or undefined
-# behaviour); `fuzz` the long campaign (FUZZ_SECONDS each; the figures are in
-# build/fuzz/summary.md). One target: make fuzz FUZZ_TARGETS=jwt.
+# CI run: FUZZ_SMOKE_RUNS inputs each from the committed seeds with a fixed
+# random seed (deterministic), failing on any crash, leak or undefined
+# behaviour; about 3 minutes in all on 2 shared cores, most of it pdf (~200
+# inputs/s: pages are rendered), after a cold build of ~4 min. `fuzz` is the
+# long campaign (FUZZ_SECONDS each; the figures are in build/fuzz/summary.md).
+# One target: make fuzz FUZZ_TARGETS=jwt.
 FUZZ_SECONDS ?= 600
-FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SMOKE_RUNS ?= 30000
 FUZZ_TARGETS ?=
 .PHONY: fuzz fuzz-smoke
 fuzz: deps
 	scripts/fuzz --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-smoke: deps
-	scripts/fuzz --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+	scripts/fuzz --runs $(FUZZ_SMOKE_RUNS) $(FUZZ_TARGETS)

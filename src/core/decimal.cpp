@@ -11,12 +11,24 @@ namespace {
 constexpr std::array<int64_t, Decimal::kMaxScale + 1> kPow10 = {
     1, 10, 100, 1000, 10000, 100000, 1000000};
 
-// Both values at the larger scale. Amounts on documents are far below the
-// range where this overflows (about 9.2e12 at scale 6).
-std::pair<int64_t, int64_t> Aligned(const Decimal& a, const Decimal& b) {
+// Amounts on documents are far below int64_t's range at scale 6 (about
+// 9.2e12), but parsed text reaches it (18 digits at scale 0), and a signed
+// overflow is undefined: results are computed in 128 bits, and saturated
+// where they must fit in units. -kMaxUnits, not INT64_MIN, so that negating
+// a result is defined.
+constexpr int64_t kMaxUnits = std::numeric_limits<int64_t>::max();
+
+int64_t Saturated(__int128 units) {
+  if (units > kMaxUnits) return kMaxUnits;
+  if (units < -kMaxUnits) return -kMaxUnits;
+  return int64_t(units);
+}
+
+// Both values at the larger scale, exactly (|units| < 2^63 times 10^6 fits).
+std::pair<__int128, __int128> Aligned(const Decimal& a, const Decimal& b) {
   const int scale = std::max(a.scale(), b.scale());
-  return {a.units() * kPow10[scale - a.scale()],
-          b.units() * kPow10[scale - b.scale()]};
+  return {__int128{a.units()} * kPow10[scale - a.scale()],
+          __int128{b.units()} * kPow10[scale - b.scale()]};
 }
 
 }  // namespace
@@ -63,7 +75,9 @@ Result<Decimal> Decimal::Parse(std::string_view text) {
 
 Decimal Decimal::Rescaled(int scale) const {
   scale = std::clamp(scale, 0, kMaxScale);
-  if (scale >= scale_) return Decimal(units_ * kPow10[scale - scale_], scale);
+  if (scale >= scale_) {
+    return Decimal(Saturated(__int128{units_} * kPow10[scale - scale_]), scale);
+  }
   const int64_t divisor = kPow10[scale_ - scale];
   int64_t quotient = units_ / divisor;
   const int64_t remainder = units_ % divisor;
@@ -73,7 +87,9 @@ Decimal Decimal::Rescaled(int scale) const {
 
 std::string Decimal::ToString() const {
   const bool negative = units_ < 0;
-  std::string digits = std::to_string(negative ? -units_ : units_);
+  // In unsigned arithmetic: -INT64_MIN is undefined.
+  const uint64_t magnitude = negative ? 0 - uint64_t(units_) : uint64_t(units_);
+  std::string digits = std::to_string(magnitude);
   if (scale_ > 0) {
     if (static_cast<int>(digits.size()) <= scale_) {
       digits.insert(0, scale_ + 1 - digits.size(), '0');
@@ -83,14 +99,27 @@ std::string Decimal::ToString() const {
   return negative ? "-" + digits : digits;
 }
 
+std::string Decimal::ToString(int digits) const {
+  digits = std::clamp(digits, 0, kMaxScale);
+  if (digits < scale_) return Rescaled(digits).ToString();
+  // Padding with zeros is exact whatever the magnitude; Rescaled would
+  // saturate an 18-digit amount.
+  std::string text = ToString();
+  if (digits > scale_) {
+    if (scale_ == 0) text += '.';
+    text.append(digits - scale_, '0');
+  }
+  return text;
+}
+
 Decimal operator+(const Decimal& a, const Decimal& b) {
   auto [x, y] = Aligned(a, b);
-  return Decimal(x + y, std::max(a.scale(), b.scale()));
+  return Decimal(Saturated(x + y), std::max(a.scale(), b.scale()));
 }
 
 Decimal operator-(const Decimal& a, const Decimal& b) {
   auto [x, y] = Aligned(a, b);
-  return Decimal(x - y, std::max(a.scale(), b.scale()));
+  return Decimal(Saturated(x - y), std::max(a.scale(), b.scale()));
 }
 
 std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {

@@ -46,6 +46,27 @@ TEST(DecimalTest, RescalesRoundingHalfAwayFromZero) {
   EXPECT_EQ(Decimal::Parse("0.007")->ToString(3), "0.007");
 }
 
+// Found by the einvoice fuzz target (UBSan: signed integer overflow in
+// Rescaled): an 18-digit amount with a currency's 2 minor digits.
+TEST(DecimalTest, EighteenDigitAmountsPrintExactlyAndNeverOverflow) {
+  const Decimal big = *Decimal::Parse("850000000227759835");
+  EXPECT_EQ(big.ToString(2), "850000000227759835.00");
+  EXPECT_EQ(Decimal::Parse("-85000000022775983.5")->ToString(3),
+            "-85000000022775983.500");
+  // Comparisons across scales stay exact beyond int64_t at the larger scale.
+  EXPECT_GT(big, *Decimal::Parse("0.000001"));
+  EXPECT_LT(Decimal(0, 0) - big, *Decimal::Parse("-0.000001"));
+  EXPECT_EQ(*Decimal::Parse("999999999999999999"),
+            *Decimal::Parse("999999999999999999"));
+  // Results beyond int64_t units saturate instead of wrapping around.
+  const Decimal max18 = *Decimal::Parse("999999999999999999");
+  EXPECT_EQ((max18 + *Decimal::Parse("0.5")).units(), INT64_MAX);
+  EXPECT_EQ((Decimal(0, 0) - max18 - *Decimal::Parse("0.5")).units(),
+            -INT64_MAX);
+  EXPECT_EQ(big.Rescaled(6).units(), INT64_MAX);
+  EXPECT_EQ(Decimal(INT64_MIN, 0).ToString(), "-9223372036854775808");
+}
+
 TEST(DecimalTest, MinorDigitsFollowIso4217) {
   EXPECT_EQ(MinorDigits("MYR"), 2);
   EXPECT_EQ(MinorDigits("EUR"), 2);

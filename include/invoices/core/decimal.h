@@ -31,13 +31,19 @@ class Decimal {
   bool is_negative() const { return units_ < 0; }
 
   // The value with exactly `scale` fractional digits, rounding half away from
-  // zero when digits are dropped.
+  // zero when digits are dropped. Saturates (below).
   Decimal Rescaled(int scale) const;
 
   // "1234.50" at the value's own scale.
   std::string ToString() const;
-  // "1234.50" with exactly `digits` fractional digits (rounded as Rescaled).
-  std::string ToString(int digits) const { return Rescaled(digits).ToString(); }
+  // "1234.50" with exactly `digits` fractional digits (rounded as Rescaled;
+  // exact when digits are added, at any magnitude).
+  std::string ToString(int digits) const;
+
+  // Comparisons are exact for any two values. +, - and Rescaled are exact
+  // while the result fits in int64_t units (amounts below about 9.2e12 at
+  // scale 6 always do); beyond, they saturate at +-(2^63 - 1) units rather
+  // than overflow.
 
   friend Decimal operator+(const Decimal& a, const Decimal& b);
   friend Decimal operator-(const Decimal& a, const Decimal& b);
