@@ -2,12 +2,12 @@
 #   make run     set up, build and start `invoices serve` (http://127.0.0.1:8080)
 #   make test    set up, build, check formatting, run every test: unit, s3rver
 #                and end-to-end on the release build, then unit and end-to-end
-#                under ASan + UBSan (make asan)
+#                under ASan + UBSan (make asan), then every fuzz target briefly
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md)
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
-#   make fuzz-smoke  every fuzz target briefly; make fuzz: the long run
+#   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
 #   make bench-http  `invoices serve` under HTTP load next to nginx (wrk);
 #                needs wrk and nginx, which only this benchmark uses
 #   make package the AWS Lambda zip (build/lambda.zip); make deploy: SAM
@@ -66,6 +66,7 @@ test: deps format-check
 	$(MAKE) unit-s3
 	$(MAKE) e2e
 	$(MAKE) asan
+	$(MAKE) fuzz-smoke
 
 bench: deps build
 	$(BUILD)/bench/scan_bench --dataset ../shared/datasets/sroie-dev --jobs 1,2 --tesseract-cli
@@ -145,7 +146,7 @@ deploy: package
 # Fuzzing (docs/SECURITY.md, "Fuzzing"): the libFuzzer targets of tests/fuzz,
 # built with clang 16, ASan and UBSan in build/fuzz by scripts/fuzz, each run
 # in turn from its seeds in tests/fuzz/corpus/<target>/. `fuzz-smoke` is the
-# short run (not yet part of `make test`): FUZZ_SMOKE_RUNS inputs each from the committed seeds with a fixed
+# CI run: FUZZ_SMOKE_RUNS inputs each from the committed seeds with a fixed
 # random seed (deterministic), failing on any crash, leak or undefined
 # behaviour; about 3 minutes in all on 2 shared cores, most of it pdf (~200
 # inputs/s: pages are rendered), after a cold build of ~4 min. `fuzz` is the
