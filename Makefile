@@ -97,7 +97,8 @@ bench-http:
 # sanitizer report to build/asan/reports/, and any report fails the run,
 # whatever the test saw; LeakSanitizer checks each server as it exits after
 # SIGTERM. Measured on 2 shared cores (docs/SECURITY.md, "Sanitizers"): a
-# cold build ~16 min, the unit tests ~3 min, the end-to-end suite ~3 min.
+# cold build 6.5 min (11 min of CPU; 16 min while other builds shared the
+# cores), the unit tests 1.7 to 3.5 min, the end-to-end suite 2.6 to 3.3 min.
 ASAN_E2E_TESTS := $(filter-out tests/deploy.test.mjs,$(wildcard tests/*.test.mjs))
 ASAN_REPORTS := $(abspath build/asan/reports)
 asan: asan-unit asan-e2e
@@ -147,8 +148,8 @@ deploy: package
 # built with clang 16, ASan and UBSan in build/fuzz by scripts/fuzz, each run
 # in turn from its seeds in tests/fuzz/corpus/<target>/. `fuzz-smoke` is the
 # CI run: FUZZ_SMOKE_RUNS inputs each from the committed seeds with a fixed
-# random seed (deterministic), failing on any crash, leak or undefined
-# behaviour; about 3 minutes in all on 2 shared cores, most of it pdf (~200
+# random seed (the same work each time), failing on any crash, leak or
+# undefined behaviour; about 3 minutes in all on 2 shared cores, most of it pdf (~200
 # inputs/s: pages are rendered), after a cold build of ~4 min. `fuzz` is the
 # long campaign (FUZZ_SECONDS each; the figures are in build/fuzz/summary.md).
 # One target: make fuzz FUZZ_TARGETS=jwt.
