@@ -23,9 +23,9 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
   if (w <= 0 || h <= 0) return stats;
   stats.threshold = PageThreshold(image);
   const size_t n = size_t(w) * h;
-  // Ink is 1, thin ink 2: dark pixels whose vertical run of ink is short. A
-  // letter's stem is as tall as the letter and is never thin.
-  std::vector<uint8_t> ink(n, 0);
+  // Thin ink: dark pixels whose vertical run of ink is short. A letter's
+  // stem is as tall as the letter and is never thin.
+  std::vector<uint8_t> thin(n, 0);
   for (int x = 0; x < w; ++x) {
     int y = 0;
     while (y < h) {
@@ -37,8 +37,9 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
       while (end < h && image.pixels[size_t(end) * w + x] <= stats.threshold) {
         ++end;
       }
-      const uint8_t kind = end - y <= options.max_thickness_px ? 2 : 1;
-      for (int r = y; r < end; ++r) ink[size_t(r) * w + x] = kind;
+      if (end - y <= options.max_thickness_px) {
+        for (int r = y; r < end; ++r) thin[size_t(r) * w + x] = 1;
+      }
       y = end;
     }
   }
@@ -51,23 +52,21 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
   };
   std::vector<Run> runs;
   for (int y = 0; y < h; ++y) {
-    // What lies within `slant_rows` of row y, column by column: a slanted
-    // rule steps a row at a time. Thin ink wins over a stroke.
+    // Whether thin ink lies within `slant_rows` of row y, column by column:
+    // a slanted rule steps a row at a time.
     const int r0 = std::max(0, y - options.slant_rows);
     const int r1 = std::min(h - 1, y + options.slant_rows);
     bool any = false;
     for (int x = 0; x < w; ++x) {
       uint8_t b = 0;
-      for (int r = r0; r <= r1 && b < 2; ++r) {
-        b = std::max(b, ink[size_t(r) * w + x]);
-      }
+      for (int r = r0; r <= r1 && !b; ++r) b = thin[size_t(r) * w + x];
       band[x] = b;
-      any |= ink[size_t(y) * w + x] == 2;
+      any |= thin[size_t(y) * w + x] != 0;
     }
     if (!any) continue;
     int x = 0;
     while (x < w) {
-      if (band[x] != 2) {
+      if (!band[x]) {
         ++x;
         continue;
       }
@@ -76,7 +75,7 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
       // and tops of a line of capitals into a rule.
       int end = x + 1, last = x;
       for (; end < w && end - last <= options.max_gap_px + 1; ++end) {
-        if (band[end] == 2) last = end;
+        if (band[end]) last = end;
       }
       if (last + 1 - x >= min_length) runs.push_back({y, x, last + 1});
       x = last + 1;
@@ -87,7 +86,7 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
     bool erased_any = false;
     for (int x = run.x0; x < run.x1; ++x) {
       const size_t i = size_t(run.y) * w + x;
-      if (ink[i] == 2) {
+      if (thin[i]) {
         image.pixels[i] = 255;
         ++stats.erased;
         erased_any = true;
