@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "invoices/core/decimal.h"
+#include "invoices/core/strings.h"
 #include "invoices/extract/text_parse.h"
 
 namespace invoices::extract {
@@ -1825,7 +1826,29 @@ size_t NameEnd(const Line& line) {
   for (const Match& match : line.matches) {
     if (match.kinds & kLegal) legal = &match;
   }
-  if (!legal) return line.text.size();
+  if (!legal) {
+    // A company number in brackets closing the line ("99 SPEED MART S/B
+    // (519537-X)" read with its legal form garbled) is no part of the name.
+    const auto& words = line.ocr->words;
+    size_t first = words.size();
+    int digits = 0;
+    while (first > 1) {
+      const std::string& t = words[first - 1].text;
+      const int d = int(std::count_if(
+          t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }));
+      const bool bracketed = t.find_first_of("()") != std::string::npos;
+      if (d == 0 || (!bracketed && d < 4)) break;
+      digits += d;
+      --first;
+      if (t.front() == '(') break;
+    }
+    const bool opened =
+        first < words.size() && words[first].text.front() == '(';
+    if (opened && digits >= 5) {
+      return line.word_begin[first] > 0 ? line.word_begin[first] - 1 : 0;
+    }
+    return line.text.size();
+  }
   const size_t last_word = line.tokens[legal->last].word;
   const auto& words = line.ocr->words;
   for (size_t w = last_word + 1; w < words.size(); ++w) {
@@ -1887,7 +1910,13 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     // that happen to be labels elsewhere ("CASH & CARRY SDN BHD", "DATA
     // SYSTEMS LTD", "KEDAI (TAMAN DAYA)" / "SDN BHD").
     const bool legal = (line.kinds & kLegal) || SuffixOnNextLine(m, li) > 0;
-    if (line.kinds & (legal ? kPhone | kParty : kNotVendor)) {
+    // A word that labels amounts elsewhere, in a line of words only at the
+    // top of the page, is part of a name ("RELAIS TOTAL OULMES").
+    const bool named = li < 2 && line.digits == 0 && line.amounts.empty() &&
+                       !(line.kinds & (kNotVendor & ~kAmountRole));
+    if (line.kinds & (legal   ? kPhone | kParty
+                      : named ? kNotVendor & ~kAmountRole
+                              : kNotVendor)) {
       continue;
     }
     if ((line.kinds & kTitle) && !legal) continue;
@@ -2018,6 +2047,115 @@ bool IsCountry(std::string_view token) {
   return kCountries.contains(token);
 }
 
+// Whether `line` starts as a street address does: a house number followed by
+// a comma ("109, SS21/1A,", "12-1, Jalan ...", "G-26,") or after "No"
+// ("No. 8, Jalan ...", "NO.53 55,57"), with words of letters after it.
+bool StartsWithHouseNumber(const Line& line) {
+  const auto& words = line.ocr->words;
+  if (words.empty() || line.letters < 3) return false;
+  auto is_number = [](std::string_view w) {
+    // Digits, with letters, dashes, slashes and ampersands among them
+    // ("31G", "12-1", "1&3", "G-26"): at least one digit, at most two
+    // letters.
+    int digits = 0, letters = 0;
+    for (char c : w) {
+      const auto u = static_cast<unsigned char>(c);
+      if (std::isdigit(u)) {
+        ++digits;
+      } else if (std::isalpha(u)) {
+        ++letters;
+      } else if (c != '-' && c != '/' && c != '&') {
+        return false;
+      }
+    }
+    return digits > 0 && letters <= 2;
+  };
+  std::string first = words[0].text;
+  std::string folded = core::AsciiLower(first);
+  if (folded.starts_with("no") && folded.size() > 2 &&
+      (folded[2] == '.' || folded[2] == ',' ||
+       std::isdigit(static_cast<unsigned char>(folded[2])))) {
+    // "NO.53", "No,89&91,": the number is glued to "No".
+    size_t b = 2;
+    while (b < first.size() && (first[b] == '.' || first[b] == ',')) ++b;
+    if (b == first.size()) {
+      return words.size() > 1 &&
+             std::isdigit(static_cast<unsigned char>(words[1].text[0]));
+    }
+    first = first.substr(b);
+    while (!first.empty() && (first.back() == ',' || first.back() == '.')) {
+      first.pop_back();
+    }
+    return is_number(first);
+  }
+  if (folded == "no" || folded == "no.") {
+    return words.size() > 1 &&
+           std::isdigit(static_cast<unsigned char>(words[1].text[0]));
+  }
+  if (first.size() < 2 || first.back() != ',') return false;
+  first.pop_back();
+  return is_number(first);
+}
+
+// A postcode with one character read as the letter it resembles ("S2100",
+// "4O300"): five or six characters, all digits but that one.
+std::string RepairPostcode(const std::string& word) {
+  static constexpr std::string_view kLetters = "SsOoIlBZ";
+  static constexpr std::string_view kDigits = "55001182";
+  std::string core = word;
+  std::string tail;
+  while (!core.empty() && (core.back() == ',' || core.back() == '.')) {
+    tail.insert(tail.begin(), core.back());
+    core.pop_back();
+  }
+  if (core.size() != 5 && core.size() != 6) return word;
+  size_t letter = std::string::npos;
+  for (size_t i = 0; i < core.size(); ++i) {
+    if (core[i] >= '0' && core[i] <= '9') continue;
+    if (letter != std::string::npos) return word;
+    letter = i;
+  }
+  if (letter == std::string::npos) return word;
+  const size_t k = kLetters.find(core[letter]);
+  if (k == std::string_view::npos) return word;
+  core[letter] = kDigits[k];
+  return core + tail;
+}
+
+// The text of an address line as printed: punctuation that OCR set apart
+// ("NO.50 , JALAN", "LUMPUR .") joined to its word, doubled commas single,
+// postcodes with one letter for a digit repaired, and marks without letters
+// or digits at the line's end ("JALAN KPB 6, ™") left out.
+std::string AddressLineText(const Line& line) {
+  const auto& words = line.ocr->words;
+  auto alnum = [](const std::string& t) {
+    return std::any_of(t.begin(), t.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c));
+    });
+  };
+  auto punctuation = [](const std::string& t) {
+    return !t.empty() && t.find_first_not_of(",.;:") == std::string::npos;
+  };
+  size_t end = words.size();
+  while (end > 0 && !alnum(words[end - 1].text) &&
+         !(punctuation(words[end - 1].text) &&
+           words[end - 1].text.find_first_of(";:") == std::string::npos)) {
+    --end;
+  }
+  std::string out;
+  for (size_t i = 0; i < end; ++i) {
+    const std::string& t = words[i].text;
+    if (punctuation(t) && !out.empty()) {
+      if (out.back() != t.front()) out += t;
+      continue;
+    }
+    if (!out.empty()) out += ' ';
+    out += RepairPostcode(t);
+  }
+  for (size_t at; (at = out.find(",,")) != std::string::npos;) out.erase(at, 1);
+  return out;
+}
+
 void ExtractAddress(const PageModel& m, const VendorPick& vendor,
                     int page_number, core::Extraction& out) {
   constexpr uint64_t kStop = kPhone | kTax | kTitle | kParty | kDateRole |
@@ -2031,11 +2169,32 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
     const Line& line = m.lines[li];
     if (line.box.y0 - prev->box.y1 > 2.5 * m.median_height) break;
     const int chars = line.letters + line.digits + line.others;
-    const bool address = (line.kinds & kAddress) || line.postcode;
-    const bool stop = line.kinds & kStop;
+    const bool house = StartsWithHouseNumber(line);
+    const bool address =
+        (line.kinds & kAddress) || line.postcode || (taken.empty() && house);
     const bool dated = !line.dates.empty();
-    const bool registration = ((line.kinds & kRegId) || line.digits >= 4) &&
-                              line.letters <= line.digits && !address;
+    // A company or tax number: labelled ("Co. Reg. No. : 7251 86-V", "GST
+    // NO: 0015..."), or mostly digits ("(861354-T)").
+    const bool labelled = (line.kinds & (kRegId | kTaxId)) ||
+                          ((line.kinds & kTax) && line.digits >= 8);
+    const bool fraction =
+        std::any_of(line.amounts.begin(), line.amounts.end(),
+                    [](const AmountToken& a) { return a.has_fraction; });
+    // A labelled number is no address even when it has five digits.
+    const bool registration =
+        line.digits >= 4 && !fraction &&
+        ((labelled && !(line.kinds & kAddress)) ||
+         (!address && !house && line.letters <= line.digits));
+    const bool stop = (line.kinds & kStop) && !registration;
+    if (registration && !taken.empty() && !evidence) {
+      // The lines taken were the rest of the name block ("(Mutiara Rini
+      // 16)" under the name, above "Co Reg No: ..."): the address is below.
+      skipped += int(taken.size()) + 1;
+      taken.clear();
+      prev = &line;
+      if (skipped > 4) break;
+      continue;
+    }
     if (taken.empty()) {
       // Before the address starts, a company number, a legal form printed
       // apart, a bare date and a branch name ("MYDIN MART SRI MUDA") are
@@ -2078,8 +2237,9 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
   for (const Line* l : taken) {
     const WordSpan w = WordsIn(*l, 0, l->text.size());
     all.box = all.empty ? w.box : Union(all.box, w.box);
-    if (!all.text.empty()) all.text += ' ';
-    all.text += w.text;
+    const std::string text = AddressLineText(*l);
+    if (!all.text.empty() && !text.empty()) all.text += ' ';
+    all.text += text;
     all.empty = false;
     conf += w.confidence;
   }
@@ -2247,6 +2407,15 @@ OcrPage UndoConfusions(const OcrPage& page) {
     auto& words = line.words;
     for (size_t i = 0; i + 1 < words.size(); ++i) {
       const std::string a = fold(words[i].text), b = fold(words[i + 1].text);
+      // "S/B" (Sdn Bhd) with one of its letters read as a digit ("5/B",
+      // "S/8") after a word: a fraction has digits on both sides.
+      const std::string& t = words[i + 1].text;
+      const bool registration_next =
+          i + 2 < words.size() && words[i + 2].text.starts_with("(");
+      if (a.size() >= 2 &&
+          (t == "5/B" || t == "S/8" || (t == "5/8" && registration_next))) {
+        words[i + 1].text = "S/B";
+      }
       if (a.size() != 3 || b.size() != 3) continue;
       if (b == "bhd" && a != "sdn" && WithinOneEdit(a, "sdn")) {
         words[i].text = respell(words[i].text, "SDN");

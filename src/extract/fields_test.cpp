@@ -756,6 +756,103 @@ TEST(ExtractFieldsTest, DigitsAmongInitialsAreLetters) {
             "A.1. TRADING");
 }
 
+TEST(ExtractFieldsTest, NumbersBetweenTheNameAndTheAddressArePassedOver) {
+  // A tax number whose label is misread ("NOs"), a company number with more
+  // letters than digits around it, and a line of the name block above the
+  // number: the address starts below them all.
+  EXPECT_EQ(Value(Extract(R"(SUBANG HEALTHCARE SDN BHD
+1118256-K
+GST NOs 001535708608
+B-8, JALAN SS15/4D,
+47500 SUBANG JAYA, SELANGOR
+TEL: 03-56127718
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "B-8, JALAN SS15/4D, 47500 SUBANG JAYA, SELANGOR");
+  EXPECT_EQ(Value(Extract(R"(ADVANCO COMPANY
+ene Reg. No. : 7251 86-V
+NO 1&3, Jalan Wangsa Delima 12,
+53300 Kuala Lumpur
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "NO 1&3, Jalan Wangsa Delima 12, 53300 Kuala Lumpur");
+  EXPECT_EQ(Value(Extract(R"(DE LUXE FRESH MART SDN BHD
+(Mutiara Rini 16)
+Co Reg No:797887-W GST No:001507647488
+No.89&91, Jalan Utama, Taman Mutia Rini,
+81300 Skudai, Johor.
+Tel:016-7780546
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "No.89&91, Jalan Utama, Taman Mutia Rini, 81300 Skudai, Johor.");
+  // A labelled number with five digits is no postcode of an address.
+  EXPECT_EQ(Value(Extract("WESTERN STATIONERY SDN BHD\n"
+                          "CO REG NO : 21003 7\nTOTAL 9.00\n"),
+                  "vendor_address"),
+            "<none>");
+}
+
+TEST(ExtractFieldsTest, AnAddressMayStartWithItsHouseNumberAlone) {
+  // No street word and no postcode: the house number and its comma start
+  // the address, and the tax number ends it.
+  EXPECT_EQ(Value(Extract(R"(THREE STOOGES
+109, SS21/1A,
+DAMANSARA UTAMA
+GST ID : 001661886464
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "109, SS21/1A, DAMANSARA UTAMA");
+  // A line of digits with a comma is a company number, not a house.
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\n(861354-T)\nGST ID : 001661886464\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_address"),
+            "<none>");
+}
+
+TEST(ExtractFieldsTest, AddressTextIsTidiedAsPrinted) {
+  // Punctuation set apart, doubled commas, a postcode with an S for a 5,
+  // and a mark closing a line.
+  EXPECT_EQ(Value(Extract(R"(KEDAI MAJU SDN BHD
+NO.50 , JALAN PBS 14/11, ™
+LEBUHRAYA UTARA,, S2100 KEPONG .
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "NO.50, JALAN PBS 14/11, LEBUHRAYA UTARA, 52100 KEPONG.");
+}
+
+TEST(ExtractFieldsTest, ACompanyNumberInBracketsIsNoPartOfTheName) {
+  // Its legal form garbled ("5/B" for "S/B"), the name is still mostly
+  // letters once the number is set aside, and "S/B" is respelt.
+  EXPECT_EQ(Value(Extract(R"(99 SPEED MART 5/B (519537-X)
+LOT P.T. 2811, JALAN ANGSA,
+41150 KLANG, SELANGOR
+TOTAL 9.00)"),
+                  "vendor_name"),
+            "99 SPEED MART S/B");
+  EXPECT_EQ(Value(Extract(R"(99 SPEED MART 5/8 (519537-X)
+LOT P.T. 2811, JALAN ANGSA,
+TOTAL 9.00)"),
+                  "vendor_name"),
+            "99 SPEED MART S/B");
+  // A fraction stays a fraction.
+  EXPECT_EQ(Value(Extract("PIPES 5/8 AND MORE\nTOTAL 9.00\n"), "vendor_name"),
+            "PIPES 5/8 AND MORE");
+}
+
+TEST(ExtractFieldsTest, ANameAtTheTopMayHoldAWordThatLabelsTotals) {
+  EXPECT_EQ(Value(Extract(R"(RELAIS TOTAL OULMES
+12 AVENUE HASSAN II
+15000 KHEMISSET
+Total Facture : 56.00 DH)"),
+                  "vendor_name"),
+            "RELAIS TOTAL OULMES");
+  // Lower down, "TOTAL" with no amount is still no name.
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nNO 5, JALAN BESAR\nSUB TOTAL\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_name"),
+            "KEDAI MAJU");
+}
+
 TEST(ExtractFieldsTest, TheCountryEndsTheAddress) {
   const core::Extraction e = Extract(R"(NANDO'S CHICKENLAND SDN BHD
 No 8, Jalan 7/118B, Desa Tun Razak
