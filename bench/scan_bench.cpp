@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -409,6 +410,31 @@ int main(int argc, char** argv) {
                 *std::max_element(latency.begin(), latency.end()),
                 samples.size() / wall_s, PeakRssMb());
     if (jobs != jobs_list.front()) continue;
+    {
+      // Where the time goes: each stage's share of the summed latency, and
+      // its median over the documents that ran it.
+      std::vector<std::string> stages;
+      std::map<std::string, std::vector<double>> by_stage;
+      for (const auto& e : results) {
+        for (const auto& [stage, ms] : e.timings_ms) {
+          if (stage == "total") continue;
+          if (!by_stage.contains(stage)) stages.push_back(stage);
+          by_stage[stage].push_back(ms);
+        }
+      }
+      double all = 0;
+      for (double ms : latency) all += ms;
+      std::printf("\nstages (jobs %d): ", jobs);
+      for (const std::string& stage : stages) {
+        const auto& v = by_stage[stage];
+        double sum = 0;
+        for (double ms : v) sum += ms;
+        std::printf("%s %.0f%% (p50 %.0f ms, %zu docs); ", stage.c_str(),
+                    100 * sum / std::max(all, 1.0), Percentile(v, 0.5),
+                    v.size());
+      }
+      std::printf("\n");
+    }
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
       const auto& e = results[i];

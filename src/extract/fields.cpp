@@ -1840,10 +1840,10 @@ size_t NameEnd(const Line& line) {
       if (d == 0 || (!bracketed && d < 4)) break;
       digits += d;
       --first;
-      if (t.front() == '(') break;
+      if (t.starts_with('(')) break;
     }
     const bool opened =
-        first < words.size() && words[first].text.front() == '(';
+        first < words.size() && words[first].text.starts_with('(');
     if (opened && digits >= 5) {
       return line.word_begin[first] > 0 ? line.word_begin[first] - 1 : 0;
     }

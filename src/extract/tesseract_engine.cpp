@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "invoices/extract/ocr_engine.h"
 
@@ -22,8 +24,15 @@ class TesseractEngine final : public OcrEngine {
   core::Status Init(const OcrOptions& options) {
     const char* data_path =
         options.data_path.empty() ? nullptr : options.data_path.c_str();
-    if (api_.Init(data_path, language_.c_str(), tesseract::OEM_LSTM_ONLY) !=
-        0) {
+    // Settings go to Init as well as to SetVariable below: some (which
+    // dictionaries to load) only take effect while the model loads.
+    std::vector<std::string> names, values;
+    for (const auto& [name, value] : options.settings) {
+      names.push_back(name);
+      values.push_back(value);
+    }
+    if (api_.Init(data_path, language_.c_str(), tesseract::OEM_LSTM_ONLY,
+                  nullptr, 0, &names, &values, false) != 0) {
       return core::Unavailable("cannot load the OCR language data for \"" +
                                language_ + "\" (install tesseract-ocr-" +
                                language_ + " or set --lang)");

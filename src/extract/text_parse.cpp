@@ -972,7 +972,8 @@ std::optional<DateToken> ParseDate(std::string_view text, DateOrder order) {
 }
 
 // Undoes OCR's letter-for-digit confusions inside what can only be a numeric
-// date, byte for byte so that offsets stay valid: "25-O1-16" is 25-01-16.
+// date, byte for byte so that offsets stay valid: "25-O1-16" is 25-01-16,
+// "21-il-16" is 21-11-16.
 // A four-digit year out of any receipt's range ("12-02-2618 11:34:45")
 // is repaired when the date is stamped with a time of day and exactly one
 // usual confusion (6/0, 8/0, 4/1, 7/1, 5/6, 3/8) brings it to 2000-2039.
@@ -980,7 +981,8 @@ std::string RepairDateDigits(std::string_view line) {
   std::string out(line);
   auto in_run = [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) || c == 'O' ||
-           c == 'o' || c == 'I' || c == 'l' || c == '/' || c == '-' || c == '.';
+           c == 'o' || c == 'I' || c == 'i' || c == 'l' || c == '|' ||
+           c == '/' || c == '-' || c == '.';
   };
   for (size_t i = 0; i < out.size();) {
     if (!in_run(out[i])) {
@@ -997,7 +999,7 @@ std::string RepairDateDigits(std::string_view line) {
       return c == '/' || c == '-' || c == '.';
     });
     const bool letters_inside = std::any_of(run.begin(), run.end(), [](char c) {
-      return std::isalpha(static_cast<unsigned char>(c));
+      return std::isalpha(static_cast<unsigned char>(c)) || c == '|';
     });
     // Only runs shaped like a date, and not a word: letters must sit between
     // digits or separators.
@@ -1007,7 +1009,9 @@ std::string RepairDateDigits(std::string_view line) {
     if (digits >= 4 && separators == 2 && letters_inside && !word_edge) {
       for (size_t k = i; k < j; ++k) {
         if (out[k] == 'O' || out[k] == 'o') out[k] = '0';
-        if (out[k] == 'I' || out[k] == 'l') out[k] = '1';
+        if (out[k] == 'I' || out[k] == 'i' || out[k] == 'l' || out[k] == '|') {
+          out[k] = '1';
+        }
       }
     }
     // dd-mm-yyyy with an implausible year, a time of day right after.

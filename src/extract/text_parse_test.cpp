@@ -428,6 +428,13 @@ TEST(FindDatesTest, LettersReadForDigitsInsideADateAreUndone) {
   EXPECT_EQ(dates[0].end, 8u);
   // Words keep their letters: no date in "NO.50" or "SOLD 12-I".
   EXPECT_TRUE(FindDates("NO.50, JALAN 12").empty());
+  // A lower-case i and a bar are ones too.
+  auto il = FindDates("073S4P4 561781 21-il-16");
+  ASSERT_EQ(il.size(), 1u);
+  EXPECT_EQ(il[0].date.ToIso(), "2016-11-21");
+  auto bar = FindDates("Date: 2|/03/2018");
+  ASSERT_EQ(bar.size(), 1u);
+  EXPECT_EQ(bar[0].date.ToIso(), "2018-03-21");
 }
 
 TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
