@@ -1597,8 +1597,9 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
 
   AmountResult r;
   r.explained = extras;
+  // The one amount tendered and the one change given, however read.
+  const AmountCand *t = nullptr, *k = nullptr;
   {
-    const AmountCand *t = nullptr, *k = nullptr;
     bool one_t = true, one_k = true;
     for (const AmountCand& c : cands) {
       const bool rightmost = c.token == &c.line->amounts.back();
@@ -1618,13 +1619,33 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
              dot != std::string::npos && dot >= c->token->number_begin &&
              c->token->number_end - dot - 1 == size_t(minor);
     };
-    if (t && k && one_t && one_k && t->minor_units > k->minor_units &&
-        clear(t) && clear(k)) {
+    if (!one_t || !one_k || !t || !k || t->minor_units <= k->minor_units) {
+      t = k = nullptr;
+    }
+    if (t && k && clear(t) && clear(k)) {
       r.tendered = t;
       r.change = k;
     }
   }
   r.total = Best(cands, &AmountCand::total, &r.total_conf);
+  // What was paid (tendered less change) a few cents from the total read,
+  // and printed below it on the page, is the total after cash rounding
+  // ("Total Sales 72.74 / Rounding 72.75 / CASH 100.00 / CHANGE 27.25"),
+  // whatever that line's label says: three readings agree on it.
+  if (r.total && t && k) {
+    const int64_t paid = t->minor_units - k->minor_units;
+    const int64_t gap = paid - r.total->minor_units;
+    const int64_t near = minor >= 2 ? 10 * Pow10(minor - 2) : 0;
+    if (gap != 0 && std::abs(gap) <= near) {
+      for (const AmountCand& c : cands) {
+        if (c.minor_units == paid && !c.role.tender && !c.role.change &&
+            c.token->has_fraction && c.line_index > r.total->line_index) {
+          r.total = &c;
+          break;
+        }
+      }
+    }
+  }
   // Among equal values, the last strong total line is the one to show.
   if (r.total) {
     for (const AmountCand& c : cands) {

@@ -702,6 +702,33 @@ Change RM2.15)");
             e.warnings.end());
 }
 
+TEST(ExtractFieldsTest, WhatWasPaidPrintedAfterTheTotalIsTheRoundedTotal) {
+  // The rounded total and the change are read with little confidence; the
+  // amount tendered less the change is printed after the total, a cent
+  // away: that is what was paid.
+  OcrPage page = PageFromText(R"(KEDAI MAJU
+Total Sales (Inclusive GST) RN 72.74
+Rounding Adjustment RH Oi
+Rounding RN = 72,75
+CASH R4 100.00
+CHANGE RMN = 27.25)",
+                              0.75f);
+  for (OcrLine& line : page.lines) {
+    const std::string text = line.Text();
+    if (text.starts_with("Rounding RM") || text.starts_with("CHANGE")) {
+      for (OcrWord& w : line.words) w.confidence = 0.4f;
+    }
+  }
+  EXPECT_EQ(Value(Extract(page), "total"), "72.75");
+  // Ten cents or more apart, it is no rounding: the total stays.
+  OcrPage apart = PageFromText(R"(KEDAI MAJU
+TOTAL RM 72.74
+Voucher RM 72.95
+CASH RM 100.00
+CHANGE RM 27.05)");
+  EXPECT_EQ(Value(Extract(apart), "total"), "72.74");
+}
+
 TEST(ExtractFieldsTest, AReadableTotalIsNotReplacedByCashLessChange) {
   // The change is misread ("4.0)"), the total is not: the total stays.
   const core::Extraction e = Extract(R"(Sub Total : 93.40
