@@ -8,7 +8,7 @@
 //              NAME=VALUE]...
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
-//              [--reread-lines N] [--ocr-cache DIR]
+//              [--reread-lines N] [--reread-name] [--ocr-cache DIR]
 //
 // --ocr-cache DIR keeps every OCR reading in DIR, keyed by the image's pixels
 // and the engine's settings, and reuses it on later runs: changes to field
@@ -286,6 +286,8 @@ int main(int argc, char** argv) {
       scanner_options.flatten = next();
     } else if (a == "--reread-lines") {
       scanner_options.reread_lines = std::stoul(next());
+    } else if (a == "--reread-name") {
+      scanner_options.reread_name = true;
     } else if (a == "--no-crop") {
       scanner_options.crop_to_paper = false;
     } else if (a == "--no-rules") {
@@ -306,7 +308,7 @@ int main(int argc, char** argv) {
           "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
-          "[--reread-lines N] [--no-rules] [--raw-confidence] "
+          "[--reread-lines N] [--reread-name] [--no-rules] [--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");
       return 2;
     }

@@ -182,7 +182,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     if (block.Quality() > page.Quality()) page = std::move(block);
   }
   AddTiming(result, "ocr", MsSince(t));
-  if (options_.reread_lines > 0) {
+  if (options_.reread_lines > 0 || options_.reread_name) {
     t = Clock::now();
     INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
     AddTiming(result, "reread", MsSince(t));
@@ -192,49 +192,84 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   return page;
 }
 
+namespace {
+
+// The median height of `line`'s words (its box may take in a rule or a
+// stain above or below).
+int TextHeight(const OcrLine& line) {
+  std::vector<int> heights;
+  for (const OcrWord& w : line.words) heights.push_back(w.box.y1 - w.box.y0);
+  if (heights.empty()) return 1;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  return std::max(1, heights[heights.size() / 2]);
+}
+
+// Reads `box` of `image` again as one line of text `h` px high, at a
+// comfortable height: text between 20 and 60 px is read as it is, smaller
+// is enlarged, larger (double-height print) reduced. The words come back
+// as one line, in `image` pixels.
+core::Result<OcrLine> ReadAgain(OcrEngine& engine, const GrayImage& image,
+                                const core::BBox& box, int h) {
+  constexpr double kTextHeight = 32;
+  GrayImage crop = Crop(image, box);
+  const double f = h < 20   ? std::min(3.0, kTextHeight / h)
+                   : h > 60 ? std::max(0.3, kTextHeight / h)
+                            : 1.0;
+  if (f != 1.0) {
+    crop = Resize(crop, std::max(1, int(crop.width * f)),
+                  std::max(1, int(crop.height * f)));
+  }
+  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                            engine.Recognize(crop, {.layout = Layout::kLine}));
+  OcrLine out;
+  for (OcrLine& l : again.lines) {
+    for (OcrWord& w : l.words) {
+      w.box = {int(w.box.x0 / f) + box.x0, int(w.box.y0 / f) + box.y0,
+               int(std::ceil(w.box.x1 / f)) + box.x0,
+               int(std::ceil(w.box.y1 / f)) + box.y0};
+      out.words.push_back(std::move(w));
+    }
+  }
+  return out;
+}
+
+// Puts `words` in `line` in place of those from `x0` on, with the line's
+// reading-order ids.
+void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
+  const OcrWord ids = line.words.empty() ? OcrWord{} : line.words.front();
+  std::erase_if(line.words, [&](const OcrWord& w) { return w.box.x0 >= x0; });
+  for (OcrWord& w : words) {
+    w.block = ids.block;
+    w.paragraph = ids.paragraph;
+    w.line = ids.line;
+    line.box = {
+        std::min(line.box.x0, w.box.x0), std::min(line.box.y0, w.box.y0),
+        std::max(line.box.x1, w.box.x1), std::max(line.box.y1, w.box.y1)};
+    line.words.push_back(std::move(w));
+  }
+}
+
+}  // namespace
+
 core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
                                   OcrPage& page) const {
   // Tesseract reads a value alone, at a comfortable text height, more surely
   // than inside its page: large print next to small (a double-height total
   // beside its "RM") and labels glued to values stop confusing the line
   // finder.
-  constexpr double kTextHeight = 32;
   for (const Reread& r : LinesToReread(page, options_.reread_lines)) {
     OcrLine& line = page.lines[r.line];
-    // The text height is the words' (a line box may take in a rule or a
-    // stain above or below).
-    std::vector<int> heights;
-    for (const OcrWord& w : line.words) heights.push_back(w.box.y1 - w.box.y0);
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
-                     heights.end());
-    const int h = std::max(1, heights[heights.size() / 2]);
+    const int h = TextHeight(line);
     const int y0 = std::max(0, line.box.y0 - h / 4);
     const int y1 = std::min(image.height, line.box.y1 + h / 4);
     const int x0 = std::clamp(r.x0 + h / 4, 0, image.width - 1);
     if (y1 <= y0 || image.width - x0 < h) continue;
     // To the right edge: a value may stand far from its label.
-    GrayImage value = Crop(image, {x0, y0, image.width, y1});
-    // Text between 20 and 60 px high is read as it is; smaller is enlarged,
-    // larger (a double-height total) reduced.
-    const double f = h < 20   ? std::min(3.0, kTextHeight / h)
-                     : h > 60 ? std::max(0.3, kTextHeight / h)
-                              : 1.0;
-    if (f != 1.0) {
-      value = Resize(value, std::max(1, int(value.width * f)),
-                     std::max(1, int(value.height * f)));
-    }
     INVOICES_ASSIGN_OR_RETURN(
-        OcrPage again, engine.Recognize(value, {.layout = Layout::kLine}));
+        OcrLine again, ReadAgain(engine, image, {x0, y0, image.width, y1}, h));
     OcrPage new_reading, old_reading;
-    new_reading.lines.emplace_back();
-    for (OcrLine& l : again.lines) {
-      for (OcrWord& w : l.words) {
-        w.box = {int(w.box.x0 / f) + x0, int(w.box.y0 / f) + y0,
-                 int(std::ceil(w.box.x1 / f)) + x0,
-                 int(std::ceil(w.box.y1 / f)) + y0};
-        new_reading.lines.back().words.push_back(std::move(w));
-      }
-    }
+    new_reading.lines.push_back(again);
     old_reading.lines.emplace_back();
     for (const OcrWord& w : line.words) {
       if (w.box.x0 >= x0 - h / 4) old_reading.lines.back().words.push_back(w);
@@ -255,17 +290,43 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         (old_date && !new_date) || (old_amount && !new_amount)) {
       continue;
     }
-    std::erase_if(line.words,
-                  [&](const OcrWord& w) { return w.box.x0 >= x0 - h / 4; });
-    const OcrWord ids = line.words.empty() ? OcrWord{} : line.words.front();
-    for (OcrWord& w : new_reading.lines.back().words) {
-      w.block = ids.block;
-      w.paragraph = ids.paragraph;
-      w.line = ids.line;
-      line.box = {
-          std::min(line.box.x0, w.box.x0), std::min(line.box.y0, w.box.y0),
-          std::max(line.box.x1, w.box.x1), std::max(line.box.y1, w.box.y1)};
-      line.words.push_back(std::move(w));
+    ReplaceWordsFrom(line, x0 - h / 4, std::move(again.words));
+  }
+  if (options_.reread_name) {
+    // The name is printed large and bold at the top, where the page's line
+    // finder often reads it worst; read alone, line by line, it may come
+    // out better. A reading replaces a line only with more confidence, no
+    // fewer words and about as many letters and digits, none fewer.
+    core::Extraction probe;
+    ExtractFields(page, 1, probe);
+    auto it = probe.fields.find("vendor_name");
+    if (it != probe.fields.end() && it->second.bbox) {
+      const core::BBox name = *it->second.bbox;
+      for (OcrLine& line : page.lines) {
+        const int overlap =
+            std::min(line.box.y1, name.y1) - std::max(line.box.y0, name.y0);
+        if (line.words.empty() || overlap * 2 < line.box.y1 - line.box.y0) {
+          continue;
+        }
+        const int h = TextHeight(line);
+        const core::BBox box{std::max(0, line.box.x0 - h / 2),
+                             std::max(0, line.box.y0 - h / 4),
+                             std::min(image.width, line.box.x1 + h / 2),
+                             std::min(image.height, line.box.y1 + h / 4)};
+        if (box.x1 - box.x0 < h || box.y1 <= box.y0) continue;
+        INVOICES_ASSIGN_OR_RETURN(OcrLine again,
+                                  ReadAgain(engine, image, box, h));
+        OcrPage old_reading, new_reading;
+        old_reading.lines.push_back(line);
+        new_reading.lines.push_back(again);
+        const double was = double(old_reading.Characters());
+        const double now = double(new_reading.Characters());
+        if (new_reading.Quality() <= old_reading.Quality() || now < was ||
+            now > 1.25 * was || again.words.size() < line.words.size()) {
+          continue;
+        }
+        ReplaceWordsFrom(line, line.box.x0, std::move(again.words));
+      }
     }
   }
   return {};

@@ -72,6 +72,54 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
   EXPECT_EQ(r->text, "TOTAL 1.00");
 }
 
+// An engine that reads the page as `page` (words at confidence 0.6) and any
+// single line as `line` (at 0.95).
+class ScriptedEngine final : public OcrEngine {
+ public:
+  ScriptedEngine(std::string page, std::string line)
+      : page_(std::move(page)), line_(std::move(line)) {}
+  using OcrEngine::Recognize;
+  core::Result<OcrPage> Recognize(const GrayImage&,
+                                  const RecognizeOptions& options) override {
+    return options.layout == Layout::kLine ? PageFromText(line_, 0.95f)
+                                           : PageFromText(page_, 0.6f);
+  }
+  const std::string& language() const override { return language_; }
+
+ private:
+  std::string page_, line_, language_ = "eng";
+};
+
+core::Result<std::string> VendorReadWith(const std::string& line,
+                                         bool reread_name) {
+  auto pool = EnginePool::Create(1, [&] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        std::make_unique<ScriptedEngine>(
+            "ACME TRAD1NG SDN BHD\nNO 5, JALAN BESAR\n"
+            "50450 KUALA LUMPUR\nTOTAL 9.00",
+            line));
+  });
+  if (!pool) return std::unexpected(pool.error());
+  ScannerOptions options;
+  options.reread_lines = 0;
+  options.reread_name = reread_name;
+  Scanner scanner(**pool, options);
+  INVOICES_ASSIGN_OR_RETURN(
+      core::Extraction r,
+      scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", ""));
+  return r.fields["vendor_name"].value;
+}
+
+TEST(ScannerTest, TheNameIsReadAgainAloneWhenAsked) {
+  EXPECT_EQ(VendorReadWith("ACME TRADING SDN BHD", true),
+            "ACME TRADING SDN BHD");
+  EXPECT_EQ(VendorReadWith("ACME TRADING SDN BHD", false),
+            "ACME TRAD1NG SDN BHD");
+  // A reading that loses a word, or letters, is not taken however sure.
+  EXPECT_EQ(VendorReadWith("ACME TRADING", true), "ACME TRAD1NG SDN BHD");
+  EXPECT_EQ(VendorReadWith("ACME TRAD SDN BHD", true), "ACME TRAD1NG SDN BHD");
+}
+
 TEST(ScannerTest, WarnsWhenTheDeclaredTypeIsWrong) {
   auto pool = CannedPool("TOTAL 1.00");
   Scanner scanner(*pool, {});

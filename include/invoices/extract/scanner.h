@@ -58,6 +58,10 @@ struct ScannerOptions {
   // date or amount. On the 100 dev receipts 4 a page read 2 more totals and
   // lost nothing; 8 lost 2 totals again (docs/BENCHMARKS.md).
   size_t reread_lines = 4;
+  // The lines of the vendor's name read again, each alone at a comfortable
+  // text height; a reading replaces a line when it is more confident and
+  // has about as many letters and digits.
+  bool reread_name = false;
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
