@@ -58,12 +58,13 @@ enum Kind : uint64_t {
   kExpiry = 1ull << 27,       // EXPIRY, VALID UNTIL, DELIVERY DATE
   kTransaction = 1ull << 28,  // CASHIER, TERMINAL, TABLE: receipt header data
   kTaxId = 1ull << 29,        // a tax word naming a number: "GST ID", "VAT No"
+  kCharge = 1ull << 30,       // SERVICE CHARGE: an extra added to the total
 };
 
 // Kinds that label an amount.
 constexpr uint64_t kAmountRole = kTotal | kSub | kTax | kDue | kBalance | kNet |
                                  kAmount | kChange | kTender | kRounding |
-                                 kDiscount | kCount | kTip | kGrand;
+                                 kDiscount | kCount | kTip | kGrand | kCharge;
 constexpr uint64_t kDateRole = kDateWord | kInvoiceDate | kDueWord | kExpiry;
 
 struct Keyword {
@@ -346,6 +347,14 @@ const std::vector<Keyword>& Keywords() {
         {"cantidad", kCount},
         {"qte", kCount},
         {"quantite", kCount},
+        {"service charge", kCharge},
+        {"svc charge", kCharge},
+        {"service chg", kCharge},
+        {"svc chg", kCharge},
+        {"service", kCharge},
+        // Real words one letter from "change", never a misreading of it.
+        {"charge", kCharge},
+        {"charges", kCharge},
         {"tip", kTip},
         {"tips", kTip},
         {"gratuity", kTip},
@@ -1054,11 +1063,11 @@ uint64_t WordKinds(const OcrWord& word) {
 struct Role {
   double total = 0, sub = 0, tax = 0, tip = 0;
   bool tender = false, change = false, rounding = false, discount = false,
-       count = false;
+       count = false, charge = false;
 
   bool Any() const {
     return total > 0 || sub > 0 || tax > 0 || tip > 0 || tender || change ||
-           rounding || discount || count;
+           rounding || discount || count || charge;
   }
   double Strongest() const { return std::max({total, sub, tax}); }
   Role Scaled(double f) const {
@@ -1086,6 +1095,8 @@ Role RoleOf(uint64_t k) {
     r.count = true;  // "TOTAL QTY", "TOTAL ITEMS"
   } else if ((k & kTip) && !total) {
     r.tip = 0.8;
+  } else if ((k & kCharge) && !total && !tax) {
+    r.charge = true;  // "Service charge 10%"
   } else if (total || (grand && amount)) {
     if (excl || (net && !grand)) {
       r.sub = 0.85;  // "Total excl. GST", "Summe netto", "Total HT"
@@ -1345,6 +1356,9 @@ struct AmountResult {
   // ("CASH 10.50") less the one change given ("CHANGE 2.15").
   const AmountCand* tendered = nullptr;
   const AmountCand* change = nullptr;
+  // When no total was read: the subtotal, the tax and the charges and
+  // rounding printed after the subtotal, whose sum is the total.
+  std::vector<const AmountCand*> parts;
 };
 
 // The best candidate by `score`, with its confidence; nullptr when none has a
@@ -1449,7 +1463,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   for (const AmountCand& c : cands) {
     const bool rightmost =
         c.token == &c.line->amounts.back() || c.role.total > 0;
-    if (c.role.rounding || c.role.tip > 0) {
+    if (c.role.rounding || c.role.tip > 0 || c.role.charge) {
       const size_t n = extras.size();
       for (size_t i = 0; i < n; ++i)
         extras.push_back(extras[i] + c.minor_units);
@@ -1520,11 +1534,35 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       for (int64_t k : change) cash_minus_change |= t - k == c.minor_units;
     }
     if (cash_minus_change) {
-      c.total += 0.15;
+      c.total += 0.3;
     } else if (paid) {
       c.total += 0.1;
     }
     if (c.minor_units == max_plain) c.total += 0.05;
+  }
+
+  // A total of the supplies at one tax rate ("Total 6% supplies (Inc. GST):
+  // 14.10") is a line of the tax breakdown when a total without a rate, in
+  // full, follows it ("Total Payable: 68.41").
+  auto rated = [](const Line& line) {
+    for (size_t at = line.text.find('%'); at != std::string::npos;
+         at = line.text.find('%', at + 1)) {
+      if (at > 0 &&
+          std::isdigit(static_cast<unsigned char>(line.text[at - 1]))) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (AmountCand& c : cands) {
+    if (c.total <= 0 || !rated(*c.line)) continue;
+    const bool plain_after =
+        std::any_of(cands.begin(), cands.end(), [&](const AmountCand& d) {
+          return d.total > 0 && d.line_index > c.line_index &&
+                 d.token->has_fraction && (d.line->kinds & kTotal) &&
+                 !rated(*d.line);
+        });
+    if (plain_after) c.total -= 0.3;
   }
 
   // Without any labelled total, the largest amount in the lower part of the
@@ -1671,6 +1709,16 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
                 : 0;
   }
   r.tip = Best(cands, &AmountCand::sub, &r.tip_conf, r.total);
+  if (!r.total && r.sub && r.tax && r.tax->line_index > r.sub->line_index) {
+    r.parts = {r.sub, r.tax};
+    for (const AmountCand& c : cands) {
+      if ((c.role.charge || c.role.rounding) && c.token->has_fraction &&
+          c.token == &c.line->amounts.back() &&
+          c.line_index > r.sub->line_index) {
+        r.parts.push_back(&c);
+      }
+    }
+  }
   return r;
 }
 
@@ -2516,6 +2564,27 @@ void ExtractFields(const OcrPage& read, int page_number,
           "the total could not be read; it is the amount "
           "tendered less the change");
     }
+  }
+  // No total read at all, but the subtotal, the tax and what the page adds
+  // to them (a service charge, rounding): the total is their sum.
+  if (!out.fields.contains("total") && !amounts.parts.empty()) {
+    core::Decimal sum(0, minor);
+    WordSpan words = amounts.parts.front()->words;
+    std::string text;
+    double confidence = 1;
+    for (const AmountCand* c : amounts.parts) {
+      sum = sum + c->token->value;
+      words.box = Union(words.box, c->words.box);
+      text += (text.empty() ? "" : " + ") + c->words.text;
+      confidence = std::min(confidence, double(c->words.confidence));
+    }
+    Field f = MakeField(sum.ToString(minor), Round3(0.5 * confidence),
+                        page_number, words);
+    f.text = text;
+    SetField(out, "total", std::move(f));
+    out.warnings.push_back(
+        "the total could not be read; it is the subtotal plus tax and what "
+        "the page adds to them");
   }
   RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);

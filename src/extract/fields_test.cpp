@@ -729,6 +729,66 @@ CHANGE RM 27.05)");
   EXPECT_EQ(Value(Extract(apart), "total"), "72.74");
 }
 
+TEST(ExtractFieldsTest, WhatWasPaidOutweighsATaxSummarysTotalRow) {
+  // The tax summary's "Total" row, lower on the page, is as strongly
+  // labelled as the total; the cash less the change names the total.
+  OcrPage page = PageFromText(R"(AEON CO. (M) BHD
+Sub-total 476,81
+Total Sales Incl GST 476.81
+Rounding Adj -0.01
+Total After Adj Incl GST 476.80
+CASH 500.00
+Item Count 3 Change Amt 23,20
+GST Summary Amount Tax
+SR @ 6% 449.82 26.98
+Total 449 82 26.59)",
+                              0.8f);
+  EXPECT_EQ(Value(Extract(page), "total"), "476.80");
+}
+
+TEST(ExtractFieldsTest, ATotalAtOneTaxRateIsPartOfTheBreakdown) {
+  const core::Extraction e = Extract(R"(GARDENIA BAKERIES (KL) SDN BHD
+WHOLEMEAL 2.78 5 13.90
+Total 0% supplies: 54.31
+Total 6% supplies (excl. GST): 13.30
+GST: 0.80
+Total 6% supplies (Inc. GST): 14.10
+Total 0% supplies: 54.31
+Total Payable: 68.41)",
+                                     0.7f);
+  EXPECT_EQ(Value(e, "total"), "68.41");
+  // A total with its rate and nothing after it is the total.
+  EXPECT_EQ(
+      Value(Extract("KEDAI\nItem 10.00\nTotal (Incl GST 6%) 10.60\n"), "total"),
+      "10.60");
+}
+
+TEST(ExtractFieldsTest, AServiceChargeAddsToTheTotalAndIsNoChange) {
+  // No total line is read: subtotal, service charge, tax and rounding add up
+  // to it. "CHARGE" is no misread "CHANGE".
+  const core::Extraction e = Extract(R"(THREE STOOGES
+1 GUINESS 12 GLASSES 150.00
+1 TIGER 12 GLASSES 145.00
+SUB TOTAL 295.00
+SERVICE CHARGE 10% 29.50
+GST 6% 19.47
+ROUNDING ADJ -0.02
+Thank you)");
+  EXPECT_EQ(Value(e, "subtotal"), "295.00");
+  EXPECT_EQ(Value(e, "tax"), "19.47");
+  ASSERT_EQ(Value(e, "total"), "343.95") << Dump(e);
+  EXPECT_EQ(e.fields.at("total").text, "295.00 + 19.47 + 29.50 + -0.02");
+  EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
+                      "the total could not be read; it is the subtotal plus "
+                      "tax and what the page adds to them"),
+            e.warnings.end());
+  // With a total printed, the charge is one of its parts.
+  EXPECT_EQ(Value(Extract("SUB TOTAL 295.00\nSERVICE CHARGE 10% 29.50\n"
+                          "GST 6% 19.47\nTOTAL 343.97\nTOTAL 14.00\n"),
+                  "total"),
+            "343.97");
+}
+
 TEST(ExtractFieldsTest, AReadableTotalIsNotReplacedByCashLessChange) {
   // The change is misread ("4.0)"), the total is not: the total stays.
   const core::Extraction e = Extract(R"(Sub Total : 93.40
