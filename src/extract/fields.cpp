@@ -311,6 +311,9 @@ const std::vector<Keyword>& Keywords() {
         {"rundung", kRounding},
         {"arrondi", kRounding},
         {"redondeo", kRounding},
+        {"afronding", kRounding},
+        {"arrotondamento", kRounding},
+        {"pyoristys", kRounding},
         {"discount", kDiscount},
         {"disc", kDiscount},
         {"savings", kDiscount},
@@ -504,6 +507,7 @@ const std::vector<Keyword>& Keywords() {
         {"blok", kAddress},
         {"blk", kAddress},
         {"lot", kAddress},
+        {"ground", kAddress},  // "Ground Floor"; never a misread "round"
         {"po box", kAddress},
         {"p o box", kAddress},
         {"strasse", kAddress},
@@ -2062,10 +2066,14 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
 // The smallest coin of currencies whose cash totals are rounded to it, in
 // minor units: a page that prints a rounding line pays the total rounded to
 // this step ("Total 13.58 / Rounding 0.02 / Total 13.60").
+// Euro countries that round cash (Finland, the Netherlands, Belgium,
+// Ireland, Italy, Slovakia) do so to 0.05 and print a rounding line when they
+// do. With no currency read, a printed rounding line still says the total
+// was rounded, and 0.05 is the step of most currencies that round.
 int CashStep(std::string_view currency) {
   static const std::map<std::string_view, int> kSteps = {
-      {"MYR", 5},  {"CHF", 5},  {"AUD", 5},   {"CAD", 5},
-      {"NZD", 10}, {"DKK", 50}, {"SEK", 100}, {"NOK", 100}};
+      {"MYR", 5},  {"CHF", 5},  {"AUD", 5},   {"CAD", 5},   {"EUR", 5},
+      {"NZD", 10}, {"DKK", 50}, {"SEK", 100}, {"NOK", 100}, {"", 5}};
   auto it = kSteps.find(currency);
   return it == kSteps.end() ? 0 : it->second;
 }
@@ -2082,9 +2090,32 @@ void RoundForCash(const PageModel& m, std::string_view currency, int minor,
       it->second.page != page_number) {
     return;
   }
-  const bool rounding_line =
-      std::any_of(m.lines.begin(), m.lines.end(),
-                  [](const Line& l) { return (l.kinds & kRounding) != 0; });
+  // A label line among the totals ("Rounding Adj", "Rounding Adjustment RM
+  // 0.01"), not a title ("TAX INVOICE / ADJUSTMENT NOTE") or a sentence;
+  // "Adjustment" alone must have its amount.
+  auto says_rounding = [](const Line& l) {
+    return std::any_of(l.tokens.begin(), l.tokens.end(), [](const Token& t) {
+      for (std::string_view stem :
+           {"round", "rund", "arrondi", "redonde", "pembulatan", "afrond",
+            "arrotond", "pyoristys"}) {
+        if (t.text.find(stem) != std::string::npos) return true;
+      }
+      return false;
+    });
+  };
+  bool rounding_line = false;
+  for (const Line& l : m.lines) {
+    if (!(l.kinds & kRounding) || (l.kinds & kTitle) || l.tokens.size() > 5 ||
+        l.yrel <= 0.25 || (!says_rounding(l) && l.amounts.empty())) {
+      continue;
+    }
+    // "Rounding 0.00": nothing was rounded.
+    if (!l.amounts.empty() && l.amounts.back().has_fraction &&
+        l.amounts.back().value.Rescaled(minor).units() == 0) {
+      return;
+    }
+    rounding_line = true;
+  }
   if (!rounding_line) return;
   auto value = core::Decimal::Parse(it->second.value);
   if (!value || value->is_negative()) return;

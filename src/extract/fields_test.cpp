@@ -962,10 +962,29 @@ Rounding RM 13,4!)");
                       "the total is rounded to the nearest 0.05 MYR, as the "
                       "page's rounding line says"),
             e.warnings.end());
-  // No rounding line, or a currency paid to the cent: the total as read.
+  // No rounding line, a rounding of nothing, or a currency paid to the
+  // cent: the total as read.
   EXPECT_EQ(Value(Extract("SHOP\nTotal RM 13.58\n"), "total"), "13.58");
   EXPECT_EQ(Value(Extract("SHOP\nTotal EUR 13.58\nRounding 0.00\n"), "total"),
             "13.58");
+  EXPECT_EQ(Value(Extract("SHOP\nTotal USD 13.58\nRounding adj\n"), "total"),
+            "13.58");
+  // Euro countries that round cash print the line; with no currency read
+  // the line still says the total was rounded, to the usual 0.05.
+  EXPECT_EQ(Value(Extract("WINKEL\nItem 13.58\nTotaal EUR 13.58\n"
+                          "Afronding\nPIN 13.60\n"),
+                  "total"),
+            "13.60");
+  EXPECT_EQ(Value(Extract("SHOP\nItem 10.44\nTotal 10.44\nRounding Adj\n"
+                          "Thank you\n"),
+                  "total"),
+            "10.45");
+  // A title or a sentence that says "adjustment", and the ground floor,
+  // are no rounding lines.
+  EXPECT_EQ(Value(Extract("TAX INVOICE / ADJUSTMENT NOTE\nGROUND FLOOR, NO. 4\n"
+                          "Item 3.21\nTotal Payable: 3.21\nAdjustment Note\n"),
+                  "total"),
+            "3.21");
 }
 
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
