@@ -1870,6 +1870,46 @@ std::string CollapseSpaces(std::string_view s) {
   return out;
 }
 
+// A name or address as printed: single spaces, no space inside brackets
+// ("( SUNGAI RENGIT )" is "(SUNGAI RENGIT)", "(KL )SDN" is "(KL) SDN"), and
+// no marks without letters or digits at either end ("’ Yam Fresh").
+std::string TidyPrinted(std::string_view s) {
+  std::string in = CollapseSpaces(s);
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == ' ' && !out.empty() && out.back() == '(') continue;
+    if (c == ' ' && i + 1 < in.size() && in[i + 1] == ')') continue;
+    out += c;
+    if (c == ')' && i + 1 < in.size() &&
+        std::isalnum(static_cast<unsigned char>(in[i + 1]))) {
+      out += ' ';
+    }
+  }
+  auto alnum_word = [](std::string_view w) {
+    return std::any_of(w.begin(), w.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c));
+    });
+  };
+  while (true) {
+    const size_t sp = out.find(' ');
+    if (sp == std::string::npos ||
+        alnum_word(std::string_view(out).substr(0, sp)))
+      break;
+    out.erase(0, sp + 1);
+  }
+  while (true) {
+    const size_t sp = out.rfind(' ');
+    if (sp == std::string::npos ||
+        alnum_word(std::string_view(out).substr(sp + 1)))
+      break;
+    const std::string_view last = std::string_view(out).substr(sp + 1);
+    if (last.find_first_not_of(".,") == std::string_view::npos) break;
+    out.erase(sp);
+  }
+  return out;
+}
+
 // Words at the start of `line` that are only a legal form ("SDN BHD",
 // "GmbH"), possibly followed by a registration number; their count.
 size_t LegalSuffixWords(const Line& line) {
@@ -2058,8 +2098,8 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);
   SetField(
       out, "vendor_name",
-      MakeField(CollapseSpaces(words.text),
-                Confidence(words.confidence, evidence), page_number, words));
+      MakeField(TidyPrinted(words.text), Confidence(words.confidence, evidence),
+                page_number, words));
   return pick;
 }
 
@@ -2346,7 +2386,7 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
   all.confidence = conf / taken.size();
   const double strength = 0.35 + (postcode ? 0.3 : 0) + 0.15;
   SetField(out, "vendor_address",
-           MakeField(CollapseSpaces(all.text),
+           MakeField(TidyPrinted(all.text),
                      Confidence(all.confidence, strength), page_number, all));
 }
 

@@ -907,6 +907,17 @@ TOTAL 9.00)"),
             "NO.50, JALAN PBS 14/11, LEBUHRAYA UTARA, 52100 KEPONG.");
 }
 
+TEST(ExtractFieldsTest, NamesAreTidiedAsPrinted) {
+  EXPECT_EQ(Value(Extract("SHH MOTOR ( SUNGAI RENGIT ) SDN. BHD.\n"
+                          "NO. 343, JALAN KURAU\nTOTAL 9.00\n"),
+                  "vendor_name"),
+            "SHH MOTOR (SUNGAI RENGIT) SDN. BHD.");
+  EXPECT_EQ(Value(Extract("\u2019 GARDENIA BAKERIES (KL )SDN BHD ~\n"
+                          "LOT 3, JALAN PELABUR 23/1\nTOTAL 9.00\n"),
+                  "vendor_name"),
+            "GARDENIA BAKERIES (KL) SDN BHD");
+}
+
 TEST(ExtractFieldsTest, ACompanyNumberInBracketsIsNoPartOfTheName) {
   // Its legal form garbled ("5/B" for "S/B"), the name is still mostly
   // letters once the number is set aside, and "S/B" is respelt.
