@@ -1816,6 +1816,19 @@ void ExtractDates(PageModel& m, int page_number, core::Extraction& out) {
       cands.push_back(std::move(c));
     }
   }
+  // The same day and month printed twice with different years: one year
+  // was misread ("18/03/16" at the top, "18/03/18 09:03" at the bottom);
+  // the reading OCR was less sure of gives way.
+  for (DateCand& a : cands) {
+    for (const DateCand& b : cands) {
+      const core::Date &x = a.token->date, &y = b.token->date;
+      if (&a != &b && x.day() == y.day() && x.month() == y.month() &&
+          x.year() != y.year() && a.words.confidence < b.words.confidence &&
+          a.invoice > 0) {
+        a.invoice = std::max(0.05, a.invoice - 0.2);
+      }
+    }
+  }
   auto pick = [&](double DateCand::*score, const char* name) {
     const DateCand* best = nullptr;
     for (const DateCand& c : cands) {

@@ -789,6 +789,20 @@ Thank you)");
             "343.97");
 }
 
+TEST(ExtractFieldsTest, OfADatePrintedTwiceWithTwoYearsTheSurerReadingWins) {
+  OcrPage page = PageFromText(R"(PASAR MINI JIN SENG
+TAXINV +002-160040 18/03/16
+Item 9.00
+TOTAL 9.00
+18/03/18 09:03 #002-15500408)",
+                              0.9f);
+  for (OcrWord& w : page.lines[1].words) w.confidence = 0.6f;
+  EXPECT_EQ(Value(Extract(page), "invoice_date"), "2018-03-18");
+  // Sure of the first, it stays.
+  for (OcrWord& w : page.lines[1].words) w.confidence = 0.95f;
+  EXPECT_EQ(Value(Extract(page), "invoice_date"), "2016-03-18");
+}
+
 TEST(ExtractFieldsTest, AReadableTotalIsNotReplacedByCashLessChange) {
   // The change is misread ("4.0)"), the total is not: the total stays.
   const core::Extraction e = Extract(R"(Sub Total : 93.40
