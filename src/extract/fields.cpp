@@ -1995,6 +1995,15 @@ size_t SuffixOnNextLine(const PageModel& m, size_t li) {
   return LegalSuffixWords(next);
 }
 
+// Whether `line` opens with a postal code ("15000 KHEMISSET", "81100 Johor
+// Bahru"): the last line of an address.
+bool StartsWithPostcode(const Line& line) {
+  const auto& words = line.ocr->words;
+  return line.postcode && !words.empty() &&
+         HasPostcode(std::vector<OcrWord>(
+             words.begin(), words.begin() + std::min<size_t>(2, words.size())));
+}
+
 struct VendorPick {
   size_t line = 0;
   size_t extra_words = 0;  // legal suffix words taken from the next line
@@ -2066,6 +2075,12 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
       ++next;
     }
     if (next < m.lines.size() && next <= li + 3 && is_address(next)) s += 0.2;
+    // A line right above "15000 KHEMISSET", under a line that could be the
+    // name, is the street of the address.
+    if (rank > 0 && !legal && li + 1 < m.lines.size() &&
+        StartsWithPostcode(m.lines[li + 1])) {
+      s -= 0.25;
+    }
     if (after_address && !legal) s -= 0.3;
     s *= 0.5 + 0.5 * line.confidence;
     scored.push_back({li, s});

@@ -958,6 +958,14 @@ TEST(ExtractFieldsTest, ANameAtTheTopMayHoldAWordThatLabelsTotals) {
 Total Facture : 56.00 DH)"),
                   "vendor_name"),
             "RELAIS TOTAL OULMES");
+  // Its street has no street word; the line above "15000 KHEMISSET" is the
+  // street all the same.
+  EXPECT_EQ(Value(Extract(R"(RELAIS TOTAL OULMES
+AUTOROUTE RABAT MEKNES
+15000 KHEMISSET
+Total Facture : 56.00 DH)"),
+                  "vendor_name"),
+            "RELAIS TOTAL OULMES");
   // Lower down, "TOTAL" with no amount is still no name.
   EXPECT_EQ(Value(Extract("KEDAI MAJU\nNO 5, JALAN BESAR\nSUB TOTAL\n"
                           "TOTAL 9.00\n"),
