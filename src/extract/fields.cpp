@@ -2399,6 +2399,29 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
     // mall name.
     if (!line.tokens.empty() && IsCountry(line.tokens.back().text)) break;
   }
+  // A branch or mall name above the address ("Nando's 1 Mont Kiara" over
+  // "Unit G-13, Ground Floor, ..."; "DOMINO'S PIZZA TAMAN UNIVERSITI" over
+  // "30, Jln Kebudayaan 7,"): the address starts where a line opens as
+  // addresses do, with a house number or a street or unit word, under a
+  // line with no comma.
+  auto opens_address = [](const Line& l) {
+    if (StartsWithHouseNumber(l)) return true;
+    if (!l.matches.empty() && l.matches[0].first == 0 &&
+        (l.matches[0].kinds & kAddress)) {
+      return true;
+    }
+    const std::string first =
+        l.tokens.empty() ? std::string() : l.tokens.front().text;
+    return first == "unit" || first == "suite";
+  };
+  if (taken.size() >= 2 && !opens_address(*taken[0]) &&
+      opens_address(*taken[1]) && !taken[0]->postcode &&
+      taken[0]->text.find(',') == std::string::npos) {
+    taken.erase(taken.begin());
+    evidence = std::any_of(taken.begin(), taken.end(), [](const Line* l) {
+      return (l->kinds & kAddress) || l->postcode;
+    });
+  }
   if (taken.empty() || !evidence) return;
   WordSpan all;
   double conf = 0;

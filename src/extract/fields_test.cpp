@@ -910,6 +910,31 @@ TOTAL 9.00)"),
             "<none>");
 }
 
+TEST(ExtractFieldsTest, ABranchNameAboveTheAddressIsNoPartOfIt) {
+  EXPECT_EQ(Value(Extract(R"(DOMINO'S PIZZA SDN BHD
+DOMINO'S PIZZA TAMAN UNIVERSITI
+30, Jln Kebudayaan 7,
+Tmn Universiti 81300 Skudai, Johor
+Tel: 07-5201234
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "30, Jln Kebudayaan 7, Tmn Universiti 81300 Skudai, Johor");
+  // A first line with commas, or one that opens as addresses do, stays.
+  EXPECT_EQ(Value(Extract(R"(AEON CO. (M) BHD
+3RD FLR, AEON TAMAN MALURI SC
+JLN JEJAKA, 55100 KUALA LUMPUR
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "3RD FLR, AEON TAMAN MALURI SC JLN JEJAKA, 55100 KUALA LUMPUR");
+  EXPECT_EQ(Value(Extract(R"(ESJAY FUEL ENTERPRISE
+LOT PTD 101051
+Jalan Permas 10/10
+81750 Masai, Johor
+TOTAL 9.00)"),
+                  "vendor_address"),
+            "LOT PTD 101051 Jalan Permas 10/10 81750 Masai, Johor");
+}
+
 TEST(ExtractFieldsTest, AddressTextIsTidiedAsPrinted) {
   // Punctuation set apart, doubled commas, a postcode with an S for a 5,
   // and a mark closing a line.
