@@ -2041,6 +2041,16 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (!NameIsMostlyLetters(line, NameEnd(line))) continue;
     if (line.postcode || !line.dates.empty()) continue;
     if (line.text.find('@') != std::string::npos) continue;
+    // Noise read as short words ("No te if"): a name has a word of three
+    // letters or more.
+    if (std::none_of(
+            line.tokens.begin(), line.tokens.end(), [](const Token& t) {
+              return std::count_if(t.text.begin(), t.text.end(), [](char c) {
+                       return c >= 'a' && c <= 'z';
+                     }) >= 3;
+            })) {
+      continue;
+    }
     // A legal form, on the line or starting the next one, outweighs words
     // that happen to be labels elsewhere ("CASH & CARRY SDN BHD", "DATA
     // SYSTEMS LTD", "KEDAI (TAMAN DAYA)" / "SDN BHD").
@@ -2054,7 +2064,17 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
                               : kNotVendor)) {
       continue;
     }
-    if ((line.kinds & kTitle) && !legal) continue;
+    // A title with a legal form is a name only when the form is more than
+    // two letters ("TAX INVOICE 0S Pt" is a title with noise).
+    const bool strong_legal =
+        SuffixOnNextLine(m, li) > 0 ||
+        std::any_of(line.matches.begin(), line.matches.end(),
+                    [&](const Match& match) {
+                      return (match.kinds & kLegal) &&
+                             (match.last > match.first ||
+                              line.tokens[match.first].text.size() > 2);
+                    });
+    if ((line.kinds & kTitle) && !strong_legal) continue;
     if (std::any_of(line.amounts.begin(), line.amounts.end(),
                     [](const AmountToken& a) { return a.has_fraction; })) {
       continue;

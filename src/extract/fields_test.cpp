@@ -946,6 +946,25 @@ TOTAL 9.00)"),
             "NO.50, JALAN PBS 14/11, LEBUHRAYA UTARA, 52100 KEPONG.");
 }
 
+TEST(ExtractFieldsTest, NoiseAndTitlesWithATwoLetterFormAreNoName) {
+  // "Pt" may be a legal form (PT), but after "TAX INVOICE" it is noise; and
+  // a line of two-letter words is no name.
+  EXPECT_EQ(Value(Extract(R"(No te if
+TAX INVOICE 0S Pt
+DOMINO'S PIZZA
+GST REF NO : 001694251248
+30, Jln Kebudayaan 7, Tmn Universiti
+81300 Skudai, Johor
+TOTAL 9.00)"),
+                  "vendor_name"),
+            "DOMINO'S PIZZA");
+  // A long legal form makes a name of a line with a title word in it.
+  EXPECT_EQ(Value(Extract("RECEIPT PRINTING SDN BHD\nNO 5, JALAN BESAR\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_name"),
+            "RECEIPT PRINTING SDN BHD");
+}
+
 TEST(ExtractFieldsTest, NamesAreTidiedAsPrinted) {
   EXPECT_EQ(Value(Extract("SHH MOTOR ( SUNGAI RENGIT ) SDN. BHD.\n"
                           "NO. 343, JALAN KURAU\nTOTAL 9.00\n"),
