@@ -1010,6 +1010,17 @@ AUTOROUTE RABAT MEKNES
 Total Facture : 56.00 DH)"),
                   "vendor_name"),
             "RELAIS TOTAL OULMES");
+  // "Amount Due" over an invoice's sum, or "TOTAL" alone, is no name.
+  EXPECT_EQ(Value(Extract(R"(Amount Due
+ACME SUPPLIES LTD
+12 High Street, London SW1A 1AA
+Total 56.00)"),
+                  "vendor_name"),
+            "ACME SUPPLIES LTD");
+  EXPECT_EQ(Value(Extract("TOTAL\nKEDAI MAJU\nNO 5, JALAN BESAR\n"
+                          "TOTAL 9.00\n"),
+                  "vendor_name"),
+            "KEDAI MAJU");
   // Lower down, "TOTAL" with no amount is still no name.
   EXPECT_EQ(Value(Extract("KEDAI MAJU\nNO 5, JALAN BESAR\nSUB TOTAL\n"
                           "TOTAL 9.00\n"),
