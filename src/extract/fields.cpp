@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -926,7 +927,7 @@ WordSpan WordsIn(const Line& line, size_t begin, size_t end) {
 
 // Postal codes: five or six digits alone ("81100", "75008", "238801"),
 // "D-80331", US ZIP+4, or a UK/Canadian code ("SW1A 1AA", "K1A 0B6").
-bool HasPostcode(const std::vector<OcrWord>& words) {
+bool HasPostcode(std::span<const OcrWord> words) {
   auto digits_only = [](std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
       return c >= '0' && c <= '9';
@@ -1883,6 +1884,13 @@ std::string CollapseSpaces(std::string_view s) {
   return out;
 }
 
+// Whether `text` has a letter or a digit (else it is a mark: "™", "~").
+bool HasLetterOrDigit(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c));
+  });
+}
+
 // A name or address as printed: single spaces, no space inside brackets
 // ("( SUNGAI RENGIT )" is "(SUNGAI RENGIT)", "(KL )SDN" is "(KL) SDN"), and
 // no marks without letters or digits at either end ("’ Yam Fresh").
@@ -1899,22 +1907,17 @@ std::string TidyPrinted(std::string_view s) {
       out += ' ';
     }
   }
-  auto alnum_word = [](std::string_view w) {
-    return std::any_of(w.begin(), w.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c));
-    });
-  };
   while (true) {
     const size_t sp = out.find(' ');
     if (sp == std::string::npos ||
-        alnum_word(std::string_view(out).substr(0, sp)))
+        HasLetterOrDigit(std::string_view(out).substr(0, sp)))
       break;
     out.erase(0, sp + 1);
   }
   while (true) {
     const size_t sp = out.rfind(' ');
     if (sp == std::string::npos ||
-        alnum_word(std::string_view(out).substr(sp + 1)))
+        HasLetterOrDigit(std::string_view(out).substr(sp + 1)))
       break;
     const std::string_view last = std::string_view(out).substr(sp + 1);
     if (last.find_first_not_of(".,") == std::string_view::npos) break;
@@ -1999,9 +2002,8 @@ size_t SuffixOnNextLine(const PageModel& m, size_t li) {
 // Bahru"): the last line of an address.
 bool StartsWithPostcode(const Line& line) {
   const auto& words = line.ocr->words;
-  return line.postcode && !words.empty() &&
-         HasPostcode(std::vector<OcrWord>(
-             words.begin(), words.begin() + std::min<size_t>(2, words.size())));
+  return line.postcode &&
+         HasPostcode(std::span(words).first(std::min<size_t>(2, words.size())));
 }
 
 struct VendorPick {
@@ -2316,16 +2318,11 @@ std::string RepairPostcode(const std::string& word) {
 // or digits at the line's end ("JALAN KPB 6, ™") left out.
 std::string AddressLineText(const Line& line) {
   const auto& words = line.ocr->words;
-  auto alnum = [](const std::string& t) {
-    return std::any_of(t.begin(), t.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c));
-    });
-  };
   auto punctuation = [](const std::string& t) {
     return !t.empty() && t.find_first_not_of(",.;:") == std::string::npos;
   };
   size_t end = words.size();
-  while (end > 0 && !alnum(words[end - 1].text) &&
+  while (end > 0 && !HasLetterOrDigit(words[end - 1].text) &&
          !(punctuation(words[end - 1].text) &&
            words[end - 1].text.find_first_of(";:") == std::string::npos)) {
     --end;
