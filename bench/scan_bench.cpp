@@ -8,7 +8,8 @@
 //              NAME=VALUE]...
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
-//              [--reread-lines N] [--reread-name] [--ocr-cache DIR]
+//              [--reread-lines N] [--no-reread-name] [--reread-name-below Q]
+//              [--ocr-cache DIR]
 //
 // --ocr-cache DIR keeps every OCR reading in DIR, keyed by the image's pixels
 // and the engine's settings, and reuses it on later runs: changes to field
@@ -287,8 +288,10 @@ int main(int argc, char** argv) {
       scanner_options.flatten = next();
     } else if (a == "--reread-lines") {
       scanner_options.reread_lines = std::stoul(next());
-    } else if (a == "--reread-name") {
-      scanner_options.reread_name = true;
+    } else if (a == "--reread-name-below") {
+      scanner_options.reread_name_below = std::stod(next());
+    } else if (a == "--no-reread-name") {
+      scanner_options.reread_name = false;
     } else if (a == "--no-crop") {
       scanner_options.crop_to_paper = false;
     } else if (a == "--no-rules") {
@@ -309,7 +312,8 @@ int main(int argc, char** argv) {
           "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
-          "[--reread-lines N] [--reread-name] [--no-rules] [--raw-confidence] "
+          "[--reread-lines N] [--no-reread-name] [--reread-name-below Q] "
+          "[--no-rules] [--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");
       return 2;
     }

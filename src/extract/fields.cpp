@@ -2482,26 +2482,58 @@ void CheckSum(core::Extraction& out, int minor,
 
 }  // namespace
 
+namespace {
+
+// A time of day, hours and minutes ("17:39", "8:13", "18: 45").
+bool HasTimeOfDay(std::string_view text) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != ':') continue;
+    size_t b = i;
+    while (b > 0 && is_digit(text[b - 1])) --b;
+    size_t a = i + 1;
+    if (a < text.size() && text[a] == ' ') ++a;
+    size_t e = a;
+    while (e < text.size() && is_digit(text[e])) ++e;
+    const size_t hours = i - b, minutes = e - a;
+    if (hours >= 1 && hours <= 2 && minutes == 2) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   const PageModel m = BuildModel(page);
   constexpr uint64_t kKeyAmount =
       kTotal | kDue | kBalance | kGrand | kSub | kTax | kTender | kChange;
   constexpr uint64_t kKeyDate = kDateWord | kInvoiceDate;
+  constexpr uint64_t kTotalKinds = kTotal | kGrand | kDue;
   constexpr double kSure = 0.85;
   struct Wanted {
     int need;
     Reread at;
   };
   std::vector<Wanted> wanted;
-  for (const Line& line : m.lines) {
+  std::vector<std::vector<DateToken>> dates;
+  for (const Line& line : m.lines) dates.push_back(FindDates(line.text));
+  // A page with no date read anywhere: the date is often printed on the
+  // line of the time of day ("19-04-18 17:39"), whatever its label.
+  const bool no_date = std::all_of(dates.begin(), dates.end(),
+                                   [](const auto& d) { return d.empty(); });
+  for (size_t li = 0; li < m.lines.size(); ++li) {
+    const Line& line = m.lines[li];
     const bool amount = (line.kinds & kKeyAmount) && !(line.kinds & kTaxId);
-    const bool date = line.kinds & kKeyDate;
+    // Any date read doubtfully is worth reading again, labelled or not: the
+    // invoice date is often printed without a label.
+    const bool date = (line.kinds & kKeyDate) || !dates[li].empty() ||
+                      (no_date && HasTimeOfDay(line.text));
     if (!amount && !date) continue;
     int need = 0;
     if (amount) {
       // A total matters most; an amount without its decimals ("35" for
       // "8.35") is as doubtful as one read with low confidence.
-      const int weight = (line.kinds & (kTotal | kGrand | kDue)) ? 2 : 0;
+      const int weight = (line.kinds & kTotalKinds) ? 2 : 0;
       if (line.amounts.empty()) {
         need = 2 + weight;
       } else {
@@ -2514,11 +2546,11 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
     }
     bool date_value = false;
     if (date) {
-      const std::vector<DateToken> dates = FindDates(line.text);
+      // A page without a date needs one more than a doubtful amount.
+      const std::vector<DateToken>& d = dates[li];
       const int date_need =
-          dates.empty() ? 2
-          : WordsIn(line, dates.front().begin, dates.front().end).confidence <
-                  kSure
+          d.empty() ? (no_date ? 3 : 2)
+          : WordsIn(line, d.front().begin, d.front().end).confidence < kSure
               ? 1
               : 0;
       if (date_need > need) {
@@ -2534,8 +2566,9 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
       const size_t word = line.tokens[match.last].word;
       x0 = std::max(x0, line.ocr->words[word].box.x1);
     }
-    wanted.push_back(
-        {need, {size_t(line.ocr - page.lines.data()), x0, date_value}});
+    wanted.push_back({need,
+                      {size_t(line.ocr - page.lines.data()), x0, date_value,
+                       !date_value && (line.kinds & kTotalKinds) != 0}});
   }
   std::stable_sort(
       wanted.begin(), wanted.end(),

@@ -1087,14 +1087,24 @@ Change 2.15)");
   const std::vector<Reread> picks = LinesToReread(page, 8);
   std::vector<size_t> lines;
   for (const Reread& r : picks) lines.push_back(r.line);
-  // The total without decimals first, then the date without a date, then
-  // the doubtful change; neither the item nor the sure cash line.
-  EXPECT_EQ(lines, (std::vector<size_t>{3, 1, 5}));
+  // The total without decimals and the date line of a page with no date
+  // first (as needed as each other, in page order), then the doubtful
+  // change; neither the item nor the sure cash line.
+  EXPECT_EQ(lines, (std::vector<size_t>{1, 3, 5}));
   // The value starts after its label.
-  EXPECT_EQ(picks[0].x0, page.lines[3].words[1].box.x1);
-  EXPECT_FALSE(picks[0].date);
-  EXPECT_TRUE(picks[1].date);
+  EXPECT_EQ(picks[1].x0, page.lines[3].words[1].box.x1);
+  EXPECT_TRUE(picks[0].date);
+  EXPECT_FALSE(picks[1].date);
   EXPECT_EQ(LinesToReread(page, 1).size(), 1u);
+  // With a date read elsewhere, a date line without one comes after the
+  // total.
+  page = PageFromText(R"(SHOP NAME 01/02/2018
+Date : 05- balk 11:25:29
+Item A 3.00
+Grand Total aw 35)");
+  lines.clear();
+  for (const Reread& r : LinesToReread(page, 8)) lines.push_back(r.line);
+  EXPECT_EQ(lines, (std::vector<size_t>{3, 1}));
 }
 
 }  // namespace

@@ -205,12 +205,12 @@ int TextHeight(const OcrLine& line) {
   return std::max(1, heights[heights.size() / 2]);
 }
 
-// Reads `box` of `image` again as one line of text `h` px high, at a
-// comfortable height: text between 20 and 60 px is read as it is, smaller
-// is enlarged, larger (double-height print) reduced. The words come back
-// as one line, in `image` pixels.
-core::Result<OcrLine> ReadAgain(OcrEngine& engine, const GrayImage& image,
-                                const core::BBox& box, int h) {
+// Reads `box` of `image` again with `layout`, its text `h` px high brought
+// to a comfortable height: text between 20 and 60 px is read as it is,
+// smaller is enlarged, larger (double-height print) reduced. The lines come
+// back in `image` pixels.
+core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
+                                const core::BBox& box, int h, Layout layout) {
   constexpr double kTextHeight = 32;
   GrayImage crop = Crop(image, box);
   const double f = h < 20   ? std::min(3.0, kTextHeight / h)
@@ -220,18 +220,52 @@ core::Result<OcrLine> ReadAgain(OcrEngine& engine, const GrayImage& image,
     crop = Resize(crop, std::max(1, int(crop.width * f)),
                   std::max(1, int(crop.height * f)));
   }
+  fprintf(stderr, "XREAD %d %d %d\n", int(layout), crop.width, crop.height);
   INVOICES_ASSIGN_OR_RETURN(OcrPage again,
-                            engine.Recognize(crop, {.layout = Layout::kLine}));
+                            engine.Recognize(crop, {.layout = layout}));
+  auto to_image = [&](core::BBox& b) {
+    b = {int(b.x0 / f) + box.x0, int(b.y0 / f) + box.y0,
+         int(std::ceil(b.x1 / f)) + box.x0, int(std::ceil(b.y1 / f)) + box.y0};
+  };
+  for (OcrLine& l : again.lines) {
+    to_image(l.box);
+    for (OcrWord& w : l.words) to_image(w.box);
+  }
+  return again;
+}
+
+// Reads `box` of `image` again as one line of text (ReadAgain): its words
+// as one line.
+core::Result<OcrLine> ReadLineAgain(OcrEngine& engine, const GrayImage& image,
+                                    const core::BBox& box, int h) {
+  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                            ReadAgain(engine, image, box, h, Layout::kLine));
   OcrLine out;
   for (OcrLine& l : again.lines) {
-    for (OcrWord& w : l.words) {
-      w.box = {int(w.box.x0 / f) + box.x0, int(w.box.y0 / f) + box.y0,
-               int(std::ceil(w.box.x1 / f)) + box.x0,
-               int(std::ceil(w.box.y1 / f)) + box.y0};
-      out.words.push_back(std::move(w));
-    }
+    for (OcrWord& w : l.words) out.words.push_back(std::move(w));
   }
   return out;
+}
+
+// Whether `again` reads the value wanted (a date or an amount) better than
+// `old`: it holds one where the old reading held none, or both do and it
+// was read with more confidence; and it loses no date the old reading held,
+// nor, reading an amount, an amount (a time of day or a clerk's number
+// around a date may read as one).
+bool IsBetterReading(const OcrLine& old, const OcrLine& again, bool date) {
+  OcrPage old_reading, new_reading;
+  old_reading.lines.push_back(old);
+  new_reading.lines.push_back(again);
+  const std::string old_text = old_reading.Text();
+  const std::string new_text = new_reading.Text();
+  const bool old_date = !FindDates(old_text).empty();
+  const bool new_date = !FindDates(new_text).empty();
+  const bool old_amount = !FindAmounts(old_text).empty();
+  const bool new_amount = !FindAmounts(new_text).empty();
+  const bool had = date ? old_date : old_amount;
+  const bool has = date ? new_date : new_amount;
+  return has && (!had || new_reading.Quality() > old_reading.Quality()) &&
+         !(old_date && !new_date) && (date || !old_amount || new_amount);
 }
 
 // Puts `words` in `line` in place of those from `x0` on, with the line's
@@ -250,6 +284,32 @@ void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
   }
 }
 
+// Reads `line` of `image` again with the lines around it, as a block at a
+// comfortable text height: a rule or a stain right above a line, which the
+// page's line finder took into it, becomes a line of its own. The first
+// line of the new reading centred in the old one (which may span two) that
+// `better(old, new)` accepts replaces it.
+template <typename Better>
+core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
+                          OcrLine& line, const Better& better) {
+  const int h = TextHeight(line);
+  // Across the page: a value may stand far from its label. (A band cut
+  // to the line's width costs less and read no better on the dev
+  // receipts: -1 total, a digit lost at its edge.)
+  const core::BBox band{0, std::max(0, line.box.y0 - h), image.width,
+                        std::min(image.height, line.box.y1 + h)};
+  if (band.y1 <= band.y0 || band.x1 <= band.x0) return {};
+  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                            ReadAgain(engine, image, band, h, Layout::kBlock));
+  for (OcrLine& l : again.lines) {
+    const int c = (l.box.y0 + l.box.y1) / 2;
+    if (c < line.box.y0 || c > line.box.y1 || !better(line, l)) continue;
+    ReplaceWordsFrom(line, line.box.x0, std::move(l.words));
+    break;
+  }
+  return {};
+}
+
 }  // namespace
 
 core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
@@ -265,42 +325,41 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     const int y1 = std::min(image.height, line.box.y1 + h / 4);
     const int x0 = std::clamp(r.x0 + h / 4, 0, image.width - 1);
     if (y1 <= y0 || image.width - x0 < h) continue;
-    // To the right edge: a value may stand far from its label.
-    INVOICES_ASSIGN_OR_RETURN(
-        OcrLine again, ReadAgain(engine, image, {x0, y0, image.width, y1}, h));
-    OcrPage new_reading, old_reading;
-    new_reading.lines.push_back(again);
-    old_reading.lines.emplace_back();
-    for (const OcrWord& w : line.words) {
-      if (w.box.x0 >= x0 - h / 4) old_reading.lines.back().words.push_back(w);
+    // Amounts are read again alone first, right of their label (a
+    // double-height total beside small print); dates, and totals that
+    // reading did not improve, with the lines around them (RereadInBand).
+    if (!r.date) {
+      // To the right edge: a value may stand far from its label.
+      INVOICES_ASSIGN_OR_RETURN(
+          OcrLine again,
+          ReadLineAgain(engine, image, {x0, y0, image.width, y1}, h));
+      OcrLine old_part;
+      for (const OcrWord& w : line.words) {
+        if (w.box.x0 >= x0 - h / 4) old_part.words.push_back(w);
+      }
+      if (IsBetterReading(old_part, again, false)) {
+        ReplaceWordsFrom(line, x0 - h / 4, std::move(again.words));
+        continue;
+      }
+      if (!r.total) continue;
     }
-    // Only a better reading replaces the words right of the label: one that
-    // holds a value of the kind wanted where the old one held none, or both
-    // do and it was read with more confidence; and it must not lose a date
-    // or an amount the old reading held.
-    const std::string old_text = old_reading.Text();
-    const std::string new_text = new_reading.Text();
-    const bool old_date = !FindDates(old_text).empty();
-    const bool new_date = !FindDates(new_text).empty();
-    const bool old_amount = !FindAmounts(old_text).empty();
-    const bool new_amount = !FindAmounts(new_text).empty();
-    const bool had = r.date ? old_date : old_amount;
-    const bool has = r.date ? new_date : new_amount;
-    if (!has || (had && new_reading.Quality() <= old_reading.Quality()) ||
-        (old_date && !new_date) || (old_amount && !new_amount)) {
-      continue;
-    }
-    ReplaceWordsFrom(line, x0 - h / 4, std::move(again.words));
+    INVOICES_RETURN_IF_ERROR(RereadInBand(
+        engine, image, line, [&](const OcrLine& old, const OcrLine& again) {
+          return IsBetterReading(old, again, r.date);
+        }));
   }
   if (options_.reread_name) {
     // The name is printed large and bold at the top, where the page's line
-    // finder often reads it worst; read alone, line by line, it may come
-    // out better. A reading replaces a line only with more confidence, no
-    // fewer words and about as many letters and digits, none fewer.
+    // finder often reads it worst. A name read doubtfully is read again
+    // with the lines around it (RereadInBand); a reading replaces a line only
+    // with more confidence, no fewer words and about as many letters and
+    // digits, none fewer.
     core::Extraction probe;
     ExtractFields(page, 1, probe);
+    CalibrateConfidences(probe);
     auto it = probe.fields.find("vendor_name");
-    if (it != probe.fields.end() && it->second.bbox) {
+    if (it != probe.fields.end() && it->second.bbox &&
+        it->second.confidence < options_.reread_name_below) {
       const core::BBox name = *it->second.bbox;
       for (OcrLine& line : page.lines) {
         const int overlap =
@@ -308,24 +367,17 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         if (line.words.empty() || overlap * 2 < line.box.y1 - line.box.y0) {
           continue;
         }
-        const int h = TextHeight(line);
-        const core::BBox box{std::max(0, line.box.x0 - h / 2),
-                             std::max(0, line.box.y0 - h / 4),
-                             std::min(image.width, line.box.x1 + h / 2),
-                             std::min(image.height, line.box.y1 + h / 4)};
-        if (box.x1 - box.x0 < h || box.y1 <= box.y0) continue;
-        INVOICES_ASSIGN_OR_RETURN(OcrLine again,
-                                  ReadAgain(engine, image, box, h));
-        OcrPage old_reading, new_reading;
-        old_reading.lines.push_back(line);
-        new_reading.lines.push_back(again);
-        const double was = double(old_reading.Characters());
-        const double now = double(new_reading.Characters());
-        if (new_reading.Quality() <= old_reading.Quality() || now < was ||
-            now > 1.25 * was || again.words.size() < line.words.size()) {
-          continue;
-        }
-        ReplaceWordsFrom(line, line.box.x0, std::move(again.words));
+        INVOICES_RETURN_IF_ERROR(RereadInBand(
+            engine, image, line, [](const OcrLine& old, const OcrLine& again) {
+              OcrPage old_reading, new_reading;
+              old_reading.lines.push_back(old);
+              new_reading.lines.push_back(again);
+              const double was = double(old_reading.Characters());
+              const double now = double(new_reading.Characters());
+              return new_reading.Quality() > old_reading.Quality() &&
+                     now >= was && now <= 1.25 * was &&
+                     again.words.size() >= old.words.size();
+            }));
       }
     }
   }

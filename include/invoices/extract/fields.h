@@ -52,7 +52,8 @@ void ExtractFields(const OcrPage& page, int page_number, core::Extraction& out);
 struct Reread {
   size_t line = 0;
   int x0 = 0;
-  bool date = false;  // the value is a date (else an amount)
+  bool date = false;   // the value is a date (else an amount)
+  bool total = false;  // the amount is a total or an amount due
 };
 
 // The values of `page` worth reading again, alone and at a comfortable text

@@ -58,10 +58,12 @@ struct ScannerOptions {
   // date or amount. On the 100 dev receipts 4 a page read 2 more totals and
   // lost nothing; 8 lost 2 totals again (docs/BENCHMARKS.md).
   size_t reread_lines = 4;
-  // The lines of the vendor's name read again, each alone at a comfortable
-  // text height; a reading replaces a line when it is more confident and
-  // has about as many letters and digits.
-  bool reread_name = false;
+  // The lines of a vendor's name found with a calibrated confidence under
+  // `reread_name_below` are read again, each with the lines around it as a
+  // block at a comfortable text height; a reading replaces a line when it
+  // is more confident and has about as many letters and digits.
+  bool reread_name = true;
+  double reread_name_below = 0.6;
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
