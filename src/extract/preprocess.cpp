@@ -188,6 +188,29 @@ BackgroundStats MeasureBackground(const GrayImage& image) {
   return stats;
 }
 
+GrayImage StretchContrast(const GrayImage& image, double ink_share) {
+  if (image.pixels.empty()) return image;
+  std::array<size_t, 256> histogram{};
+  for (uint8_t v : image.pixels) ++histogram[v];
+  const size_t n = image.pixels.size();
+  const size_t ink = std::max<size_t>(1, size_t(double(n) * ink_share));
+  int black = -1, white = -1;
+  size_t seen = 0;
+  for (int v = 0; v < 256 && white < 0; ++v) {
+    seen += histogram[v];
+    if (black < 0 && seen >= ink) black = v;
+    if (seen >= (n + 1) / 2) white = v;
+  }
+  if (white - black < 8) return image;  // a blank page: nothing to stretch
+  GrayImage out = image;
+  std::array<uint8_t, 256> map{};
+  for (int v = 0; v < 256; ++v) {
+    map[v] = uint8_t(std::clamp((v - black) * 255 / (white - black), 0, 255));
+  }
+  for (uint8_t& v : out.pixels) v = map[v];
+  return out;
+}
+
 GrayImage FlattenBackground(const GrayImage& image, int cell) {
   if (image.width == 0 || image.height == 0) return image;
   const Grid raw = BackgroundGrid(image, cell);

@@ -248,5 +248,17 @@ TEST(PerspectiveTest, WarpIsWhiteOutsideTheImage) {
   EXPECT_EQ(out.at(9, 9), 255);
 }
 
+TEST(StretchContrastTest, FaintInkBecomesBlackAndPaperWhite) {
+  // Paper at 240, a faint stroke at 200 on 5% of the page.
+  GrayImage img{20, 20, std::vector<uint8_t>(400, 240)};
+  for (int i = 0; i < 20; ++i) img.pixels[size_t(i) * 20 + 7] = 200;
+  const GrayImage out = StretchContrast(img);
+  EXPECT_EQ(out.pixels[7], 0);
+  EXPECT_EQ(out.pixels[0], 255);
+  // A blank page stays as it is.
+  const GrayImage blank{4, 4, std::vector<uint8_t>(16, 250)};
+  EXPECT_EQ(StretchContrast(blank).pixels, blank.pixels);
+}
+
 }  // namespace
 }  // namespace invoices::extract

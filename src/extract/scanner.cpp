@@ -97,6 +97,17 @@ std::string BaseMime(std::string_view content_type) {
   return out;
 }
 
+// Whether any amount with decimals was read on `page`: a receipt or an
+// invoice without one was read poorly.
+bool HasPrices(const OcrPage& page) {
+  for (const OcrLine& line : page.lines) {
+    for (const AmountToken& a : FindAmounts(line.Text())) {
+      if (a.has_fraction) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<Homography> Scanner::Straighten(GrayImage& image) const {
@@ -181,6 +192,24 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
         OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
     if (block.Quality() > page.Quality()) page = std::move(block);
   }
+  // Faint print that the page's thresholding lost (a page read poorly, or
+  // with no price on it): the flattened page is read again with its
+  // contrast stretched; that image, when it reads better, is the one values
+  // are read again from.
+  if (options_.layout == Layout::kAuto &&
+      (page.Quality() < options_.reread_below_quality || !HasPrices(page))) {
+    GrayImage faint =
+        StretchContrast(flatten ? image : FlattenBackground(image));
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage stretched,
+        engine->Recognize(faint, {.layout = options_.layout}));
+    const bool priced = HasPrices(stretched), had = HasPrices(page);
+    if ((priced && !had) ||
+        (priced == had && stretched.Quality() > page.Quality())) {
+      page = std::move(stretched);
+      image = std::move(faint);
+    }
+  }
   AddTiming(result, "ocr", MsSince(t));
   if (options_.reread_lines > 0 || options_.reread_name) {
     t = Clock::now();
@@ -220,7 +249,6 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
     crop = Resize(crop, std::max(1, int(crop.width * f)),
                   std::max(1, int(crop.height * f)));
   }
-  fprintf(stderr, "XREAD %d %d %d\n", int(layout), crop.width, crop.height);
   INVOICES_ASSIGN_OR_RETURN(OcrPage again,
                             engine.Recognize(crop, {.layout = layout}));
   auto to_image = [&](core::BBox& b) {

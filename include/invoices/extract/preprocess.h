@@ -28,6 +28,13 @@ BackgroundStats MeasureBackground(const GrayImage& image);
 // interpolated. Cost is linear in the pixels.
 GrayImage FlattenBackground(const GrayImage& image, int cell = 32);
 
+// Faint print (a faded thermal receipt, ink at 200 on paper at 240) made
+// dark: grey levels are stretched linearly so that the darkest `ink_share`
+// of the pixels become black and the median (the paper) white. Meant for a
+// flattened page (FlattenBackground), where no dark surroundings are left to
+// count as ink.
+GrayImage StretchContrast(const GrayImage& image, double ink_share = 0.03);
+
 // The box of the paper in a photo: the bounding box of the cells brighter
 // than the surroundings (a receipt on a darker table), or nullopt when the
 // paper fills the image or none stands out.
