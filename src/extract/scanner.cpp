@@ -296,6 +296,22 @@ bool IsBetterReading(const OcrLine& old, const OcrLine& again, bool date) {
          !(old_date && !new_date) && (date || !old_amount || new_amount);
 }
 
+// Whether two readings agree on the amount they end with, printed with
+// decimals, or both read no digit at all (a label with its value
+// elsewhere: "GST Summary").
+bool AgreeOnAmount(const OcrLine& a, const OcrLine& b) {
+  auto no_digit = [](const OcrLine& line) {
+    const std::string text = line.Text();
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (no_digit(a) && no_digit(b)) return true;
+  const std::vector<AmountToken> x = FindAmounts(a.Text());
+  const std::vector<AmountToken> y = FindAmounts(b.Text());
+  return !x.empty() && !y.empty() && x.back().has_fraction &&
+         y.back().has_fraction && x.back().value == y.back().value;
+}
+
 // Puts `words` in `line` in place of those from `x0` on, with the line's
 // reading-order ids.
 void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
@@ -369,7 +385,9 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         ReplaceWordsFrom(line, x0 - h / 4, std::move(again.words));
         continue;
       }
-      if (!r.total) continue;
+      // A total read again alone as it was read in the page is confirmed;
+      // one that the two readings disagree on is read in its band.
+      if (!r.total || AgreeOnAmount(old_part, again)) continue;
     }
     INVOICES_RETURN_IF_ERROR(RereadInBand(
         engine, image, line, [&](const OcrLine& old, const OcrLine& again) {

@@ -84,7 +84,9 @@ class ScriptedEngine final : public OcrEngine {
   using OcrEngine::Recognize;
   core::Result<OcrPage> Recognize(const GrayImage& image,
                                   const RecognizeOptions& options) override {
-    if (options.layout == Layout::kLine) return PageFromText(line_, 0.95f);
+    if (options.layout == Layout::kLine) {
+      return PageFromText(line_, line_confidence);
+    }
     if (options.layout != Layout::kBlock) {
       const std::string& text =
           pages_read++ > 0 && !second_page.empty() ? second_page : page_;
@@ -106,6 +108,7 @@ class ScriptedEngine final : public OcrEngine {
   }
   const std::string& language() const override { return language_; }
   int blocks_read = 0, pages_read = 0;
+  float line_confidence = 0.95f;
   std::string second_page;  // what pages read after the first read, if set
 
  private:
@@ -118,10 +121,12 @@ core::Result<core::Extraction> ScanScripted(const std::string& page,
                                             const std::string& line,
                                             const std::string& block,
                                             ScannerOptions options,
-                                            int* blocks_read = nullptr) {
+                                            int* blocks_read = nullptr,
+                                            float line_confidence = 0.95f) {
   ScriptedEngine* engine = nullptr;
   auto pool = EnginePool::Create(1, [&] {
     auto e = std::make_unique<ScriptedEngine>(page, line, block);
+    e->line_confidence = line_confidence;
     engine = e.get();
     return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
   });
@@ -210,10 +215,11 @@ TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
 TEST(ScannerTest, AnAmountTheLineReadingMissesIsReadInItsBand) {
   ScannerOptions options;
   options.reread_name = false;
-  const std::string page = "ACME TRADING SDN BHD\nTOTAL So. Tu";
-  EXPECT_EQ(FieldOf(ScanScripted(page, "-- ~~", "x\nTOTAL 3.70\ny", options),
-                    "total"),
-            "3.70");
+  // "TOTAL : 00" for "TOTAL : 9.00", and alone "o.oo".
+  const std::string page = "ACME TRADING SDN BHD\nTOTAL : 00";
+  EXPECT_EQ(
+      FieldOf(ScanScripted(page, "o.oo", "x\nTOTAL 3.70\ny", options), "total"),
+      "3.70");
   // The line reading, when it holds the amount, is taken without a block.
   int blocks = 0;
   EXPECT_EQ(
@@ -221,6 +227,25 @@ TEST(ScannerTest, AnAmountTheLineReadingMissesIsReadInItsBand) {
               "total"),
       "3.70");
   EXPECT_EQ(blocks, 0);
+}
+
+TEST(ScannerTest, ATotalReadAgainAsItWasIsNotReadInItsBand) {
+  ScannerOptions options;
+  options.reread_name = false;
+  const std::string page = "ACME TRADING SDN BHD\nTOTAL 9.00";
+  // Read doubtfully (0.6), then alone as 9.00 again, less surely: agreed.
+  int blocks = 0;
+  EXPECT_EQ(FieldOf(ScanScripted(page, "9.00", "x\nTOTAL 9.50\ny", options,
+                                 &blocks, 0.5f),
+                    "total"),
+            "9.00");
+  EXPECT_EQ(blocks, 0);
+  // Read alone as another amount: the band decides.
+  EXPECT_EQ(FieldOf(ScanScripted(page, "8.00", "x\nTOTAL 9.50\ny", options,
+                                 &blocks, 0.5f),
+                    "total"),
+            "9.50");
+  EXPECT_EQ(blocks, 1);
 }
 
 // Reads `page` with a ScriptedEngine whose second reading of a page is
