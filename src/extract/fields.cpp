@@ -2006,6 +2006,56 @@ bool StartsWithPostcode(const Line& line) {
          HasPostcode(std::span(words).first(std::min<size_t>(2, words.size())));
 }
 
+// Whether `line` starts as a street address does: a house number followed by
+// a comma ("109, SS21/1A,", "12-1, Jalan ...", "G-26,") or after "No"
+// ("No. 8, Jalan ...", "NO.53 55,57"), with words of letters after it.
+bool StartsWithHouseNumber(const Line& line) {
+  const auto& words = line.ocr->words;
+  if (words.empty() || line.letters < 3) return false;
+  auto is_number = [](std::string_view w) {
+    // Digits, with letters, dashes, slashes and ampersands among them
+    // ("31G", "12-1", "1&3", "G-26"): at least one digit, at most two
+    // letters.
+    int digits = 0, letters = 0;
+    for (char c : w) {
+      const auto u = static_cast<unsigned char>(c);
+      if (std::isdigit(u)) {
+        ++digits;
+      } else if (std::isalpha(u)) {
+        ++letters;
+      } else if (c != '-' && c != '/' && c != '&') {
+        return false;
+      }
+    }
+    return digits > 0 && letters <= 2;
+  };
+  std::string first = words[0].text;
+  std::string folded = core::AsciiLower(first);
+  if (folded.starts_with("no") && folded.size() > 2 &&
+      (folded[2] == '.' || folded[2] == ',' ||
+       std::isdigit(static_cast<unsigned char>(folded[2])))) {
+    // "NO.53", "No,89&91,": the number is glued to "No".
+    size_t b = 2;
+    while (b < first.size() && (first[b] == '.' || first[b] == ',')) ++b;
+    if (b == first.size()) {
+      return words.size() > 1 &&
+             std::isdigit(static_cast<unsigned char>(words[1].text[0]));
+    }
+    first = first.substr(b);
+    while (!first.empty() && (first.back() == ',' || first.back() == '.')) {
+      first.pop_back();
+    }
+    return is_number(first);
+  }
+  if (folded == "no" || folded == "no.") {
+    return words.size() > 1 &&
+           std::isdigit(static_cast<unsigned char>(words[1].text[0]));
+  }
+  if (first.size() < 2 || first.back() != ',') return false;
+  first.pop_back();
+  return is_number(first);
+}
+
 struct VendorPick {
   size_t line = 0;
   size_t extra_words = 0;  // legal suffix words taken from the next line
@@ -2104,6 +2154,8 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
       s -= 0.25;
     }
     if (after_address && !legal) s -= 0.3;
+    // "No.2, Jalan Temenggung" is the street, whatever is read above it.
+    if (!legal && StartsWithHouseNumber(line)) s -= 0.3;
     s *= 0.5 + 0.5 * line.confidence;
     scored.push_back({li, s});
     ++rank;
@@ -2235,56 +2287,6 @@ bool IsCountry(std::string_view token) {
       "latvia",     "latvija",    "lithuania",   "estonia",   "morocco",
       "maroc"};
   return kCountries.contains(token);
-}
-
-// Whether `line` starts as a street address does: a house number followed by
-// a comma ("109, SS21/1A,", "12-1, Jalan ...", "G-26,") or after "No"
-// ("No. 8, Jalan ...", "NO.53 55,57"), with words of letters after it.
-bool StartsWithHouseNumber(const Line& line) {
-  const auto& words = line.ocr->words;
-  if (words.empty() || line.letters < 3) return false;
-  auto is_number = [](std::string_view w) {
-    // Digits, with letters, dashes, slashes and ampersands among them
-    // ("31G", "12-1", "1&3", "G-26"): at least one digit, at most two
-    // letters.
-    int digits = 0, letters = 0;
-    for (char c : w) {
-      const auto u = static_cast<unsigned char>(c);
-      if (std::isdigit(u)) {
-        ++digits;
-      } else if (std::isalpha(u)) {
-        ++letters;
-      } else if (c != '-' && c != '/' && c != '&') {
-        return false;
-      }
-    }
-    return digits > 0 && letters <= 2;
-  };
-  std::string first = words[0].text;
-  std::string folded = core::AsciiLower(first);
-  if (folded.starts_with("no") && folded.size() > 2 &&
-      (folded[2] == '.' || folded[2] == ',' ||
-       std::isdigit(static_cast<unsigned char>(folded[2])))) {
-    // "NO.53", "No,89&91,": the number is glued to "No".
-    size_t b = 2;
-    while (b < first.size() && (first[b] == '.' || first[b] == ',')) ++b;
-    if (b == first.size()) {
-      return words.size() > 1 &&
-             std::isdigit(static_cast<unsigned char>(words[1].text[0]));
-    }
-    first = first.substr(b);
-    while (!first.empty() && (first.back() == ',' || first.back() == '.')) {
-      first.pop_back();
-    }
-    return is_number(first);
-  }
-  if (folded == "no" || folded == "no.") {
-    return words.size() > 1 &&
-           std::isdigit(static_cast<unsigned char>(words[1].text[0]));
-  }
-  if (first.size() < 2 || first.back() != ',') return false;
-  first.pop_back();
-  return is_number(first);
 }
 
 // A postcode with one character read as the letter it resembles ("S2100",

@@ -1075,6 +1075,19 @@ Rounding RM 13,4!)");
             "3.21");
 }
 
+TEST(FieldsTest, TheStreetIsNoNameWhenTheNameAboveIsReadBadly) {
+  // "Jalan" misread, so the street says no street word; the postcode too.
+  const core::Extraction r = Extract(R"(RES 4 SHENG
+ijs)g-wW
+No.2, Jao | emenggung
+Seksyen 9, andar Mahkota Uiesas,
+4320 ( cras, Selangor
+GST REG NO: 001335787520
+TOTAL 19.40)");
+  EXPECT_EQ(Value(r, "vendor_name"), "RES 4 SHENG");
+  EXPECT_EQ(Value(r, "vendor_address").substr(0, 9), "No.2, Jao");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
