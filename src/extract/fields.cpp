@@ -2484,27 +2484,6 @@ void CheckSum(core::Extraction& out, int minor,
 
 }  // namespace
 
-namespace {
-
-// A time of day, hours and minutes ("17:39", "8:13", "18: 45").
-bool HasTimeOfDay(std::string_view text) {
-  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != ':') continue;
-    size_t b = i;
-    while (b > 0 && is_digit(text[b - 1])) --b;
-    size_t a = i + 1;
-    if (a < text.size() && text[a] == ' ') ++a;
-    size_t e = a;
-    while (e < text.size() && is_digit(text[e])) ++e;
-    const size_t hours = i - b, minutes = e - a;
-    if (hours >= 1 && hours <= 2 && minutes == 2) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   const PageModel m = BuildModel(page);
   constexpr uint64_t kKeyAmount =

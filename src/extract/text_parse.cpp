@@ -1077,4 +1077,20 @@ std::vector<DateToken> FindDates(std::string_view read, DateOrder order) {
   return out;
 }
 
+bool HasTimeOfDay(std::string_view line) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != ':') continue;
+    size_t b = i;
+    while (b > 0 && is_digit(line[b - 1])) --b;
+    size_t a = i + 1;
+    if (a < line.size() && line[a] == ' ') ++a;
+    size_t e = a;
+    while (e < line.size() && is_digit(line[e])) ++e;
+    const size_t hours = i - b, minutes = e - a;
+    if (hours >= 1 && hours <= 2 && minutes == 2) return true;
+  }
+  return false;
+}
+
 }  // namespace invoices::extract

@@ -394,6 +394,15 @@ TEST(ParseDateTest, RefusesImpossibleDates) {
   EXPECT_EQ(Date("29/02/2020"), "2020-02-29");
 }
 
+TEST(HasTimeOfDayTest, HoursAndMinutesAsPrintedOrSpacedByOcr) {
+  EXPECT_TRUE(HasTimeOfDay("ee 19:15 #1000000163"));
+  EXPECT_TRUE(HasTimeOfDay("8:13 PM"));
+  EXPECT_TRUE(HasTimeOfDay("Date We M- a0TF 18: 45: a"));
+  EXPECT_FALSE(HasTimeOfDay("Table : 12"));
+  EXPECT_FALSE(HasTimeOfDay("Ref 123:45"));
+  EXPECT_FALSE(HasTimeOfDay("TOTAL 19.40"));
+}
+
 TEST(FindDatesTest, FindsDatesAmongOtherText) {
   EXPECT_THAT(Dates("Date 25/12/2018 8:13:39 PM Cashier MANIS"),
               ElementsAre("2018-12-25"));

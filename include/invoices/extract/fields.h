@@ -48,7 +48,8 @@ namespace invoices::extract {
 void ExtractFields(const OcrPage& page, int page_number, core::Extraction& out);
 
 // A value worth reading again: on line `line` of the page, right of its
-// label, from x = `x0` to the line's end.
+// label, from x = `x0` to the line's end (a date is read again with its
+// whole line and the lines around it).
 struct Reread {
   size_t line = 0;
   int x0 = 0;

@@ -149,4 +149,8 @@ std::optional<DateToken> ParseDate(std::string_view text,
 std::vector<DateToken> FindDates(std::string_view line,
                                  DateOrder order = DateOrder::kDayFirst);
 
+// Whether `line` holds a time of day, one or two digits of hours and two of
+// minutes ("17:39", "8:13", and "18: 45" as OCR spaces it).
+bool HasTimeOfDay(std::string_view line);
+
 }  // namespace invoices::extract
