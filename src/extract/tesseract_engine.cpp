@@ -1,5 +1,6 @@
 // The Tesseract engine: one TessBaseAPI, initialised once with the LSTM model
 // and reused for every page (initialisation costs far more than a small page).
+#include <dlfcn.h>
 #include <leptonica/allheaders.h>
 #include <omp.h>
 #include <tesseract/baseapi.h>
@@ -14,6 +15,9 @@
 
 namespace invoices::extract {
 namespace {
+
+// Set while this thread runs Tesseract's recognition (see pixWriteMem below).
+thread_local bool recognizing = false;
 
 class TesseractEngine final : public OcrEngine {
  public:
@@ -84,7 +88,9 @@ class TesseractEngine final : public OcrEngine {
     // OCR for a small receipt with teams against 0.19 s without. Some of its
     // loops name their own thread count, which omp_set_num_threads does not
     // override; no active parallel levels does. The setting is per thread,
-    // so it is made on the thread that recognises.
+    // so it is made on the thread that recognises. (The regions Debian's
+    // build opens do not even reach libgomp: see GOMP_parallel below; this
+    // covers a build that opens others.)
     omp_set_max_active_levels(0);
     api_.SetImage(image.pixels.data(), image.width, image.height, 1,
                   image.width);
@@ -92,7 +98,10 @@ class TesseractEngine final : public OcrEngine {
     // height, which suits photos and scans alike. Measured on the 100 dev
     // receipts, a fixed 300 or 70 dpi read no more totals and slightly fewer
     // dates and addresses (docs/BENCHMARKS.md).
-    if (api_.Recognize(nullptr) != 0) {
+    recognizing = true;
+    const int failed = api_.Recognize(nullptr);
+    recognizing = false;
+    if (failed != 0) {
       api_.Clear();
       return core::Internal("OCR failed on the page");
     }
@@ -159,3 +168,78 @@ core::Result<std::unique_ptr<OcrEngine>> NewTesseractEngine(
 }
 
 }  // namespace invoices::extract
+
+// Two costs of Debian's Tesseract build that are not recognition, measured at
+// a fifth of the OCR thread's time on the dev receipts (docs/BENCHMARKS.md),
+// removed by defining here functions the Tesseract library calls: the dynamic
+// linker takes an executable's definition before a library's.
+//
+// 1. Tesseract hands every text line to its LSTM as an image encoded to PNG
+//    (pixWriteMem) and decoded again right away: zlib's compression alone was
+//    7% of the time. During recognition the PNG is written uncompressed; the
+//    pixels are the same.
+extern "C" l_ok pixWriteMem(l_uint8** data, size_t* size, PIX* pix,
+                            l_int32 format) {
+  using Fn = l_ok (*)(l_uint8**, size_t*, PIX*, l_int32);
+  static const auto real =
+      reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pixWriteMem"));
+  if (format == IFF_PNG && invoices::extract::recognizing) {
+    pixSetZlibCompression(pix, 0);
+  }
+  return real(data, size, pix, format);
+}
+
+// 2. Tesseract's LSTM opens an OpenMP parallel region ("parallel sections",
+//    one section a gate) for every time step of every line. Parallelism here
+//    is one document per worker, so the regions run on one thread
+//    (omp_set_max_active_levels in Recognize), yet each still builds a team and
+//    wakes its barrier with a futex system call: 10% of the time. A region is
+//    run here on the calling thread, its sections one after the other, as a
+//    team of one runs them, by libgomp's documented ABI: the compiler's
+//    outlined region asks GOMP_sections_next for section numbers 1..count
+//    until it gets 0, then calls GOMP_sections_end_nowait.
+namespace {
+struct SerialSections {
+  bool active = false;
+  unsigned next = 0, count = 0;
+};
+thread_local SerialSections serial_sections;
+
+template <typename Fn>
+Fn RealGomp(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+}  // namespace
+
+extern "C" void GOMP_parallel(void (*fn)(void*), void* data,
+                              unsigned /*num_threads*/, unsigned /*flags*/) {
+  // A region inside a section is no part of that section's numbering.
+  const SerialSections outer = serial_sections;
+  serial_sections = {};
+  fn(data);
+  serial_sections = outer;
+}
+
+extern "C" void GOMP_parallel_sections(void (*fn)(void*), void* data,
+                                       unsigned /*num_threads*/, unsigned count,
+                                       unsigned /*flags*/) {
+  const SerialSections outer = serial_sections;
+  serial_sections = {true, 0, count};
+  fn(data);
+  serial_sections = outer;
+}
+
+extern "C" unsigned GOMP_sections_next() {
+  if (serial_sections.active) {
+    return serial_sections.next < serial_sections.count ? ++serial_sections.next
+                                                        : 0;
+  }
+  static const auto real = RealGomp<unsigned (*)()>("GOMP_sections_next");
+  return real();
+}
+
+extern "C" void GOMP_sections_end_nowait() {
+  if (serial_sections.active) return;
+  static const auto real = RealGomp<void (*)()>("GOMP_sections_end_nowait");
+  real();
+}
