@@ -1947,6 +1947,30 @@ size_t LegalSuffixWords(const Line& line) {
   return n;
 }
 
+// Where `line` ends without one or two short lower-case words after a name
+// printed in capitals ("RESTORAN SIAM VILLAGE os"): OCR's reading of specks
+// or a stamp's edge beside the line, never part of such a name.
+size_t WithoutTrailingSpecks(const Line& line) {
+  const auto& words = line.ocr->words;
+  auto speck = [](std::string_view t) {
+    return !t.empty() && t.size() <= 2 &&
+           std::all_of(t.begin(), t.end(),
+                       [](char c) { return c >= 'a' && c <= 'z'; });
+  };
+  size_t keep = words.size();
+  while (keep > 1 && speck(words[keep - 1].text)) --keep;
+  if (keep == words.size() || words.size() - keep > 2) return line.text.size();
+  int capitals = 0;
+  for (size_t w = 0; w < keep; ++w) {
+    for (char c : words[w].text) {
+      if (c >= 'a' && c <= 'z') return line.text.size();
+      capitals += c >= 'A' && c <= 'Z';
+    }
+  }
+  if (capitals < 3) return line.text.size();
+  return line.word_begin[keep - 1] + words[keep - 1].text.size();
+}
+
 // Where the name on a line ends: after its last legal form when only
 // registration numbers follow ("TRI SHAAS SDN BHD (728515-M)"), else at the
 // end of the line.
@@ -1976,7 +2000,7 @@ size_t NameEnd(const Line& line) {
     if (opened && digits >= 5) {
       return line.word_begin[first] > 0 ? line.word_begin[first] - 1 : 0;
     }
-    return line.text.size();
+    return WithoutTrailingSpecks(line);
   }
   const size_t last_word = line.tokens[legal->last].word;
   const auto& words = line.ocr->words;

@@ -1088,6 +1088,23 @@ TOTAL 19.40)");
   EXPECT_EQ(Value(r, "vendor_address").substr(0, 9), "No.2, Jao");
 }
 
+TEST(FieldsTest, ShortLowerCaseSpecksAfterANameInCapitalsAreNoPartOfIt) {
+  EXPECT_EQ(Value(Extract("RESTORAN SIAM VILLAGE os\nNO 2, JALAN PERMAS 10/7\n"
+                          "TOTAL 19.40"),
+                  "vendor_name"),
+            "RESTORAN SIAM VILLAGE");
+  // Names in mixed case keep their short words, and so does a name in
+  // capitals whose last word is upper case.
+  EXPECT_EQ(Value(Extract("Bistro de la Paz\nNO 2, JALAN PERMAS 10/7\n"
+                          "TOTAL 19.40"),
+                  "vendor_name"),
+            "Bistro de la Paz");
+  EXPECT_EQ(Value(Extract("KEDAI MAJU JAYA SB\nNO 2, JALAN PERMAS 10/7\n"
+                          "TOTAL 19.40"),
+                  "vendor_name"),
+            "KEDAI MAJU JAYA SB");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
