@@ -167,6 +167,22 @@ int main(int argc, char** argv) {
                 file.size() / 1024, ms);
   }
 
+  // A small receipt scan enlarged to the size OCR reads (the scanner's
+  // bilinear Resize), and a large scan reduced (its box filter).
+  {
+    const GrayImage receipt = Load(files[1]);
+    const double f = 2200.0 / std::min(receipt.width, receipt.height);
+    const int w = int(receipt.width * f), h = int(receipt.height * f);
+    const double up =
+        MedianMs(rounds, [&] { (void)ex::Resize(receipt, w, h); });
+    std::printf("| Resize (enlarge) | %d x %d to %d x %d | %.1f |\n",
+                receipt.width, receipt.height, w, h, up);
+    const double down = MedianMs(
+        rounds, [&] { (void)ex::Resize(a4, a4.width / 2, a4.height / 2); });
+    std::printf("| Resize (reduce) | %d x %d to %d x %d | %.1f |\n", a4.width,
+                a4.height, a4.width / 2, a4.height / 2, down);
+  }
+
   const ex::Quad tilted = {
       {{{430, 170}, {1010, 250}, {1150, 1480}, {250, 1390}}}};
   const GrayImage photo = Photograph(Load(files[1]), tilted, 1400, 1600);

@@ -666,18 +666,32 @@ GrayImage Resize(const GrayImage& in, int width, int height) {
     }
     return out;
   }
+  // Bilinear. The columns' sources and weights are the same on every row.
+  struct Column {
+    int x0, x1;
+    double wx;
+  };
+  std::vector<Column> columns(width);
+  for (int x = 0; x < width; ++x) {
+    const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, in.width - 1.0);
+    const int x0 = int(fx);
+    columns[x] = {x0, std::min(x0 + 1, in.width - 1), fx - x0};
+  }
   for (int y = 0; y < height; ++y) {
     const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, in.height - 1.0);
     const int y0 = int(fy), y1 = std::min(y0 + 1, in.height - 1);
     const double wy = fy - y0;
+    const uint8_t* r0 = &in.pixels[size_t(y0) * in.width];
+    const uint8_t* r1 = &in.pixels[size_t(y1) * in.width];
+    uint8_t* row = &out.pixels[size_t(y) * width];
     for (int x = 0; x < width; ++x) {
-      const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, in.width - 1.0);
-      const int x0 = int(fx), x1 = std::min(x0 + 1, in.width - 1);
-      const double wx = fx - x0;
-      const double top = in.at(x0, y0) * (1 - wx) + in.at(x1, y0) * wx;
-      const double bottom = in.at(x0, y1) * (1 - wx) + in.at(x1, y1) * wx;
-      out.pixels[size_t(y) * width + x] =
-          uint8_t(std::lround(top * (1 - wy) + bottom * wy));
+      const Column& c = columns[x];
+      const double top = r0[c.x0] * (1 - c.wx) + r0[c.x1] * c.wx;
+      const double bottom = r1[c.x0] * (1 - c.wx) + r1[c.x1] * c.wx;
+      const double v = top * (1 - wy) + bottom * wy;
+      // std::lround for v >= 0 (halves up), without its library call.
+      const int whole = int(v);
+      row[x] = uint8_t(whole + (v - whole >= 0.5));
     }
   }
   return out;
