@@ -7,6 +7,7 @@
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -169,10 +170,11 @@ core::Result<std::unique_ptr<OcrEngine>> NewTesseractEngine(
 
 }  // namespace invoices::extract
 
-// Two costs of Debian's Tesseract build that are not recognition, measured at
-// a fifth of the OCR thread's time on the dev receipts (docs/BENCHMARKS.md),
-// removed by defining here functions the Tesseract library calls: the dynamic
-// linker takes an executable's definition before a library's.
+// Costs of Debian's Tesseract build that are not recognition, removed by
+// defining here functions the Tesseract library calls: the dynamic linker
+// takes an executable's definition before a library's (docs/BENCHMARKS.md
+// has the measurements). A Tesseract whose functions differ in name or
+// signature calls its own again: nothing breaks, the time comes back.
 //
 // 1. Tesseract hands every text line to its LSTM as an image encoded to PNG
 //    (pixWriteMem) and decoded again right away: zlib's compression alone was
@@ -189,7 +191,27 @@ extern "C" l_ok pixWriteMem(l_uint8** data, size_t* size, PIX* pix,
   return real(data, size, pix, format);
 }
 
-// 2. Tesseract's LSTM opens an OpenMP parallel region ("parallel sections",
+// 2. Loading a model sorts the legacy engine's "universal ambiguities" (which
+//    letter groups the old classifier confuses) into lists one insertion at a
+//    time: half of the 80 ms an engine took to start. The LSTM engine, the
+//    only one used here (OEM_LSTM_ONLY), never consults them; recognition
+//    reads the dev receipts byte for byte the same without them.
+namespace tesseract {
+class UnicharAmbigs {
+ public:
+  void LoadUniversal(const UNICHARSET& encoder_set, UNICHARSET* unicharset);
+};
+}  // namespace tesseract
+
+namespace invoices::extract::internal {
+std::atomic<int> universal_ambigs_skipped{0};
+}  // namespace invoices::extract::internal
+
+void tesseract::UnicharAmbigs::LoadUniversal(const UNICHARSET&, UNICHARSET*) {
+  ++invoices::extract::internal::universal_ambigs_skipped;
+}
+
+// 3. Tesseract's LSTM opens an OpenMP parallel region ("parallel sections",
 //    one section a gate) for every time step of every line. Parallelism here
 //    is one document per worker, so the regions run on one thread
 //    (omp_set_max_active_levels in Recognize), yet each still builds a team and

@@ -1,10 +1,12 @@
-// The OpenMP and Leptonica functions tesseract_engine.cpp defines in place of
-// the libraries' (see there): OpenMP regions run on the calling thread with
-// no team, and PNG written outside recognition stays compressed.
+// The functions tesseract_engine.cpp defines in place of the libraries' (see
+// there): a model loads without the legacy engine's ambiguities, OpenMP
+// regions run on the calling thread with no team, and PNG written outside
+// recognition stays compressed.
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 #include <omp.h>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -12,7 +14,25 @@
 #include "invoices/extract/ocr_engine.h"
 
 namespace invoices::extract {
+namespace internal {
+// Counts the loads of the universal ambiguities skipped (tesseract_engine.cpp).
+extern std::atomic<int> universal_ambigs_skipped;
+}  // namespace internal
 namespace {
+
+TEST(TesseractEngineStart, SkipsTheLegacyEnginesAmbiguities) {
+  const int before = internal::universal_ambigs_skipped;
+  auto engine = NewTesseractEngine({.language = "eng"});
+  ASSERT_TRUE(engine) << engine.error().ToString();
+  EXPECT_EQ(internal::universal_ambigs_skipped, before + 1);
+  GrayImage blank;
+  blank.width = 200;
+  blank.height = 60;
+  blank.pixels.assign(200 * 60, 255);
+  auto page = (*engine)->Recognize(blank);
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_TRUE(page->lines.empty());
+}
 
 struct Ran {
   int section;
