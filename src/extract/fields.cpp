@@ -2367,14 +2367,19 @@ std::string AddressLineText(const Line& line) {
   return out;
 }
 
-void ExtractAddress(const PageModel& m, const VendorPick& vendor,
-                    int page_number, core::Extraction& out) {
+// The lines of an address block read down from line `li`, the line above it
+// being `prev` (AddressBlock).
+struct AddressLines {
+  std::vector<const Line*> taken;
+  bool evidence = false;  // a line with address words or a postcode
+  bool postcode = false;
+};
+
+AddressLines AddressBlock(const PageModel& m, size_t li, const Line* prev) {
   constexpr uint64_t kStop = kPhone | kTax | kTitle | kParty | kDateRole |
                              kTransaction | kTotal | kSub | kTender | kChange;
-  std::vector<const Line*> taken;
-  size_t li = vendor.line + (vendor.extra_words > 0 ? 2 : 1);
-  const Line* prev = &m.lines[vendor.line];
-  bool evidence = false, postcode = false;
+  AddressLines block;
+  auto& [taken, evidence, postcode] = block;
   int skipped = 0;
   for (; li < m.lines.size() && taken.size() < 5; ++li) {
     const Line& line = m.lines[li];
@@ -2396,7 +2401,10 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
         line.digits >= 4 && !fraction &&
         ((labelled && !(line.kinds & kAddress)) ||
          (!address && !house && line.letters <= line.digits));
-    const bool stop = (line.kinds & kStop) && !registration;
+    // A company's name with its legal form ends an address above it.
+    const bool named = !taken.empty() && (line.kinds & kLegal) &&
+                       !(line.kinds & kAddress) && !line.postcode;
+    const bool stop = ((line.kinds & kStop) && !registration) || named;
     if (registration && !taken.empty() && !evidence) {
       // The lines taken were the rest of the name block ("(Mutiara Rini
       // 16)" under the name, above "Co Reg No: ..."): the address is below.
@@ -2442,23 +2450,55 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
     // mall name.
     if (!line.tokens.empty() && IsCountry(line.tokens.back().text)) break;
   }
+  return block;
+}
+
+// Whether `l` opens as an address does: a house number, or a street or unit
+// word first.
+bool OpensAddress(const Line& l) {
+  if (StartsWithHouseNumber(l)) return true;
+  if (!l.matches.empty() && l.matches[0].first == 0 &&
+      (l.matches[0].kinds & kAddress)) {
+    return true;
+  }
+  const std::string first =
+      l.tokens.empty() ? std::string() : l.tokens.front().text;
+  return first == "unit" || first == "suite";
+}
+
+void ExtractAddress(const PageModel& m, const VendorPick& vendor,
+                    int page_number, core::Extraction& out) {
+  AddressLines block = AddressBlock(
+      m, vendor.line + (vendor.extra_words > 0 ? 2 : 1), &m.lines[vendor.line]);
+  // No address under the name: a station's brand and address above the
+  // operator's name ("BHPetrol Permas Jaya 2 / LOT PTD 101051 / ... /
+  // Esjay Fuel Enterprise"), or a name read elsewhere. The first block in
+  // the top half of the page that opens as an address and has a postcode is
+  // the address.
+  bool above = false;
+  if (block.taken.empty() || !block.evidence) {
+    for (size_t li = 0; li < m.lines.size(); ++li) {
+      const Line& line = m.lines[li];
+      if (line.yrel >= 0.5) break;
+      if (li == vendor.line || !OpensAddress(line)) continue;
+      AddressLines found =
+          AddressBlock(m, li, li > 0 ? &m.lines[li - 1] : &line);
+      if (!found.taken.empty() && found.taken.front() == &line &&
+          found.postcode) {
+        block = std::move(found);
+        above = true;
+        break;
+      }
+    }
+  }
+  auto& [taken, evidence, postcode] = block;
   // A branch or mall name above the address ("Nando's 1 Mont Kiara" over
   // "Unit G-13, Ground Floor, ..."; "DOMINO'S PIZZA TAMAN UNIVERSITI" over
   // "30, Jln Kebudayaan 7,"): the address starts where a line opens as
   // addresses do, with a house number or a street or unit word, under a
   // line with no comma.
-  auto opens_address = [](const Line& l) {
-    if (StartsWithHouseNumber(l)) return true;
-    if (!l.matches.empty() && l.matches[0].first == 0 &&
-        (l.matches[0].kinds & kAddress)) {
-      return true;
-    }
-    const std::string first =
-        l.tokens.empty() ? std::string() : l.tokens.front().text;
-    return first == "unit" || first == "suite";
-  };
-  if (taken.size() >= 2 && !opens_address(*taken[0]) &&
-      opens_address(*taken[1]) && !taken[0]->postcode &&
+  if (taken.size() >= 2 && !OpensAddress(*taken[0]) &&
+      OpensAddress(*taken[1]) && !taken[0]->postcode &&
       taken[0]->text.find(',') == std::string::npos) {
     taken.erase(taken.begin());
     evidence = std::any_of(taken.begin(), taken.end(), [](const Line* l) {
@@ -2478,7 +2518,7 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
     conf += w.confidence;
   }
   all.confidence = conf / taken.size();
-  const double strength = 0.35 + (postcode ? 0.3 : 0) + 0.15;
+  const double strength = 0.35 + (postcode ? 0.3 : 0) + (above ? 0 : 0.15);
   SetField(out, "vendor_address",
            MakeField(TidyPrinted(all.text),
                      Confidence(all.confidence, strength), page_number, all));

@@ -1105,6 +1105,29 @@ TEST(FieldsTest, ShortLowerCaseSpecksAfterANameInCapitalsAreNoPartOfIt) {
             "KEDAI MAJU JAYA SB");
 }
 
+TEST(FieldsTest, AnAddressAboveTheNameIsFoundWhenNoneFollowsIt) {
+  // A station's brand and address over the operator's name.
+  const core::Extraction r = Extract(R"(TAX INVOICE
+LOT 12, JALAN MAWAR 3
+81750 MASAI, JOHOR
+ACME FUEL ENTERPRISE SDN BHD
+CO. REG. NO: 001011128-T
+GST NO: 001234567890
+Item 10.00
+TOTAL 19.40)");
+  EXPECT_EQ(Value(r, "vendor_name"), "ACME FUEL ENTERPRISE SDN BHD");
+  EXPECT_EQ(Value(r, "vendor_address"),
+            "LOT 12, JALAN MAWAR 3 81750 MASAI, JOHOR");
+  // Without a postcode, a street above the name is not taken for the
+  // address.
+  const core::Extraction q = Extract(R"(TAX INVOICE
+LOT 12, JALAN MAWAR 3
+ACME FUEL ENTERPRISE SDN BHD
+CO. REG. NO: 001011128-T
+TOTAL 19.40)");
+  EXPECT_EQ(q.fields.count("vendor_address"), 0u);
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
