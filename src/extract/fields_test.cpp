@@ -1128,6 +1128,19 @@ TOTAL 19.40)");
   EXPECT_EQ(q.fields.count("vendor_address"), 0u);
 }
 
+TEST(FieldsTest, StreetWordsOfOtherLanguagesStartAnAddress) {
+  // A street line with no house number is the address's first line, not a
+  // branch name passed over.
+  EXPECT_EQ(Value(Extract("RELAIS DU LAC\nAUTOROUTE A6 SORTIE 12\n"
+                          "71000 MACON\nTOTAL 12,00 EUR"),
+                  "vendor_address"),
+            "AUTOROUTE A6 SORTIE 12 71000 MACON");
+  EXPECT_EQ(Value(Extract("CAFE DE JONG\nKalverstraat 12\n1012 NX Amsterdam\n"
+                          "Totaal 9,50"),
+                  "vendor_address"),
+            "Kalverstraat 12 1012 NX Amsterdam");
+}
+
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {
   OcrPage page = PageFromText(R"(SHOP NAME
 Date : 05- balk 11:25:29
