@@ -1,7 +1,7 @@
 // The functions tesseract_engine.cpp defines in place of the libraries' (see
 // there): a model loads without the legacy engine's ambiguities, OpenMP
-// regions run on the calling thread with no team, and PNG written outside
-// recognition stays compressed.
+// regions run on the calling thread with no team, and Leptonica's memory
+// codecs behave as Leptonica's outside recognition.
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 #include <omp.h>
@@ -130,6 +130,20 @@ TEST(LeptonicaPng, WrittenOutsideRecognitionIsStillCompressed) {
   pixDestroy(&back);
   lept_free(data);
   pixDestroy(&pix);
+}
+
+TEST(LeptonicaPng, BytesShapedLikeALineTokenAreNoImage) {
+  // What pixWriteMem hands Tesseract's LSTM during recognition: a marker and
+  // a pointer. Outside recognition, or naming no image handed out, such
+  // bytes are decoded as Leptonica decodes them: as nothing. (Lines handed
+  // by reference are read in TesseractEngineTest.ReadsADevReceiptWithBoxes.)
+  struct {
+    char magic[8] = {'\x89', 'I', 'N', 'V', 'L', 'I', 'N', 'E'};
+    void* pix = reinterpret_cast<void*>(0x1234);
+  } forged;
+  EXPECT_EQ(
+      pixReadMem(reinterpret_cast<const l_uint8*>(&forged), sizeof forged),
+      nullptr);
 }
 
 }  // namespace
