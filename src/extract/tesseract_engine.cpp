@@ -181,7 +181,14 @@ core::Result<std::unique_ptr<OcrEngine>> NewTesseractEngine(
 // takes an executable's definition before a library's (docs/BENCHMARKS.md
 // has the measurements). A Tesseract whose functions differ in name or
 // signature calls its own again: nothing breaks, the time comes back.
-//
+namespace {
+// The library's own definition of `name`, for the calls passed through.
+template <typename Fn>
+Fn Next(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+}  // namespace
+
 // 1. Tesseract hands every text line to its LSTM as an image encoded to PNG
 //    (pixWriteMem) and decodes it again right away (pixReadMem): zlib and
 //    libpng were 9% of the time, 4% with the PNG stored uncompressed. During
@@ -199,9 +206,8 @@ constexpr char kLineTokenMagic[8] = {'\x89', 'I', 'N', 'V', 'L', 'I', 'N', 'E'};
 
 extern "C" l_ok pixWriteMem(l_uint8** data, size_t* size, PIX* pix,
                             l_int32 format) {
-  using Fn = l_ok (*)(l_uint8**, size_t*, PIX*, l_int32);
   static const auto real =
-      reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pixWriteMem"));
+      Next<l_ok (*)(l_uint8**, size_t*, PIX*, l_int32)>("pixWriteMem");
   if (format != IFF_PNG || !invoices::extract::recognizing || pix == nullptr ||
       data == nullptr || size == nullptr) {
     return real(data, size, pix, format);
@@ -218,8 +224,7 @@ extern "C" l_ok pixWriteMem(l_uint8** data, size_t* size, PIX* pix,
 }
 
 extern "C" PIX* pixReadMem(const l_uint8* data, size_t size) {
-  using Fn = PIX* (*)(const l_uint8*, size_t);
-  static const auto real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "pixReadMem"));
+  static const auto real = Next<PIX* (*)(const l_uint8*, size_t)>("pixReadMem");
   if (invoices::extract::recognizing && data != nullptr &&
       size == sizeof(LineToken) &&
       std::memcmp(data, kLineTokenMagic, sizeof kLineTokenMagic) == 0) {
@@ -268,11 +273,6 @@ struct SerialSections {
   unsigned next = 0, count = 0;
 };
 thread_local SerialSections serial_sections;
-
-template <typename Fn>
-Fn RealGomp(const char* name) {
-  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
-}
 }  // namespace
 
 extern "C" void GOMP_parallel(void (*fn)(void*), void* data,
@@ -298,12 +298,12 @@ extern "C" unsigned GOMP_sections_next() {
     return serial_sections.next < serial_sections.count ? ++serial_sections.next
                                                         : 0;
   }
-  static const auto real = RealGomp<unsigned (*)()>("GOMP_sections_next");
+  static const auto real = Next<unsigned (*)()>("GOMP_sections_next");
   return real();
 }
 
 extern "C" void GOMP_sections_end_nowait() {
   if (serial_sections.active) return;
-  static const auto real = RealGomp<void (*)()>("GOMP_sections_end_nowait");
+  static const auto real = Next<void (*)()>("GOMP_sections_end_nowait");
   real();
 }
