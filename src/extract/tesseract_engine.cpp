@@ -24,6 +24,20 @@ namespace {
 thread_local bool recognizing = false;
 thread_local std::vector<PIX*> lines_handed;
 
+// Marks this thread as recognising for its lifetime, and then releases the
+// line images handed out, also when recognition throws (std::bad_alloc).
+class RecognizingScope {
+ public:
+  RecognizingScope() { recognizing = true; }
+  ~RecognizingScope() {
+    recognizing = false;
+    for (PIX* pix : lines_handed) pixDestroy(&pix);
+    lines_handed.clear();
+  }
+  RecognizingScope(const RecognizingScope&) = delete;
+  RecognizingScope& operator=(const RecognizingScope&) = delete;
+};
+
 class TesseractEngine final : public OcrEngine {
  public:
   explicit TesseractEngine(std::string language)
@@ -103,11 +117,10 @@ class TesseractEngine final : public OcrEngine {
     // height, which suits photos and scans alike. Measured on the 100 dev
     // receipts, a fixed 300 or 70 dpi read no more totals and slightly fewer
     // dates and addresses (docs/BENCHMARKS.md).
-    recognizing = true;
-    const int failed = api_.Recognize(nullptr);
-    recognizing = false;
-    for (PIX* pix : lines_handed) pixDestroy(&pix);
-    lines_handed.clear();
+    const int failed = [&] {
+      RecognizingScope scope;
+      return api_.Recognize(nullptr);
+    }();
     if (failed != 0) {
       api_.Clear();
       return core::Internal("OCR failed on the page");
