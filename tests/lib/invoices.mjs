@@ -1,6 +1,6 @@
 // Starting and stopping a real `invoices serve` for end-to-end tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,18 @@ export function devLabels() {
     .trim().split('\n').map((l) => JSON.parse(l));
 }
 
+// Folders made by tempDir are removed when the test file's process exits,
+// unless INVOICES_KEEP_TEST_DIRS is set (to look at what a failing test left).
+const made = [];
+process.on('exit', () => {
+  if (process.env.INVOICES_KEEP_TEST_DIRS) return;
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'invoices-test-') {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 // Starts `invoices serve --port 0 ARGS` (ARGS may name a --port of their
