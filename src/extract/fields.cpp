@@ -2583,8 +2583,9 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
     const bool amount = (line.kinds & kKeyAmount) && !(line.kinds & kTaxId);
     // Any date read doubtfully is worth reading again, labelled or not: the
     // invoice date is often printed without a label.
-    const bool date = (line.kinds & kKeyDate) || !dates[li].empty() ||
-                      (no_date && HasTimeOfDay(line.text));
+    const bool date =
+        (line.kinds & kKeyDate) || !dates[li].empty() ||
+        (no_date && (HasTimeOfDay(line.text) || HasDateShape(line.text)));
     if (!amount && !date) continue;
     int need = 0;
     if (amount) {

@@ -1173,5 +1173,16 @@ Grand Total aw 35)");
   EXPECT_EQ(lines, (std::vector<size_t>{3, 1}));
 }
 
+TEST(LinesToRereadTest, OnAPageWithoutADateADateMisreadIsReadAgain) {
+  const OcrPage page = PageFromText(R"(SHOP NAME
+TEL : 03-87238214
+3003/2018 No. CS-20322
+TOTAL 9.00)");
+  const std::vector<Reread> picks = LinesToReread(page, 8);
+  ASSERT_EQ(picks.size(), 1u);
+  EXPECT_EQ(picks[0].line, 2u);
+  EXPECT_TRUE(picks[0].date);
+}
+
 }  // namespace
 }  // namespace invoices::extract

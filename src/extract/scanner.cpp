@@ -236,15 +236,18 @@ int TextHeight(const OcrLine& line) {
 
 // Reads `box` of `image` again with `layout`, its text `h` px high brought
 // to a comfortable height: text between 20 and 60 px is read as it is,
-// smaller is enlarged, larger (double-height print) reduced. The lines come
-// back in `image` pixels.
+// smaller is enlarged, larger (double-height print) reduced; or, with a
+// `height` given, brought to that height. The lines come back in `image`
+// pixels.
 core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
-                                const core::BBox& box, int h, Layout layout) {
+                                const core::BBox& box, int h, Layout layout,
+                                double height = 0) {
   constexpr double kTextHeight = 32;
   GrayImage crop = Crop(image, box);
-  const double f = h < 20   ? std::min(3.0, kTextHeight / h)
-                   : h > 60 ? std::max(0.3, kTextHeight / h)
-                            : 1.0;
+  const double f = height > 0 ? std::clamp(height / h, 0.3, 3.0)
+                   : h < 20   ? std::min(3.0, kTextHeight / h)
+                   : h > 60   ? std::max(0.3, kTextHeight / h)
+                              : 1.0;
   if (f != 1.0) {
     crop = Resize(crop, std::max(1, int(crop.width * f)),
                   std::max(1, int(crop.height * f)));
@@ -265,9 +268,10 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
 // Reads `box` of `image` again as one line of text (ReadAgain): its words
 // as one line.
 core::Result<OcrLine> ReadLineAgain(OcrEngine& engine, const GrayImage& image,
-                                    const core::BBox& box, int h) {
-  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
-                            ReadAgain(engine, image, box, h, Layout::kLine));
+                                    const core::BBox& box, int h,
+                                    double height = 0) {
+  INVOICES_ASSIGN_OR_RETURN(
+      OcrPage again, ReadAgain(engine, image, box, h, Layout::kLine, height));
   OcrLine out;
   for (OcrLine& l : again.lines) {
     for (OcrWord& w : l.words) out.words.push_back(std::move(w));
@@ -369,25 +373,46 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     const int y1 = std::min(image.height, line.box.y1 + h / 4);
     const int x0 = std::clamp(r.x0 + h / 4, 0, image.width - 1);
     if (y1 <= y0 || image.width - x0 < h) continue;
+    // The line from `from` to `to` read alone, its text `height` px high
+    // (ReadAgain), takes the place of what it was read as there when it
+    // reads the value better; `old_part` and `alone` are the two readings.
+    OcrLine old_part, alone;
+    auto read_alone = [&](int from, int to,
+                          double height) -> core::Result<bool> {
+      INVOICES_ASSIGN_OR_RETURN(
+          alone, ReadLineAgain(engine, image, {from, y0, to, y1}, h, height));
+      old_part.words.clear();
+      for (const OcrWord& w : line.words) {
+        if (w.box.x0 >= from - h / 4) old_part.words.push_back(w);
+      }
+      if (!IsBetterReading(old_part, alone, r.date)) return false;
+      ReplaceWordsFrom(line, from - h / 4, std::move(alone.words));
+      return true;
+    };
     // Amounts are read again alone first, right of their label (a
     // double-height total beside small print); dates, and totals that
     // reading did not improve, with the lines around them (RereadInBand).
+    if (r.date && FindDates(line.Text()).empty()) {
+      // A line where a date was looked for and none was read ("BO Dec 17",
+      // "Date : 05- 05% |") is read alone first too, from its label (or
+      // its start) to its end, the text brought to 40 px: read so, the
+      // dev receipts' misread dates read right (+2 dates; at 32 px +1,
+      // as it was +0; amounts read so lose totals).
+      const int from =
+          r.x0 > line.box.x0 ? x0 : std::max(0, line.box.x0 - h / 2);
+      INVOICES_ASSIGN_OR_RETURN(
+          const bool taken,
+          read_alone(from, std::min(image.width, line.box.x1 + h / 2), 40));
+      if (taken) continue;
+    }
     if (!r.date) {
       // To the right edge: a value may stand far from its label.
-      INVOICES_ASSIGN_OR_RETURN(
-          OcrLine again,
-          ReadLineAgain(engine, image, {x0, y0, image.width, y1}, h));
-      OcrLine old_part;
-      for (const OcrWord& w : line.words) {
-        if (w.box.x0 >= x0 - h / 4) old_part.words.push_back(w);
-      }
-      if (IsBetterReading(old_part, again, false)) {
-        ReplaceWordsFrom(line, x0 - h / 4, std::move(again.words));
-        continue;
-      }
+      INVOICES_ASSIGN_OR_RETURN(const bool taken,
+                                read_alone(x0, image.width, 0));
+      if (taken) continue;
       // A total read again alone as it was read in the page is confirmed;
       // one that the two readings disagree on is read in its band.
-      if (!r.total || AgreeOnAmount(old_part, again)) continue;
+      if (!r.total || AgreeOnAmount(old_part, alone)) continue;
     }
     INVOICES_RETURN_IF_ERROR(RereadInBand(
         engine, image, line, [&](const OcrLine& old, const OcrLine& again) {

@@ -199,6 +199,25 @@ TEST(ScannerTest, OnAPageWithoutADateTheTimeOfDayLineIsReadAgain) {
             "2018-04-20");
 }
 
+TEST(ScannerTest, ALineWhereNoDateWasReadIsReadAloneFirst) {
+  ScannerOptions options;
+  options.reread_name = false;
+  int blocks = 0;
+  const std::string page =
+      "ACME TRADING SDN BHD\nBO Dec 17 18:40:57\nTOTAL 9.00";
+  EXPECT_EQ(FieldOf(ScanScripted(page, "30 Dec 17 18:40:57",
+                                 "x\nBO Dec 17 18:40:57\ny", options, &blocks),
+                    "invoice_date"),
+            "2017-12-30");
+  EXPECT_EQ(blocks, 0);
+  // Alone it reads no better: the band is read.
+  EXPECT_EQ(FieldOf(ScanScripted(page, "BO Dec 17", "x\n30 Dec 17 18:40:57\ny",
+                                 options, &blocks),
+                    "invoice_date"),
+            "2017-12-30");
+  EXPECT_EQ(blocks, 1);
+}
+
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
   ScannerOptions options;
   options.reread_name = false;

@@ -1093,4 +1093,73 @@ bool HasTimeOfDay(std::string_view line) {
   return false;
 }
 
+bool HasDateShape(std::string_view line) {
+  auto as_digit = [](char c) -> char {
+    if (c >= '0' && c <= '9') return c;
+    switch (c) {
+      case 'O':
+      case 'o':
+      case 'D':
+      case 'Q':
+        return '0';
+      case 'S':
+      case 's':
+        return '5';
+      case 'I':
+      case 'i':
+      case 'l':
+      case '|':
+        return '1';
+      case 'B':
+        return '8';
+      case 'Z':
+      case 'z':
+        return '2';
+      default:
+        return 0;
+    }
+  };
+  for (size_t at = 0; at < line.size();) {
+    const size_t space = std::min(line.find(' ', at), line.size());
+    std::string_view word = line.substr(at, space - at);
+    at = space + 1;
+    // Brackets and a closing mark around the word are no part of it.
+    while (!word.empty() && std::string_view("([{\"'").find(word.front()) !=
+                                std::string_view::npos) {
+      word.remove_prefix(1);
+    }
+    while (!word.empty() && std::string_view(")]},;:\"'").find(word.back()) !=
+                                std::string_view::npos) {
+      word.remove_suffix(1);
+    }
+    std::vector<std::string> groups(1);
+    bool shaped = !word.empty();
+    for (char c : word) {
+      if (c == '/' || c == '-' || c == '.' || c == '~') {
+        groups.emplace_back();
+      } else if (const char d = as_digit(c)) {
+        groups.back() += d;
+      } else {
+        shaped = false;
+        break;
+      }
+    }
+    if (!shaped || groups.size() < 2 || groups.size() > 3) continue;
+    int digits = 0;
+    bool year = false;
+    for (const std::string& g : groups) {
+      if (g.empty() || g.size() > 4) shaped = false;
+      digits += int(g.size());
+      year |= g.size() == 4 && (g.starts_with("19") || g.starts_with("20"));
+    }
+    // Every letter read as a digit: a word of letters is no date.
+    const bool has_digit = std::any_of(
+        word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (shaped && has_digit && digits >= 4 && (groups.size() == 3 || year)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace invoices::extract

@@ -403,6 +403,19 @@ TEST(HasTimeOfDayTest, HoursAndMinutesAsPrintedOrSpacedByOcr) {
   EXPECT_FALSE(HasTimeOfDay("TOTAL 19.40"));
 }
 
+TEST(HasDateShapeTest, MisreadNumericDatesButNotOtherNumbers) {
+  EXPECT_TRUE(HasDateShape("3003/2018 No. CS-20322"));    // a slash lost
+  EXPECT_TRUE(HasDateShape("02249PH ganneat OS~0S-17"));  // S for 5
+  EXPECT_TRUE(HasDateShape("(2l-O1-2O18)"));
+  EXPECT_TRUE(HasDateShape("Date 1B.06.20"));
+  EXPECT_FALSE(HasDateShape("TEL : 03-87238214"));  // a phone number
+  EXPECT_FALSE(HasDateShape("INVOICE NO: 18299/182/76230"));
+  EXPECT_FALSE(HasDateShape("Company Reg No: 557752-H"));
+  EXPECT_FALSE(HasDateShape("TOTAL 141.56 CASH 150.00"));  // amounts
+  EXPECT_FALSE(HasDateShape("SOLD-OUT"));                  // letters only
+  EXPECT_FALSE(HasDateShape("03-2164 1400"));  // no year, one separator
+}
+
 TEST(FindDatesTest, FindsDatesAmongOtherText) {
   EXPECT_THAT(Dates("Date 25/12/2018 8:13:39 PM Cashier MANIS"),
               ElementsAre("2018-12-25"));

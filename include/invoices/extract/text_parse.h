@@ -153,4 +153,12 @@ std::vector<DateToken> FindDates(std::string_view line,
 // minutes ("17:39", "8:13", and "18: 45" as OCR spaces it).
 bool HasTimeOfDay(std::string_view line);
 
+// Whether a word of `line` is shaped like a numeric date that OCR misread
+// (and FindDates therefore misses): with letters OCR takes for digits read
+// as digits (O 0, S 5, I l | 1, B 8, Z 2) and '~' as '-', it is two or three
+// groups of one to four digits apart by '/', '-' or '.', and has two
+// separators or a year of four digits ("3003/2018", "OS~0S-17"). Phone
+// numbers, invoice numbers and amounts are not.
+bool HasDateShape(std::string_view line);
+
 }  // namespace invoices::extract
