@@ -1654,6 +1654,9 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   r.explained = extras;
   // The one amount tendered and the one change given, however read.
   const AmountCand *t = nullptr, *k = nullptr;
+  // The one amount tendered when no change was given (none printed, or
+  // nothing): paid as it stands ("CREDIT RM 82.80").
+  const AmountCand* exact = nullptr;
   {
     bool one_t = true, one_k = true;
     for (const AmountCand& c : cands) {
@@ -1674,6 +1677,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
              dot != std::string::npos && dot >= c->token->number_begin &&
              c->token->number_end - dot - 1 == size_t(minor);
     };
+    if (one_t && one_k && t && (!k || k->minor_units == 0)) exact = t;
     if (!one_t || !one_k || !t || !k || t->minor_units <= k->minor_units) {
       t = k = nullptr;
     }
@@ -1687,10 +1691,13 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   // and printed below it on the page, is the total after cash rounding
   // ("Total Sales 72.74 / Rounding 72.75 / CASH 100.00 / CHANGE 27.25"),
   // whatever that line's label says: three readings agree on it.
+  // An amount paid exactly, with no change, a few cents from the total and
+  // not a whole number (notes paid in cash are), is that total rounded
+  // too: the tender line itself is the total.
+  const int64_t near = minor >= 2 ? 10 * Pow10(minor - 2) : 0;
   if (r.total && t && k) {
     const int64_t paid = t->minor_units - k->minor_units;
     const int64_t gap = paid - r.total->minor_units;
-    const int64_t near = minor >= 2 ? 10 * Pow10(minor - 2) : 0;
     if (gap != 0 && std::abs(gap) <= near) {
       for (const AmountCand& c : cands) {
         if (c.minor_units == paid && !c.role.tender && !c.role.change &&
@@ -1700,6 +1707,11 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
         }
       }
     }
+  } else if (r.total && exact && exact->line_index > r.total->line_index &&
+             exact->token->has_fraction &&
+             exact->minor_units % Pow10(minor) != 0) {
+    const int64_t gap = exact->minor_units - r.total->minor_units;
+    if (gap != 0 && std::abs(gap) <= near) r.total = exact;
   }
   // Among equal values, the last strong total line is the one to show.
   if (r.total) {

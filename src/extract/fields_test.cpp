@@ -729,6 +729,24 @@ CHANGE RM 27.05)");
   EXPECT_EQ(Value(Extract(apart), "total"), "72.74");
 }
 
+TEST(ExtractFieldsTest, AnAmountPaidExactlyAFewCentsFromTheTotalIsItRounded) {
+  // Paid by card, no change given: the amount paid is the rounded total.
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nTotal Sales (Inclusive GST) RM 82.86\n"
+                          "CREDIT RM 82.80\nCHANGE RM 00"),
+                  "total"),
+            "82.80");
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nTOTAL 82.86\nVISA 82.85"), "total"),
+            "82.85");
+  // Whole notes paid with no change read are no rounding: the total stays.
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nTOTAL 9.97\nCASH 10.00"), "total"),
+            "9.97");
+  // Nor is a payment printed above the total, or more than ten cents away.
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nVISA 82.85\nTOTAL 82.86"), "total"),
+            "82.86");
+  EXPECT_EQ(Value(Extract("KEDAI MAJU\nTOTAL 82.86\nVISA 82.97"), "total"),
+            "82.86");
+}
+
 TEST(ExtractFieldsTest, WhatWasPaidOutweighsATaxSummarysTotalRow) {
   // The tax summary's "Total" row, lower on the page, is as strongly
   // labelled as the total; the cash less the change names the total.
