@@ -1915,6 +1915,101 @@ bool HasLetterOrDigit(std::string_view text) {
   });
 }
 
+// Words that shop and company names are made of, in several languages:
+// a word of a name one letter from one of them, the letter one that OCR
+// takes for the other, is that word misread ("INTERNATIGNAL", "Fregh").
+// Words of four letters or fewer are left: too many are real words one
+// letter from another ("HART", "MINT").
+constexpr std::string_view kTradeWords[] = {
+    "agency",       "alimentari",  "apotheke",      "automotive",
+    "bakeries",     "bakery",      "boucherie",     "boulangerie",
+    "bookstore",    "borong",      "boutique",      "buchhandlung",
+    "butcher",      "centre",      "center",        "chemist",
+    "clinic",       "coffee",      "company",       "construction",
+    "corporation",  "dental",      "distributors",  "electrical",
+    "electronics",  "engineering", "enterprise",    "enterprises",
+    "epicerie",     "express",     "farmacia",      "fashion",
+    "florist",      "foods",       "fresh",         "furniture",
+    "garden",       "global",      "grocer",        "grocery",
+    "handel",       "hardware",    "holdings",      "hotel",
+    "industries",   "industrial",  "international", "kedai",
+    "kitchen",      "librairie",   "libreria",      "magasin",
+    "makanan",      "market",      "markt",         "mercado",
+    "metzgerei",    "minimarket",  "motors",        "national",
+    "optical",      "panaderia",   "pasar",         "patisserie",
+    "perniagaan",   "perusahaan",  "petrol",        "pharmacie",
+    "pharmacy",     "pizzeria",    "plaza",         "restaurant",
+    "restoran",     "retail",      "ristorante",    "runcit",
+    "salon",        "seafood",     "services",      "shoppe",
+    "societe",      "stationery",  "stores",        "supermarket",
+    "supermercado", "supplies",    "supply",        "syarikat",
+    "tienda",       "trading",     "traders",       "trattoria",
+    "village",      "wholesale"};
+
+// Whether OCR reads one of `a` and `b` (lower case letters) for the other.
+bool OcrConfuses(char a, char b) {
+  static constexpr std::string_view kPairs[] = {
+      "og", "od", "oq", "oc", "gc", "gs", "mh", "mn", "mw", "nh", "il",
+      "it", "ij", "lt", "ef", "ec", "uv", "uo", "br", "be", "pr", "yv"};
+  for (std::string_view p : kPairs) {
+    if ((p[0] == a && p[1] == b) || (p[0] == b && p[1] == a)) return true;
+  }
+  return false;
+}
+
+// `name` with each word that is one confusable letter from exactly one
+// trade word (kTradeWords) spelt as that word, in the word's case style.
+std::string RespellTradeWords(std::string_view name) {
+  std::string out;
+  size_t at = 0;
+  while (at <= name.size()) {
+    const size_t end = std::min(name.find(' ', at), name.size());
+    std::string word(name.substr(at, end - at));
+    const size_t b = word.find_first_not_of("\"'([");
+    const size_t e = word.find_last_not_of("\"')],.:;");
+    if (b != std::string::npos && e != std::string::npos && e >= b + 4) {
+      std::string core = word.substr(b, e - b + 1), lower;
+      const bool letters = std::all_of(core.begin(), core.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c));
+      });
+      for (char c : core)
+        lower += char(std::tolower(static_cast<unsigned char>(c)));
+      const std::string_view* match = nullptr;
+      int matches = 0;
+      for (const std::string_view& trade : kTradeWords) {
+        if (!letters || trade.size() != lower.size()) continue;
+        if (trade == lower) {
+          matches = 0;
+          break;
+        }
+        size_t diff = 0, pos = 0;
+        for (size_t i = 0; i < trade.size(); ++i) {
+          if (trade[i] != lower[i]) ++diff, pos = i;
+        }
+        if (diff == 1 && OcrConfuses(trade[pos], lower[pos])) {
+          match = &trade;
+          ++matches;
+        }
+      }
+      if (matches == 1) {
+        const size_t pos =
+            std::mismatch(match->begin(), match->end(), lower.begin()).first -
+            match->begin();
+        const bool upper = std::isupper(static_cast<unsigned char>(
+            core[pos == 0 ? std::min<size_t>(1, core.size() - 1) : pos - 1]));
+        const char c = (*match)[pos];
+        core[pos] =
+            upper ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+        word = word.substr(0, b) + core + word.substr(e + 1);
+      }
+    }
+    if (!out.empty() || at > 0) out += ' ';
+    out += word;
+    at = end + 1;
+  }
+  return out;
+}
+
 // A name or address as printed: single spaces, no space inside brackets
 // ("( SUNGAI RENGIT )" is "(SUNGAI RENGIT)", "(KL )SDN" is "(KL) SDN"), and
 // no marks without letters or digits at either end ("’ Yam Fresh").
@@ -2248,8 +2343,8 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);
   SetField(
       out, "vendor_name",
-      MakeField(TidyPrinted(words.text), Confidence(words.confidence, evidence),
-                page_number, words));
+      MakeField(RespellTradeWords(TidyPrinted(words.text)),
+                Confidence(words.confidence, evidence), page_number, words));
   return pick;
 }
 

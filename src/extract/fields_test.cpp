@@ -994,6 +994,20 @@ TEST(ExtractFieldsTest, NamesAreTidiedAsPrinted) {
             "GARDENIA BAKERIES (KL) SDN BHD");
 }
 
+TEST(ExtractFieldsTest, ATradeWordMisreadByOneLetterIsRespelt) {
+  auto name = [](const std::string& first_line) {
+    return Value(Extract(first_line + "\nNO. 343, JALAN KURAU\nTOTAL 9.00\n"),
+                 "vendor_name");
+  };
+  EXPECT_EQ(name("UNIHAKKA INTERNATIGNAL SDN BHD"),
+            "UNIHAKKA INTERNATIONAL SDN BHD");
+  EXPECT_EQ(name("Yam Fregh"), "Yam Fresh");
+  EXPECT_EQ(name("BOULANGERIE DUPONT"), "BOULANGERIE DUPONT");
+  // A letter OCR does not take for the other, or a short word, stays.
+  EXPECT_EQ(name("ACME TRADINK SDN BHD"), "ACME TRADINK SDN BHD");
+  EXPECT_EQ(name("WHITE HART INN"), "WHITE HART INN");
+}
+
 TEST(ExtractFieldsTest, ACompanyNumberInBracketsIsNoPartOfTheName) {
   // Its legal form garbled ("5/B" for "S/B"), the name is still mostly
   // letters once the number is set aside, and "S/B" is respelt.
