@@ -1796,7 +1796,54 @@ uint64_t DateLabel(const PageModel& m, const Line& line, size_t begin,
   return 0;
 }
 
-void ExtractDates(PageModel& m, int page_number, core::Extraction& out) {
+// Whether `text` holds a United States address's state and ZIP code ("IL
+// 62704", "NY 10001-2345").
+bool HasUsStateZip(std::string_view text) {
+  static constexpr std::string_view kStates =
+      " AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN "
+      "MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA "
+      "WA WV WI WY DC ";
+  auto digit = [&](size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';
+  };
+  for (size_t i = 0; i + 8 <= text.size(); ++i) {
+    if (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1]))) {
+      continue;
+    }
+    const std::string code = " " + std::string(text.substr(i, 2)) + " ";
+    if (text[i + 2] != ' ' || kStates.find(code) == std::string_view::npos) {
+      continue;
+    }
+    size_t j = i + 3;
+    while (j < i + 8 && digit(j)) ++j;
+    if (j == i + 8 && !digit(j) &&
+        (j == text.size() ||
+         !std::isalnum(static_cast<unsigned char>(text[j])) ||
+         text[j] == '-')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// How the page writes numeric dates when its own dates do not tell (none
+// with a day above 12): month first in the United States (an address with a
+// state and ZIP code, or the currency named "USD"; a bare "$" is also the
+// dollar of many day-first countries), else day first.
+DateOrder CountryDateOrder(const PageModel& m,
+                           const std::optional<CurrencyChoice>& currency) {
+  if (currency && currency->code == "USD" && !currency->ambiguous) {
+    return DateOrder::kMonthFirst;
+  }
+  for (const Line& line : m.lines) {
+    if (line.postcode && HasUsStateZip(line.text))
+      return DateOrder::kMonthFirst;
+  }
+  return DateOrder::kDayFirst;
+}
+
+void ExtractDates(PageModel& m, DateOrder country, int page_number,
+                  core::Extraction& out) {
   int day_first = 0, month_first = 0;
   for (Line& line : m.lines) {
     line.dates = FindDates(line.text);
@@ -1805,8 +1852,10 @@ void ExtractDates(PageModel& m, int page_number, core::Extraction& out) {
       if (d.evident_order == DateOrder::kMonthFirst) ++month_first;
     }
   }
-  // A page that writes 12/28/2017 also means 03/10/2017 month first.
-  if (month_first > day_first) {
+  // A page that writes 12/28/2017 also means 03/10/2017 month first; with
+  // no such evidence either way, the country's order holds.
+  if (month_first > day_first ||
+      (month_first == day_first && country == DateOrder::kMonthFirst)) {
     for (Line& line : m.lines) {
       line.dates = FindDates(line.text, DateOrder::kMonthFirst);
     }
@@ -2228,11 +2277,14 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   std::vector<Scored> scored;
   int rank = 0;
   bool address_seen = false;
+  int lettered = 0;  // lines with letters above this one
   for (size_t li = 0; li < m.lines.size() && li < 15; ++li) {
     const Line& line = m.lines[li];
     if ((line.box.y0 - m.top) / span > 0.25 && li >= 4) break;
     const bool after_address = address_seen;
     address_seen |= is_address(li);
+    const bool top = lettered < 2;
+    lettered += line.letters > 0;
     if (!NameIsMostlyLetters(line, NameEnd(line))) continue;
     if (line.postcode || !line.dates.empty()) continue;
     if (line.text.find('@') != std::string::npos) continue;
@@ -2252,10 +2304,19 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     const bool legal = (line.kinds & kLegal) || SuffixOnNextLine(m, li) > 0;
     // A word that labels amounts elsewhere, in a line of words only at the
     // top of the page, is part of a name ("RELAIS TOTAL OULMES").
-    const bool named = li < 2 && line.digits == 0 && line.amounts.empty() &&
-                       !(line.kinds & (kNotVendor & ~kAmountRole));
+    // So is a street word in such a line right above the address ("Oak
+    // Street Diner" / "12 Oak Ave", "Supermercado La Plaza" / "Gran Via
+    // 67").
+    const bool words_only =
+        top && line.digits == 0 && line.amounts.empty() && !line.postcode;
+    const bool named_place =
+        words_only && li + 1 < m.lines.size() && is_address(li + 1) &&
+        !(line.kinds & (kNotVendor & ~kAmountRole & ~kAddress));
+    const bool named =
+        named_place ||
+        (words_only && !(line.kinds & (kNotVendor & ~kAmountRole)));
     if (line.kinds & (legal   ? kPhone | kParty
-                      : named ? kNotVendor & ~kAmountRole
+                      : named ? kNotVendor & ~kAmountRole & ~kAddress
                               : kNotVendor)) {
       continue;
     }
@@ -2338,6 +2399,36 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
       words.text += ' ' + more.text;
       words.confidence = (words.confidence + more.confidence) / 2;
       pick.extra_words = n;
+    }
+  }
+  // A name too long for the slip wraps onto a second line of the same large
+  // print ("SUPERMERCADO SAN" / "JUAN"); the address under it is smaller.
+  // Heights are those of the words (a slanted line's box is taller).
+  auto word_height = [](const Line& l) {
+    std::vector<int> h;
+    for (const OcrWord& w : l.ocr->words) h.push_back(w.box.y1 - w.box.y0);
+    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+    return std::max(1, h[h.size() / 2]);
+  };
+  if (pick.extra_words == 0 && best.line + 1 < m.lines.size()) {
+    const Line& next = m.lines[best.line + 1];
+    std::vector<int> heights;
+    for (const Line& l : m.lines) heights.push_back(word_height(l));
+    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                     heights.end());
+    const int median = heights[heights.size() / 2];
+    const int height = word_height(line);
+    const double ratio = double(word_height(next)) / height;
+    if (height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
+        next.box.y0 - line.box.y1 < m.median_height && next.letters >= 3 &&
+        next.digits == 0 && next.amounts.empty() && next.dates.empty() &&
+        !next.postcode && !(next.kinds & (kNotVendor | kTitle | kLegal)) &&
+        NameIsMostlyLetters(next, next.text.size())) {
+      const WordSpan more = WordsIn(next, 0, next.text.size());
+      words.box = Union(words.box, more.box);
+      words.text += ' ' + more.text;
+      words.confidence = (words.confidence + more.confidence) / 2;
+      pick.extra_words = next.ocr->words.size();
     }
   }
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);
@@ -2853,9 +2944,9 @@ void ExtractFields(const OcrPage& read, int page_number,
   PageModel m = BuildModel(page);
   if (m.lines.empty()) return;
 
-  ExtractDates(m, page_number, out);
-
   std::optional<CurrencyChoice> currency = ChooseCurrency(m);
+  ExtractDates(m, CountryDateOrder(m, currency), page_number, out);
+
   const int minor = core::MinorDigits(currency ? currency->code : "");
 
   std::vector<AmountCand> cands;

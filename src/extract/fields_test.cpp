@@ -1008,6 +1008,75 @@ TEST(ExtractFieldsTest, ATradeWordMisreadByOneLetterIsRespelt) {
   EXPECT_EQ(name("WHITE HART INN"), "WHITE HART INN");
 }
 
+TEST(ExtractFieldsTest, AStreetOrPaymentWordInANameAboveTheAddress) {
+  // "Street", "Plaza" and "Bar" label addresses and payments elsewhere; in
+  // a line of words at the top, right above the address, they name a shop.
+  EXPECT_EQ(Value(Extract("Oak Street Diner\n12 Oak Ave\n"
+                          "Springfield, IL 62704\nTOTAL $9.00"),
+                  "vendor_name"),
+            "Oak Street Diner");
+  // Under specks read from the paper's edge ("~", "."), still at the top.
+  EXPECT_EQ(Value(Extract("~\n.\nBAR ROSSI\nVIA DANTE 61\n40121 BOLOGNA\n"
+                          "TOTALE 9,00"),
+                  "vendor_name"),
+            "BAR ROSSI");
+  // Not when no address follows.
+  EXPECT_EQ(Value(Extract("Oak Street\nThank you\nTOTAL $9.00"), "vendor_name"),
+            "<none>");
+}
+
+TEST(ExtractFieldsTest, ANameWrappedOntoASecondLineOfTheSameLargePrint) {
+  // The name twice the height of the rest, wrapped; the address smaller.
+  OcrPage page = PageFromText(R"(SUPERMERCADO SAN
+JUAN
+CALLE MAYOR 106
+28013 MADRID
+Pan 1,20
+Queso 3,80
+TOTAL 5,00)");
+  for (size_t l = 0; l < 2; ++l) {
+    for (OcrWord& w : page.lines[l].words)
+      w.box.y1 = w.box.y0 + 2 * (w.box.y1 - w.box.y0);
+  }
+  // Lines as PageFromText spaces them, the name's second line moved up
+  // under the first.
+  const int shift =
+      page.lines[1].words[0].box.y0 - page.lines[0].words[0].box.y1 - 2;
+  for (OcrWord& w : page.lines[1].words) {
+    w.box.y0 -= shift;
+    w.box.y1 -= shift;
+  }
+  page.lines[1].box = page.lines[1].words[0].box;
+  page.lines[0].box.y1 = page.lines[0].words[0].box.y1;
+  core::Extraction out = Extract(page);
+  EXPECT_EQ(Value(out, "vendor_name"), "SUPERMERCADO SAN JUAN");
+  EXPECT_EQ(Value(out, "vendor_address"), "CALLE MAYOR 106 28013 MADRID");
+  // In print as small as the address, the next line is no part of it.
+  EXPECT_EQ(Value(Extract("SUPERMERCADO SAN\nJUAN\nCALLE MAYOR 106\n"
+                          "28013 MADRID\nTOTAL 5,00"),
+                  "vendor_name"),
+            "SUPERMERCADO SAN");
+}
+
+TEST(ExtractFieldsTest, AnAmericanAddressMeansDatesMonthFirst) {
+  EXPECT_EQ(Value(Extract("Oak Street Diner\n12 Oak Ave\n"
+                          "Springfield, IL 62704\nDate: 05/03/2020\n"
+                          "TOTAL $9.00"),
+                  "invoice_date"),
+            "2020-05-03");
+  // The same receipt elsewhere is day first; and a day above 12 on the
+  // page tells the order whatever the address.
+  EXPECT_EQ(Value(Extract("Oak Street Diner\n12 Oak Street\nLondon W1U 6TQ\n"
+                          "Date: 05/03/2020\nTOTAL 9.00"),
+                  "invoice_date"),
+            "2020-03-05");
+  EXPECT_EQ(Value(Extract("Oak Street Diner\n12 Oak Ave\n"
+                          "Springfield, IL 62704\nDate: 05/03/2020\n"
+                          "Printed 28/03/2020\nTOTAL $9.00"),
+                  "invoice_date"),
+            "2020-03-05");
+}
+
 TEST(ExtractFieldsTest, ACompanyNumberInBracketsIsNoPartOfTheName) {
   // Its legal form garbled ("5/B" for "S/B"), the name is still mostly
   // letters once the number is set aside, and "S/B" is respelt.

@@ -254,16 +254,21 @@ GrayImage FlattenBackground(const GrayImage& image, int cell) {
   return out;
 }
 
-std::optional<core::BBox> FindPaper(const GrayImage& image) {
-  if (image.width == 0 || image.height == 0) return std::nullopt;
-  const Grid g = BackgroundGrid(image, 32);
+namespace {
+
+// The background level above which a cell of `g` is paper, and the paper's
+// and the surroundings' mean levels; nullopt unless paper stands out
+// clearly from what surrounds it.
+struct PaperSplit {
+  int threshold = 0, paper = 0, other = 0;
+};
+std::optional<PaperSplit> SplitPaper(const Grid& g) {
   // Paper is what is clearly brighter than the rest, and not far below the
   // brightest paper (a hand or a wooden table may pass Otsu's threshold).
   std::vector<int> sorted = g.level;
   std::sort(sorted.begin(), sorted.end());
   const int bright = sorted[sorted.size() * 9 / 10];
   const int threshold = std::max(OtsuOfLevels(g.level), bright * 6 / 10);
-  // Paper must stand out clearly from what surrounds it.
   int paper_sum = 0, paper_n = 0, other_sum = 0, other_n = 0;
   for (int v : g.level) {
     if (v > threshold) {
@@ -275,7 +280,59 @@ std::optional<core::BBox> FindPaper(const GrayImage& image) {
     }
   }
   if (paper_n == 0 || other_n == 0) return std::nullopt;
-  if (paper_sum / paper_n - other_sum / other_n < 60) return std::nullopt;
+  const PaperSplit split{threshold, paper_sum / paper_n, other_sum / other_n};
+  if (split.paper - split.other < 60) return std::nullopt;
+  return split;
+}
+
+}  // namespace
+
+int ClearSurroundings(GrayImage& image) {
+  if (image.width == 0 || image.height == 0) return 0;
+  const std::optional<PaperSplit> split = SplitPaper(BackgroundGrid(image, 32));
+  if (!split) return 0;
+  // Halfway between the table and the paper: the table's pixels, and the
+  // blur of the sheet's edge, are below it; the paper is above.
+  const int below = (split->paper + split->other) / 2;
+  const int w = image.width, h = image.height;
+  std::vector<uint8_t> seen(size_t(w) * h, 0);
+  std::vector<int> stack;
+  auto push = [&](int x, int y) {
+    const size_t i = size_t(y) * w + x;
+    if (seen[i] || image.pixels[i] >= below) return;
+    seen[i] = 1;
+    stack.push_back(int(i));
+  };
+  for (int x = 0; x < w; ++x) {
+    push(x, 0);
+    push(x, h - 1);
+  }
+  for (int y = 0; y < h; ++y) {
+    push(0, y);
+    push(w - 1, y);
+  }
+  int painted = 0;
+  const uint8_t paper = uint8_t(std::clamp(split->paper, 0, 255));
+  while (!stack.empty()) {
+    const int i = stack.back();
+    stack.pop_back();
+    image.pixels[i] = paper;
+    ++painted;
+    const int x = i % w, y = i / w;
+    if (x > 0) push(x - 1, y);
+    if (x + 1 < w) push(x + 1, y);
+    if (y > 0) push(x, y - 1);
+    if (y + 1 < h) push(x, y + 1);
+  }
+  return painted;
+}
+
+std::optional<core::BBox> FindPaper(const GrayImage& image) {
+  if (image.width == 0 || image.height == 0) return std::nullopt;
+  const Grid g = BackgroundGrid(image, 32);
+  const std::optional<PaperSplit> split = SplitPaper(g);
+  if (!split) return std::nullopt;
+  const int threshold = split->threshold;
 
   // The largest 4-connected region of paper cells.
   std::vector<int> label(g.level.size(), -1);

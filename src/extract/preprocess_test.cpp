@@ -81,6 +81,32 @@ TEST(PreprocessTest, FindPaperCropsAReceiptOnADarkTable) {
   EXPECT_EQ(crop.at(200 - paper->x0 + 10, 150 - paper->y0), 225);
 }
 
+TEST(PreprocessTest, ClearSurroundingsPaintsTheTableAroundATiltedSheet) {
+  // A grey table, a sheet turned a little (its rows step right one pixel
+  // every ten), text on the sheet, one word touching its left edge.
+  GrayImage photo = Filled(600, 600, 140);
+  for (int y = 50; y < 550; ++y) {
+    const int shift = (y - 50) / 10;
+    FillRect(photo, 60 + shift, y, 500 + shift, y + 1, 236);
+  }
+  FillRect(photo, 120, 200, 300, 210, 30);  // text
+  FillRect(photo, 89, 300, 110, 310, 30);   // text 4 px from the edge
+  const int painted = ClearSurroundings(photo);
+  EXPECT_GT(painted, 0);
+  // The table, wedges included, is paper now; the text stays.
+  EXPECT_GE(photo.at(5, 5), 230);
+  EXPECT_GE(photo.at(590, 40), 230);
+  EXPECT_GE(photo.at(62, 540), 230);  // the wedge left by the turn
+  EXPECT_EQ(photo.at(150, 205), 30);
+  EXPECT_EQ(photo.at(95, 305), 30);
+  EXPECT_EQ(photo.at(300, 300), 236);
+  // A scan that is all paper is left alone.
+  GrayImage scan = Filled(400, 400, 235);
+  FillRect(scan, 0, 100, 400, 104, 20);  // a rule from edge to edge
+  EXPECT_EQ(ClearSurroundings(scan), 0);
+  EXPECT_EQ(scan.at(10, 102), 20);
+}
+
 TEST(PreprocessTest, FindPaperLeavesAScanThatIsAllPaper) {
   GrayImage scan = Filled(800, 1000, 235);
   FillRect(scan, 100, 100, 700, 110, 20);

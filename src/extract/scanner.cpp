@@ -166,6 +166,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
       if (!straightened && options_.crop_to_paper) {
         crop = *paper;
         image = Crop(image, crop);
+        ClearSurroundings(image);
       }
     }
   }

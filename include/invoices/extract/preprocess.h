@@ -40,6 +40,15 @@ GrayImage StretchContrast(const GrayImage& image, double ink_share = 0.03);
 // paper fills the image or none stands out.
 std::optional<core::BBox> FindPaper(const GrayImage& image);
 
+// Paints the surroundings of a sheet photographed on a darker table (what
+// is darker than halfway between the two and reaches the image's edge
+// through such pixels) as paper: a tilted sheet cropped to its box leaves
+// wedges of table in the corners, and a grey frame makes Tesseract's page
+// layout drop whole columns of text. Ink on the sheet is enclosed by paper
+// and stays. Returns the pixels painted (0 when no sheet stands out). Cost
+// is linear in the pixels.
+int ClearSurroundings(GrayImage& image);
+
 // Resamples to the given size with area averaging (shrinking) or bilinear
 // interpolation (enlarging).
 GrayImage Resize(const GrayImage& image, int width, int height);
