@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <span>
@@ -952,6 +953,23 @@ bool HasPostcode(std::span<const OcrWord> words) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string w = strip(words[i].text);
     if (digits_only(w) && (w.size() == 5 || w.size() == 6)) return true;
+    // Four digits: with two capitals after them ("3011 AD", the
+    // Netherlands), or opening a line of words ("8001 Zurich", "1010 Wien").
+    if (digits_only(w) && w.size() == 4 && i + 1 < words.size()) {
+      const std::string next = strip(words[i + 1].text);
+      auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+      if (next.size() == 2 && upper(next[0]) && upper(next[1])) return true;
+      const bool words_after =
+          std::all_of(words.begin() + 1, words.end(), [&](const OcrWord& o) {
+            const std::string t = strip(o.text);
+            return !t.empty() && std::none_of(t.begin(), t.end(), [](char c) {
+              return c >= '0' && c <= '9';
+            });
+          });
+      if (i == 0 && words_after && !next.empty() && upper(next[0])) {
+        return true;
+      }
+    }
     if (w.size() == 7 && w[0] >= 'A' && w[0] <= 'Z' && w[1] == '-' &&
         digits_only(w.substr(2))) {
       return true;
@@ -2278,9 +2296,17 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   int rank = 0;
   bool address_seen = false;
   int lettered = 0;  // lines with letters above this one
-  for (size_t li = 0; li < m.lines.size() && li < 15; ++li) {
+  // Top to bottom: the name is printed at the top, whatever block order the
+  // OCR read the page in (a date block first, the header after the items).
+  std::vector<size_t> order(m.lines.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return m.lines[a].box.y0 < m.lines[b].box.y0;
+  });
+  for (size_t k = 0; k < order.size() && k < 15; ++k) {
+    const size_t li = order[k];
     const Line& line = m.lines[li];
-    if ((line.box.y0 - m.top) / span > 0.25 && li >= 4) break;
+    if ((line.box.y0 - m.top) / span > 0.25 && k >= 4) break;
     const bool after_address = address_seen;
     address_seen |= is_address(li);
     const bool top = lettered < 2;
@@ -2310,7 +2336,9 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     const bool words_only =
         top && line.digits == 0 && line.amounts.empty() && !line.postcode;
     const bool named_place =
-        words_only && li + 1 < m.lines.size() && is_address(li + 1) &&
+        words_only && li + 1 < m.lines.size() &&
+        (is_address(li + 1) ||
+         (li + 2 < m.lines.size() && m.lines[li + 2].postcode)) &&
         !(line.kinds & (kNotVendor & ~kAmountRole & ~kAddress));
     const bool named =
         named_place ||
@@ -2355,6 +2383,13 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     // name, is the street of the address.
     if (rank > 0 && !legal && li + 1 < m.lines.size() &&
         StartsWithPostcode(m.lines[li + 1])) {
+      s -= 0.25;
+    }
+    // So is a line that opens with a number over a line with a postal code
+    // ("8341 Broadway" / "Madison, WI 53703").
+    if (rank > 0 && !legal && li + 1 < m.lines.size() &&
+        m.lines[li + 1].postcode && !line.ocr->words.empty() &&
+        std::isdigit(static_cast<unsigned char>(line.ocr->words[0].text[0]))) {
       s -= 0.25;
     }
     if (after_address && !legal) s -= 0.3;
@@ -2403,33 +2438,39 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   }
   // A name too long for the slip wraps onto a second line of the same large
   // print ("SUPERMERCADO SAN" / "JUAN"); the address under it is smaller.
-  // Heights are those of the words (a slanted line's box is taller).
+  // Heights are those of the words (a slanted line's box is taller). (The
+  // line above the name taken the same way: -1 name on the dev receipts, a
+  // brand over the company, none gained.)
   auto word_height = [](const Line& l) {
     std::vector<int> h;
     for (const OcrWord& w : l.ocr->words) h.push_back(w.box.y1 - w.box.y0);
     std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
     return std::max(1, h[h.size() / 2]);
   };
-  if (pick.extra_words == 0 && best.line + 1 < m.lines.size()) {
+  std::vector<int> heights;
+  for (const Line& l : m.lines) heights.push_back(word_height(l));
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  const int median = heights[heights.size() / 2];
+  // Whether `other`, right below `name`, is more of it.
+  auto wrapped = [&](const Line& name, const Line& other) {
+    const int height = word_height(name);
+    const double ratio = double(word_height(other)) / height;
+    const int gap = other.box.y0 - name.box.y1;
+    return height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
+           gap < m.median_height && other.letters >= 3 && other.digits == 0 &&
+           other.amounts.empty() && other.dates.empty() && !other.postcode &&
+           !(other.kinds & (kNotVendor | kTitle | kLegal)) &&
+           NameIsMostlyLetters(other, other.text.size());
+  };
+  if (pick.extra_words == 0 && best.line + 1 < m.lines.size() &&
+      wrapped(line, m.lines[best.line + 1])) {
     const Line& next = m.lines[best.line + 1];
-    std::vector<int> heights;
-    for (const Line& l : m.lines) heights.push_back(word_height(l));
-    std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
-                     heights.end());
-    const int median = heights[heights.size() / 2];
-    const int height = word_height(line);
-    const double ratio = double(word_height(next)) / height;
-    if (height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
-        next.box.y0 - line.box.y1 < m.median_height && next.letters >= 3 &&
-        next.digits == 0 && next.amounts.empty() && next.dates.empty() &&
-        !next.postcode && !(next.kinds & (kNotVendor | kTitle | kLegal)) &&
-        NameIsMostlyLetters(next, next.text.size())) {
-      const WordSpan more = WordsIn(next, 0, next.text.size());
-      words.box = Union(words.box, more.box);
-      words.text += ' ' + more.text;
-      words.confidence = (words.confidence + more.confidence) / 2;
-      pick.extra_words = next.ocr->words.size();
-    }
+    const WordSpan more = WordsIn(next, 0, next.text.size());
+    words.box = Union(words.box, more.box);
+    words.text += ' ' + more.text;
+    words.confidence = (words.confidence + more.confidence) / 2;
+    pick.extra_words = next.ocr->words.size();
   }
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);
   SetField(

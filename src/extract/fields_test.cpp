@@ -1025,6 +1025,51 @@ TEST(ExtractFieldsTest, AStreetOrPaymentWordInANameAboveTheAddress) {
             "<none>");
 }
 
+TEST(ExtractFieldsTest, TheNameIsAtTheTopWhateverOrderTheBlocksWereReadIn) {
+  // OCR read the items first, the header last; the header is on top.
+  OcrPage page = PageFromText(R"(15/10/2020
+Queso
+Efectivo 10,00
+IVA incluido 21% 0,66
+Gracias por su visita
+Martinez Farmacia
+Paseo del Prado 92
+29015 Malaga)");
+  const int rows = int(page.lines.size());
+  for (int i = 0; i < rows; ++i) {
+    // The last three lines on top, the first five under them.
+    const int row = i >= 5 ? i - 5 : i + 3;
+    const int dy =
+        (row - i) * (page.lines[0].box.y1 - page.lines[0].box.y0 + 10);
+    page.lines[i].box.y0 += dy;
+    page.lines[i].box.y1 += dy;
+    for (OcrWord& w : page.lines[i].words) {
+      w.box.y0 += dy;
+      w.box.y1 += dy;
+    }
+  }
+  EXPECT_EQ(Value(Extract(page), "vendor_name"), "Martinez Farmacia");
+}
+
+TEST(ExtractFieldsTest, StreetsWithoutStreetWordsUnderTheName) {
+  // A house number and a street with no street word, over "city, state
+  // ZIP" or a Dutch "postcode city": the street, not the name.
+  core::Extraction us =
+      Extract("GROCERY PIONEER\n152 BROADWAY\nPORTLAND, OR 97205\nTOTAL $9.00");
+  EXPECT_EQ(Value(us, "vendor_name"), "GROCERY PIONEER");
+  EXPECT_EQ(Value(us, "vendor_address"), "152 BROADWAY PORTLAND, OR 97205");
+  core::Extraction nl = Extract(
+      "IJzerhandel Het Centrum\nDorpsst raat 184\n3011 AD Rotterdam\n"
+      "Totaal 9,00");
+  EXPECT_EQ(Value(nl, "vendor_name"), "IJzerhandel Het Centrum");
+  EXPECT_EQ(Value(nl, "vendor_address"), "Dorpsst raat 184 3011 AD Rotterdam");
+  // Four digits opening a line of words are a postcode and town too.
+  EXPECT_EQ(Value(Extract("Cafe Sprungli\nBahnhofstrasse 21\n8001 Zurich\n"
+                          "TOTAL 9.00"),
+                  "vendor_address"),
+            "Bahnhofstrasse 21 8001 Zurich");
+}
+
 TEST(ExtractFieldsTest, ANameWrappedOntoASecondLineOfTheSameLargePrint) {
   // The name twice the height of the rest, wrapped; the address smaller.
   OcrPage page = PageFromText(R"(SUPERMERCADO SAN
