@@ -1,6 +1,7 @@
 #include "invoices/extract/scanner.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 
@@ -95,6 +96,39 @@ std::string BaseMime(std::string_view content_type) {
       core::AsciiLower(content_type.substr(0, content_type.find(';')));
   std::erase_if(out, [](unsigned char c) { return std::isspace(c); });
   return out;
+}
+
+// The share of the page's ink (pixels at or below Otsu's threshold) inside
+// the boxes of the words read, each widened by half its height: near 1 when
+// OCR read all the text, lower when its page layout dropped a column, or the
+// lines between two rules.
+double InkCoverage(const GrayImage& image, const OcrPage& page) {
+  const int w = image.width, h = image.height;
+  if (w == 0 || h == 0) return 1;
+  std::array<double, 256> hist{};
+  for (uint8_t p : image.pixels) hist[p] += 1;
+  const int threshold = OtsuThreshold(hist);
+  std::vector<uint8_t> covered(size_t(w) * h, 0);
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& word : line.words) {
+      const int m = (word.box.y1 - word.box.y0) / 2;
+      const int x0 = std::clamp(word.box.x0 - m, 0, w);
+      const int x1 = std::clamp(word.box.x1 + m, 0, w);
+      const int y0 = std::clamp(word.box.y0 - m, 0, h);
+      const int y1 = std::clamp(word.box.y1 + m, 0, h);
+      for (int y = y0; y < y1; ++y) {
+        std::fill(covered.begin() + size_t(y) * w + x0,
+                  covered.begin() + size_t(y) * w + x1, uint8_t(1));
+      }
+    }
+  }
+  int64_t ink = 0, inside = 0;
+  for (size_t i = 0; i < image.pixels.size(); ++i) {
+    if (image.pixels[i] > threshold) continue;
+    ++ink;
+    inside += covered[i];
+  }
+  return ink == 0 ? 1.0 : double(inside) / ink;
 }
 
 // Whether any amount with decimals was read on `page`: a receipt or an
@@ -192,6 +226,15 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
     if (block.Quality() > page.Quality()) page = std::move(block);
+  }
+  if (options_.layout == Layout::kAuto &&
+      InkCoverage(image, page) < options_.reread_below_coverage) {
+    INVOICES_ASSIGN_OR_RETURN(
+        OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
+    if (block.Characters() > 1.15 * page.Characters() &&
+        block.Quality() > page.Quality() - 0.05) {
+      page = std::move(block);
+    }
   }
   // Faint print that the page's thresholding lost (a page read poorly, or
   // with no price on it): the flattened page is read again with its

@@ -202,6 +202,7 @@ TEST(ScannerTest, OnAPageWithoutADateTheTimeOfDayLineIsReadAgain) {
 TEST(ScannerTest, ALineWhereNoDateWasReadIsReadAloneFirst) {
   ScannerOptions options;
   options.reread_name = false;
+  options.reread_below_coverage = 0;  // block readings counted below
   int blocks = 0;
   const std::string page =
       "ACME TRADING SDN BHD\nBO Dec 17 18:40:57\nTOTAL 9.00";
@@ -216,6 +217,29 @@ TEST(ScannerTest, ALineWhereNoDateWasReadIsReadAloneFirst) {
                     "invoice_date"),
             "2017-12-30");
   EXPECT_EQ(blocks, 1);
+}
+
+TEST(ScannerTest, APageWhoseWordsMissMostOfItsInkIsReadAgainAsABlock) {
+  // The page reading has one short line: most of the receipt's ink lies
+  // outside its words (a layout that dropped columns). Read as a block, it
+  // holds more: that reading is kept.
+  ScannerOptions options;
+  options.reread_name = false;
+  options.reread_lines = 0;
+  const std::string block =
+      "BOOK TA .K (TAMAN DAYA) SDN BHD\nNO.53 55,57 & 59, JALAN SAGU 18\n"
+      "Date: 25/12/2018\nTOTAL 9.00";
+  int blocks = 0;
+  auto r = ScanScripted("TOTAL 1.00", "", block, options, &blocks);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(blocks, 1);
+  EXPECT_EQ(FieldOf(r, "total"), "9.00");
+  EXPECT_EQ(FieldOf(r, "invoice_date"), "2018-12-25");
+  // Off, the page reading stands.
+  options.reread_below_coverage = 0;
+  r = ScanScripted("TOTAL 1.00", "", block, options, &blocks);
+  EXPECT_EQ(blocks, 0);
+  EXPECT_EQ(FieldOf(r, "total"), "1.00");
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
@@ -234,6 +258,7 @@ TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
 TEST(ScannerTest, AnAmountTheLineReadingMissesIsReadInItsBand) {
   ScannerOptions options;
   options.reread_name = false;
+  options.reread_below_coverage = 0;  // block readings counted below
   // "TOTAL : 00" for "TOTAL : 9.00", and alone "o.oo".
   const std::string page = "ACME TRADING SDN BHD\nTOTAL : 00";
   EXPECT_EQ(
@@ -251,6 +276,7 @@ TEST(ScannerTest, AnAmountTheLineReadingMissesIsReadInItsBand) {
 TEST(ScannerTest, ATotalReadAgainAsItWasIsNotReadInItsBand) {
   ScannerOptions options;
   options.reread_name = false;
+  options.reread_below_coverage = 0;  // block readings counted below
   const std::string page = "ACME TRADING SDN BHD\nTOTAL 9.00";
   // Read doubtfully (0.6), then alone as 9.00 again, less surely: agreed.
   int blocks = 0;
