@@ -971,12 +971,74 @@ std::optional<DateToken> ParseDate(std::string_view text, DateOrder order) {
   return std::move(found[0]);
 }
 
+// A numeric date in out[b, e) stamped with a time ("87/12/2620 14:69",
+// "28-68-2020", "2625-12-18") that is no date because zeros printed slashed
+// or dotted were read as 6 or 8: the fewest such digits read back as 0 that
+// make it a date (a day and a
+// month in either order, a year of two digits or from 1990 to 2039), when
+// exactly one choice does. A date that is valid is left as it is.
+void RepairSlashedZeros(std::string& out, size_t b, size_t e) {
+  std::vector<size_t> sixes;  // positions of 6 and 8
+  std::vector<std::pair<size_t, size_t>> groups;
+  size_t start = b;
+  for (size_t k = b; k <= e; ++k) {
+    if (k == e || out[k] == '/' || out[k] == '-' || out[k] == '.') {
+      groups.emplace_back(start, k);
+      start = k + 1;
+    } else if (out[k] < '0' || out[k] > '9') {
+      return;
+    } else if (out[k] == '6' || out[k] == '8') {
+      sixes.push_back(k);
+    }
+  }
+  if (groups.size() != 3 || sixes.empty() || sixes.size() > 8) return;
+  auto number = [&](const std::string& s, std::pair<size_t, size_t> g) {
+    if (g.second <= g.first || g.second - g.first > 4) return -1;
+    return std::atoi(s.substr(g.first, g.second - g.first).c_str());
+  };
+  auto len = [](std::pair<size_t, size_t> g) { return g.second - g.first; };
+  auto valid = [&](const std::string& s) {
+    const int a = number(s, groups[0]), m = number(s, groups[1]),
+              c = number(s, groups[2]);
+    if (a < 0 || m < 0 || c < 0) return false;
+    if (len(groups[0]) == 4) {  // year first
+      return a >= 1990 && a <= 2039 && m >= 1 && m <= 12 && c >= 1 && c <= 31;
+    }
+    const bool year = len(groups[2]) == 2 || (c >= 1990 && c <= 2039);
+    const bool dm = a >= 1 && a <= 31 && m >= 1 && m <= 12;
+    const bool md = a >= 1 && a <= 12 && m >= 1 && m <= 31;
+    return len(groups[2]) >= 2 && year && (dm || md);
+  };
+  if (valid(out)) return;
+  int best = 99, ties = 0;
+  std::string fixed;
+  for (unsigned mask = 1; mask < (1u << sixes.size()); ++mask) {
+    std::string trial = out;
+    int n = 0;
+    for (size_t k = 0; k < sixes.size(); ++k) {
+      if (mask & (1u << k)) {
+        trial[sixes[k]] = '0';
+        ++n;
+      }
+    }
+    if (!valid(trial) || n > best) continue;
+    if (n < best) {
+      best = n;
+      ties = 0;
+      fixed = std::move(trial);
+    }
+    ++ties;
+  }
+  if (ties == 1) out = std::move(fixed);
+}
+
 // Undoes OCR's letter-for-digit confusions inside what can only be a numeric
 // date, byte for byte so that offsets stay valid: "25-O1-16" is 25-01-16,
 // "21-il-16" is 21-11-16.
 // A four-digit year out of any receipt's range ("12-02-2618 11:34:45")
 // is repaired when the date is stamped with a time of day and exactly one
-// usual confusion (6/0, 8/0, 4/1, 7/1, 5/6, 3/8) brings it to 2000-2039.
+// usual confusion (6/0, 8/0, 4/1, 7/1, 5/6, 3/8) brings it to 2000-2039;
+// a date stamped so that is none at all, by RepairSlashedZeros.
 std::string RepairDateDigits(std::string_view line) {
   std::string out(line);
   auto in_run = [](char c) {
@@ -1014,17 +1076,18 @@ std::string RepairDateDigits(std::string_view line) {
         }
       }
     }
-    // dd-mm-yyyy with an implausible year, a time of day right after.
+    // A time of day right after: the evidence that a run is a date at all.
+    size_t t = j;
+    while (t < out.size() && out[t] == ' ') ++t;
+    const bool timed = t + 4 < out.size() &&
+                       std::isdigit(static_cast<unsigned char>(out[t])) &&
+                       (out[t + 1] == ':' || out[t + 2] == ':');
+    // dd-mm-yyyy with an implausible year.
     const size_t last_sep = run.find_last_of("/-.");
     if (separators == 2 && last_sep != std::string_view::npos &&
         run.size() - last_sep - 1 == 4) {
       const size_t y = i + last_sep + 1;
       const int year = std::atoi(out.substr(y, 4).c_str());
-      size_t t = j;
-      while (t < out.size() && out[t] == ' ') ++t;
-      const bool timed = t + 4 < out.size() &&
-                         std::isdigit(static_cast<unsigned char>(out[t])) &&
-                         (out[t + 1] == ':' || out[t + 2] == ':');
       if (timed && (year < 1990 || year > 2039)) {
         static constexpr std::pair<char, char> kConfusions[] = {
             {'6', '0'}, {'8', '0'}, {'4', '1'}, {'7', '1'},
@@ -1046,6 +1109,7 @@ std::string RepairDateDigits(std::string_view line) {
         if (found == 1) out.replace(y, 4, fixed);
       }
     }
+    if (separators == 2 && timed) RepairSlashedZeros(out, i, j);
     i = j;
   }
   return out;

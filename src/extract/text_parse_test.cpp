@@ -467,5 +467,19 @@ TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
   EXPECT_TRUE(FindDates("12-02-2618 REF").empty());
 }
 
+TEST(FindDatesTest, ZerosPrintedSlashedAndReadAsSixOrEightAreRepaired) {
+  // A font whose zero has a slash or a dot in it: the date, stamped with a
+  // time of day (itself misread), is no date as read.
+  EXPECT_THAT(Dates("DATE 87/12/2620 14:69"), ElementsAre("2020-12-07"));
+  EXPECT_THAT(Dates("Datum: 28-68-2020 67:87"), ElementsAre("2020-08-28"));
+  EXPECT_THAT(Dates("Txn Date: 2625-12-18 21:48"), ElementsAre("2025-12-18"));
+  // A valid date stays as read; no 6 or 8 to read as 0, or no time after
+  // it, is no repair.
+  EXPECT_THAT(Dates("18/06/2016 10:15"), ElementsAre("2016-06-18"));
+  EXPECT_THAT(Dates("86/86/2020 10:15"), ElementsAre("2020-06-06"));
+  EXPECT_TRUE(Dates("97/13/2020 10:15").empty());
+  EXPECT_TRUE(Dates("87/12/2620 REF").empty());
+}
+
 }  // namespace
 }  // namespace invoices::extract
