@@ -369,22 +369,35 @@ int main(int argc, char** argv) {
   std::printf("| jobs | p50 ms | p95 ms | max ms | docs/s | peak RSS MB |\n");
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   for (int jobs : jobs_list) {
-    auto pool = ex::EnginePool::Create(
-        jobs, [&]() -> invoices::core::Result<std::unique_ptr<ex::OcrEngine>> {
-          auto engine = ex::NewTesseractEngine(ocr);
-          if (!engine || ocr_cache.empty()) return engine;
-          // The settings that change a reading are part of the key (the
-          // data directory too: another model reads differently).
-          std::string settings = ocr.language + '|' + ocr.data_path + '|';
-          if (const char* prefix = std::getenv("TESSDATA_PREFIX")) {
-            settings += prefix;
-          }
-          for (const auto& [k, v] : ocr.settings) settings += k + '=' + v + ';';
-          return std::make_unique<CachingEngine>(std::move(*engine), ocr_cache,
-                                                 settings, cache_hits);
-        });
+    // Engines for `lang`, reading through the cache when there is one.
+    auto make_engine = [&](const std::string& lang)
+        -> invoices::core::Result<std::unique_ptr<ex::OcrEngine>> {
+      ex::OcrOptions options = ocr;
+      options.language = lang;
+      auto engine = ex::NewTesseractEngine(options);
+      if (!engine || ocr_cache.empty()) return engine;
+      // The settings that change a reading are part of the key (the data
+      // directory too: another model reads differently).
+      std::string settings = options.language + '|' + options.data_path + '|';
+      if (const char* prefix = std::getenv("TESSDATA_PREFIX")) {
+        settings += prefix;
+      }
+      for (const auto& [k, v] : options.settings) {
+        settings += k + '=' + v + ';';
+      }
+      return std::make_unique<CachingEngine>(std::move(*engine), ocr_cache,
+                                             settings, cache_hits);
+    };
+    auto pool =
+        ex::EnginePool::Create(jobs, [&] { return make_engine(ocr.language); });
     if (!pool) return 1;
-    ex::Scanner scanner(**pool, scanner_options);
+    // Other languages as `invoices scan` and `serve` have them (accents of
+    // names and addresses read in the page's language).
+    ex::LanguagePools languages(
+        **pool,
+        {.default_languages = ocr.language, .engines_per_set = size_t(jobs)},
+        make_engine);
+    ex::Scanner scanner(**pool, scanner_options, &languages);
     std::vector<double> latency(samples.size());
     std::vector<invoices::core::Extraction> results(samples.size());
     std::atomic<size_t> next{0};

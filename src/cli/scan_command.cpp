@@ -74,9 +74,16 @@ int RunScan(const ScanFlags& flags) {
     return extract::NewTesseractEngine({.language = flags.ocr.lang});
   });
   if (!pool) return ReportError("scan", pool.error());
+  // Engines of another language are made on first use: the accents of
+  // names and addresses on a receipt in that language (Scanner::ReadAccents).
+  extract::LanguagePools languages(
+      **pool, {.default_languages = flags.ocr.lang, .engines_per_set = jobs},
+      [](const std::string& lang) {
+        return extract::NewTesseractEngine({.language = lang});
+      });
   extract::ScannerOptions options;
   options.decode.max_pixels = flags.ocr.max_pixels;
-  const extract::Scanner scanner(**pool, options);
+  const extract::Scanner scanner(**pool, options, &languages);
 
   const bool jsonl = flags.format == "jsonl" ||
                      (flags.format.empty() && flags.files.size() > 1);

@@ -217,7 +217,11 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   AddTiming(result, "preprocess", MsSince(t));
 
   t = Clock::now();
-  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, engines.Acquire());
+  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease lease, engines.Acquire());
+  // Held while this page is read, given back before engines of another
+  // language are asked for (ReadAccents), which may need one of this pool.
+  std::optional<EnginePool::Lease> held(std::move(lease));
+  OcrEngine* engine = &**held;
   result.document.language = engine->language();
   INVOICES_ASSIGN_OR_RETURN(
       OcrPage page, engine->Recognize(image, {.layout = options_.layout}));
@@ -259,6 +263,16 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     t = Clock::now();
     INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
     AddTiming(result, "reread", MsSince(t));
+  }
+  // Only the default engines, and only English ones, lose accents that the
+  // request did not ask for.
+  const bool english = engine->language() == "eng";
+  held.reset();
+  if (options_.read_accents && languages_ != nullptr && &engines == &engines_ &&
+      english) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(ReadAccents(image, page));
+    AddTiming(result, "accents", MsSince(t));
   }
   if (straightened) MapThrough(page, *straightened);
   MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
@@ -495,6 +509,53 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
             }));
       }
     }
+  }
+  return {};
+}
+
+core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
+  if (languages_ == nullptr) return {};
+  const std::string language = GuessLanguage(page.Text());
+  if (language.empty()) return {};
+  // A language that is not installed is no error of the document's.
+  core::Result<std::shared_ptr<EnginePool>> pool = languages_->Get(language);
+  if (!pool) return {};
+  core::Extraction probe;
+  ExtractFields(page, 1, probe);
+  std::vector<core::BBox> boxes;
+  for (const char* name : {"vendor_name", "vendor_address"}) {
+    auto it = probe.fields.find(name);
+    if (it != probe.fields.end() && it->second.bbox) {
+      boxes.push_back(*it->second.bbox);
+    }
+  }
+  if (boxes.empty()) return {};
+  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
+  for (OcrLine& line : page.lines) {
+    const bool inside =
+        std::any_of(boxes.begin(), boxes.end(), [&](const core::BBox& b) {
+          const int overlap =
+              std::min(line.box.y1, b.y1) - std::max(line.box.y0, b.y0);
+          return overlap * 2 >= line.box.y1 - line.box.y0;
+        });
+    if (line.words.empty() || !inside) continue;
+    INVOICES_RETURN_IF_ERROR(RereadInBand(
+        *engine, image, line, [](const OcrLine& old, const OcrLine& again) {
+          OcrPage a, b;
+          a.lines.push_back(old);
+          b.lines.push_back(again);
+          const std::string was = a.Text(), now = b.Text();
+          auto bare = [](std::string_view text) {
+            std::string out;
+            for (char c : FoldText(text)) {
+              if (c != ' ') out += c;
+            }
+            return out;
+          };
+          const bool accents = std::any_of(now.begin(), now.end(),
+                                           [](char c) { return c & 0x80; });
+          return accents && now != was && bare(now) == bare(was);
+        }));
   }
   return {};
 }

@@ -242,6 +242,47 @@ TEST(ScannerTest, APageWhoseWordsMissMostOfItsInkIsReadAgainAsABlock) {
   EXPECT_EQ(FieldOf(r, "total"), "1.00");
 }
 
+TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
+  // Read in English, the name and the town lose their umlauts; the page's
+  // words are German. The German engine reads each line of the name and
+  // the address in its band: a reading that differs only in accents is
+  // taken, any other left.
+  const std::string page =
+      "Schafer Buchhandlung\nMarktplatz 46\n50667 Koln\nSumme 9,00\n"
+      "MwSt 7% 0,59\nVielen Dank";
+  std::atomic<int> german_blocks = 0;
+  auto scan = [&](const std::string& german_line, bool with_languages) {
+    auto pool = EnginePool::Create(1, [&] {
+      return core::Result<std::unique_ptr<OcrEngine>>(
+          std::make_unique<ScriptedEngine>(page, "", "x\n" + page + "\ny"));
+    });
+    EXPECT_TRUE(pool);
+    LanguagePools languages(
+        **pool, {.installed = std::vector<std::string>{"eng", "deu"}},
+        [&](const std::string&) {
+          ++german_blocks;
+          return core::Result<std::unique_ptr<OcrEngine>>(
+              std::make_unique<ScriptedEngine>(page, "",
+                                               "x\n" + german_line + "\ny"));
+        });
+    ScannerOptions options;
+    options.reread_name = false;
+    options.reread_lines = 0;
+    options.reread_below_coverage = 0;
+    Scanner scanner(**pool, options, with_languages ? &languages : nullptr);
+    return scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+  };
+  auto r = scan("Schäfer Buchhandlung", true);
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "Schäfer Buchhandlung");
+  EXPECT_EQ(german_blocks, 1);  // one German engine, made on first use
+  // A German reading that changes letters, not accents, is not taken.
+  r = scan("Schaffer Buchhandlung", true);
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "Schafer Buchhandlung");
+  // Without other languages, the English reading stands.
+  r = scan("Schäfer Buchhandlung", false);
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "Schafer Buchhandlung");
+}
+
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
   ScannerOptions options;
   options.reread_name = false;

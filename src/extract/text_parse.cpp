@@ -1226,4 +1226,63 @@ bool HasDateShape(std::string_view line) {
   return false;
 }
 
+std::string GuessLanguage(std::string_view text) {
+  // Folded words that receipts of one language print and others do not.
+  static const std::pair<std::string_view, std::vector<std::string_view>>
+      kCues[] = {
+          {"deu", {"summe",    "gesamt",      "gesamtbetrag", "zwischensumme",
+                   "mwst",     "ust",         "zahlen",       "gegeben",
+                   "ruckgeld", "zuruck",      "vielen",       "dank",
+                   "einkauf",  "wiedersehen", "strasse",      "kartenzahlung",
+                   "girocard", "beleg",       "enth",         "uhrzeit",
+                   "kasse"}},
+          {"fra",
+           {"ttc", "tva", "ht", "merci", "especes", "rendu", "monnaie",
+            "montant", "payer", "bancaire", "rue", "boulevard", "visite",
+            "bientot", "dont", "facture", "caisse"}},
+          {"spa",
+           {"iva", "gracias", "efectivo", "cambio", "fecha", "importe",
+            "tarjeta", "pagar", "calle", "avenida", "visita", "vuelva",
+            "pronto", "factura", "imponible"}},
+          {"ita",
+           {"totale", "contanti", "resto", "grazie", "arrivederci", "scontrino",
+            "complessivo", "via", "corso", "piazza", "bancomat", "imponibile"}},
+          {"nld",
+           {"totaal", "btw", "contant", "bedankt", "wisselgeld", "terug",
+            "betalen", "bezoek", "pinbetaling", "subtotaal", "afronding"}},
+          {"por",
+           {"obrigado", "troco", "fatura", "recibo", "dinheiro", "rua",
+            "contribuinte", "pagamento", "numerario", "taxa"}},
+      };
+  std::vector<std::string> words;
+  const std::string folded = FoldText(text);
+  std::string word;
+  for (const char c : folded + ' ') {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += c;
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  std::string best;
+  int best_hits = 0, second = 0;
+  for (const auto& [code, cues] : kCues) {
+    int hits = 0;
+    for (std::string_view cue : cues) {
+      hits += std::binary_search(words.begin(), words.end(), cue);
+    }
+    if (hits > best_hits) {
+      second = best_hits;
+      best_hits = hits;
+      best = code;
+    } else if (hits > second) {
+      second = hits;
+    }
+  }
+  return best_hits >= 2 && best_hits >= second + 2 ? best : "";
+}
+
 }  // namespace invoices::extract

@@ -467,6 +467,27 @@ TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
   EXPECT_TRUE(FindDates("12-02-2618 REF").empty());
 }
 
+TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
+  EXPECT_EQ(
+      GuessLanguage("Bäckerei Müller\nSumme EUR 13,80\nenth. MwSt 7% 0,90\n"
+                    "Vielen Dank für Ihren Einkauf"),
+      "deu");
+  EXPECT_EQ(GuessLanguage("TOTAL TTC 12,40\nTVA 20% 2,07\nEspeces 20,00\n"
+                          "Rendu 7,60"),
+            "fra");
+  EXPECT_EQ(GuessLanguage("IMPORTE TOTAL 9,00\nEFECTIVO 10,00\nCAMBIO 1,00"),
+            "spa");
+  EXPECT_EQ(
+      GuessLanguage("TOTALE COMPLESSIVO 9,00\nCONTANTI 10,00\nRESTO 1,00"),
+      "ita");
+  EXPECT_EQ(GuessLanguage("Totaal 9,00\nBTW 9% 0,74\nContant 10,00"), "nld");
+  // English and Malay receipts, and one cue alone, name no other language.
+  EXPECT_EQ(GuessLanguage("TOTAL 9.00\nCASH 10.00\nCHANGE 1.00\nTHANK YOU"),
+            "");
+  EXPECT_EQ(GuessLanguage("JUMLAH RM 9.00\nTUNAI 10.00\nGST 6%"), "");
+  EXPECT_EQ(GuessLanguage("Via Roma Pizza\nTOTAL 9.00"), "");
+}
+
 TEST(FindDatesTest, ZerosPrintedSlashedAndReadAsSixOrEightAreRepaired) {
   // A font whose zero has a slash or a dot in it: the date, stamped with a
   // time of day (itself misread), is no date as read.

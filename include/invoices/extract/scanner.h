@@ -71,6 +71,9 @@ struct ScannerOptions {
   // is more confident and has about as many letters and digits.
   bool reread_name = true;
   double reread_name_below = 0.6;
+  // ReadAccents (needs LanguagePools): names and addresses of receipts in
+  // another language read with its model, for the accents English drops.
+  bool read_accents = true;
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
@@ -132,6 +135,13 @@ class Scanner {
   // keeps the readings of higher quality. Boxes stay in `image` pixels.
   core::Status RereadLines(OcrEngine& engine, const GrayImage& image,
                            OcrPage& page) const;
+  // On a page read with the default English engines whose words are of
+  // another language (GuessLanguage), the lines of the vendor's name and
+  // address are read again in that language (LanguagePools); a reading that
+  // differs from the English one only in accents ("Schafer", "Schäfer")
+  // replaces it. Nothing happens without LanguagePools or when the language
+  // is not installed.
+  core::Status ReadAccents(const GrayImage& image, OcrPage& page) const;
   // Adds the payment codes found on a page to `found` (boxes in the page
   // as uploaded).
   void ReadPaymentCodes(const GrayImage& image, int width, int height,

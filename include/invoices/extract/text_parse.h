@@ -153,6 +153,13 @@ std::vector<DateToken> FindDates(std::string_view line,
 // minutes ("17:39", "8:13", and "18: 45" as OCR spaces it).
 bool HasTimeOfDay(std::string_view line);
 
+// The language of a receipt's words other than English, as a Tesseract
+// language code ("deu", "fra", "spa", "ita", "nld", "por"), when at least
+// two words that only that language's receipts print ("MwSt", "Rückgeld";
+// "TTC", "Espèces"; "Efectivo", "Gracias"...) outnumber any other's by two;
+// else "". Read from text OCR'd with an English model (accents lost).
+std::string GuessLanguage(std::string_view text);
+
 // Whether a word of `line` is shaped like a numeric date that OCR misread
 // (and FindDates therefore misses): with letters OCR takes for digits read
 // as digits (O 0, S 5, I l | 1, B 8, Z 2) and '~' as '-', it is two or three
