@@ -545,16 +545,27 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
           a.lines.push_back(old);
           b.lines.push_back(again);
           const std::string was = a.Text(), now = b.Text();
-          auto bare = [](std::string_view text) {
+          // Folded, without spaces; a "ß" (which English reads as "B", "&",
+          // "f"...) stands for any one character.
+          auto bare = [](std::string text) {
+            for (size_t at = text.find("\u00df"); at != std::string::npos;
+                 at = text.find("\u00df", at + 1)) {
+              text.replace(at, 2, "\x01");
+            }
             std::string out;
             for (char c : FoldText(text)) {
               if (c != ' ') out += c;
             }
             return out;
           };
+          const std::string x = bare(now), y = bare(was);
+          const bool same =
+              x.size() == y.size() &&
+              std::equal(x.begin(), x.end(), y.begin(),
+                         [](char p, char q) { return p == q || p == '\x01'; });
           const bool accents = std::any_of(now.begin(), now.end(),
                                            [](char c) { return c & 0x80; });
-          return accents && now != was && bare(now) == bare(was);
+          return accents && now != was && same;
         }));
   }
   return {};

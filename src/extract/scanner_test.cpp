@@ -248,7 +248,7 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
   // the address in its band: a reading that differs only in accents is
   // taken, any other left.
   const std::string page =
-      "Schafer Buchhandlung\nMarktplatz 46\n50667 Koln\nSumme 9,00\n"
+      "Schafer Buchhandlung\nHauptstraBe 46\n50667 Koln\nSumme 9,00\n"
       "MwSt 7% 0,59\nVielen Dank";
   std::atomic<int> german_blocks = 0;
   auto scan = [&](const std::string& german_line, bool with_languages) {
@@ -281,6 +281,9 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
   // Without other languages, the English reading stands.
   r = scan("Schäfer Buchhandlung", false);
   EXPECT_EQ(FieldOf(r, "vendor_name"), "Schafer Buchhandlung");
+  // A "ß" that English read as another letter is taken back too.
+  r = scan("Hauptstraße 46", true);
+  EXPECT_EQ(FieldOf(r, "vendor_address"), "Hauptstraße 46 50667 Koln");
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
