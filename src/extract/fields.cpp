@@ -17,6 +17,7 @@
 #include "invoices/core/decimal.h"
 #include "invoices/core/strings.h"
 #include "invoices/extract/text_parse.h"
+#include "text_rows.h"
 
 namespace invoices::extract {
 namespace {
@@ -2991,7 +2992,23 @@ void ExtractFields(const OcrPage& read, int page_number,
   const int minor = core::MinorDigits(currency ? currency->code : "");
 
   std::vector<AmountCand> cands;
-  const AmountResult amounts = ChooseAmounts(m, minor, cands);
+  AmountResult amounts = ChooseAmounts(m, minor, cands);
+  // No total: the OCR may have read the prices as a column of their own,
+  // apart from their labels, a bold total lower than its label ("GESAMT"
+  // ... "170,59 EUR" as two blocks). The amounts are chosen again from the
+  // page's rows, lines beside each other that overlap in height joined.
+  OcrPage rows_page;  // the rows model's lines point into it
+  PageModel rows;
+  std::vector<AmountCand> row_cands;
+  if (!amounts.total) {
+    rows_page = UndoConfusions(internal::RowsAsPage(read, 0.2));
+    rows = BuildModel(rows_page);
+    AmountResult again = ChooseAmounts(rows, minor, row_cands);
+    if (again.total) {
+      amounts = std::move(again);
+      cands.swap(row_cands);
+    }
+  }
   if (currency) {
     // The sign printed on the total itself is the best evidence.
     const AmountCand* t = amounts.total;

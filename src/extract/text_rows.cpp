@@ -128,7 +128,7 @@ size_t Row::WordAt(size_t b) const {
   return words.size();
 }
 
-std::vector<Row> BuildRows(const OcrPage& page) {
+std::vector<Row> BuildRows(const OcrPage& page, double min_overlap) {
   struct Group {
     core::BBox box;
     std::vector<OcrWord> words;
@@ -165,7 +165,7 @@ std::vector<Row> BuildRows(const OcrPage& page) {
     Group* into = nullptr;
     for (size_t g = groups.size(); g-- > 0 && g + 4 >= groups.size();) {
       Group& group = groups[g];
-      if (VerticalOverlap(group.box, box) < 0.5) continue;
+      if (VerticalOverlap(group.box, box) < min_overlap) continue;
       const bool clear = std::none_of(
           group.words.begin(), group.words.end(), [&](const OcrWord& w) {
             return std::any_of(words.begin(), words.end(),
@@ -192,6 +192,19 @@ std::vector<Row> BuildRows(const OcrPage& page) {
     return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1;
   });
   return rows;
+}
+
+OcrPage RowsAsPage(const OcrPage& page, double min_overlap) {
+  OcrPage out;
+  out.width = page.width;
+  out.height = page.height;
+  for (Row& row : BuildRows(page, min_overlap)) {
+    OcrLine line;
+    line.box = row.box;
+    line.words = std::move(row.words);
+    out.lines.push_back(std::move(line));
+  }
+  return out;
 }
 
 double MedianHeight(const std::vector<Row>& rows) {

@@ -55,8 +55,13 @@ struct Row {
   size_t WordAt(size_t b) const;
 };
 
-// The rows of `page`, top to bottom. Empty lines are dropped.
-std::vector<Row> BuildRows(const OcrPage& page);
+// The rows of `page`, top to bottom. Empty lines are dropped. Lines beside
+// each other whose boxes overlap vertically by `min_overlap` of the smaller
+// one are one row.
+std::vector<Row> BuildRows(const OcrPage& page, double min_overlap = 0.5);
+
+// `page` with a line per row of BuildRows, its words left to right.
+OcrPage RowsAsPage(const OcrPage& page, double min_overlap);
 
 // The median row height (at least 1).
 double MedianHeight(const std::vector<Row>& rows);
