@@ -81,7 +81,7 @@ bench: deps build
 # by tools/make-test-receipts.mjs (seed 1, 64 receipts, made once into
 # build/foreign-receipts), scored as the development set is.
 FOREIGN := build/foreign-receipts
-bench-foreign: build
+bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
 
