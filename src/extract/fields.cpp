@@ -2442,21 +2442,15 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   // Heights are those of the words (a slanted line's box is taller). (The
   // line above the name taken the same way: -1 name on the dev receipts, a
   // brand over the company, none gained.)
-  auto word_height = [](const Line& l) {
-    std::vector<int> h;
-    for (const OcrWord& w : l.ocr->words) h.push_back(w.box.y1 - w.box.y0);
-    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
-    return std::max(1, h[h.size() / 2]);
-  };
   std::vector<int> heights;
-  for (const Line& l : m.lines) heights.push_back(word_height(l));
+  for (const Line& l : m.lines) heights.push_back(l.ocr->WordHeight());
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
                    heights.end());
   const int median = heights[heights.size() / 2];
   // Whether `other`, right below `name`, is more of it.
   auto wrapped = [&](const Line& name, const Line& other) {
-    const int height = word_height(name);
-    const double ratio = double(word_height(other)) / height;
+    const int height = name.ocr->WordHeight();
+    const double ratio = double(other.ocr->WordHeight()) / height;
     const int gap = other.box.y0 - name.box.y1;
     return height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
            gap < m.median_height && other.letters >= 3 && other.digits == 0 &&

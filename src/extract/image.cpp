@@ -533,6 +533,12 @@ core::Result<DecodedImage> DecodeImage(std::span<const uint8_t> bytes,
   return decoded;
 }
 
+int OtsuThreshold(const GrayImage& image) {
+  std::array<double, 256> hist{};
+  for (uint8_t p : image.pixels) hist[p] += 1;
+  return OtsuThreshold(hist);
+}
+
 int OtsuThreshold(const std::array<double, 256>& hist) {
   double n = 0, sum = 0;
   for (int i = 0; i < 256; ++i) {

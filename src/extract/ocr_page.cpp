@@ -15,6 +15,15 @@ std::string OcrLine::Text() const {
   return out;
 }
 
+int OcrLine::WordHeight() const {
+  std::vector<int> heights;
+  for (const OcrWord& w : words) heights.push_back(w.box.y1 - w.box.y0);
+  if (heights.empty()) return 1;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  return std::max(1, heights[heights.size() / 2]);
+}
+
 float OcrLine::MeanConfidence() const {
   if (words.empty()) return 0;
   float sum = 0;

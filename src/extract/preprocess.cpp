@@ -412,9 +412,7 @@ std::optional<Quad> FindPaperQuad(const GrayImage& image, int detect_side) {
   const size_t n = size_t(w) * h;
 
   // Paper: brighter than Otsu's threshold, and clearly so.
-  std::array<double, 256> histogram{};
-  for (uint8_t v : small.pixels) histogram[v] += 1;
-  const int threshold = OtsuThreshold(histogram);
+  const int threshold = OtsuThreshold(small);
   int64_t paper_sum = 0, paper_n = 0, other_sum = 0, other_n = 0;
   for (uint8_t v : small.pixels) {
     if (v > threshold) {

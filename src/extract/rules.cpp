@@ -1,27 +1,15 @@
 #include "invoices/extract/rules.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <vector>
 
 namespace invoices::extract {
-namespace {
-
-// Otsu's threshold of the page's grey levels.
-int PageThreshold(const GrayImage& image) {
-  std::array<double, 256> hist{};
-  for (uint8_t p : image.pixels) hist[p] += 1;
-  return OtsuThreshold(hist);
-}
-
-}  // namespace
-
 RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
   RuleStats stats;
   const int w = image.width, h = image.height;
   if (w <= 0 || h <= 0) return stats;
-  stats.threshold = PageThreshold(image);
+  stats.threshold = OtsuThreshold(image);
   const size_t n = size_t(w) * h;
   // Thin ink: dark pixels whose vertical run of ink is short. A letter's
   // stem is as tall as the letter and is never thin.

@@ -1,7 +1,6 @@
 #include "invoices/extract/scanner.h"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 
@@ -105,9 +104,7 @@ std::string BaseMime(std::string_view content_type) {
 double InkCoverage(const GrayImage& image, const OcrPage& page) {
   const int w = image.width, h = image.height;
   if (w == 0 || h == 0) return 1;
-  std::array<double, 256> hist{};
-  for (uint8_t p : image.pixels) hist[p] += 1;
-  const int threshold = OtsuThreshold(hist);
+  const int threshold = OtsuThreshold(image);
   std::vector<uint8_t> covered(size_t(w) * h, 0);
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& word : line.words) {
@@ -281,15 +278,11 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
 
 namespace {
 
-// The median height of `line`'s words (its box may take in a rule or a
-// stain above or below).
-int TextHeight(const OcrLine& line) {
-  std::vector<int> heights;
-  for (const OcrWord& w : line.words) heights.push_back(w.box.y1 - w.box.y0);
-  if (heights.empty()) return 1;
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
-                   heights.end());
-  return std::max(1, heights[heights.size() / 2]);
+// Whether at least half of `line`'s height lies within the rows of `box`.
+bool WithinRows(const OcrLine& line, const core::BBox& box) {
+  const int overlap =
+      std::min(line.box.y1, box.y1) - std::max(line.box.y0, box.y0);
+  return overlap * 2 >= line.box.y1 - line.box.y0;
 }
 
 // Reads `box` of `image` again with `layout`, its text `h` px high brought
@@ -398,7 +391,7 @@ void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
 template <typename Better>
 core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
                           OcrLine& line, const Better& better) {
-  const int h = TextHeight(line);
+  const int h = line.WordHeight();
   // Across the page: a value may stand far from its label. (A band cut
   // to the line's width costs less and read no better on the dev
   // receipts: -1 total, a digit lost at its edge.)
@@ -426,7 +419,7 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
   // finder.
   for (const Reread& r : LinesToReread(page, options_.reread_lines)) {
     OcrLine& line = page.lines[r.line];
-    const int h = TextHeight(line);
+    const int h = line.WordHeight();
     const int y0 = std::max(0, line.box.y0 - h / 4);
     const int y1 = std::min(image.height, line.box.y1 + h / 4);
     const int x0 = std::clamp(r.x0 + h / 4, 0, image.width - 1);
@@ -491,11 +484,7 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         it->second.confidence < options_.reread_name_below) {
       const core::BBox name = *it->second.bbox;
       for (OcrLine& line : page.lines) {
-        const int overlap =
-            std::min(line.box.y1, name.y1) - std::max(line.box.y0, name.y0);
-        if (line.words.empty() || overlap * 2 < line.box.y1 - line.box.y0) {
-          continue;
-        }
+        if (line.words.empty() || !WithinRows(line, name)) continue;
         INVOICES_RETURN_IF_ERROR(RereadInBand(
             engine, image, line, [](const OcrLine& old, const OcrLine& again) {
               OcrPage old_reading, new_reading;
@@ -533,18 +522,12 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   for (OcrLine& line : page.lines) {
     const bool inside =
-        std::any_of(boxes.begin(), boxes.end(), [&](const core::BBox& b) {
-          const int overlap =
-              std::min(line.box.y1, b.y1) - std::max(line.box.y0, b.y0);
-          return overlap * 2 >= line.box.y1 - line.box.y0;
-        });
+        std::any_of(boxes.begin(), boxes.end(),
+                    [&](const core::BBox& b) { return WithinRows(line, b); });
     if (line.words.empty() || !inside) continue;
     INVOICES_RETURN_IF_ERROR(RereadInBand(
         *engine, image, line, [](const OcrLine& old, const OcrLine& again) {
-          OcrPage a, b;
-          a.lines.push_back(old);
-          b.lines.push_back(again);
-          const std::string was = a.Text(), now = b.Text();
+          const std::string was = old.Text(), now = again.Text();
           // Folded, without spaces; a "ß" (which English reads as "B", "&",
           // "f"...) stands for any one character.
           auto bare = [](std::string text) {

@@ -90,5 +90,7 @@ GrayImage ApplyOrientation(const GrayImage& image, int orientation);
 // Otsu's threshold of a histogram of grey levels: the level that best splits
 // it into two classes (ink at or below it, paper above). 128 when empty.
 int OtsuThreshold(const std::array<double, 256>& histogram);
+// The same over the grey levels of `image`.
+int OtsuThreshold(const GrayImage& image);
 
 }  // namespace invoices::extract

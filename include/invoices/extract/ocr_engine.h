@@ -34,6 +34,9 @@ struct OcrLine {
   core::BBox box;
   std::string Text() const;  // words joined by single spaces
   float MeanConfidence() const;
+  // The median height of its words, at least 1 (the line's box may take in
+  // a rule or a stain above or below, or grow with a slant).
+  int WordHeight() const;
 };
 
 struct OcrPage {
