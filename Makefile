@@ -5,7 +5,8 @@
 #                under ASan + UBSan (make asan), then every fuzz target briefly
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md); with
-#                bench-foreign: accuracy on made-up receipts of 8 countries
+#                bench-foreign: accuracy on made-up receipts and invoices of
+#                8 countries
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
@@ -77,13 +78,17 @@ bench: deps build
 	D=$$(mktemp -d) && $(BUILD)/bench/store_bench --store file://$$D; rm -rf $$D
 	D=$$(mktemp -d) && $(BUILD)/bench/list_bench --invoices 10000 --dir $$D; rm -rf $$D
 
-# The held-out check: receipts of eight other countries made up and printed
-# by tools/make-test-receipts.mjs (seed 1, 64 receipts, made once into
-# build/foreign-receipts), scored as the development set is.
+# The held-out check: receipts and A4 invoices of eight other countries made
+# up and printed by tools/make-test-receipts.mjs (seed 1, 64 of each, made
+# once into build/foreign-receipts and build/foreign-invoices), scored as the
+# development set is (the invoices also by invoice number and due date).
 FOREIGN := build/foreign-receipts
+FOREIGN_INVOICES := build/foreign-invoices
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
+	@test -f $(FOREIGN_INVOICES)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN_INVOICES) --count 64 --seed 1 --invoices
+	$(BUILD)/bench/scan_bench --dataset $(FOREIGN_INVOICES) --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

@@ -10,8 +10,13 @@
 // contrast, grey or yellowed paper, a darker table around the slip, JPEG
 // at 55-90%). The same seed gives the same receipts.
 //
-//   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1]
+//   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices]
 //
+// --invoices makes A4 invoices of businesses in place of till slips: the
+// vendor's letterhead (left, right or centred), the customer's block beside
+// or under it, invoice number, date and due date, a table of items, net, tax
+// and total in the country's words; labelled also with invoice_id and
+// due_date (scan_bench scores those where a dataset has them).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,7 +30,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -35,6 +40,9 @@ const opt = (name, dflt) => {
 };
 const count = opt('--count', 60);
 const seed = opt('--seed', 1);
+// --invoices: A4 invoices of businesses, scanned or photographed, in place of
+// till slips (labels also give invoice_id and due_date).
+const invoices = args.includes('--invoices');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -321,6 +329,188 @@ function receipt(i) {
   };
 }
 
+// What each country's invoices say, beside its receipts' LOCALES entry.
+const INVOICE_WORDS = {
+  us: {
+    title: ['INVOICE', 'Invoice'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
+    date: ['Invoice Date:', 'Date:', 'Date of issue:'], due: ['Due Date:', 'Payment due:'],
+    billTo: ['Bill To', 'BILL TO:', 'Customer'], kinds: ['Consulting', 'Supply Co.', 'Logistics', 'Engineering', 'Software'],
+    legal: ['LLC', 'Inc.', 'Corp.'], taxId: () => `EIN ${between(10, 99)}-${between(1000000, 9999999)}`,
+    services: ['Consulting services', 'Software license (annual)', 'Freight, pallet', 'Installation labor (hours)', 'Maintenance plan'],
+    subtotal: ['Subtotal', 'SUBTOTAL'], tax: (r) => pick([`Sales Tax (${r}%)`, `Tax ${r}%`]), rates: [6, 7, 8.25],
+    total: ['Total', 'TOTAL', 'Amount Due', 'Balance Due', 'TOTAL DUE'], country: 'USA',
+    terms: ['Payment terms: Net 30', 'Please pay within 30 days.', 'Thank you for your business!'],
+  },
+  uk: {
+    title: ['INVOICE', 'TAX INVOICE', 'VAT Invoice'], number: ['Invoice No.', 'Invoice number:', 'Inv. No:'],
+    date: ['Invoice date:', 'Date:', 'Tax point:'], due: ['Due date:', 'Payment due:'],
+    billTo: ['Invoice to:', 'Bill to', 'Customer:'], kinds: ['Consulting', 'Supplies', 'Joinery', 'Print', 'Electrical'],
+    legal: ['Ltd', 'Limited', 'LLP'], taxId: () => `VAT Reg. No. GB ${between(100, 999)} ${between(1000, 9999)} ${between(10, 99)}`,
+    services: ['Design work', 'Printing, 500 leaflets', 'Site visit', 'Labour (hours)', 'Materials'],
+    subtotal: ['Subtotal', 'Net total', 'Total net'], tax: (r) => pick([`VAT @ ${r}%`, `VAT ${r}%`]), rates: [20],
+    total: ['Total', 'TOTAL DUE', 'Amount due', 'Invoice total'], country: 'United Kingdom',
+    terms: ['Payment within 30 days of invoice date.', 'Please quote the invoice number with your payment.'],
+  },
+  de: {
+    title: ['RECHNUNG', 'Rechnung'], number: ['Rechnungsnummer:', 'Rechnungs-Nr.:', 'Rechnung Nr.'],
+    date: ['Rechnungsdatum:', 'Datum:'], due: ['Fällig am:', 'Zahlbar bis:'],
+    billTo: ['Rechnungsempfänger:', 'An:', 'Kunde:'], kinds: ['Bau', 'Elektrotechnik', 'Beratung', 'Logistik', 'Druckerei'],
+    legal: ['GmbH', 'GmbH & Co. KG', 'AG', 'e.K.'], taxId: () => `USt-IdNr.: DE${between(100000000, 999999999)}`,
+    services: ['Wartung Heizungsanlage', 'Arbeitszeit (Std.)', 'Beratungsleistung', 'Materialkosten', 'Anfahrtspauschale'],
+    subtotal: ['Zwischensumme', 'Nettobetrag', 'Summe netto'], tax: (r) => pick([`zzgl. MwSt. ${r} %`, `USt. ${r} %`, `MwSt ${r}%`]),
+    rates: [19, 7], total: ['Gesamtbetrag', 'Rechnungsbetrag', 'Summe brutto', 'Gesamt'], country: 'Deutschland',
+    terms: ['Zahlbar innerhalb von 14 Tagen ohne Abzug.', 'Vielen Dank für Ihren Auftrag.'],
+  },
+  fr: {
+    title: ['FACTURE', 'Facture'], number: ['Facture n°', 'N° de facture :', 'Numéro :'],
+    date: ['Date :', 'Date de facture :', 'Date d’émission :'], due: ['Échéance :', 'Date d’échéance :'],
+    billTo: ['Client :', 'Facturé à :', 'Destinataire :'], kinds: ['Conseil', 'Bâtiment', 'Imprimerie', 'Transports', 'Informatique'],
+    legal: ['SARL', 'SAS', 'EURL'], taxId: () => `SIRET ${between(100, 999)} ${between(100, 999)} ${between(100, 999)} ${between(10000, 99999)}`,
+    services: ['Prestation de conseil', 'Main d’œuvre (heures)', 'Fournitures', 'Déplacement', 'Maintenance annuelle'],
+    subtotal: ['Total HT', 'Montant HT', 'Sous-total HT'], tax: (r) => pick([`TVA ${r} %`, `TVA (${r}%)`]), rates: [20, 10],
+    total: ['Total TTC', 'TOTAL TTC', 'Net à payer', 'Montant TTC'], country: 'France',
+    terms: ['Paiement à 30 jours.', 'Pénalités de retard : 3 fois le taux d’intérêt légal.'],
+  },
+  es: {
+    title: ['FACTURA', 'Factura'], number: ['Factura nº', 'Nº factura:', 'Número de factura:'],
+    date: ['Fecha:', 'Fecha de factura:', 'Fecha de emisión:'], due: ['Vencimiento:', 'Fecha de vencimiento:'],
+    billTo: ['Cliente:', 'Facturar a:'], kinds: ['Consultores', 'Construcciones', 'Imprenta', 'Transportes', 'Informática'],
+    legal: ['S.L.', 'S.A.', 'S.L.U.'], taxId: () => `CIF B${between(10000000, 99999999)}`,
+    services: ['Servicios de consultoría', 'Mano de obra (horas)', 'Material de oficina', 'Transporte', 'Mantenimiento'],
+    subtotal: ['Base imponible', 'Subtotal'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r} %)`]), rates: [21, 10],
+    total: ['Total factura', 'TOTAL', 'Total a pagar', 'IMPORTE TOTAL'], country: 'España',
+    terms: ['Forma de pago: transferencia bancaria a 30 días.', 'Gracias por su confianza.'],
+  },
+  it: {
+    title: ['FATTURA', 'Fattura'], number: ['Fattura n.', 'Numero fattura:', 'N. documento:'],
+    date: ['Data:', 'Data fattura:', 'Data documento:'], due: ['Scadenza:', 'Data scadenza:'],
+    billTo: ['Cliente:', 'Destinatario:', 'Spett.le'], kinds: ['Consulenze', 'Costruzioni', 'Tipografia', 'Trasporti', 'Informatica'],
+    legal: ['S.r.l.', 'S.p.A.', 'S.n.c.'], taxId: () => `P.IVA IT${between(10000000000, 99999999999)}`,
+    services: ['Consulenza tecnica', 'Manodopera (ore)', 'Materiale di consumo', 'Trasporto', 'Canone assistenza'],
+    subtotal: ['Imponibile', 'Totale imponibile'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r}%)`]), rates: [22, 10],
+    total: ['Totale fattura', 'TOTALE', 'Totale documento', 'Netto a pagare'], country: 'Italia',
+    terms: ['Pagamento: bonifico bancario 30 gg d.f.', 'Grazie per la fiducia.'],
+  },
+  nl: {
+    title: ['FACTUUR', 'Factuur'], number: ['Factuurnummer:', 'Factuurnr.:'],
+    date: ['Factuurdatum:', 'Datum:'], due: ['Vervaldatum:', 'Uiterste betaaldatum:'],
+    billTo: ['Factuur aan:', 'Klant:', 'Aan:'], kinds: ['Advies', 'Bouw', 'Drukkerij', 'Transport', 'Installatietechniek'],
+    legal: ['B.V.', 'V.O.F.'], taxId: () => `BTW-nr. NL${between(100000000, 999999999)}B01`,
+    services: ['Advieswerkzaamheden', 'Arbeidsloon (uren)', 'Materialen', 'Voorrijkosten', 'Onderhoudscontract'],
+    subtotal: ['Subtotaal', 'Totaal excl. BTW'], tax: (r) => pick([`BTW ${r}%`, `BTW (${r}%)`]), rates: [21, 9],
+    total: ['Totaal', 'Totaal incl. BTW', 'Te betalen'], country: 'Nederland',
+    terms: ['Gelieve binnen 30 dagen te betalen.', 'Bedankt voor uw opdracht.'],
+  },
+  iso: {
+    title: ['TAX INVOICE', 'INVOICE'], number: ['Invoice No:', 'Invoice #'],
+    date: ['Date:', 'Invoice Date:'], due: ['Due Date:', 'Payment Due:'],
+    billTo: ['Bill To:', 'Sold To:'], kinds: ['Engineering', 'Trading', 'Logistics', 'Solutions', 'Services'],
+    legal: ['Pte Ltd', 'Pte. Ltd.'], taxId: () => `GST Reg No: ${between(100000000, 999999999)}${pick(['A', 'K', 'M'])}`,
+    services: ['Consultancy fee', 'Labour charges', 'Spare parts', 'Delivery charge', 'Service contract'],
+    subtotal: ['Subtotal', 'Sub-Total'], tax: (r) => pick([`GST ${r}%`, `Add GST ${r}%`]), rates: [8, 9],
+    total: ['Total', 'TOTAL AMOUNT', 'Grand Total', 'Total Due'], country: 'Singapore',
+    terms: ['Payment by bank transfer within 30 days.', 'Thank you for your business.'],
+  },
+};
+
+// An A4 invoice of a business: the vendor's letterhead, the customer, the
+// invoice's number and dates, a table of items, net + tax = total. Labels as
+// the receipts' (company and address of the vendor, date of the invoice,
+// total) and also invoice_id and due_date.
+function invoice(i) {
+  const key = Object.keys(LOCALES)[i % Object.keys(LOCALES).length];
+  const L = LOCALES[key];
+  const W = INVOICE_WORDS[key];
+  const bare = (cents) => money(cents, L.amount);
+  const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
+  const company = `${pick(L.names)} ${pick(W.kinds)} ${pick(W.legal)}`;
+  const withCountry = chance(0.3);
+  const addressLines = [L.street(), L.city(), ...(withCountry ? [W.country] : [])];
+  const buyer = `${pick(L.names)} ${pick(W.kinds)} ${pick(W.legal)}`;
+  const buyerLines = [L.street(), L.city()];
+  const d = { y: between(2016, 2025), m: between(1, 12), d: between(1, 28) };
+  const issued = new Date(Date.UTC(d.y, d.m - 1, d.d));
+  const dueAt = new Date(issued.getTime() + pick([14, 30, 45]) * 86400000);
+  const due = { y: dueAt.getUTCFullYear(), m: dueAt.getUTCMonth() + 1, d: dueAt.getUTCDate() };
+  // One date form for the whole page, as software prints.
+  const state = rand();
+  const form = (x) => { const keep = rand; rand = () => state; const s = L.date(x); rand = keep; return s; };
+  const iso = (x) => `${x.y}-${pad2(x.m)}-${pad2(x.d)}`;
+  const number = pick([
+    `INV-${d.y}-${String(between(1, 9999)).padStart(4, '0')}`,
+    String(between(10000, 999999)),
+    `${pick(['RE', 'F', 'FA', 'A'])}${d.y}${String(between(1, 999)).padStart(3, '0')}`,
+    `${between(1, 99)}/${d.y}`,
+  ]);
+  const items = [];
+  for (let k = between(1, 8); k > 0; --k) {
+    const qty = chance(0.5) ? 1 : between(2, 12);
+    const unit = between(500, 120000);
+    items.push({ text: pick(W.services), qty, unit, cents: qty * unit });
+  }
+  const net = items.reduce((a, it) => a + it.cents, 0);
+  const rate = pick(W.rates);
+  const tax = Math.round((net * rate) / 100);
+  const total = net + tax;
+
+  const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
+    `${chance(0.7) ? `<br>${L.phone()}` : ''}${chance(0.7) ? `<br>${W.taxId()}` : ''}</div>`;
+  const meta = [[pick(W.number), number], [pick(W.date), form(d)], [pick(W.due), form(due)]];
+  const metaBlock = `<table class="meta">${meta.map(([l, v]) => `<tr><td>${l}</td><td>${v}</td></tr>`).join('')}</table>`;
+  const buyerBlock = `<div class="buyer"><b>${pick(W.billTo)}</b><br>${buyer}<br>${buyerLines.join('<br>')}</div>`;
+  const title = `<div class="title">${pick(W.title)}</div>`;
+  const layout = between(0, 2);
+  let head;
+  if (layout === 0) head = `<div class="two">${vendorBlock}<div>${title}${metaBlock}</div></div><div class="two">${buyerBlock}<div></div></div>`;
+  else if (layout === 1) head = `${title}<div class="two">${buyerBlock}<div>${vendorBlock}</div></div>${metaBlock}`;
+  else head = `<div class="center">${vendorBlock}</div>${title}<div class="two">${buyerBlock}${metaBlock}</div>`;
+  const rows = items.map((it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(it.cents)}</td></tr>`).join('');
+  const totals = `<table class="totals"><tr><td>${pick(W.subtotal)}</td><td class="n">${bare(net)}</td></tr>` +
+    `<tr><td>${W.tax(rate)}</td><td class="n">${bare(tax)}</td></tr>` +
+    `<tr class="grand"><td>${pick(W.total)}</td><td class="n">${chance(0.6) ? cur(total) : bare(total)}</td></tr></table>`;
+  const foot = `<div class="foot">${pick(W.terms)}</div>`;
+
+  const font = pick(['"Liberation Sans"', '"Liberation Serif"', '"DejaVu Sans"']);
+  const photo = chance(0.25);
+  const turn = (rand() * 2 - 1) * (photo ? 2 : 0.6);
+  const blur = chance(0.5) ? (rand() * 0.5).toFixed(2) : 0;
+  const paper = pick(['#ffffff', '#f6f6f3', '#eeeeea']);
+  const table = photo ? pick(['#5b4a3a', '#3c3f44', '#8a8f96']) : '#ffffff';
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    body { margin: 0; background: ${table}; }
+    .p { width: 700px; min-height: 960px; margin: 20px auto; padding: 40px 44px; background: ${paper}; color: #111;
+         font-family: ${font}, sans-serif; font-size: ${between(13, 15)}px; line-height: 1.4;
+         transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px); box-sizing: border-box; }
+    .vname { font-size: ${pick([18, 20, 24])}px; font-weight: bold; margin-bottom: 4px; }
+    .title { font-size: ${pick([22, 26, 30])}px; font-weight: bold; letter-spacing: 1px; margin: 8px 0; }
+    .two { display: flex; justify-content: space-between; margin: 14px 0; gap: 40px; }
+    .center { text-align: center; }
+    .meta td { padding: 1px 10px 1px 0; }
+    table.items { width: 100%; border-collapse: collapse; margin-top: 20px; }
+    .items th { text-align: left; border-bottom: 1.5px solid #111; padding: 4px; }
+    .items td { padding: 4px; border-bottom: 0.5px solid #bbb; }
+    .n { text-align: right; white-space: nowrap; }
+    .totals { margin-left: auto; margin-top: 16px; min-width: 40%; }
+    .totals td { padding: 2px 6px; }
+    .grand td { font-weight: bold; border-top: 1.5px solid #111; }
+    .foot { margin-top: 40px; font-size: 12px; color: #333; }
+  </style></head><body><div class="p">${head}
+    <table class="items"><tr><th>${pick(['Description', 'Item'])}</th><th class="n">${pick(['Qty', 'Quantity'])}</th><th class="n">${pick(['Unit price', 'Rate', 'Price'])}</th><th class="n">${pick(['Amount', 'Total'])}</th></tr>${rows}</table>
+    ${totals}${foot}</div></body></html>`;
+  const id = `I${String(seed).padStart(2, '0')}${String(i).padStart(4, '0')}-${key}`;
+  return {
+    id,
+    html,
+    width: 760,
+    scale: pick([1.5, 2, 2.5]),
+    quality: between(60, 90),
+    label: {
+      id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
+      total: money(total, 'plain'), invoice_id: number, due_date: iso(due),
+    },
+  };
+}
+
 mkdirSync(path.join(out, 'images'), { recursive: true });
 const executablePath = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const browser = await chromium.launch({
@@ -332,8 +522,8 @@ const browser = await chromium.launch({
 const labels = [];
 try {
   for (let i = 0; i < count; ++i) {
-    const r = receipt(i);
-    const page = await browser.newPage({ viewport: { width: 520, height: 400 }, deviceScaleFactor: r.scale });
+    const r = invoices ? invoice(i) : receipt(i);
+    const page = await browser.newPage({ viewport: { width: r.width ?? 520, height: 400 }, deviceScaleFactor: r.scale });
     await page.setContent(r.html);
     await page.screenshot({ path: path.join(out, r.label.file), type: 'jpeg', quality: r.quality, fullPage: true });
     await page.close();
