@@ -427,15 +427,31 @@ const std::vector<Keyword>& Keywords() {
         {"please", kTitle},
         {"page", kTitle},
         {"original", kTitle},
+        // Another party's block follows (identifiers.cpp reads the
+        // receiver's name and address after the same labels).
         {"bill to", kParty},
+        {"billed to", kParty},
         {"ship to", kParty},
         {"sold to", kParty},
         {"invoice to", kParty},
         {"deliver to", kParty},
         {"customer", kParty},
         {"client", kParty},
+        {"buyer", kParty},
         {"kunde", kParty},
         {"rechnungsempfanger", kParty},
+        {"rechnung an", kParty},
+        {"facture a", kParty},
+        {"facturer a", kParty},
+        {"facturar a", kParty},
+        {"fatturare a", kParty},
+        {"cliente", kParty},
+        {"destinatario", kParty},
+        {"destinataire", kParty},
+        {"spett le", kParty},
+        {"factuur aan", kParty},
+        {"klant", kParty},
+        {"pelanggan", kParty},
         {"attn", kParty},
         {"attention", kParty},
         {"member", kParty},
@@ -599,6 +615,19 @@ const std::vector<Keyword>& Keywords() {
         {"tbk", kLegal},
         {"pt", kLegal},
         {"cv", kLegal},
+        {"eurl", kLegal},
+        {"sasu", kLegal},
+        {"snc", kLegal},
+        {"s n c", kLegal},
+        {"kg", kLegal},
+        {"ug", kLegal},
+        {"slu", kLegal},
+        {"s l u", kLegal},
+        {"vof", kLegal},
+        {"v o f", kLegal},
+        {"ltda", kLegal},
+        {"bvba", kLegal},
+        {"sprl", kLegal},
         // Dates.
         {"date", kDateWord},
         {"dated", kDateWord},
@@ -903,6 +932,7 @@ struct Line {
   int uppercase = 0;
   bool postcode = false;
   double confidence = 0;
+  int block = 0;  // OcrWord::block of its first word
 };
 
 BBox Union(const BBox& a, const BBox& b) {
@@ -1020,6 +1050,7 @@ PageModel BuildModel(const OcrPage& page) {
       line.confidence += w.confidence;
     }
     line.confidence /= ocr.words.size();
+    line.block = ocr.words.front().block;
     if (!IsEmpty(ocr.box)) line.box = ocr.box;
     line.height = std::max(1, line.box.y1 - line.box.y0);
     line.tokens = SplitCompounds(Tokenize(ocr.words));
@@ -2293,6 +2324,18 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     return !(l.kinds & kTaxId) && l.digits >= 4 && l.letters <= l.digits &&
            !l.postcode;
   };
+  // Lines under a party label in its block ("Bill to", "Client :") are the
+  // customer's name and address.
+  std::vector<bool> party(m.lines.size(), false);
+  for (size_t li = 0, open = 0; li < m.lines.size(); ++li) {
+    const Line& l = m.lines[li];
+    if (li > 0 && l.block != m.lines[li - 1].block) open = 0;
+    party[li] = open > 0;
+    if (!l.matches.empty() && l.matches[0].first == 0 &&
+        (l.matches[0].kinds & kParty)) {
+      open = 1;
+    }
+  }
   std::vector<Scored> scored;
   int rank = 0;
   bool address_seen = false;
@@ -2312,6 +2355,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     address_seen |= is_address(li);
     const bool top = lettered < 2;
     lettered += line.letters > 0;
+    if (party[li]) continue;
     if (!NameIsMostlyLetters(line, NameEnd(line))) continue;
     if (line.postcode || !line.dates.empty()) continue;
     if (line.text.find('@') != std::string::npos) continue;
@@ -2329,6 +2373,12 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     // that happen to be labels elsewhere ("CASH & CARRY SDN BHD", "DATA
     // SYSTEMS LTD", "KEDAI (TAMAN DAYA)" / "SDN BHD").
     const bool legal = (line.kinds & kLegal) || SuffixOnNextLine(m, li) > 0;
+    // "Company Reg No. : 001260452-W": a legal word opening a registration
+    // label names no company.
+    if ((line.kinds & kRegId) && !line.matches.empty() &&
+        line.matches[0].first == 0 && (line.matches[0].kinds & kLegal)) {
+      continue;
+    }
     // A word that labels amounts elsewhere, in a line of words only at the
     // top of the page, is part of a name ("RELAIS TOTAL OULMES").
     // So is a street word in such a line right above the address ("Oak
@@ -2458,8 +2508,23 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
            !(other.kinds & (kNotVendor | kTitle | kLegal)) &&
            NameIsMostlyLetters(other, other.text.size());
   };
-  if (pick.extra_words == 0 && best.line + 1 < m.lines.size() &&
-      wrapped(line, m.lines[best.line + 1])) {
+  // The line above, in the same print and scored nearly as well, is the
+  // name's first line ("des Halles" / "Quincaillerie", the taller word
+  // scoring a little higher); not over a name with its legal form, where it
+  // is a brand.
+  const Scored* above = nullptr;
+  for (const Scored& c : scored) {
+    if (best.line > 0 && c.line == best.line - 1) above = &c;
+  }
+  if (pick.extra_words == 0 && above && above->score >= 0.9 * best.score &&
+      !(line.kinds & kLegal) && wrapped(m.lines[above->line], line)) {
+    const WordSpan first =
+        WordsIn(m.lines[above->line], 0, m.lines[above->line].text.size());
+    words.box = Union(words.box, first.box);
+    words.text = first.text + ' ' + words.text;
+    words.confidence = (words.confidence + first.confidence) / 2;
+  } else if (pick.extra_words == 0 && best.line + 1 < m.lines.size() &&
+             wrapped(line, m.lines[best.line + 1])) {
     const Line& next = m.lines[best.line + 1];
     const WordSpan more = WordsIn(next, 0, next.text.size());
     words.box = Union(words.box, more.box);
@@ -2630,6 +2695,14 @@ AddressLines AddressBlock(const PageModel& m, size_t li, const Line* prev) {
   for (; li < m.lines.size() && taken.size() < 5; ++li) {
     const Line& line = m.lines[li];
     if (line.box.y0 - prev->box.y1 > 2.5 * m.median_height) break;
+    // Another block: beside the address, or apart from it; the first line
+    // under the name may start a block of its own when it lies under the
+    // name (a name in large print stands further apart).
+    if (line.block != prev->block &&
+        (!taken.empty() || skipped > 0 ||
+         HorizontalOverlap(line.box, prev->box) < 0.3)) {
+      break;
+    }
     const int chars = line.letters + line.digits + line.others;
     const bool house = StartsWithHouseNumber(line);
     const bool address =
@@ -2714,8 +2787,10 @@ bool OpensAddress(const Line& l) {
 
 void ExtractAddress(const PageModel& m, const VendorPick& vendor,
                     int page_number, core::Extraction& out) {
-  AddressLines block = AddressBlock(
-      m, vendor.line + (vendor.extra_words > 0 ? 2 : 1), &m.lines[vendor.line]);
+  // Read down from under the name's last line (its legal form, or the rest
+  // of a wrapped name, may stand on the next).
+  const size_t name_end = vendor.line + (vendor.extra_words > 0 ? 1 : 0);
+  AddressLines block = AddressBlock(m, name_end + 1, &m.lines[name_end]);
   // No address under the name: a station's brand and address above the
   // operator's name ("BHPetrol Permas Jaya 2 / LOT PTD 101051 / ... /
   // Esjay Fuel Enterprise"), or a name read elsewhere. The first block in
@@ -2727,8 +2802,7 @@ void ExtractAddress(const PageModel& m, const VendorPick& vendor,
       const Line& line = m.lines[li];
       if (line.yrel >= 0.5) break;
       if (li == vendor.line || !OpensAddress(line)) continue;
-      AddressLines found =
-          AddressBlock(m, li, li > 0 ? &m.lines[li - 1] : &line);
+      AddressLines found = AddressBlock(m, li, &line);
       if (!found.taken.empty() && found.taken.front() == &line &&
           found.postcode) {
         block = std::move(found);
@@ -3071,8 +3145,13 @@ void ExtractFields(const OcrPage& read, int page_number,
   set_amount("tax", amounts.tax, amounts.tax_conf);
   set_amount("tip", amounts.tip, amounts.tip_conf);
 
-  if (auto vendor = ExtractVendor(m, page_number, out)) {
-    ExtractAddress(m, *vendor, page_number, out);
+  // The name and the address are read column by column: on a letterhead
+  // the customer's block or the title may stand beside them on the same
+  // rows.
+  const OcrPage columns_page = UndoConfusions(internal::ColumnsAsPage(read));
+  const PageModel columns = BuildModel(columns_page);
+  if (auto vendor = ExtractVendor(columns, page_number, out)) {
+    ExtractAddress(columns, *vendor, page_number, out);
   }
   CheckSum(out, minor, amounts.explained);
 }

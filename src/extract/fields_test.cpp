@@ -1117,6 +1117,15 @@ TOTAL 5,00)");
   }
   page.lines[1].box = page.lines[1].words[0].box;
   page.lines[0].box.y1 = page.lines[0].words[0].box.y1;
+  // The lines below moved down clear of the name's second line.
+  for (size_t l = 2; l < page.lines.size(); ++l) {
+    for (OcrWord& w : page.lines[l].words) {
+      w.box.y0 += 30;
+      w.box.y1 += 30;
+    }
+    page.lines[l].box.y0 += 30;
+    page.lines[l].box.y1 += 30;
+  }
   core::Extraction out = Extract(page);
   EXPECT_EQ(Value(out, "vendor_name"), "SUPERMERCADO SAN JUAN");
   EXPECT_EQ(Value(out, "vendor_address"), "CALLE MAYOR 106 28013 MADRID");
@@ -1309,6 +1318,91 @@ TEST(FieldsTest, StreetWordsOfOtherLanguagesStartAnAddress) {
                           "Totaal 9,50"),
                   "vendor_address"),
             "Kalverstraat 12 1012 NX Amsterdam");
+}
+
+TEST(FieldsTest, TheCustomersBlockBesideTheVendorsIsNotTheVendor) {
+  // An A4 letterhead: the customer's block at the left, the vendor's at the
+  // right, on the same rows (OCR reads each row across both columns).
+  const std::string page =
+      "RECHNUNG\n"
+      "Rechnungsempfanger:                Becker Elektrotechnik GmbH\n"
+      "Hoffmann Bau AG                    Hauptstrasse 31\n"
+      "Marktplatz 37                      70173 Stuttgart\n"
+      "20095 Hamburg                      Tel. 0711 962391\n"
+      "\n"
+      "Rechnungsdatum: 03.09.2025\n"
+      "Gesamtbetrag 1.145,78 EUR\n";
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "vendor_name"), "Becker Elektrotechnik GmbH");
+  EXPECT_EQ(Value(r, "vendor_address"), "Hauptstrasse 31 70173 Stuttgart");
+  // The vendor at the left, the title and the invoice's number beside it.
+  const core::Extraction q = Extract(
+      "Thornbury Consulting LLP                 TAX INVOICE\n"
+      "94 High Street                           Invoice No. 4471\n"
+      "Bristol BS1 5TR                          Date: 05/04/2024\n"
+      "\n"
+      "Bill to\n"
+      "Abbey Print Ltd\n"
+      "12 Mill Lane\n"
+      "Bath BA1 1LT\n"
+      "Total 2,641.52\n");
+  EXPECT_EQ(Value(q, "vendor_name"), "Thornbury Consulting LLP");
+  EXPECT_EQ(Value(q, "vendor_address"), "94 High Street Bristol BS1 5TR");
+}
+
+TEST(FieldsTest, AnAddressEndsWhereAnotherBlockBegins) {
+  // The customer's block over the vendor's, both at the left: the vendor's
+  // address stops at its block's end, not in the next block's name.
+  const core::Extraction r = Extract(
+      "Facture\n"
+      "de la Gare Transports EURL\n"
+      "71 avenue Victor Hugo\n"
+      "31000 Toulouse\n"
+      "                                  Hotel des Celestins\n"
+      "                                  4 place Bellecour\n"
+      "Total TTC 7.087,18 EUR\n");
+  EXPECT_EQ(Value(r, "vendor_name"), "de la Gare Transports EURL");
+  EXPECT_EQ(Value(r, "vendor_address"), "71 avenue Victor Hugo 31000 Toulouse");
+}
+
+// A line of `text` in `box`: PageFromText's words stretched to the box.
+OcrLine LineIn(const std::string& text, core::BBox box) {
+  OcrLine line = PageFromText(text).lines.front();
+  const double scale = double(box.x1 - box.x0) / line.box.x1;
+  for (OcrWord& w : line.words) {
+    w.box = {box.x0 + int(w.box.x0 * scale), box.y0,
+             box.x0 + int(w.box.x1 * scale), box.y1};
+  }
+  line.box = box;
+  return line;
+}
+
+TEST(FieldsTest, ANameOnTwoLinesOfOnePrintIsOneName) {
+  // A till slip's name in large print on two lines, the second word taller
+  // ("Q" and "ll" against "des") and so scored a little higher: the line
+  // above, scored nearly as well, opens the name.
+  OcrPage page;
+  page.width = 1700;
+  page.height = 1400;
+  page.lines = {LineIn("des Halles", {722, 171, 1261, 246}),
+                LineIn("Quincaillerie", {637, 293, 1343, 383}),
+                LineIn("3 place de la Republique", {530, 413, 1452, 478}),
+                LineIn("13001 Marseille", {705, 504, 1276, 554}),
+                LineIn("Tel : 03 20 34 60 13", {605, 588, 1373, 641}),
+                LineIn("Date : 18/07/2025", {343, 763, 995, 813}),
+                LineIn("Pain 13,25", {89, 850, 1431, 866}),
+                LineIn("TOTAL TTC 88,45 EUR", {88, 900, 1430, 938})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "vendor_name"), "des Halles Quincaillerie");
+  EXPECT_EQ(Value(r, "vendor_address"),
+            "3 place de la Republique 13001 Marseille");
+}
+
+TEST(FieldsTest, ALegalWordOpeningARegistrationLabelIsNoName) {
+  const core::Extraction r = Extract(
+      "K STATIONERY & OFFICE SUPPLIES\nNO.9, JALAN MANIS 3\n"
+      "56100 KUALA LUMPUR.\nCompany Reg No. :001260452-W\nTOTAL 9.00\n");
+  EXPECT_EQ(Value(r, "vendor_name"), "K STATIONERY & OFFICE SUPPLIES");
 }
 
 TEST(LinesToRereadTest, PicksLabelledValuesThatAreMissingOrDoubtful) {

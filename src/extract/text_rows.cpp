@@ -207,6 +207,98 @@ OcrPage RowsAsPage(const OcrPage& page, double min_overlap) {
   return out;
 }
 
+OcrPage ColumnsAsPage(const OcrPage& page) {
+  struct Piece {
+    std::vector<OcrWord> words;
+    core::BBox box;
+    int height = 1;  // the median height of its words
+  };
+  auto close = [](Piece& p) {
+    std::vector<int> h;
+    for (const OcrWord& w : p.words) h.push_back(w.box.y1 - w.box.y0);
+    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+    p.height = std::max(1, h[h.size() / 2]);
+  };
+  std::vector<Piece> pieces;  // rows top to bottom, left to right in each
+  std::vector<size_t> row_of;
+  std::vector<Row> rows = BuildRows(page, 0.5);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Row& row = rows[r];
+    std::vector<int> h;
+    for (const OcrWord& w : row.words) h.push_back(w.box.y1 - w.box.y0);
+    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
+    const int height = std::max(1, h[h.size() / 2]);
+    Piece piece;
+    for (const OcrWord& w : row.words) {
+      if (!piece.words.empty() && w.box.x0 - piece.box.x1 > 2 * height) {
+        close(piece);
+        pieces.push_back(std::move(piece));
+        row_of.push_back(r);
+        piece = {};
+      }
+      piece.box = piece.words.empty() ? w.box : Union(piece.box, w.box);
+      piece.words.push_back(w);
+    }
+    close(piece);
+    pieces.push_back(std::move(piece));
+    row_of.push_back(r);
+  }
+  struct Block {
+    std::vector<size_t> pieces;
+    size_t last_row = 0;
+  };
+  std::vector<Block> blocks;
+  for (size_t p = 0; p < pieces.size(); ++p) {
+    const Piece& piece = pieces[p];
+    Block* into = nullptr;
+    double best = 0;
+    for (Block& b : blocks) {
+      const Piece& last = pieces[b.pieces.back()];
+      if (b.last_row == row_of[p]) continue;  // beside it, not above
+      // Below it (lines of a tight print may overlap), and not further
+      // than one and a half lines' height.
+      const int gap = piece.box.y0 - last.box.y1;
+      if (gap > 1.5 * std::max(piece.height, last.height) ||
+          piece.box.y0 + piece.box.y1 <= last.box.y0 + last.box.y1) {
+        continue;
+      }
+      const double overlap = HorizontalOverlap(piece.box, last.box);
+      if (overlap >= 0.3 && overlap > best) {
+        best = overlap;
+        into = &b;
+      }
+    }
+    if (!into) {
+      blocks.push_back({});
+      into = &blocks.back();
+    }
+    into->pieces.push_back(p);
+    into->last_row = row_of[p];
+  }
+  std::stable_sort(blocks.begin(), blocks.end(),
+                   [&](const Block& a, const Block& b) {
+                     const core::BBox& x = pieces[a.pieces.front()].box;
+                     const core::BBox& y = pieces[b.pieces.front()].box;
+                     return x.y0 != y.y0 ? x.y0 < y.y0 : x.x0 < y.x0;
+                   });
+  OcrPage out;
+  out.width = page.width;
+  out.height = page.height;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    for (size_t p : blocks[b].pieces) {
+      OcrLine line;
+      line.box = pieces[p].box;
+      line.words = std::move(pieces[p].words);
+      for (OcrWord& w : line.words) {
+        w.block = int(b);
+        w.line = int(out.lines.size());
+      }
+      out.lines.push_back(std::move(line));
+    }
+  }
+  return out;
+}
+
 double MedianHeight(const std::vector<Row>& rows) {
   if (rows.empty()) return 1;
   std::vector<int> h;

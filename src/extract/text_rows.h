@@ -63,6 +63,15 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap = 0.5);
 // `page` with a line per row of BuildRows, its words left to right.
 OcrPage RowsAsPage(const OcrPage& page, double min_overlap);
 
+// `page` read column by column, as a person reads a letterhead: each row of
+// BuildRows split where a gap is wider than twice its words' height (two
+// blocks side by side, "Bill to" beside the vendor, a title beside the
+// name), and the pieces gathered into blocks, a piece going under the piece
+// right above it that it overlaps horizontally. Blocks come top to bottom
+// (by their first line), left to right; their lines in order, each line's
+// words numbered with its block (`OcrWord::block`).
+OcrPage ColumnsAsPage(const OcrPage& page);
+
 // The median row height (at least 1).
 double MedianHeight(const std::vector<Row>& rows);
 
