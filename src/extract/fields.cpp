@@ -669,6 +669,12 @@ const std::vector<Keyword>& Keywords() {
         {"fecha de vencimiento", kDueWord},
         {"scadenza", kDueWord},
         {"vervaldatum", kDueWord},
+        {"betaaldatum", kDueWord},
+        {"uiterste betaaldatum", kDueWord},
+        {"data scadenza", kDueWord},
+        {"data di scadenza", kDueWord},
+        {"pay before", kDueWord},
+        {"payable by", kDueWord},
         {"tarikh akhir", kDueWord},
         {"exp", kExpiry},
         {"expiry", kExpiry},
@@ -2064,6 +2070,8 @@ std::string RespellTradeWords(std::string_view name) {
   while (at <= name.size()) {
     const size_t end = std::min(name.find(' ', at), name.size());
     std::string word(name.substr(at, end - at));
+    // The Italian legal form "S.r.l." with its "l" read as "I".
+    if (word == "S.r.I." || word == "S.r.I") word[4] = 'l';
     const size_t b = word.find_first_not_of("\"'([");
     const size_t e = word.find_last_not_of("\"')],.:;");
     if (b != std::string::npos && e != std::string::npos && e >= b + 4) {

@@ -279,6 +279,20 @@ TEST(ExtractFieldsTest, DueDateOnTheSameLineIsNotTheInvoiceDate) {
   EXPECT_EQ(Value(e, "due_date"), "2018-04-09");
 }
 
+TEST(ExtractFieldsTest, DueDateLabelsOfOtherLanguages) {
+  const core::Extraction e = Extract(
+      "De Vries Advies B.V.\n"
+      "Factuurdatum: 03-10-2023\n"
+      "Uiterste betaaldatum: 17-11-2023\n"
+      "Totaal 14.770,64");
+  EXPECT_EQ(Value(e, "invoice_date"), "2023-10-03");
+  EXPECT_EQ(Value(e, "due_date"), "2023-11-17");
+  EXPECT_EQ(Value(Extract("Rossi S.r.l.\nData: 03/10/2023\n"
+                          "Data di scadenza: 02/11/2023\nTotale 5,00"),
+                  "due_date"),
+            "2023-11-02");
+}
+
 TEST(ExtractFieldsTest, ExpiryDatesAreNeverInvoiceDates) {
   const core::Extraction e = Extract(
       "SHOP\n"
@@ -1030,6 +1044,8 @@ TEST(ExtractFieldsTest, ATradeWordMisreadByOneLetterIsRespelt) {
   // A letter OCR does not take for the other, or a short word, stays.
   EXPECT_EQ(name("ACME TRADINK SDN BHD"), "ACME TRADINK SDN BHD");
   EXPECT_EQ(name("WHITE HART INN"), "WHITE HART INN");
+  // The Italian legal form with its "l" read as "I".
+  EXPECT_EQ(name("Roma Consulenze S.r.I."), "Roma Consulenze S.r.l.");
 }
 
 TEST(ExtractFieldsTest, AStreetOrPaymentWordInANameAboveTheAddress) {

@@ -84,6 +84,9 @@ const PhraseTable& Labels() {
       P("cash bill", kInvoiceId, 0.85, kSQ),
       P("doc", kInvoiceId, 0.8, kSQ),
       P("document", kInvoiceId, 0.8, kSQ),
+      P("documento", kInvoiceId, 0.8, kSQ),
+      // "Numéro :", "Número:" alone name the document's number.
+      P("numero", kInvoiceId, 0.7, kColon),
       P("cash sale", kInvoiceId, 0.75, kSQ),
       P("cash sales", kInvoiceId, 0.75, kSQ),
       P("cs", kInvoiceId, 0.65, kSQ),
@@ -413,32 +416,12 @@ const PhraseTable& Labels() {
 
 bool IsQualifier(std::string_view t) {
   static const std::vector<std::string_view> kQualifiers = {
-      "no",
-      "nr",
-      "n",
-      "n0",
-      "#",
-      "number",
-      "num",
-      "nummer",
-      "numero",
-      "nro",
-      "nbr",
-      "nos",
-      "id",
-      "idnr",
-      "ident",
-      "identification",
-      "ref",
-      "reference",
-      "reg",
-      "regn",
-      "registration",
-      "registered",
-      "code",
-      "nb",
-      "1d",
-      "ld"};  // "ID" read as "1D
+      "no",   "nr",        "n",   "n0",
+      "n2",  // "nº" read as "n2"
+      "#",    "number",    "num", "nummer", "numero",       "nro",
+      "nbr",  "nos",       "id",  "idnr",   "ident",        "identification",
+      "ref",  "reference", "reg", "regn",   "registration", "registered",
+      "code", "nb",        "1d",  "ld"};  // "ID" read as "1D
   return std::find(kQualifiers.begin(), kQualifiers.end(), t) !=
          kQualifiers.end();
 }
@@ -526,6 +509,9 @@ size_t SkipSeparators(const std::string& s, size_t from, size_t limit,
     } else if (s.compare(i, 3, "\xE2\x84\x96") == 0) {
       *colon = true;
       i += 3;
+    } else if (s.compare(i, 3, "\xE2\x80\x94") == 0 ||
+               s.compare(i, 3, "\xE2\x80\x93") == 0) {
+      i += 3;  // an em or en dash: a rule or a cell's edge read as one
     } else {
       break;
     }
@@ -580,8 +566,14 @@ PageLabels FindLabels(const OcrPage& page) {
       if ((ph.flags & kPrefixQual) && !l.qualified) continue;
       if ((ph.flags & kStrict) && !l.qualified) continue;
       l.complete = l.qualified || !(ph.flags & kNeedsQual);
+      // Right before it: not "Customer:" in the cell beside ("Customer:
+      // | Invoice No. 123", two columns read as one row).
       if (l.first > 0 && IsPartyWord(tok[l.first - 1].text)) {
-        l.party_before = true;
+        const size_t from = tok[l.first - 1].end, to = tok[l.first].begin;
+        const std::string_view between =
+            std::string_view(row.text).substr(from, to - from);
+        l.party_before = between.find(':') == std::string_view::npos &&
+                         between.find("  ") == std::string_view::npos;
       }
       l.end = tok[l.last].end;
       if (ph.flags & kColon) {

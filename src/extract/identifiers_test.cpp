@@ -433,6 +433,27 @@ TEST(IdentifierTest, CustomerNumberIsNoInvoiceId) {
   EXPECT_EQ(Value(e, "receiver_name"), "<none>");
 }
 
+TEST(IdentifierTest, InvoiceNumberLabelsOfInvoicesFromOtherCountries) {
+  // "Numéro :" alone; "N. documento"; "nº" read as "n2"; an em dash (a cell's
+  // edge) before the number; "Customer:" in the cell beside the label.
+  EXPECT_EQ(Value(Extract("Facture\nNumero :   RE2017032\nTotal 5,00\n"),
+                  "invoice_id"),
+            "RE2017032");
+  EXPECT_EQ(Value(Extract("Fattura\nN. documento: 485703\nTotale 5,00\n"),
+                  "invoice_id"),
+            "485703");
+  EXPECT_EQ(Value(Extract("Factura n2 97/2023\nTotal 5,00\n"), "invoice_id"),
+            "97/2023");
+  EXPECT_EQ(Value(Extract("Customer:      Invoice No. \u2014 INV-2024-2900\n"
+                          "Total 5.00\n"),
+                  "invoice_id"),
+            "INV-2024-2900");
+  // "Numero cliente: 12345" is the customer's number.
+  EXPECT_EQ(
+      Value(Extract("Numero cliente: 12345\nTotale 5,00\n"), "invoice_id"),
+      "<none>");
+}
+
 // -------------------------------------------------------------- evidence
 
 TEST(IdentifierTest, FuzzyLabelAndValueBelowLowerConfidence) {
