@@ -516,7 +516,7 @@ async function loadSummary() {
     markBusy();
     return;
   }
-  state.summary = { items, complete: !cursor, loading: false };
+  state.summary = { items, complete: !cursor, loading: false, filters: JSON.stringify(state.filters) };
   renderSummary();
   markBusy();
   if (state.sort !== 'newest') renderTable();
@@ -572,7 +572,9 @@ function renderTable() {
 function renderSummary() {
   const s = state.summary;
   const box = $('#totals');
-  if (s.loading && !s.items.length) { box.replaceChildren(h('span', { class: 'muted' }, 'Adding up…')); show($('#chart-box'), false); return; }
+  // While the totals of other filters are added up, the old ones are not shown as theirs.
+  const stale = s.filters !== JSON.stringify(state.filters);
+  if (s.loading && (!s.items.length || stale)) { box.replaceChildren(h('span', { class: 'muted' }, 'Adding up…')); show($('#chart-box'), false); return; }
   if (s.failed) { box.replaceChildren(h('span', { class: 'muted' }, 'Totals are not available right now.')); show($('#chart-box'), false); return; }
   const items = live(s.items);
   const { list, missing } = totalsByCurrency(items);
