@@ -2339,8 +2339,10 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     const Line& l = m.lines[li];
     if (li > 0 && l.block != m.lines[li - 1].block) open = 0;
     party[li] = open > 0;
-    if (!l.matches.empty() && l.matches[0].first == 0 &&
-        (l.matches[0].kinds & kParty)) {
+    // German letters address the customer with "An:" alone on its line.
+    const bool an = l.tokens.size() == 1 && l.tokens[0].text == "an";
+    if (an || (!l.matches.empty() && l.matches[0].first == 0 &&
+               (l.matches[0].kinds & kParty))) {
       open = 1;
     }
   }

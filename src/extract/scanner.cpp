@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "invoices/core/strings.h"
 #include "invoices/extract/calibration.h"
@@ -15,6 +17,7 @@
 #include "invoices/extract/preprocess.h"
 #include "invoices/extract/rules.h"
 #include "invoices/extract/text_parse.h"
+#include "text_rows.h"
 
 namespace invoices::extract {
 namespace {
@@ -388,22 +391,56 @@ void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
 // page's line finder took into it, becomes a line of its own. The first
 // line of the new reading centred in the old one (which may span two) that
 // `better(old, new)` accepts replaces it.
+//
+// The band runs across the page: a value may stand far from its label. (A
+// band cut to the line's width costs less and read no better on the dev
+// receipts: -1 total, a digit lost at its edge.) With `columns` given, only
+// the line's words in those columns are read again and compared (a name on
+// a letterhead, with another block beside it on the same rows).
 template <typename Better>
 core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
-                          OcrLine& line, const Better& better) {
+                          OcrLine& line, const Better& better,
+                          std::optional<std::pair<int, int>> columns = {}) {
   const int h = line.WordHeight();
-  // Across the page: a value may stand far from its label. (A band cut
-  // to the line's width costs less and read no better on the dev
-  // receipts: -1 total, a digit lost at its edge.)
-  const core::BBox band{0, std::max(0, line.box.y0 - h), image.width,
+  const int x0 = columns ? std::max(0, columns->first) : 0;
+  const int x1 = columns ? std::min(image.width, columns->second) : image.width;
+  const core::BBox band{x0, std::max(0, line.box.y0 - h), x1,
                         std::min(image.height, line.box.y1 + h)};
   if (band.y1 <= band.y0 || band.x1 <= band.x0) return {};
+  auto inside = [&](const OcrWord& w) {
+    const int c = (w.box.x0 + w.box.x1) / 2;
+    return c >= x0 && c < x1;
+  };
+  OcrLine old;
+  for (const OcrWord& w : line.words) {
+    if (!inside(w)) continue;
+    old.box = old.words.empty() ? w.box : internal::Union(old.box, w.box);
+    old.words.push_back(w);
+  }
+  if (old.words.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(OcrPage again,
                             ReadAgain(engine, image, band, h, Layout::kBlock));
   for (OcrLine& l : again.lines) {
     const int c = (l.box.y0 + l.box.y1) / 2;
-    if (c < line.box.y0 || c > line.box.y1 || !better(line, l)) continue;
-    ReplaceWordsFrom(line, line.box.x0, std::move(l.words));
+    if (c < line.box.y0 || c > line.box.y1 || !better(old, l)) continue;
+    if (!columns) {
+      ReplaceWordsFrom(line, line.box.x0, std::move(l.words));
+      break;
+    }
+    // The words in the columns replaced, those beside them kept, all in
+    // reading order.
+    const OcrWord ids = line.words.front();
+    std::erase_if(line.words, inside);
+    for (OcrWord& w : l.words) {
+      w.block = ids.block;
+      w.paragraph = ids.paragraph;
+      w.line = ids.line;
+      line.box = internal::Union(line.box, w.box);
+      line.words.push_back(std::move(w));
+    }
+    std::stable_sort(
+        line.words.begin(), line.words.end(),
+        [](const OcrWord& a, const OcrWord& b) { return a.box.x0 < b.box.x0; });
     break;
   }
   return {};
@@ -521,35 +558,19 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (boxes.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   for (OcrLine& line : page.lines) {
-    const bool inside =
-        std::any_of(boxes.begin(), boxes.end(),
-                    [&](const core::BBox& b) { return WithinRows(line, b); });
-    if (line.words.empty() || !inside) continue;
+    const auto box =
+        std::find_if(boxes.begin(), boxes.end(),
+                     [&](const core::BBox& b) { return WithinRows(line, b); });
+    if (line.words.empty() || box == boxes.end()) continue;
+    // Only the columns of the field: on a letterhead the customer's block or
+    // the title may stand beside the name on the same rows.
+    const int h = line.WordHeight();
     INVOICES_RETURN_IF_ERROR(RereadInBand(
-        *engine, image, line, [](const OcrLine& old, const OcrLine& again) {
-          const std::string was = old.Text(), now = again.Text();
-          // Folded, without spaces; a "ß" (which English reads as "B", "&",
-          // "f"...) stands for any one character.
-          auto bare = [](std::string text) {
-            for (size_t at = text.find("\u00df"); at != std::string::npos;
-                 at = text.find("\u00df", at + 1)) {
-              text.replace(at, 2, "\x01");
-            }
-            std::string out;
-            for (char c : FoldText(text)) {
-              if (c != ' ') out += c;
-            }
-            return out;
-          };
-          const std::string x = bare(now), y = bare(was);
-          const bool same =
-              x.size() == y.size() &&
-              std::equal(x.begin(), x.end(), y.begin(),
-                         [](char p, char q) { return p == q || p == '\x01'; });
-          const bool accents = std::any_of(now.begin(), now.end(),
-                                           [](char c) { return c & 0x80; });
-          return accents && now != was && same;
-        }));
+        *engine, image, line,
+        [](const OcrLine& old, const OcrLine& again) {
+          return AddsAccents(old.Text(), again.Text());
+        },
+        std::pair{box->x0 - h, box->x1 + h}));
   }
   return {};
 }

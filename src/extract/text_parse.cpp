@@ -1285,4 +1285,46 @@ std::string GuessLanguage(std::string_view text) {
   return best_hits >= 2 && best_hits >= second + 2 ? best : "";
 }
 
+bool AddsAccents(std::string_view english, std::string_view other) {
+  struct Char {
+    char folded;
+    bool accented;
+    std::string_view printed;
+  };
+  // Folded characters without spaces, with the character each came from.
+  auto chars = [](std::string_view text) {
+    std::vector<Char> out;
+    for (size_t i = 0; i < text.size();) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      const size_t n = std::min(text.size() - i, size_t(c >= 0xF0   ? 4
+                                                        : c >= 0xE0 ? 3
+                                                        : c >= 0xC0 ? 2
+                                                                    : 1));
+      const std::string_view cp = text.substr(i, n);
+      i += n;
+      if (cp == "\u00df") {
+        out.push_back({'\x01', true, cp});
+        continue;
+      }
+      // Latin letters with diacritics lead with C3..C5 (U+00C0..U+017F).
+      const bool accented = n == 2 && c >= 0xC3 && c <= 0xC5;
+      for (const char f : FoldText(cp)) {
+        if (f != ' ') out.push_back({f, accented, cp});
+      }
+    }
+    return out;
+  };
+  const std::vector<Char> was = chars(english), now = chars(other);
+  if (was.size() != now.size()) return false;
+  bool gained = false;
+  for (size_t k = 0; k < was.size(); ++k) {
+    if (now[k].folded != '\x01' && now[k].folded != was[k].folded) {
+      return false;
+    }
+    if (was[k].accented && !now[k].accented) return false;
+    gained |= now[k].accented && now[k].printed != was[k].printed;
+  }
+  return gained;
+}
+
 }  // namespace invoices::extract

@@ -467,6 +467,22 @@ TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
   EXPECT_TRUE(FindDates("12-02-2618 REF").empty());
 }
 
+TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
+  EXPECT_TRUE(AddsAccents("Schafer Bau GmbH", "Schäfer Bau GmbH"));
+  EXPECT_TRUE(AddsAccents("KOLn", "KÖLn"));
+  EXPECT_TRUE(AddsAccents("Martinez Consultores", "Martínez  Consultores"));
+  // A "ß" stands for whatever English read there.
+  EXPECT_TRUE(AddsAccents("HauptstraBe 12", "Hauptstraße 12"));
+  EXPECT_TRUE(AddsAccents("Hauptstra&e 12", "Hauptstraße 12"));
+  // An accent read otherwise is taken from the page's language.
+  EXPECT_TRUE(AddsAccents("Lefévre Librairie", "Lefèvre Librairie"));
+  // Not: no accent added, another letter, an accent dropped for another.
+  EXPECT_FALSE(AddsAccents("Schafer", "Schafer"));
+  EXPECT_FALSE(AddsAccents("Schafer Bau", "Schäfer Bav"));
+  EXPECT_FALSE(AddsAccents("Café Schafer", "Cafe Schäfer"));
+  EXPECT_FALSE(AddsAccents("Hauptstrasse 12", "Hauptstraße 12"));
+}
+
 TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(
       GuessLanguage("Bäckerei Müller\nSumme EUR 13,80\nenth. MwSt 7% 0,90\n"

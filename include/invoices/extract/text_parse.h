@@ -160,6 +160,15 @@ bool HasTimeOfDay(std::string_view line);
 // else "". Read from text OCR'd with an English model (accents lost).
 std::string GuessLanguage(std::string_view text);
 
+// Whether `other` (a line read again with that language's model) is
+// `english` (the English model's reading, which drops most accents) with
+// accents it had not: the same letters and digits once folded, spaces
+// aside, a "ß" of `other` standing for any one character ("HauptstraBe"),
+// at least one letter accented or accented otherwise ("Lefévre" ->
+// "Lefèvre"), and no accent of `english` dropped ("Café Schafer" is not
+// "Cafe Schäfer").
+bool AddsAccents(std::string_view english, std::string_view other);
+
 // Whether a word of `line` is shaped like a numeric date that OCR misread
 // (and FindDates therefore misses): with letters OCR takes for digits read
 // as digits (O 0, S 5, I l | 1, B 8, Z 2) and '~' as '-', it is two or three
