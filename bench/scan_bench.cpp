@@ -44,7 +44,7 @@ namespace {
 struct Sample {
   std::string id, path, company, date, address, total;
   // Labelled only in some datasets (the made-up invoices): empty otherwise.
-  std::string invoice_id, due_date;
+  std::string invoice_id, due_date, receiver_name;
   std::string bytes;
 };
 
@@ -121,6 +121,7 @@ struct Scored {
   double company_sim = 0, address_sim = 0;
   // Fields scored only where labelled: how many labelled, how many right.
   int invoice_ids = 0, invoice_id = 0, due_dates = 0, due_date = 0;
+  int receivers = 0, receiver = 0;
 };
 
 double FieldConfidence(const invoices::core::Extraction& e, const char* name) {
@@ -345,6 +346,7 @@ int main(int argc, char** argv) {
              j.value("total", ""),
              j.value("invoice_id", ""),
              j.value("due_date", ""),
+             j.value("receiver_name", ""),
              ""};
     std::ifstream in(s.path, std::ios::binary);
     std::ostringstream buf;
@@ -494,6 +496,11 @@ int main(int argc, char** argv) {
       score.invoice_id += id_ok;
       score.due_dates += !s.due_date.empty();
       score.due_date += due_ok;
+      const bool receiver_ok = !s.receiver_name.empty() &&
+                               Normalize(FieldValue(e, "receiver_name")) ==
+                                   Normalize(s.receiver_name);
+      score.receivers += !s.receiver_name.empty();
+      score.receiver += receiver_ok;
       score.address_sim += Similarity(address, Normalize(s.address));
       const double conf[4] = {FieldConfidence(e, "total"),
                               FieldConfidence(e, "invoice_date"),
@@ -522,6 +529,10 @@ int main(int argc, char** argv) {
         if (!s.due_date.empty()) {
           d["due_date"] = {s.due_date, FieldValue(e, "due_date"), due_ok};
         }
+        if (!s.receiver_name.empty()) {
+          d["receiver_name"] = {s.receiver_name, FieldValue(e, "receiver_name"),
+                                receiver_ok};
+        }
         details_out << d.dump() << '\n';
       }
     }
@@ -543,6 +554,10 @@ int main(int argc, char** argv) {
   if (score.due_dates > 0) {
     std::printf("| due_date (%d labelled) | %.1f%% | |\n", score.due_dates,
                 100.0 * score.due_date / score.due_dates);
+  }
+  if (score.receivers > 0) {
+    std::printf("| receiver_name (%d labelled) | %.1f%% | |\n", score.receivers,
+                100.0 * score.receiver / score.receivers);
   }
 
   std::printf(

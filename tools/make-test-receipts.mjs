@@ -15,8 +15,8 @@
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
 // or under it, invoice number, date and due date, a table of items, net, tax
-// and total in the country's words; labelled also with invoice_id and
-// due_date (scan_bench scores those where a dataset has them).
+// and total in the country's words; labelled also with invoice_id, due_date
+// and receiver_name (scan_bench scores those where a dataset has them).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -506,7 +506,7 @@ function invoice(i) {
     quality: between(60, 90),
     label: {
       id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
-      total: money(total, 'plain'), invoice_id: number, due_date: iso(due),
+      total: money(total, 'plain'), invoice_id: number, due_date: iso(due), receiver_name: buyer,
     },
   };
 }

@@ -296,6 +296,11 @@ const PhraseTable& Labels() {
       P("fatturare a", kParty, 1.0),
       P("intestatario", kParty, 0.9),
       P("spett le", kParty, 0.8),
+      P("destinatario", kParty, 0.8),
+      P("destinataire", kParty, 0.8),
+      // German and Dutch letters: "An:", "Aan:" over the address.
+      P("an", kParty, 0.7, kColon),
+      P("aan", kParty, 0.7, kColon),
       P("factuur aan", kParty, 1.0),
       P("klant", kParty, 0.75),
       P("pelanggan", kParty, 0.75),
@@ -463,6 +468,17 @@ void SplitGlued(Row& row) {
   row.tokens = std::move(out);
 }
 
+// Whether token `t` of `row` and the next are set apart by a colon or a
+// column gap ("Customer: | Invoice No.", "Cliente: | N. documento").
+bool SetApart(const Row& row, size_t t) {
+  if (t + 1 >= row.tokens.size()) return true;
+  const size_t from = row.tokens[t].end, to = row.tokens[t + 1].begin;
+  const std::string_view between =
+      std::string_view(row.text).substr(from, to - from);
+  return between.find(':') != std::string_view::npos ||
+         between.find("  ") != std::string_view::npos;
+}
+
 // A label found in a row, with its qualifiers.
 struct Label {
   size_t row = 0;
@@ -549,8 +565,10 @@ PageLabels FindLabels(const OcrPage& page) {
       l.last = hit.last;
       // Trailing qualifiers in the same cell: "Invoice No.", "GST Reg No".
       if (ph.flags & (kTakesQual | kNeedsQual | kStrict)) {
+        // (In the same word, "Rechnungs-Nr.:", whatever gap follows it.)
         while (l.last + 1 < tok.size() && IsQualifier(tok[l.last + 1].text) &&
-               !row.GapAfter(tok[l.last].word) &&
+               (tok[l.last + 1].word == tok[l.last].word ||
+                !row.GapAfter(tok[l.last].word)) &&
                (hi + 1 >= hits.size() || hits[hi + 1].first > l.last + 1)) {
           ++l.last;
           l.qualified = true;
@@ -569,11 +587,7 @@ PageLabels FindLabels(const OcrPage& page) {
       // Right before it: not "Customer:" in the cell beside ("Customer:
       // | Invoice No. 123", two columns read as one row).
       if (l.first > 0 && IsPartyWord(tok[l.first - 1].text)) {
-        const size_t from = tok[l.first - 1].end, to = tok[l.first].begin;
-        const std::string_view between =
-            std::string_view(row.text).substr(from, to - from);
-        l.party_before = between.find(':') == std::string_view::npos &&
-                         between.find("  ") == std::string_view::npos;
+        l.party_before = !SetApart(row, l.first - 1);
       }
       l.end = tok[l.last].end;
       if (ph.flags & kColon) {
@@ -945,10 +959,21 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
   b.x0 = static_cast<int>(l.box.x0 - h);
   // The column ends where the next cell of the label's row starts.
   bool colon = false;
-  const size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
+  size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
+  // Further off than a column gap (twice the words' height, as
+  // ColumnsAsPage splits rows), the text on the label's row is another
+  // block's: the vendor's letterhead beside "Rechnungsempfänger:".
+  if (start < l.limit) {
+    const OcrWord& next = row.words[row.WordAt(start)];
+    const int height = next.box.y1 - next.box.y0;
+    if (next.box.x0 - l.box.x1 > 2 * height) {
+      b.x1 = next.box.x0 - static_cast<int>(h / 2);
+      start = l.limit;
+    }
+  }
   const size_t name_end = start < l.limit ? CellLimit(m, l.row, start) : start;
   const size_t after = row.text.find_first_not_of(' ', name_end);
-  if (after != std::string::npos) {
+  if (after != std::string::npos && start < l.limit) {
     b.x1 = row.words[row.WordAt(after)].box.x0 - static_cast<int>(h / 2);
   }
   std::vector<Span> lines;
@@ -971,6 +996,10 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
       if (r.GapAfter(w)) break;
     }
     if (first >= last) continue;
+    // A block's lines start at its left edge: words further right are
+    // another column's, on a row of their own ("Invoice No. 1234" beside
+    // "Bill To", a little lower).
+    if (r.words[first].box.x0 > b.x0 + 3 * h) continue;
     const size_t cb = r.word_begin[first];
     const size_t ce = r.word_begin[last - 1] + r.words[last - 1].text.size();
     bool stop = false;
@@ -1202,12 +1231,13 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
       // "Customer No", "Customer VAT", "Customer PO": a party word naming
       // another value, not a block.
       const Row& row = m.rows[l.row];
+      // (Not "Cliente: | N. documento", a label in the next cell.)
       if (l.last + 1 < row.tokens.size() &&
-          IsQualifier(row.tokens[l.last + 1].text)) {
+          IsQualifier(row.tokens[l.last + 1].text) && !SetApart(row, l.last)) {
         continue;
       }
       if (i + 1 < labels.size() && labels[i + 1].first == l.last + 1 &&
-          !row.GapAfter(row.tokens[l.last].word) &&
+          !row.GapAfter(row.tokens[l.last].word) && !SetApart(row, l.last) &&
           labels[i + 1].kind != kParty && labels[i + 1].kind != kShipTo) {
         continue;
       }

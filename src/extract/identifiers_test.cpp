@@ -555,6 +555,87 @@ TEST(IdentifierTest, TwoColumnLayoutReadAsBlocks) {
   EXPECT_EQ(box.y0, 100);
 }
 
+TEST(IdentifierTest, ThePartyLabelBesideTheVendorsLetterhead) {
+  // "Rechnungsempfänger:" over the customer's block, the vendor's name on
+  // its row a column away: the customer is the block under the label.
+  const core::Extraction e = Extract(
+      "RECHNUNG\n"
+      "Rechnungsempfanger:        Becker Elektrotechnik GmbH\n"
+      "Hoffmann Bau AG            Hauptstrasse 31\n"
+      "Marktplatz 37              70173 Stuttgart\n"
+      "20095 Hamburg              USt-IdNr.: DE169826328\n"
+      "\n"
+      "Rechnungs-Nr.:     41/2025\n"
+      "Gesamt 1.145,78 EUR\n");
+  EXPECT_EQ(Value(e, "receiver_name"), "Hoffmann Bau AG") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_address"), "Marktplatz 37 20095 Hamburg");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "DE169826328");
+  // Its "Nr." in the same word as the label, whatever gap follows it.
+  EXPECT_EQ(Value(e, "invoice_id"), "41/2025");
+  // A name on the label's row, a word's gap away, is the customer's.
+  EXPECT_EQ(Value(Extract("ACME LTD\nBill to: Contoso Inc\n"
+                          "1 Main Street\nTotal 5.00\n"),
+                  "receiver_name"),
+            "Contoso Inc");
+}
+
+TEST(IdentifierTest, APartyLabelWithTheInvoicesLabelsBesideIt) {
+  // The customer's label and the invoice's number on one row of two
+  // columns; the customer's name on the rows below.
+  const core::Extraction fr = Extract(
+      "Moreau Transports SAS\n"
+      "Destinataire :    N\u00b0 de facture :  INV-2024-0203\n"
+      "des Halles Transports SAS\n"
+      "4 place Bellecour\n"
+      "\n"
+      "Total TTC 12,00\n");
+  EXPECT_EQ(Value(fr, "receiver_name"), "des Halles Transports SAS")
+      << Dump(fr);
+  EXPECT_EQ(Value(fr, "invoice_id"), "INV-2024-0203");
+  const core::Extraction it = Extract(
+      "Centrale Informatica S.p.A.\n"
+      "Cliente:        N. documento: 485703\n"
+      "Roma Informatica S.r.l.\n"
+      "Via Dante 103\n"
+      "\n"
+      "Totale 5,00\n");
+  EXPECT_EQ(Value(it, "receiver_name"), "Roma Informatica S.r.l.") << Dump(it);
+  EXPECT_EQ(Value(it, "invoice_id"), "485703");
+  // "An:" and "Aan:" over the address.
+  EXPECT_EQ(Value(Extract("De Vries Bouw\nAan:\nJansen Drukkerij B.V.\n"
+                          "Dorpsstraat 112\n\nTotaal 5,00\n"),
+                  "receiver_name"),
+            "Jansen Drukkerij B.V.");
+}
+
+TEST(IdentifierTest, ABlocksLinesStartAtItsLeftEdge) {
+  // "Bill To" alone on its row, the invoice's number a little lower in the
+  // right column, read as a row of its own.
+  OcrPage page = PageFromText(
+      "Sunset Consulting Inc.\n"
+      "Bill To\n"
+      "                                      Invoice No.  769436\n"
+      "Pioneer Logistics Corp.\n"
+      "4512 Oak Ave\n"
+      "Springfield, IL 62704\n"
+      "\n"
+      "Total 5.00\n");
+  // Rows 20 px apart; the right column's row between two of the left's.
+  for (size_t l = 2; l < page.lines.size(); ++l) {
+    const int dy = l == 2 ? -10 : -20;
+    for (OcrWord& w : page.lines[l].words) {
+      w.box.y0 += dy;
+      w.box.y1 += dy;
+    }
+    page.lines[l].box.y0 += dy;
+    page.lines[l].box.y1 += dy;
+  }
+  core::Extraction e;
+  ExtractIdentifiers(page, 1, e);
+  EXPECT_EQ(Value(e, "receiver_name"), "Pioneer Logistics Corp.") << Dump(e);
+  EXPECT_EQ(Value(e, "invoice_id"), "769436");
+}
+
 TEST(IdentifierTest, BillToAndShipToSideBySide) {
   const core::Extraction e = Extract(
       "ACME LTD\n"

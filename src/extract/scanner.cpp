@@ -548,8 +548,10 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (!pool) return {};
   core::Extraction probe;
   ExtractFields(page, 1, probe);
+  ExtractIdentifiers(page, 1, probe);
   std::vector<core::BBox> boxes;
-  for (const char* name : {"vendor_name", "vendor_address"}) {
+  for (const char* name :
+       {"vendor_name", "vendor_address", "receiver_name", "receiver_address"}) {
     auto it = probe.fields.find(name);
     if (it != probe.fields.end() && it->second.bbox) {
       boxes.push_back(*it->second.bbox);

@@ -247,7 +247,7 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
   // words are German. The German engine reads each line of the name and
   // the address in its band: a reading that differs only in accents is
   // taken, any other left.
-  const std::string page =
+  std::string page =
       "Schafer Buchhandlung\nHauptstraBe 46\n50667 Koln\nSumme 9,00\n"
       "MwSt 7% 0,59\nVielen Dank";
   std::atomic<int> german_blocks = 0;
@@ -284,6 +284,13 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
   // A "ß" that English read as another letter is taken back too.
   r = scan("Hauptstraße 46", true);
   EXPECT_EQ(FieldOf(r, "vendor_address"), "Hauptstraße 46 50667 Koln");
+  // The customer's name on an invoice too.
+  page =
+      "Schafer Buchhandlung\nHauptstraBe 46\n50667 Koln\n\n"
+      "Rechnungsempfanger:\nMuller Druck GmbH\nMarktplatz 3\n\n"
+      "Summe 9,00\nMwSt 7% 0,59\nVielen Dank";
+  r = scan("Müller Druck GmbH", true);
+  EXPECT_EQ(FieldOf(r, "receiver_name"), "Müller Druck GmbH");
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
