@@ -2230,11 +2230,20 @@ size_t NameEnd(const Line& line) {
   }
   const size_t last_word = line.tokens[legal->last].word;
   const auto& words = line.ocr->words;
+  // Words of a title after the legal form ("... Limited INVOICE", the title
+  // printed beside the name) are no part of it.
+  std::vector<bool> title(words.size(), false);
+  for (const Match& match : line.matches) {
+    if (!(match.kinds & kTitle)) continue;
+    for (size_t t = match.first; t <= match.last; ++t) {
+      title[line.tokens[t].word] = true;
+    }
+  }
   for (size_t w = last_word + 1; w < words.size(); ++w) {
     const std::string& t = words[w].text;
     const bool digits = std::any_of(
         t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits && t.size() > 2) return line.text.size();
+    if (!digits && t.size() > 2 && !title[w]) return line.text.size();
   }
   return line.word_begin[last_word] + words[last_word].text.size();
 }
@@ -2541,6 +2550,24 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     words.text += ' ' + more.text;
     words.confidence = (words.confidence + more.confidence) / 2;
     pick.extra_words = next.ocr->words.size();
+  }
+  // "Becker Elektrotechnik GmbH &" / "Co. KG": a name ending with "&"
+  // goes on in the line under it.
+  if (pick.extra_words == 0 && line.text.ends_with('&') &&
+      best.line + 1 < m.lines.size()) {
+    const Line& next = m.lines[best.line + 1];
+    if (next.block == line.block &&
+        next.box.y0 - line.box.y1 < m.median_height && next.letters >= 2 &&
+        next.digits == 0) {
+      words.text = WordsIn(line, NameEnd(line), line.text.size()).text.empty()
+                       ? words.text
+                       : words.text + " &";
+      const WordSpan more = WordsIn(next, 0, next.text.size());
+      words.box = Union(words.box, more.box);
+      words.text += ' ' + more.text;
+      words.confidence = (words.confidence + more.confidence) / 2;
+      pick.extra_words = next.ocr->words.size();
+    }
   }
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);
   SetField(

@@ -1366,6 +1366,18 @@ TEST(FieldsTest, TheCustomersBlockBesideTheVendorsIsNotTheVendor) {
   EXPECT_EQ(Value(q, "vendor_address"), "94 High Street Bristol BS1 5TR");
 }
 
+TEST(FieldsTest, ANameEndingWithAnAmpersandGoesOnInTheNextLine) {
+  EXPECT_EQ(Value(Extract("RECHNUNG\nBecker Elektrotechnik GmbH &\nCo. KG\n"
+                          "Hauptstrasse 31\n70173 Stuttgart\nGesamt 5,00"),
+                  "vendor_name"),
+            "Becker Elektrotechnik GmbH & Co. KG");
+  // A title printed right after the name is no part of it.
+  EXPECT_EQ(Value(Extract("Thornbury Joinery Limited INVOICE\n94 High Street\n"
+                          "Bristol BS1 5TR\nTotal 5.00"),
+                  "vendor_name"),
+            "Thornbury Joinery Limited");
+}
+
 TEST(FieldsTest, AnAddressEndsWhereAnotherBlockBegins) {
   // The customer's block over the vendor's, both at the left: the vendor's
   // address stops at its block's end, not in the next block's name.

@@ -1315,16 +1315,34 @@ bool AddsAccents(std::string_view english, std::string_view other) {
     return out;
   };
   const std::vector<Char> was = chars(english), now = chars(other);
-  if (was.size() != now.size()) return false;
-  bool gained = false;
-  for (size_t k = 0; k < was.size(); ++k) {
-    if (now[k].folded != '\x01' && now[k].folded != was[k].folded) {
-      return false;
+  // The two aligned: a letter of `other` without an accent matches the same
+  // letter of `english`, without one too; an accented one any character of
+  // `english`, or two ("ü" read "ii", "ñ" "fi", "ó" "6"). reach[i][j]: 0
+  // when the first i of `english` and j of `other` cannot be aligned, 1
+  // when they can, 2 when they can with an accent gained.
+  const size_t n = was.size(), k = now.size();
+  std::vector<std::vector<char>> reach(n + 1, std::vector<char>(k + 1, 0));
+  reach[0][0] = 1;
+  auto mark = [&](size_t i, size_t j, bool gain) {
+    reach[i][j] = std::max<char>(reach[i][j], gain ? 2 : 1);
+  };
+  for (size_t i = 0; i <= n; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      if (reach[i][j] == 0) continue;
+      const bool gained = reach[i][j] == 2;
+      if (!now[j].accented) {
+        if (i < n && !was[i].accented && was[i].folded == now[j].folded) {
+          mark(i + 1, j + 1, gained);
+        }
+        continue;
+      }
+      if (i < n) mark(i + 1, j + 1, gained || now[j].printed != was[i].printed);
+      if (i + 1 < n && !was[i].accented && !was[i + 1].accented) {
+        mark(i + 2, j + 1, true);
+      }
     }
-    if (was[k].accented && !now[k].accented) return false;
-    gained |= now[k].accented && now[k].printed != was[k].printed;
   }
-  return gained;
+  return reach[n][k] == 2;
 }
 
 }  // namespace invoices::extract

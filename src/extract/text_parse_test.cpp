@@ -476,11 +476,18 @@ TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   EXPECT_TRUE(AddsAccents("Hauptstra&e 12", "Hauptstraße 12"));
   // An accent read otherwise is taken from the page's language.
   EXPECT_TRUE(AddsAccents("Lefévre Librairie", "Lefèvre Librairie"));
+  EXPECT_TRUE(AddsAccents("Constitucién 59", "Constitución 59"));
+  // An accented letter English read as other characters, one or two.
+  EXPECT_TRUE(AddsAccents("80331 Miinchen", "80331 München"));
+  EXPECT_TRUE(AddsAccents("Madrid Espafia", "Madrid España"));
+  EXPECT_TRUE(AddsAccents("Constituci6n 42", "Constitución 42"));
+  EXPECT_FALSE(AddsAccents("Miinchen", "Munchen"));
   // Not: no accent added, another letter, an accent dropped for another.
   EXPECT_FALSE(AddsAccents("Schafer", "Schafer"));
   EXPECT_FALSE(AddsAccents("Schafer Bau", "Schäfer Bav"));
   EXPECT_FALSE(AddsAccents("Café Schafer", "Cafe Schäfer"));
-  EXPECT_FALSE(AddsAccents("Hauptstrasse 12", "Hauptstraße 12"));
+  // Two characters as well: the German model's reading of the print.
+  EXPECT_TRUE(AddsAccents("Hauptstrasse 12", "Hauptstraße 12"));
 }
 
 TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {

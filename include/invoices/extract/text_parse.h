@@ -161,12 +161,13 @@ bool HasTimeOfDay(std::string_view line);
 std::string GuessLanguage(std::string_view text);
 
 // Whether `other` (a line read again with that language's model) is
-// `english` (the English model's reading, which drops most accents) with
-// accents it had not: the same letters and digits once folded, spaces
-// aside, a "ß" of `other` standing for any one character ("HauptstraBe"),
-// at least one letter accented or accented otherwise ("Lefévre" ->
-// "Lefèvre"), and no accent of `english` dropped ("Café Schafer" is not
-// "Cafe Schäfer").
+// `english` (the English model's reading, which drops most accents or
+// reads them as other characters) with accents it had not: the same letters
+// and digits once folded, spaces aside, except that an accented letter of
+// `other` may stand for any one or two characters of `english`
+// ("HauptstraBe", "Miinchen", "Espafia", "Constituci6n"); at least one
+// letter accented or accented otherwise ("Lefévre" -> "Lefèvre"), and no
+// accent of `english` dropped ("Café Schafer" is not "Cafe Schäfer").
 bool AddsAccents(std::string_view english, std::string_view other);
 
 // Whether a word of `line` is shaped like a numeric date that OCR misread
