@@ -647,8 +647,11 @@ std::string_view TrimPunct(std::string_view s) {
                         s.back() == '/')) {
     s.remove_suffix(1);
   }
-  while (!s.empty() && (s.front() == '(' || s.front() == ':' ||
-                        s.front() == '#' || s.front() == '.')) {
+  // A brace or bar before a value is a colon or a cell's edge misread.
+  while (!s.empty() &&
+         (s.front() == '(' || s.front() == ':' || s.front() == '#' ||
+          s.front() == '.' || s.front() == '}' || s.front() == '{' ||
+          s.front() == '[' || s.front() == '|')) {
     s.remove_prefix(1);
   }
   return s;

@@ -448,6 +448,10 @@ TEST(IdentifierTest, InvoiceNumberLabelsOfInvoicesFromOtherCountries) {
                           "Total 5.00\n"),
                   "invoice_id"),
             "INV-2024-2900");
+  // A brace read for the colon or the cell's edge.
+  EXPECT_EQ(Value(Extract("Numero fattura: }INV-2017-5057\nTotale 5,00\n"),
+                  "invoice_id"),
+            "INV-2017-5057");
   // "Numero cliente: 12345" is the customer's number.
   EXPECT_EQ(
       Value(Extract("Numero cliente: 12345\nTotale 5,00\n"), "invoice_id"),
