@@ -2559,9 +2559,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (next.block == line.block &&
         next.box.y0 - line.box.y1 < m.median_height && next.letters >= 2 &&
         next.digits == 0) {
-      words.text = WordsIn(line, NameEnd(line), line.text.size()).text.empty()
-                       ? words.text
-                       : words.text + " &";
+      if (!words.text.ends_with('&')) words.text += " &";  // cut by NameEnd
       const WordSpan more = WordsIn(next, 0, next.text.size());
       words.box = Union(words.box, more.box);
       words.text += ' ' + more.text;

@@ -963,13 +963,13 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
   // The column ends where the next cell of the label's row starts.
   bool colon = false;
   size_t start = SkipSeparators(row.text, l.end, l.limit, &colon);
-  // Further off than a column gap (twice the words' height, as
-  // ColumnsAsPage splits rows), the text on the label's row is another
-  // block's: the vendor's letterhead beside "Rechnungsempfänger:".
+  // Further off than a column gap (as ColumnsAsPage splits rows), the text
+  // on the label's row is another block's: the vendor's letterhead beside
+  // "Rechnungsempfänger:".
   if (start < l.limit) {
     const OcrWord& next = row.words[row.WordAt(start)];
-    const int height = next.box.y1 - next.box.y0;
-    if (next.box.x0 - l.box.x1 > 2 * height) {
+    if (internal::IsColumnGap(next.box.x0 - l.box.x1,
+                              next.box.y1 - next.box.y0)) {
       b.x1 = next.box.x0 - static_cast<int>(h / 2);
       start = l.limit;
     }

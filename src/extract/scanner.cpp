@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -370,20 +371,23 @@ bool AgreeOnAmount(const OcrLine& a, const OcrLine& b) {
          y.back().has_fraction && x.back().value == y.back().value;
 }
 
-// Puts `words` in `line` in place of those from `x0` on, with the line's
-// reading-order ids.
-void ReplaceWordsFrom(OcrLine& line, int x0, std::vector<OcrWord> words) {
+// Puts `words` in `line` in place of the words `drop` picks, where the
+// first of them stood, with the line's reading-order ids.
+template <typename Drop>
+void ReplaceWords(OcrLine& line, const Drop& drop, std::vector<OcrWord> words) {
   const OcrWord ids = line.words.empty() ? OcrWord{} : line.words.front();
-  std::erase_if(line.words, [&](const OcrWord& w) { return w.box.x0 >= x0; });
+  const size_t at = std::find_if(line.words.begin(), line.words.end(), drop) -
+                    line.words.begin();
+  std::erase_if(line.words, drop);
   for (OcrWord& w : words) {
     w.block = ids.block;
     w.paragraph = ids.paragraph;
     w.line = ids.line;
-    line.box = {
-        std::min(line.box.x0, w.box.x0), std::min(line.box.y0, w.box.y0),
-        std::max(line.box.x1, w.box.x1), std::max(line.box.y1, w.box.y1)};
-    line.words.push_back(std::move(w));
+    line.box = internal::Union(line.box, w.box);
   }
+  line.words.insert(line.words.begin() + at,
+                    std::make_move_iterator(words.begin()),
+                    std::make_move_iterator(words.end()));
 }
 
 // Reads `line` of `image` again with the lines around it, as a block at a
@@ -423,24 +427,8 @@ core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
   for (OcrLine& l : again.lines) {
     const int c = (l.box.y0 + l.box.y1) / 2;
     if (c < line.box.y0 || c > line.box.y1 || !better(old, l)) continue;
-    if (!columns) {
-      ReplaceWordsFrom(line, line.box.x0, std::move(l.words));
-      break;
-    }
-    // The words in the columns replaced, those beside them kept, all in
-    // reading order.
-    const OcrWord ids = line.words.front();
-    std::erase_if(line.words, inside);
-    for (OcrWord& w : l.words) {
-      w.block = ids.block;
-      w.paragraph = ids.paragraph;
-      w.line = ids.line;
-      line.box = internal::Union(line.box, w.box);
-      line.words.push_back(std::move(w));
-    }
-    std::stable_sort(
-        line.words.begin(), line.words.end(),
-        [](const OcrWord& a, const OcrWord& b) { return a.box.x0 < b.box.x0; });
+    // The words in the columns replaced, those beside them kept.
+    ReplaceWords(line, inside, std::move(l.words));
     break;
   }
   return {};
@@ -469,12 +457,13 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
                           double height) -> core::Result<bool> {
       INVOICES_ASSIGN_OR_RETURN(
           alone, ReadLineAgain(engine, image, {from, y0, to, y1}, h, height));
+      const int x0 = from - h / 4;
+      auto right = [x0](const OcrWord& w) { return w.box.x0 >= x0; };
       old_part.words.clear();
-      for (const OcrWord& w : line.words) {
-        if (w.box.x0 >= from - h / 4) old_part.words.push_back(w);
-      }
+      std::copy_if(line.words.begin(), line.words.end(),
+                   std::back_inserter(old_part.words), right);
       if (!IsBetterReading(old_part, alone, r.date)) return false;
-      ReplaceWordsFrom(line, from - h / 4, std::move(alone.words));
+      ReplaceWords(line, right, std::move(alone.words));
       return true;
     };
     // Amounts are read again alone first, right of their label (a

@@ -209,39 +209,32 @@ OcrPage RowsAsPage(const OcrPage& page, double min_overlap) {
 
 OcrPage ColumnsAsPage(const OcrPage& page) {
   struct Piece {
-    std::vector<OcrWord> words;
-    core::BBox box;
+    OcrLine line;
     int height = 1;  // the median height of its words
-  };
-  auto close = [](Piece& p) {
-    std::vector<int> h;
-    for (const OcrWord& w : p.words) h.push_back(w.box.y1 - w.box.y0);
-    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
-    p.height = std::max(1, h[h.size() / 2]);
   };
   std::vector<Piece> pieces;  // rows top to bottom, left to right in each
   std::vector<size_t> row_of;
   std::vector<Row> rows = BuildRows(page, 0.5);
   for (size_t r = 0; r < rows.size(); ++r) {
-    const Row& row = rows[r];
-    std::vector<int> h;
-    for (const OcrWord& w : row.words) h.push_back(w.box.y1 - w.box.y0);
-    std::nth_element(h.begin(), h.begin() + h.size() / 2, h.end());
-    const int height = std::max(1, h[h.size() / 2]);
+    OcrLine whole;
+    whole.words = std::move(rows[r].words);
+    const int height = whole.WordHeight();
     Piece piece;
-    for (const OcrWord& w : row.words) {
-      if (!piece.words.empty() && w.box.x0 - piece.box.x1 > 2 * height) {
-        close(piece);
-        pieces.push_back(std::move(piece));
-        row_of.push_back(r);
-        piece = {};
+    auto close = [&] {
+      piece.height = piece.line.WordHeight();
+      pieces.push_back(std::move(piece));
+      row_of.push_back(r);
+      piece = {};
+    };
+    for (OcrWord& w : whole.words) {
+      const core::BBox& box = piece.line.box;
+      if (!piece.line.words.empty() && IsColumnGap(w.box.x0 - box.x1, height)) {
+        close();
       }
-      piece.box = piece.words.empty() ? w.box : Union(piece.box, w.box);
-      piece.words.push_back(w);
+      piece.line.box = piece.line.words.empty() ? w.box : Union(box, w.box);
+      piece.line.words.push_back(std::move(w));
     }
-    close(piece);
-    pieces.push_back(std::move(piece));
-    row_of.push_back(r);
+    close();
   }
   struct Block {
     std::vector<size_t> pieces;
@@ -257,12 +250,13 @@ OcrPage ColumnsAsPage(const OcrPage& page) {
       if (b.last_row == row_of[p]) continue;  // beside it, not above
       // Below it (lines of a tight print may overlap), and not further
       // than one and a half lines' height.
-      const int gap = piece.box.y0 - last.box.y1;
+      const core::BBox &below = piece.line.box, &above = last.line.box;
+      const int gap = below.y0 - above.y1;
       if (gap > 1.5 * std::max(piece.height, last.height) ||
-          piece.box.y0 + piece.box.y1 <= last.box.y0 + last.box.y1) {
+          below.y0 + below.y1 <= above.y0 + above.y1) {
         continue;
       }
-      const double overlap = HorizontalOverlap(piece.box, last.box);
+      const double overlap = HorizontalOverlap(below, above);
       if (overlap >= 0.3 && overlap > best) {
         best = overlap;
         into = &b;
@@ -277,8 +271,8 @@ OcrPage ColumnsAsPage(const OcrPage& page) {
   }
   std::stable_sort(blocks.begin(), blocks.end(),
                    [&](const Block& a, const Block& b) {
-                     const core::BBox& x = pieces[a.pieces.front()].box;
-                     const core::BBox& y = pieces[b.pieces.front()].box;
+                     const core::BBox& x = pieces[a.pieces.front()].line.box;
+                     const core::BBox& y = pieces[b.pieces.front()].line.box;
                      return x.y0 != y.y0 ? x.y0 < y.y0 : x.x0 < y.x0;
                    });
   OcrPage out;
@@ -286,9 +280,7 @@ OcrPage ColumnsAsPage(const OcrPage& page) {
   out.height = page.height;
   for (size_t b = 0; b < blocks.size(); ++b) {
     for (size_t p : blocks[b].pieces) {
-      OcrLine line;
-      line.box = pieces[p].box;
-      line.words = std::move(pieces[p].words);
+      OcrLine line = std::move(pieces[p].line);
       for (OcrWord& w : line.words) {
         w.block = int(b);
         w.line = int(out.lines.size());

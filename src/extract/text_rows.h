@@ -63,8 +63,15 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap = 0.5);
 // `page` with a line per row of BuildRows, its words left to right.
 OcrPage RowsAsPage(const OcrPage& page, double min_overlap);
 
+// Whether a gap between words of one row, `gap` px wide, parts two columns
+// (blocks side by side) rather than two words: wider than twice the words'
+// height `word_height`.
+inline bool IsColumnGap(int gap, int word_height) {
+  return gap > 2 * word_height;
+}
+
 // `page` read column by column, as a person reads a letterhead: each row of
-// BuildRows split where a gap is wider than twice its words' height (two
+// BuildRows split at column gaps (IsColumnGap: two
 // blocks side by side, "Bill to" beside the vendor, a title beside the
 // name), and the pieces gathered into blocks, a piece going under the piece
 // right above it that it overlaps horizontally. Blocks come top to bottom
