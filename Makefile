@@ -81,14 +81,18 @@ bench: deps build
 # The held-out check: receipts and A4 invoices of eight other countries made
 # up and printed by tools/make-test-receipts.mjs (seed 1, 64 of each, made
 # once into build/foreign-receipts and build/foreign-invoices), scored as the
-# development set is (the invoices also by invoice number and due date).
+# development set is (the invoices also by invoice number, due date and
+# customer); the same invoices as PDFs with a text layer (build/foreign-pdf).
 FOREIGN := build/foreign-receipts
 FOREIGN_INVOICES := build/foreign-invoices
+FOREIGN_PDF := build/foreign-pdf
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
 	@test -f $(FOREIGN_INVOICES)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN_INVOICES) --count 64 --seed 1 --invoices
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN_INVOICES) --jobs 2
+	@test -f $(FOREIGN_PDF)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN_PDF) --count 64 --seed 1 --invoices --pdf
+	$(BUILD)/bench/scan_bench --dataset $(FOREIGN_PDF) --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

@@ -10,13 +10,16 @@
 // contrast, grey or yellowed paper, a darker table around the slip, JPEG
 // at 55-90%). The same seed gives the same receipts.
 //
-//   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices]
+//   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
 // or under it, invoice number, date and due date, a table of items, net, tax
 // and total in the country's words; labelled also with invoice_id, due_date
 // and receiver_name (scan_bench scores those where a dataset has them).
+// --pdf prints each document to a PDF with its text layer (images/*.pdf), as
+// invoicing software does, in place of a scan or photo: the same documents as
+// without it for a seed, upright and sharp, read without OCR.
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,7 +33,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -43,6 +46,8 @@ const seed = opt('--seed', 1);
 // --invoices: A4 invoices of businesses, scanned or photographed, in place of
 // till slips (labels also give invoice_id and due_date).
 const invoices = args.includes('--invoices');
+// --pdf: born-digital PDFs with a text layer in place of scans and photos.
+const pdf = args.includes('--pdf');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -303,12 +308,15 @@ function receipt(i) {
   const blur = chance(0.5) ? (rand() * 0.6).toFixed(2) : 0;
   const paper = pick(['#ffffff', '#f4f4f0', '#f2eddc', '#e8e8e8']);
   const ink = pick(['#000', '#222', '#333', '#444']);
-  const table = photo ? pick(['#5b4a3a', '#3c3f44', '#8a8f96']) : '#ffffff';
+  let table = photo ? pick(['#5b4a3a', '#3c3f44', '#8a8f96']) : '#ffffff';
+  // A PDF is printed, not captured (and a CSS filter would print as a picture).
+  const capture = pdf ? '' : `transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px);`;
+  if (pdf) table = '#ffffff';
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>
     body { margin: 0; background: ${table}; }
     .r { width: ${width}px; margin: 24px auto; padding: 18px 14px; background: ${paper}; color: ${ink};
          font-family: ${font}, monospace; font-size: ${size}px; line-height: 1.35;
-         transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px); }
+         ${capture} }
     .name { font-size: ${Math.round(size * pick([1.2, 1.4, 1.6]))}px; font-weight: bold; text-align: center; }
     .c { text-align: center; }
     .row { display: flex; justify-content: space-between; }
@@ -475,12 +483,15 @@ function invoice(i) {
   const turn = (rand() * 2 - 1) * (photo ? 2 : 0.6);
   const blur = chance(0.5) ? (rand() * 0.5).toFixed(2) : 0;
   const paper = pick(['#ffffff', '#f6f6f3', '#eeeeea']);
-  const table = photo ? pick(['#5b4a3a', '#3c3f44', '#8a8f96']) : '#ffffff';
+  let table = photo ? pick(['#5b4a3a', '#3c3f44', '#8a8f96']) : '#ffffff';
+  // A PDF is printed, not captured (and a CSS filter would print as a picture).
+  const capture = pdf ? '' : `transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px);`;
+  if (pdf) table = '#ffffff';
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>
     body { margin: 0; background: ${table}; }
     .p { width: 700px; min-height: 960px; margin: 20px auto; padding: 40px 44px; background: ${paper}; color: #111;
          font-family: ${font}, sans-serif; font-size: ${between(13, 15)}px; line-height: 1.4;
-         transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px); box-sizing: border-box; }
+         ${capture} box-sizing: border-box; }
     .vname { font-size: ${pick([18, 20, 24])}px; font-weight: bold; margin-bottom: 4px; }
     .title { font-size: ${pick([22, 26, 30])}px; font-weight: bold; letter-spacing: 1px; margin: 8px 0; }
     .two { display: flex; justify-content: space-between; margin: 14px 0; gap: 40px; }
@@ -525,7 +536,14 @@ try {
     const r = invoices ? invoice(i) : receipt(i);
     const page = await browser.newPage({ viewport: { width: r.width ?? 520, height: 400 }, deviceScaleFactor: r.scale });
     await page.setContent(r.html);
-    await page.screenshot({ path: path.join(out, r.label.file), type: 'jpeg', quality: r.quality, fullPage: true });
+    if (pdf) {
+      r.label.file = r.label.file.replace(/\.jpg$/, '.pdf');
+      const width = r.width ?? 520;
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.pdf({ path: path.join(out, r.label.file), width: `${width}px`, height: `${height}px`, printBackground: true });
+    } else {
+      await page.screenshot({ path: path.join(out, r.label.file), type: 'jpeg', quality: r.quality, fullPage: true });
+    }
     await page.close();
     labels.push(JSON.stringify(r.label));
     if ((i + 1) % 10 === 0 || i + 1 === count) process.stderr.write(`make-test-receipts: ${i + 1}/${count}\n`);

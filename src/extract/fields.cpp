@@ -2903,6 +2903,21 @@ void CheckSum(core::Extraction& out, int minor,
 
 }  // namespace
 
+namespace internal {
+
+bool IsLegalForm(std::string_view text) {
+  OcrPage page;
+  OcrLine& line = page.lines.emplace_back();
+  for (std::string& word : SplitSpaces(text)) {
+    line.words.push_back(OcrWord{.text = std::move(word)});
+  }
+  if (line.words.empty()) return false;
+  const PageModel m = BuildModel(page);
+  return LegalSuffixWords(m.lines.front()) > 0;
+}
+
+}  // namespace internal
+
 std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   const PageModel m = BuildModel(page);
   constexpr uint64_t kKeyAmount =

@@ -1029,6 +1029,12 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
     if (!labelled) lines.push_back(internal::WordRange(r, first, last));
   }
   if (lines.empty() || CountLetters(lines[0].text) < 3) return b;
+  // A legal form alone on the next line ends a name that wrapped
+  // ("Hoffmann Elektrotechnik" / "AG" in a narrow column).
+  if (lines.size() > 1 && internal::IsLegalForm(lines[1].text)) {
+    lines[0] = internal::Join(lines[0], lines[1]);
+    lines.erase(lines.begin() + 1);
+  }
   Value name;
   name.value = internal::CollapseSpaces(lines[0].text);
   name.span = lines[0];

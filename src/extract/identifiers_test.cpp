@@ -157,6 +157,24 @@ TEST(IdentifierTest, GermanInvoice) {
   ExpectWellFormed(e);
 }
 
+TEST(IdentifierTest, ALegalFormWrappedOntoItsOwnLineEndsTheName) {
+  // A narrow column: the customer's legal form went onto a line of its own.
+  const core::Extraction e = Extract(R"(Rechnungsempfänger:
+Hoffmann Elektrotechnik
+GmbH & Co. KG
+Marktplatz 37
+20095 Hamburg
+)");
+  EXPECT_EQ(Value(e, "receiver_name"), "Hoffmann Elektrotechnik GmbH & Co. KG")
+      << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_address"), "Marktplatz 37 20095 Hamburg");
+  // A street is no legal form: it stays the address.
+  const core::Extraction f =
+      Extract("Bill to:\nGlobex\nCo Road 7\nSpringfield\n");
+  EXPECT_EQ(Value(f, "receiver_name"), "Globex") << Dump(f);
+  EXPECT_EQ(Value(f, "receiver_address"), "Co Road 7 Springfield");
+}
+
 TEST(IdentifierTest, GermanTermsSentence) {
   const core::Extraction e = Extract(
       "Rechnung Nr. 2024-0815\nZahlbar innerhalb 14 Tagen ohne Abzug. "

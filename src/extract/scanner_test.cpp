@@ -737,6 +737,33 @@ TEST(ScannerFormatsTest, ATextPdfIsReadFromItsTextLayerOnEveryPage) {
   EXPECT_NE(r->text.find('\f'), std::string::npos);  // pages apart
 }
 
+TEST(ScannerFormatsTest, ATextLayersLetterheadBesideTheCustomerIsItsOwnColumn) {
+  using pdf_testing::Text;
+  auto pool = NoOcrPool();
+  Scanner scanner(*pool, {});
+  // The customer's block and, 29 pt to the right of its label, the vendor's
+  // letterhead in larger print: more than twice the height of the ink of its
+  // words (not of the fonts' ascent and descent), two columns, as OCR reads
+  // them. The label is 106.7 pt wide in Helvetica at 10 pt.
+  const pdf_testing::Bytes pdf = pdf_testing::MakePdf(
+      {{Text(72, 740, 10, "Rechnungsempfaenger:") +
+        Text(208, 740, 15, "Becker Elektrotechnik GmbH") +
+        Text(72, 727, 10, "Hoffmann Logistik AG") +
+        Text(72, 714, 10, "Marktplatz 37") +
+        Text(72, 701, 10, "20095 Hamburg") +
+        Text(208, 722, 10, "Hauptstrasse 31") +
+        Text(208, 709, 10, "70173 Stuttgart") +
+        Text(72, 660, 10, "Invoice date: 05/03/2024") +
+        Text(72, 600, 12, "Total due") + Text(400, 600, 12, "EUR 120.00")}});
+  auto r = scanner.Scan({pdf.data(), pdf.size()}, "inv.pdf", "application/pdf");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.source, "pdf-text");
+  EXPECT_EQ(r->fields["vendor_name"].value, "Becker Elektrotechnik GmbH");
+  EXPECT_EQ(r->fields["vendor_address"].value,
+            "Hauptstrasse 31 70173 Stuttgart");
+  EXPECT_EQ(r->fields["receiver_name"].value, "Hoffmann Logistik AG");
+}
+
 TEST(ScannerFormatsTest, APdfWithoutTextIsRenderedAndRead) {
   // A page with only a drawn shape: rendered and given to OCR (canned here).
   auto pool = CannedPool("ACME TRADING\nTOTAL 9.99");

@@ -116,6 +116,11 @@ int CountLetters(std::string_view s);
 // ASCII digits in `s`.
 int CountDigits(std::string_view s);
 
+// Whether `text` is a company's legal form alone ("AG", "GmbH & Co. KG",
+// "Sdn. Bhd."), perhaps with a registration number after it: the end of a
+// name that wrapped onto a line of its own. (fields.cpp's legal forms.)
+bool IsLegalForm(std::string_view text);
+
 // ------------------------------------------------------------------- labels
 
 // A label phrase in folded tokens ("invoice no" is {"invoice", "no"}).
