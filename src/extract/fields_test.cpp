@@ -293,6 +293,31 @@ TEST(ExtractFieldsTest, DueDateLabelsOfOtherLanguages) {
             "2023-11-02");
 }
 
+TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
+  // The year went under the day and month, in the same column.
+  const core::Extraction e = Extract(
+      "De Vries Advies B.V.\n"
+      "Factuurdatum:         03-10-\n"
+      "                      2023\n"
+      "Uiterste betaaldatum: 17.11.\n"
+      "                      2023\n"
+      "Totaal 14.770,64");
+  EXPECT_EQ(Value(e, "invoice_date"), "2023-10-03");
+  EXPECT_EQ(Value(e, "due_date"), "2023-11-17");
+  EXPECT_EQ(e.fields.at("invoice_date").text, "03-10-2023");
+  // A year elsewhere is no part of it: a line further down, or in another
+  // column.
+  EXPECT_EQ(Value(Extract("Vervaldatum:  17-11-\n"
+                          "\n"
+                          "              2023\n"),
+                  "due_date"),
+            "<none>");
+  EXPECT_EQ(Value(Extract("Vervaldatum:  17-11-\n"
+                          "                         2023\n"),
+                  "due_date"),
+            "<none>");
+}
+
 TEST(ExtractFieldsTest, ExpiryDatesAreNeverInvoiceDates) {
   const core::Extraction e = Extract(
       "SHOP\n"
@@ -339,6 +364,28 @@ TEST(ExtractFieldsTest, LastStrongTotalWinsOverEarlierPlainTotal) {
       "Rounding    -0.01\n"
       "GRAND TOTAL  9.00\n");
   EXPECT_EQ(Value(e, "total"), "9.00");
+}
+
+TEST(ExtractFieldsTest, ANetTotalThatTheTaxBringsToTheTotalIsTheSubtotal) {
+  // "Net total" is the amount before tax on an invoice...
+  const core::Extraction e = Extract(
+      "Abbey Consulting LLP\n"
+      "Net total        1,745.06\n"
+      "VAT 20%            349.01\n"
+      "Total           £2,094.07\n");
+  EXPECT_EQ(Value(e, "total"), "2094.07") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "1745.06");
+  EXPECT_EQ(Value(e, "tax"), "349.01");
+  EXPECT_TRUE(e.warnings.empty());
+  // ... and the grand total on many receipts, after a plain total.
+  const core::Extraction r = Extract(
+      "KEDAI RUNCIT MAJU\n"
+      "TOTAL            10.00\n"
+      "GST 6%            0.60\n"
+      "NET TOTAL        10.60\n"
+      "CASH             20.00\n");
+  EXPECT_EQ(Value(r, "total"), "10.60") << Dump(r);
+  EXPECT_EQ(Value(r, "subtotal"), "10.00");
 }
 
 TEST(ExtractFieldsTest, CashMinusChangeConfirmsTheTotal) {
