@@ -2350,7 +2350,11 @@ size_t SuffixOnNextLine(const PageModel& m, size_t li) {
   if (li + 1 >= m.lines.size()) return 0;
   const Line& line = m.lines[li];
   const Line& next = m.lines[li + 1];
-  if (next.box.y0 - line.box.y1 >= m.median_height) return 0;
+  // Lines of large print are further apart.
+  if (next.box.y0 - line.box.y1 >=
+      std::max<double>(m.median_height, line.height)) {
+    return 0;
+  }
   return LegalSuffixWords(next);
 }
 
@@ -2589,20 +2593,24 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
       words.confidence = (words.confidence + before.confidence) / 2;
     }
   }
-  // "BOOK TA .K (TAMAN DAYA)" / "SDN BHD (12345-X)": one name on two lines.
-  if (!(line.kinds & kLegal)) {
-    const size_t n = SuffixOnNextLine(m, best.line);
-    if (n > 0) {
-      const Line& next = m.lines[best.line + 1];
-      const size_t end =
-          next.word_begin[n - 1] + next.ocr->words[n - 1].text.size();
-      const WordSpan more = WordsIn(next, 0, end);
-      words.box = Union(words.box, more.box);
-      words.text += ' ' + more.text;
-      words.confidence = (words.confidence + more.confidence) / 2;
-      pick.extra_words = n;
+  // The name goes on with the first `n` words of the line under it.
+  auto go_on = [&](size_t n) {
+    const Line& next = m.lines[best.line + 1];
+    // "Becker Elektrotechnik GmbH &" / "Co. KG": NameEnd cut the "&".
+    if (line.text.ends_with('&') && !words.text.ends_with('&')) {
+      words.text += " &";
     }
-  }
+    const size_t end =
+        next.word_begin[n - 1] + next.ocr->words[n - 1].text.size();
+    const WordSpan more = WordsIn(next, 0, end);
+    words.box = Union(words.box, more.box);
+    words.text += ' ' + more.text;
+    words.confidence = (words.confidence + more.confidence) / 2;
+    pick.extra_words = n;
+  };
+  // "BOOK TA .K (TAMAN DAYA)" / "SDN BHD (12345-X)", "Neumann Druckerei
+  // GmbH" / "& Co. KG": one name on two lines.
+  if (const size_t n = SuffixOnNextLine(m, best.line); n > 0) go_on(n);
   // A name too long for the slip wraps onto a second line of the same large
   // print ("SUPERMERCADO SAN" / "JUAN"); the address under it is smaller.
   // Heights are those of the words (a slanted line's box is taller). (The
@@ -2641,12 +2649,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     words.confidence = (words.confidence + first.confidence) / 2;
   } else if (pick.extra_words == 0 && best.line + 1 < m.lines.size() &&
              wrapped(line, m.lines[best.line + 1])) {
-    const Line& next = m.lines[best.line + 1];
-    const WordSpan more = WordsIn(next, 0, next.text.size());
-    words.box = Union(words.box, more.box);
-    words.text += ' ' + more.text;
-    words.confidence = (words.confidence + more.confidence) / 2;
-    pick.extra_words = next.ocr->words.size();
+    go_on(m.lines[best.line + 1].ocr->words.size());
   }
   // "Becker Elektrotechnik GmbH &" / "Co. KG": a name ending with "&"
   // goes on in the line under it.
@@ -2656,12 +2659,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (next.block == line.block &&
         next.box.y0 - line.box.y1 < m.median_height && next.letters >= 2 &&
         next.digits == 0) {
-      if (!words.text.ends_with('&')) words.text += " &";  // cut by NameEnd
-      const WordSpan more = WordsIn(next, 0, next.text.size());
-      words.box = Union(words.box, more.box);
-      words.text += ' ' + more.text;
-      words.confidence = (words.confidence + more.confidence) / 2;
-      pick.extra_words = next.ocr->words.size();
+      go_on(next.ocr->words.size());
     }
   }
   const double evidence = best.score / (0.5 + 0.5 * line.confidence);

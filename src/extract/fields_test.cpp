@@ -1418,6 +1418,11 @@ TEST(FieldsTest, ANameEndingWithAnAmpersandGoesOnInTheNextLine) {
                           "Hauptstrasse 31\n70173 Stuttgart\nGesamt 5,00"),
                   "vendor_name"),
             "Becker Elektrotechnik GmbH & Co. KG");
+  // The legal form goes on after a line that has one of its own.
+  EXPECT_EQ(Value(Extract("RECHNUNG\nNeumann Druckerei GmbH\n& Co. KG\n"
+                          "Hauptstrasse 31\n70173 Stuttgart\nGesamt 5,00"),
+                  "vendor_name"),
+            "Neumann Druckerei GmbH & Co. KG");
   // A title printed right after the name is no part of it.
   EXPECT_EQ(Value(Extract("Thornbury Joinery Limited INVOICE\n94 High Street\n"
                           "Bristol BS1 5TR\nTotal 5.00"),
@@ -1471,6 +1476,22 @@ TEST(FieldsTest, ANameOnTwoLinesOfOnePrintIsOneName) {
   EXPECT_EQ(Value(r, "vendor_name"), "des Halles Quincaillerie");
   EXPECT_EQ(Value(r, "vendor_address"),
             "3 place de la Republique 13001 Marseille");
+}
+
+TEST(FieldsTest, ALegalFormUnderANameInLargePrintEndsIt) {
+  // Lines of large print lie further apart than the body text is high.
+  OcrPage page;
+  page.width = 800;
+  page.height = 1000;
+  page.lines = {LineIn("Van Dijk Transport", {55, 59, 243, 75}),
+                LineIn("B.V.", {55, 85, 95, 101}),
+                LineIn("Marktplein 13", {55, 111, 133, 121}),
+                LineIn("2511 BT Den Haag", {55, 127, 162, 137}),
+                LineIn("Datum: 21-02-2021", {312, 160, 480, 170}),
+                LineIn("Totaal 5.351,81", {312, 460, 509, 470})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "vendor_name"), "Van Dijk Transport B.V.");
+  EXPECT_EQ(Value(r, "vendor_address"), "Marktplein 13 2511 BT Den Haag");
 }
 
 TEST(FieldsTest, ALegalWordOpeningARegistrationLabelIsNoName) {
