@@ -1839,73 +1839,6 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
 
 // -------------------------------------------------------------------- dates
 
-// Whether `text` is a day and month with the separator before a year that
-// is not there ("18-06-", "18.06.", "06/18/"): a date cell wrapped in a narrow
-// column.
-bool IsDateWithoutYear(std::string_view text) {
-  size_t i = 0;
-  for (int part = 0; part < 2; ++part) {
-    const size_t digits = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i - digits < 1 || i - digits > 2) return false;
-    if (i >= text.size() ||
-        (text[i] != '-' && text[i] != '.' && text[i] != '/'))
-      return false;
-    if (part == 1 && text[i] != text[digits - 1]) return false;
-    ++i;
-  }
-  return i == text.size();
-}
-
-// Whether `text` is a year of four digits (1900 to 2099).
-bool IsFourDigitYear(std::string_view text) {
-  return text.size() == 4 &&
-         (text.starts_with("19") || text.starts_with("20")) &&
-         std::all_of(text.begin(), text.end(),
-                     [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// `page` with date cells that wrapped in a narrow table column ("18-06-"
-// over "2021") as one word: the year is the nearest word right under the
-// day and month, starting within a word height of it, at most a word height
-// lower (lines 1.4 times the font size apart leave 0.9 of the digits'
-// height). Lines keep their order; a line left empty goes.
-OcrPage JoinWrappedDates(const OcrPage& page) {
-  OcrPage out = page;
-  bool joined = false;
-  for (OcrLine& line : out.lines) {
-    for (OcrWord& w : line.words) {
-      if (!IsDateWithoutYear(w.text)) continue;
-      const int h = std::max(1, w.box.y1 - w.box.y0);
-      OcrWord* year = nullptr;
-      for (OcrLine& other : out.lines) {
-        for (OcrWord& v : other.words) {
-          if (!IsFourDigitYear(v.text) || v.box.y0 < w.box.y1 - h / 2 ||
-              v.box.y0 - w.box.y1 > h || std::abs(v.box.x0 - w.box.x0) > h)
-            continue;
-          if (!year || v.box.y0 < year->box.y0) year = &v;
-        }
-      }
-      if (!year) continue;
-      w.text += year->text;
-      w.box = Union(w.box, year->box);
-      year->text.clear();
-      joined = true;
-    }
-  }
-  if (!joined) return out;
-  std::vector<OcrLine> lines;
-  for (OcrLine& line : out.lines) {
-    std::erase_if(line.words, [](const OcrWord& w) { return w.text.empty(); });
-    if (line.words.empty()) continue;
-    line.box = line.words.front().box;
-    for (const OcrWord& w : line.words) line.box = Union(line.box, w.box);
-    lines.push_back(std::move(line));
-  }
-  out.lines = std::move(lines);
-  return out;
-}
-
 struct DateCand {
   const Line* line;
   size_t line_index;
@@ -3195,7 +3128,7 @@ OcrPage UndoConfusions(const OcrPage& page) {
 
 void ExtractFields(const OcrPage& read, int page_number,
                    core::Extraction& out) {
-  const OcrPage page = JoinWrappedDates(UndoConfusions(read));
+  const OcrPage page = internal::JoinWrappedCells(UndoConfusions(read));
   PageModel m = BuildModel(page);
   if (m.lines.empty()) return;
 

@@ -1494,6 +1494,23 @@ TEST(FieldsTest, ALegalFormUnderANameInLargePrintEndsIt) {
   EXPECT_EQ(Value(r, "vendor_address"), "Marktplein 13 2511 BT Den Haag");
 }
 
+TEST(FieldsTest, ADateBesideALabelOnTwoLinesIsItsValue) {
+  // "Fecha de" / "vencimiento:" in a narrow column, the date centred beside
+  // the two lines as tables centre their cells.
+  OcrPage page;
+  page.width = 800;
+  page.height = 1000;
+  page.lines = {LineIn("Martinez Construcciones S.A.", {55, 58, 244, 71}),
+                LineIn("Fecha de emision: 10-08-2020", {304, 131, 491, 140}),
+                LineIn("Fecha de", {304, 149, 352, 158}),
+                LineIn("vencimiento:", {304, 164, 373, 173}),
+                LineIn("09-09-2020", {429, 156, 491, 165}),
+                LineIn("Total 5.351,81", {312, 460, 509, 470})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "invoice_date"), "2020-08-10");
+  EXPECT_EQ(Value(r, "due_date"), "2020-09-09");
+}
+
 TEST(FieldsTest, ALegalWordOpeningARegistrationLabelIsNoName) {
   const core::Extraction r = Extract(
       "K STATIONERY & OFFICE SUPPLIES\nNO.9, JALAN MANIS 3\n"

@@ -537,7 +537,7 @@ size_t SkipSeparators(const std::string& s, size_t from, size_t limit,
 
 PageLabels FindLabels(const OcrPage& page) {
   PageLabels m;
-  m.rows = internal::BuildRows(page);
+  m.rows = internal::BuildRows(internal::JoinWrappedCells(page));
   m.h = internal::MedianHeight(m.rows);
   if (!m.rows.empty()) {
     m.top = m.rows.front().box.y0;

@@ -175,6 +175,25 @@ Marktplatz 37
   EXPECT_EQ(Value(f, "receiver_address"), "Co Road 7 Springfield");
 }
 
+TEST(IdentifierTest, CellsWrappedInANarrowTableAreWhole) {
+  // A label on two lines beside its value, which the table centres between
+  // them: the value is the label's.
+  OcrPage labels;
+  labels.lines = {Line(20, {{40, "San"}, {80, "Juan"}, {130, "S.L."}}),
+                  Line(100, {{400, "Número"}, {470, "de"}}),
+                  Line(122, {{400, "factura:"}}),
+                  Line(111, {{600, "FA2018926"}}),
+                  Line(300, {{40, "Total"}, {600, "10,00"}})};
+  EXPECT_EQ(Value(Extract(labels), "invoice_id"), "FA2018926");
+  // A number broken after a hyphen, its two lines centred on the label's.
+  OcrPage value;
+  value.lines = {Line(20, {{40, "San"}, {80, "Juan"}, {130, "S.L."}}),
+                 Line(100, {{400, "Nº"}, {430, "factura:"}}),
+                 Line(91, {{600, "INV-2020-"}}), Line(113, {{600, "4606"}}),
+                 Line(300, {{40, "Total"}, {600, "10,00"}})};
+  EXPECT_EQ(Value(Extract(value), "invoice_id"), "INV-2020-4606");
+}
+
 TEST(IdentifierTest, GermanTermsSentence) {
   const core::Extraction e = Extract(
       "Rechnung Nr. 2024-0815\nZahlbar innerhalb 14 Tagen ohne Abzug. "

@@ -291,6 +291,139 @@ OcrPage ColumnsAsPage(const OcrPage& page) {
   return out;
 }
 
+namespace {
+
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether `text` is a day and month with the separator before a year that
+// is not there ("18-06-", "18.06.", "06/18/").
+bool IsDateWithoutYear(std::string_view text) {
+  size_t i = 0;
+  for (int part = 0; part < 2; ++part) {
+    const size_t digits = i;
+    while (i < text.size() && IsAsciiDigit(text[i])) ++i;
+    if (i - digits < 1 || i - digits > 2) return false;
+    if (i >= text.size() ||
+        (text[i] != '-' && text[i] != '.' && text[i] != '/')) {
+      return false;
+    }
+    if (part == 1 && text[i] != text[digits - 1]) return false;
+    ++i;
+  }
+  return i == text.size();
+}
+
+// Whether `rest`, under `head`, finishes the value `head` broke off: a
+// year after a day and month, or the digits of a number broken after a
+// hyphen ("INV-2020-" / "4606").
+bool FinishesValue(std::string_view head, std::string_view rest) {
+  const bool digits_only =
+      !rest.empty() && std::all_of(rest.begin(), rest.end(), IsAsciiDigit);
+  if (IsDateWithoutYear(head)) {
+    return digits_only && rest.size() == 4 &&
+           (rest.starts_with("19") || rest.starts_with("20"));
+  }
+  return head.size() >= 3 && head.ends_with('-') &&
+         std::any_of(head.begin(), head.end(), IsAsciiDigit) && digits_only;
+}
+
+int Height(const core::BBox& b) { return std::max(1, b.y1 - b.y0); }
+int CentreY2(const core::BBox& b) { return b.y0 + b.y1; }  // twice the centre
+
+}  // namespace
+
+OcrPage JoinWrappedCells(const OcrPage& page) {
+  OcrPage out = page;
+  bool joined = false;
+  // Whether `lower` starts right under `upper`, left-aligned with it.
+  auto right_under = [](const core::BBox& upper, const core::BBox& lower) {
+    const int h = Height(upper);
+    return lower.y0 >= upper.y1 - h / 2 && lower.y0 - upper.y1 <= h &&
+           std::abs(lower.x0 - upper.x0) <= h;
+  };
+  // Values broken after a separator.
+  for (OcrLine& line : out.lines) {
+    for (OcrWord& w : line.words) {
+      OcrWord* rest = nullptr;
+      for (OcrLine& other : out.lines) {
+        for (OcrWord& v : other.words) {
+          if (&v == &w || !right_under(w.box, v.box) ||
+              !FinishesValue(w.text, v.text)) {
+            continue;
+          }
+          if (!rest || v.box.y0 < rest->box.y0) rest = &v;
+        }
+      }
+      if (!rest) continue;
+      w.text += rest->text;
+      w.box = Union(w.box, rest->box);
+      w.confidence = std::min(w.confidence, rest->confidence);
+      rest->text.clear();
+      joined = true;
+    }
+  }
+  // Labels on two lines beside a value centred between them.
+  auto letters_only = [](const OcrLine& l) {
+    return !l.words.empty() && l.words.size() <= 3 &&
+           std::none_of(l.words.begin(), l.words.end(), [](const OcrWord& w) {
+             return w.text.empty() ||
+                    std::any_of(w.text.begin(), w.text.end(), IsAsciiDigit);
+           });
+  };
+  auto box_of = [](const OcrLine& l) {
+    core::BBox b = l.words.front().box;
+    for (const OcrWord& w : l.words) b = Union(b, w.box);
+    return b;
+  };
+  for (OcrLine& a : out.lines) {
+    if (!letters_only(a) || a.words.back().text.ends_with(':')) continue;
+    const core::BBox ab = box_of(a);
+    for (OcrLine& b : out.lines) {
+      if (&b == &a || !letters_only(b) || b.words.size() > 2 ||
+          !b.words.back().text.ends_with(':')) {
+        continue;
+      }
+      const core::BBox bb = box_of(b);
+      if (!right_under(ab, bb)) continue;
+      const bool centred_value = std::any_of(
+          out.lines.begin(), out.lines.end(), [&](const OcrLine& l) {
+            return std::any_of(
+                l.words.begin(), l.words.end(), [&](const OcrWord& v) {
+                  return !v.text.empty() && v.box.x0 > std::max(ab.x1, bb.x1) &&
+                         CentreY2(v.box) > CentreY2(ab) &&
+                         CentreY2(v.box) < CentreY2(bb) &&
+                         VerticalOverlap(v.box, ab) < 0.5 &&
+                         VerticalOverlap(v.box, bb) < 0.5;
+                });
+          });
+      if (!centred_value) continue;
+      OcrWord& label = a.words.front();
+      for (size_t i = 1; i < a.words.size(); ++i) {
+        label.text += ' ' + a.words[i].text;
+        a.words[i].text.clear();
+      }
+      for (OcrWord& w : b.words) {
+        label.text += ' ' + w.text;
+        label.confidence = std::min(label.confidence, w.confidence);
+        w.text.clear();
+      }
+      label.box = Union(ab, bb);
+      joined = true;
+      break;
+    }
+  }
+  if (!joined) return out;
+  std::vector<OcrLine> lines;
+  for (OcrLine& line : out.lines) {
+    std::erase_if(line.words, [](const OcrWord& w) { return w.text.empty(); });
+    if (line.words.empty()) continue;
+    line.box = box_of(line);
+    lines.push_back(std::move(line));
+  }
+  out.lines = std::move(lines);
+  return out;
+}
+
 double MedianHeight(const std::vector<Row>& rows) {
   if (rows.empty()) return 1;
   std::vector<int> h;

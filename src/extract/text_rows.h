@@ -79,6 +79,17 @@ inline bool IsColumnGap(int gap, int word_height) {
 // words numbered with its block (`OcrWord::block`).
 OcrPage ColumnsAsPage(const OcrPage& page);
 
+// `page` with table cells that wrapped in a narrow column read as one word
+// each, where OCR and text layers read a line apart:
+// - a value broken after a separator ("18-06-" over "2021", "INV-2020-" over
+//   "4606"): the rest is the word right under it, left-aligned with it;
+// - a label on two lines ("Fecha de" over "vencimiento:", a colon ending
+//   only the second) beside a value centred between the two lines, as
+//   tables centre their cells: one word on both lines, so that the value's
+//   row is the label's.
+// Lines keep their order; a line left empty goes.
+OcrPage JoinWrappedCells(const OcrPage& page);
+
 // The median row height (at least 1).
 double MedianHeight(const std::vector<Row>& rows);
 
