@@ -305,6 +305,15 @@ TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
   EXPECT_EQ(Value(e, "invoice_date"), "2023-10-03");
   EXPECT_EQ(Value(e, "due_date"), "2023-11-17");
   EXPECT_EQ(e.fields.at("invoice_date").text, "03-10-2023");
+  // The year under the day of "18 MAR"; "Due" before a date makes it due.
+  const core::Extraction m = Extract(
+      "Harbour Engineering Pte. Ltd.\n"
+      "Date:      18 MAR\n"
+      "           2019\n"
+      "Due        02 MAY 2019\n"
+      "TOTAL AMOUNT 23,240.20 SGD");
+  EXPECT_EQ(Value(m, "invoice_date"), "2019-03-18") << Dump(m);
+  EXPECT_EQ(Value(m, "due_date"), "2019-05-02");
   // A year elsewhere is no part of it: a line further down, or in another
   // column.
   EXPECT_EQ(Value(Extract("Vervaldatum:  17-11-\n"
@@ -1428,6 +1437,10 @@ TEST(FieldsTest, ANameEndingWithAnAmpersandGoesOnInTheNextLine) {
                           "Bristol BS1 5TR\nTotal 5.00"),
                   "vendor_name"),
             "Thornbury Joinery Limited");
+  EXPECT_EQ(Value(Extract("De Molen Transport V.O.F. Factuur\nMarktplein 170\n"
+                          "3511 LX Utrecht\nTotaal 5,00"),
+                  "vendor_name"),
+            "De Molen Transport V.O.F.");
 }
 
 TEST(FieldsTest, AnAddressEndsWhereAnotherBlockBegins) {
@@ -1509,6 +1522,19 @@ TEST(FieldsTest, ADateBesideALabelOnTwoLinesIsItsValue) {
   const core::Extraction r = Extract(page);
   EXPECT_EQ(Value(r, "invoice_date"), "2020-08-10");
   EXPECT_EQ(Value(r, "due_date"), "2020-09-09");
+  // The date itself on both lines, its year beside the label's second.
+  page.lines = {LineIn("El Puerto Informatica S.A.", {55, 58, 244, 71}),
+                LineIn("Fecha de factura: 20-06-2025", {304, 131, 491, 140}),
+                LineIn("Fecha de", {304, 164, 352, 174}),
+                LineIn("vencimiento: 2025", {304, 180, 469, 190}),
+                LineIn("04-08-", {429, 164, 474, 174}),
+                LineIn("Total 5.351,81", {312, 460, 509, 470})};
+  // (The words at their cells' places: the date's under each other.)
+  page.lines[3].words[0].box = {304, 180, 373, 190};
+  page.lines[3].words[1].box = {429, 180, 458, 190};
+  const core::Extraction both = Extract(page);
+  EXPECT_EQ(Value(both, "invoice_date"), "2025-06-20") << Dump(both);
+  EXPECT_EQ(Value(both, "due_date"), "2025-08-04");
 }
 
 TEST(FieldsTest, ALegalWordOpeningARegistrationLabelIsNoName) {

@@ -335,26 +335,53 @@ int CentreY2(const core::BBox& b) { return b.y0 + b.y1; }  // twice the centre
 OcrPage JoinWrappedCells(const OcrPage& page) {
   OcrPage out = page;
   bool joined = false;
+  auto box_of = [](const OcrLine& l) {
+    core::BBox b = l.words.front().box;
+    for (const OcrWord& w : l.words) b = Union(b, w.box);
+    return b;
+  };
+  // Drops the words emptied by joining, and lines left empty.
+  auto tidy = [&] {
+    if (!joined) return;
+    std::vector<OcrLine> lines;
+    for (OcrLine& line : out.lines) {
+      std::erase_if(line.words,
+                    [](const OcrWord& w) { return w.text.empty(); });
+      if (line.words.empty()) continue;
+      line.box = box_of(line);
+      lines.push_back(std::move(line));
+    }
+    out.lines = std::move(lines);
+  };
   // Whether `lower` starts right under `upper`, left-aligned with it.
   auto right_under = [](const core::BBox& upper, const core::BBox& lower) {
     const int h = Height(upper);
     return lower.y0 >= upper.y1 - h / 2 && lower.y0 - upper.y1 <= h &&
            std::abs(lower.x0 - upper.x0) <= h;
   };
-  // Values broken after a separator.
+  // Values broken after a separator, and dates after the month's name
+  // ("18 MAR" over "2019", the year under the day).
   for (OcrLine& line : out.lines) {
-    for (OcrWord& w : line.words) {
+    for (size_t i = 0; i < line.words.size(); ++i) {
+      OcrWord& w = line.words[i];
+      const bool after_month = i > 0 && MonthFromName(w.text) > 0 &&
+                               line.words[i - 1].text.size() <= 3 &&
+                               IsAsciiDigit(line.words[i - 1].text[0]);
+      const core::BBox& start = after_month ? line.words[i - 1].box : w.box;
       OcrWord* rest = nullptr;
       for (OcrLine& other : out.lines) {
         for (OcrWord& v : other.words) {
-          if (&v == &w || !right_under(w.box, v.box) ||
-              !FinishesValue(w.text, v.text)) {
-            continue;
-          }
+          if (&v == &w || !right_under(start, v.box)) continue;
+          const bool year =
+              v.text.size() == 4 && MonthFromName(w.text) > 0 &&
+              (v.text.starts_with("19") || v.text.starts_with("20")) &&
+              std::all_of(v.text.begin(), v.text.end(), IsAsciiDigit);
+          if (after_month ? !year : !FinishesValue(w.text, v.text)) continue;
           if (!rest || v.box.y0 < rest->box.y0) rest = &v;
         }
       }
       if (!rest) continue;
+      if (after_month) w.text += ' ';
       w.text += rest->text;
       w.box = Union(w.box, rest->box);
       w.confidence = std::min(w.confidence, rest->confidence);
@@ -362,18 +389,15 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
       joined = true;
     }
   }
-  // Labels on two lines beside a value centred between them.
+  tidy();
+  // Labels on two lines beside a value centred between them (or itself on
+  // both lines).
   auto letters_only = [](const OcrLine& l) {
     return !l.words.empty() && l.words.size() <= 3 &&
            std::none_of(l.words.begin(), l.words.end(), [](const OcrWord& w) {
              return w.text.empty() ||
                     std::any_of(w.text.begin(), w.text.end(), IsAsciiDigit);
            });
-  };
-  auto box_of = [](const OcrLine& l) {
-    core::BBox b = l.words.front().box;
-    for (const OcrWord& w : l.words) b = Union(b, w.box);
-    return b;
   };
   for (OcrLine& a : out.lines) {
     if (!letters_only(a) || a.words.back().text.ends_with(':')) continue;
@@ -392,8 +416,8 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
                   return !v.text.empty() && v.box.x0 > std::max(ab.x1, bb.x1) &&
                          CentreY2(v.box) > CentreY2(ab) &&
                          CentreY2(v.box) < CentreY2(bb) &&
-                         VerticalOverlap(v.box, ab) < 0.5 &&
-                         VerticalOverlap(v.box, bb) < 0.5;
+                         (VerticalOverlap(v.box, ab) < 0.5) ==
+                             (VerticalOverlap(v.box, bb) < 0.5);
                 });
           });
       if (!centred_value) continue;
@@ -412,15 +436,7 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
       break;
     }
   }
-  if (!joined) return out;
-  std::vector<OcrLine> lines;
-  for (OcrLine& line : out.lines) {
-    std::erase_if(line.words, [](const OcrWord& w) { return w.text.empty(); });
-    if (line.words.empty()) continue;
-    line.box = box_of(line);
-    lines.push_back(std::move(line));
-  }
-  out.lines = std::move(lines);
+  tidy();
   return out;
 }
 
