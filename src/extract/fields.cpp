@@ -1563,60 +1563,50 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     const auto totals = top(&AmountCand::total);
     const auto subs = top(&AmountCand::sub);
     const auto taxes = top(&AmountCand::tax);
-    double best_sum = 0;
-    AmountCand *bt = nullptr, *bs = nullptr, *bx = nullptr;
-    for (AmountCand* s : subs) {
-      for (AmountCand* x : taxes) {
-        if (s == x) continue;
-        for (AmountCand* t : totals) {
-          if (t == s || t == x) continue;
-          if (!adds_up(s->minor_units + x->minor_units, t->minor_units)) {
-            continue;
-          }
-          const double sum = t->total + s->sub + x->tax;
-          if (sum > best_sum) {
-            best_sum = sum;
-            bt = t;
-            bs = s;
-            bx = x;
+    // The parts and total that add up with the most evidence: `part` from
+    // `parts` (scored by `part_score`) + tax == total; with `above`, the
+    // part's line comes before the total's.
+    struct Sum {
+      AmountCand *part = nullptr, *tax = nullptr, *total = nullptr;
+    };
+    auto best_sum = [&](const std::vector<AmountCand*>& parts,
+                        double AmountCand::*part_score, bool above) {
+      Sum best;
+      double best_score = 0;
+      for (AmountCand* s : parts) {
+        for (AmountCand* x : taxes) {
+          if (s == x) continue;
+          for (AmountCand* t : totals) {
+            if (t == s || t == x || (above && t->line_index <= s->line_index) ||
+                !adds_up(s->minor_units + x->minor_units, t->minor_units)) {
+              continue;
+            }
+            const double score = t->total + s->*part_score + x->tax;
+            if (score > best_score) {
+              best_score = score;
+              best = {s, x, t};
+            }
           }
         }
       }
-    }
+      return best;
+    };
+    const Sum sum = best_sum(subs, &AmountCand::sub, false);
     // A total that the tax brings to a total below it was the net amount
     // ("Net total 1,745.06 / VAT 20% 349.01 / Total £2,094.07": "net total"
     // is the grand total on many receipts, the amount before tax on
     // invoices).
-    AmountCand* net = nullptr;
-    if (!bt) {
-      for (AmountCand* n : totals) {
-        for (AmountCand* x : taxes) {
-          if (n == x) continue;
-          for (AmountCand* t : totals) {
-            if (t == n || t == x || t->line_index <= n->line_index ||
-                !adds_up(n->minor_units + x->minor_units, t->minor_units)) {
-              continue;
-            }
-            const double sum = t->total + n->total + x->tax;
-            if (sum > best_sum) {
-              best_sum = sum;
-              bt = t;
-              net = n;
-              bx = x;
-            }
-          }
-        }
-      }
-    }
-    if (net) {
-      bt->total = std::max(bt->total, net->total) + 0.25;
-      net->sub = net->total;
-      net->total = 0;
-      bx->tax += 0.25;
-    } else if (bt) {
-      bt->total += 0.25;
-      bs->sub += 0.25;
-      bx->tax += 0.25;
+    const Sum net =
+        sum.total ? Sum{} : best_sum(totals, &AmountCand::total, true);
+    if (net.total) {
+      net.total->total = std::max(net.total->total, net.part->total) + 0.25;
+      net.part->sub = net.part->total;
+      net.part->total = 0;
+      net.tax->tax += 0.25;
+    } else if (sum.total) {
+      sum.total->total += 0.25;
+      sum.part->sub += 0.25;
+      sum.tax->tax += 0.25;
     } else if (!subs.empty() && !taxes.empty()) {
       // No labelled total agrees, but an unlabelled amount below them does.
       for (AmountCand& c : cands) {

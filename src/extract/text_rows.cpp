@@ -9,6 +9,13 @@
 namespace invoices::extract::internal {
 namespace {
 
+// The union of the boxes of `line`'s words (not empty).
+core::BBox WordsBox(const OcrLine& line) {
+  core::BBox b = line.words.front().box;
+  for (const OcrWord& w : line.words) b = Union(b, w.box);
+  return b;
+}
+
 // Length of the UTF-8 sequence led by `c` (1 for stray bytes).
 size_t Utf8Length(unsigned char c) {
   if (c >= 0xF0) return 4;
@@ -141,14 +148,9 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap) {
         });
     if (!blank) lines.push_back(&line);
   }
-  auto box_of = [](const OcrLine& line) {
-    core::BBox b = line.words.front().box;
-    for (const OcrWord& w : line.words) b = Union(b, w.box);
-    return b;
-  };
   std::stable_sort(lines.begin(), lines.end(),
                    [&](const OcrLine* a, const OcrLine* b) {
-                     const core::BBox ba = box_of(*a), bb = box_of(*b);
+                     const core::BBox ba = WordsBox(*a), bb = WordsBox(*b);
                      return ba.y0 + ba.y1 < bb.y0 + bb.y1;
                    });
   std::vector<Group> groups;
@@ -159,7 +161,7 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap) {
         words.push_back(w);
       }
     }
-    const core::BBox box = box_of(*line);
+    const core::BBox box = WordsBox(*line);
     // A line beside one already placed, at the same height and not over
     // its words, is the same row read as another block.
     Group* into = nullptr;
@@ -313,18 +315,37 @@ bool IsDateWithoutYear(std::string_view text) {
   return i == text.size();
 }
 
-// Whether `rest`, under `head`, finishes the value `head` broke off: a
-// year after a day and month, or the digits of a number broken after a
-// hyphen ("INV-2020-" / "4606").
-bool FinishesValue(std::string_view head, std::string_view rest) {
-  const bool digits_only =
-      !rest.empty() && std::all_of(rest.begin(), rest.end(), IsAsciiDigit);
-  if (IsDateWithoutYear(head)) {
-    return digits_only && rest.size() == 4 &&
-           (rest.starts_with("19") || rest.starts_with("20"));
+bool IsDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), IsAsciiDigit);
+}
+
+// Whether `text` is a year of four digits (1900 to 2099).
+bool IsYear(std::string_view text) {
+  return text.size() == 4 && IsDigits(text) &&
+         (text.starts_with("19") || text.starts_with("20"));
+}
+
+// What a word may have broken off before the rest of its cell's value.
+enum class Broken {
+  kNo,
+  kBeforeYear,   // "18-06-": the year follows
+  kAfterMonth,   // "MAR" of "18 MAR": the year follows, under the day
+  kAfterHyphen,  // "INV-2020-": digits follow
+};
+
+// Whether word `i` of `line` broke off a value.
+Broken BrokenOff(const OcrLine& line, size_t i) {
+  const std::string& text = line.words[i].text;
+  if (IsDateWithoutYear(text)) return Broken::kBeforeYear;
+  if (i > 0 && MonthFromName(text) > 0 && line.words[i - 1].text.size() <= 3 &&
+      IsAsciiDigit(line.words[i - 1].text[0])) {
+    return Broken::kAfterMonth;
   }
-  return head.size() >= 3 && head.ends_with('-') &&
-         std::any_of(head.begin(), head.end(), IsAsciiDigit) && digits_only;
+  if (text.size() >= 3 && text.ends_with('-') &&
+      std::any_of(text.begin(), text.end(), IsAsciiDigit)) {
+    return Broken::kAfterHyphen;
+  }
+  return Broken::kNo;
 }
 
 int Height(const core::BBox& b) { return std::max(1, b.y1 - b.y0); }
@@ -335,11 +356,6 @@ int CentreY2(const core::BBox& b) { return b.y0 + b.y1; }  // twice the centre
 OcrPage JoinWrappedCells(const OcrPage& page) {
   OcrPage out = page;
   bool joined = false;
-  auto box_of = [](const OcrLine& l) {
-    core::BBox b = l.words.front().box;
-    for (const OcrWord& w : l.words) b = Union(b, w.box);
-    return b;
-  };
   // Drops the words emptied by joining, and lines left empty.
   auto tidy = [&] {
     if (!joined) return;
@@ -348,7 +364,7 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
       std::erase_if(line.words,
                     [](const OcrWord& w) { return w.text.empty(); });
       if (line.words.empty()) continue;
-      line.box = box_of(line);
+      line.box = WordsBox(line);
       lines.push_back(std::move(line));
     }
     out.lines = std::move(lines);
@@ -363,20 +379,19 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
   // ("18 MAR" over "2019", the year under the day).
   for (OcrLine& line : out.lines) {
     for (size_t i = 0; i < line.words.size(); ++i) {
+      const Broken broken = BrokenOff(line, i);
+      if (broken == Broken::kNo) continue;
       OcrWord& w = line.words[i];
-      const bool after_month = i > 0 && MonthFromName(w.text) > 0 &&
-                               line.words[i - 1].text.size() <= 3 &&
-                               IsAsciiDigit(line.words[i - 1].text[0]);
+      const bool after_month = broken == Broken::kAfterMonth;
       const core::BBox& start = after_month ? line.words[i - 1].box : w.box;
       OcrWord* rest = nullptr;
       for (OcrLine& other : out.lines) {
         for (OcrWord& v : other.words) {
-          if (&v == &w || !right_under(start, v.box)) continue;
-          const bool year =
-              v.text.size() == 4 && MonthFromName(w.text) > 0 &&
-              (v.text.starts_with("19") || v.text.starts_with("20")) &&
-              std::all_of(v.text.begin(), v.text.end(), IsAsciiDigit);
-          if (after_month ? !year : !FinishesValue(w.text, v.text)) continue;
+          if (&v == &w || !right_under(start, v.box) ||
+              !(broken == Broken::kAfterHyphen ? IsDigits(v.text)
+                                               : IsYear(v.text))) {
+            continue;
+          }
           if (!rest || v.box.y0 < rest->box.y0) rest = &v;
         }
       }
@@ -401,13 +416,13 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
   };
   for (OcrLine& a : out.lines) {
     if (!letters_only(a) || a.words.back().text.ends_with(':')) continue;
-    const core::BBox ab = box_of(a);
+    const core::BBox ab = WordsBox(a);
     for (OcrLine& b : out.lines) {
       if (&b == &a || !letters_only(b) || b.words.size() > 2 ||
           !b.words.back().text.ends_with(':')) {
         continue;
       }
-      const core::BBox bb = box_of(b);
+      const core::BBox bb = WordsBox(b);
       if (!right_under(ab, bb)) continue;
       const bool centred_value = std::any_of(
           out.lines.begin(), out.lines.end(), [&](const OcrLine& l) {
