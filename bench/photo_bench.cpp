@@ -23,6 +23,7 @@
 
 #include "invoices/extract/image.h"
 #include "invoices/extract/preprocess.h"
+#include "invoices/extract/rules.h"
 #include "invoices/extract/scanner.h"
 
 namespace {
@@ -181,6 +182,25 @@ int main(int argc, char** argv) {
         rounds, [&] { (void)ex::Resize(a4, a4.width / 2, a4.height / 2); });
     std::printf("| Resize (reduce) | %d x %d to %d x %d | %.1f |\n", a4.width,
                 a4.height, a4.width / 2, a4.height / 2, down);
+  }
+
+  // Per-page passes over every pixel before OCR: Otsu's threshold (its
+  // histogram), the ruled lines erased and the background flattened, on the
+  // A4 scan.
+  {
+    const double otsu = MedianMs(rounds, [&] { (void)ex::OtsuThreshold(a4); });
+    std::printf("| OtsuThreshold | %d x %d | %.1f |\n", a4.width, a4.height,
+                otsu);
+    const double rules = MedianMs(rounds, [&] {
+      GrayImage copy = a4;
+      (void)ex::RemoveRules(copy, {});
+    });
+    std::printf("| RemoveRules (with a copy of the page) | %d x %d | %.1f |\n",
+                a4.width, a4.height, rules);
+    const double flat =
+        MedianMs(rounds, [&] { (void)ex::FlattenBackground(a4); });
+    std::printf("| FlattenBackground | %d x %d | %.1f |\n", a4.width, a4.height,
+                flat);
   }
 
   const ex::Quad tilted = {

@@ -225,7 +225,20 @@ GrayImage FlattenBackground(const GrayImage& image, int cell) {
   out.width = image.width;
   out.height = image.height;
   out.pixels.resize(image.pixels.size());
-  // Background levels at cell centres, interpolated bilinearly.
+  // Background levels at cell centres, interpolated bilinearly. A column's
+  // cells and weights are the same on every row.
+  struct Column {
+    int cell, c0, c1;
+    double wx;
+  };
+  std::vector<Column> columns(size_t(image.width));
+  for (int x = 0; x < image.width; ++x) {
+    const double fx =
+        std::clamp((x + 0.5) / g.cell - 0.5, 0.0, double(g.cols - 1));
+    const int c0 = int(fx);
+    columns[x] = {std::min(x / g.cell, g.cols - 1), c0,
+                  std::min(c0 + 1, g.cols - 1), fx - c0};
+  }
   std::vector<float> row_level(size_t(g.cols));
   for (int y = 0; y < image.height; ++y) {
     const double fy =
@@ -239,15 +252,13 @@ GrayImage FlattenBackground(const GrayImage& image, int cell) {
     uint8_t* o = &out.pixels[size_t(y) * image.width];
     const int r = std::min(y / g.cell, g.rows - 1);
     for (int x = 0; x < image.width; ++x) {
-      if (raw.at(std::min(x / g.cell, g.cols - 1), r) < no_paper) {
+      const Column& k = columns[x];
+      if (raw.at(k.cell, r) < no_paper) {
         o[x] = 255;
         continue;
       }
-      const double fx =
-          std::clamp((x + 0.5) / g.cell - 0.5, 0.0, double(g.cols - 1));
-      const int c0 = int(fx), c1 = std::min(c0 + 1, g.cols - 1);
-      const double wx = fx - c0;
-      const double level = row_level[c0] * (1 - wx) + row_level[c1] * wx;
+      const double level =
+          row_level[k.c0] * (1 - k.wx) + row_level[k.c1] * k.wx;
       o[x] = uint8_t(std::min(255.0, in[x] * 255.0 / level));
     }
   }
@@ -706,17 +717,26 @@ GrayImage Resize(const GrayImage& in, int width, int height) {
   out.pixels.resize(size_t(width) * height);
   const double sx = double(in.width) / width, sy = double(in.height) / height;
   if (sx >= 1 && sy >= 1) {
+    // Box filter: the source rows of an output row are summed column by
+    // column first, then each output pixel adds its columns.
+    std::vector<int> x0s(width), x1s(width);
+    for (int x = 0; x < width; ++x) {
+      x0s[x] = int(x * sx);
+      x1s[x] = std::max(x0s[x] + 1, int((x + 1) * sx));
+    }
+    std::vector<int> columns(size_t(in.width));
     for (int y = 0; y < height; ++y) {
       const int y0 = int(y * sy), y1 = std::max(y0 + 1, int((y + 1) * sy));
+      std::fill(columns.begin(), columns.end(), 0);
+      for (int yy = y0; yy < y1; ++yy) {
+        const uint8_t* row = &in.pixels[size_t(yy) * in.width];
+        for (int xx = 0; xx < in.width; ++xx) columns[xx] += row[xx];
+      }
+      uint8_t* out_row = &out.pixels[size_t(y) * width];
       for (int x = 0; x < width; ++x) {
-        const int x0 = int(x * sx), x1 = std::max(x0 + 1, int((x + 1) * sx));
         int sum = 0;
-        for (int yy = y0; yy < y1; ++yy) {
-          const uint8_t* row = &in.pixels[size_t(yy) * in.width];
-          for (int xx = x0; xx < x1; ++xx) sum += row[xx];
-        }
-        out.pixels[size_t(y) * width + x] =
-            uint8_t(sum / ((y1 - y0) * (x1 - x0)));
+        for (int xx = x0s[x]; xx < x1s[x]; ++xx) sum += columns[xx];
+        out_row[x] = uint8_t(sum / ((y1 - y0) * (x1s[x] - x0s[x])));
       }
     }
     return out;
@@ -732,18 +752,38 @@ GrayImage Resize(const GrayImage& in, int width, int height) {
     const int x0 = int(fx);
     columns[x] = {x0, std::min(x0 + 1, in.width - 1), fx - x0};
   }
+  // A source row interpolated across is shared by the output rows between
+  // it and the next (five of them when enlarging five times): each is
+  // computed once, when it is first needed.
+  std::vector<double> top(width), bottom(width);
+  int top_y = -1, bottom_y = -1;
+  const auto across = [&](int source_y, std::vector<double>& out_row) {
+    const uint8_t* r = &in.pixels[size_t(source_y) * in.width];
+    for (int x = 0; x < width; ++x) {
+      const Column& c = columns[x];
+      out_row[x] = r[c.x0] * (1 - c.wx) + r[c.x1] * c.wx;
+    }
+  };
   for (int y = 0; y < height; ++y) {
     const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, in.height - 1.0);
     const int y0 = int(fy), y1 = std::min(y0 + 1, in.height - 1);
     const double wy = fy - y0;
-    const uint8_t* r0 = &in.pixels[size_t(y0) * in.width];
-    const uint8_t* r1 = &in.pixels[size_t(y1) * in.width];
+    if (y0 != top_y) {
+      if (y0 == bottom_y) {
+        std::swap(top, bottom);
+        std::swap(top_y, bottom_y);
+      } else {
+        across(y0, top);
+        top_y = y0;
+      }
+    }
+    if (y1 != bottom_y) {
+      across(y1, bottom);
+      bottom_y = y1;
+    }
     uint8_t* row = &out.pixels[size_t(y) * width];
     for (int x = 0; x < width; ++x) {
-      const Column& c = columns[x];
-      const double top = r0[c.x0] * (1 - c.wx) + r0[c.x1] * c.wx;
-      const double bottom = r1[c.x0] * (1 - c.wx) + r1[c.x1] * c.wx;
-      const double v = top * (1 - wy) + bottom * wy;
+      const double v = top[x] * (1 - wy) + bottom[x] * wy;
       // std::lround for v >= 0 (halves up), without its library call.
       const int whole = int(v);
       row[x] = uint8_t(whole + (v - whole >= 0.5));

@@ -13,23 +13,28 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
   const size_t n = size_t(w) * h;
   // Thin ink: dark pixels whose vertical run of ink is short. A letter's
   // stem is as tall as the letter and is never thin.
+  // Row by row (a column at a time would leave the cache on every pixel):
+  // each column's run of ink open since `start[x]` is marked when it ends.
   std::vector<uint8_t> thin(n, 0);
-  for (int x = 0; x < w; ++x) {
-    int y = 0;
-    while (y < h) {
-      if (image.pixels[size_t(y) * w + x] > stats.threshold) {
-        ++y;
-        continue;
-      }
-      int end = y;
-      while (end < h && image.pixels[size_t(end) * w + x] <= stats.threshold) {
-        ++end;
-      }
-      if (end - y <= options.max_thickness_px) {
-        for (int r = y; r < end; ++r) thin[size_t(r) * w + x] = 1;
-      }
-      y = end;
+  std::vector<int> start(size_t(w), -1);
+  const auto close_run = [&](int x, int end) {
+    if (end - start[x] <= options.max_thickness_px) {
+      for (int r = start[x]; r < end; ++r) thin[size_t(r) * w + x] = 1;
     }
+    start[x] = -1;
+  };
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* row = &image.pixels[size_t(y) * w];
+    for (int x = 0; x < w; ++x) {
+      if (row[x] <= stats.threshold) {
+        if (start[x] < 0) start[x] = y;
+      } else if (start[x] >= 0) {
+        close_run(x, y);
+      }
+    }
+  }
+  for (int x = 0; x < w; ++x) {
+    if (start[x] >= 0) close_run(x, h);
   }
   const int min_length =
       std::max(options.min_length_px, int(options.min_length_share * w));
@@ -42,16 +47,15 @@ RuleStats RemoveRules(GrayImage& image, const RuleOptions& options) {
   for (int y = 0; y < h; ++y) {
     // Whether thin ink lies within `slant_rows` of row y, column by column:
     // a slanted rule steps a row at a time.
+    const uint8_t* own = &thin[size_t(y) * w];
+    if (std::find(own, own + w, uint8_t(1)) == own + w) continue;
     const int r0 = std::max(0, y - options.slant_rows);
     const int r1 = std::min(h - 1, y + options.slant_rows);
-    bool any = false;
-    for (int x = 0; x < w; ++x) {
-      uint8_t b = 0;
-      for (int r = r0; r <= r1 && !b; ++r) b = thin[size_t(r) * w + x];
-      band[x] = b;
-      any |= thin[size_t(y) * w + x] != 0;
+    std::fill(band.begin(), band.end(), uint8_t(0));
+    for (int r = r0; r <= r1; ++r) {
+      const uint8_t* other = &thin[size_t(r) * w];
+      for (int x = 0; x < w; ++x) band[x] |= other[x];
     }
-    if (!any) continue;
     int x = 0;
     while (x < w) {
       if (!band[x]) {

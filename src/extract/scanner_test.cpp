@@ -402,6 +402,69 @@ TEST(ResizeTest, ShrinksByAveragingAndEnlargesSmoothly) {
   EXPECT_LT(big.pixels[1], big.pixels[2]);
 }
 
+// Resize computes rows and columns once and reuses them; each pixel must be
+// what its own formula gives: the box average when reducing, the bilinear
+// blend of pixel centres when enlarging.
+TEST(ResizeTest, EveryPixelIsItsFormulasValue) {
+  GrayImage img;
+  img.width = 37;
+  img.height = 23;
+  uint32_t state = 12345;
+  for (int i = 0; i < img.width * img.height; ++i) {
+    state = state * 1103515245u + 12345u;
+    img.pixels.push_back(uint8_t(state >> 24));
+  }
+  for (auto [w, h] : {std::pair{11, 7}, std::pair{18, 23}, std::pair{37, 5}}) {
+    const GrayImage out = Resize(img, w, h);
+    const double sx = double(img.width) / w, sy = double(img.height) / h;
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        const int x0 = int(x * sx), x1 = std::max(x0 + 1, int((x + 1) * sx));
+        const int y0 = int(y * sy), y1 = std::max(y0 + 1, int((y + 1) * sy));
+        int sum = 0;
+        for (int yy = y0; yy < y1; ++yy) {
+          for (int xx = x0; xx < x1; ++xx) sum += img.at(xx, yy);
+        }
+        ASSERT_EQ(out.at(x, y), sum / ((y1 - y0) * (x1 - x0)))
+            << w << "x" << h << " at " << x << "," << y;
+      }
+    }
+  }
+  for (auto [w, h] : {std::pair{100, 61}, std::pair{80, 97}}) {
+    const GrayImage out = Resize(img, w, h);
+    const double sx = double(img.width) / w, sy = double(img.height) / h;
+    for (int y = 0; y < h; ++y) {
+      const double fy = std::clamp((y + 0.5) * sy - 0.5, 0.0, img.height - 1.0);
+      const int y0 = int(fy), y1 = std::min(y0 + 1, img.height - 1);
+      for (int x = 0; x < w; ++x) {
+        const double fx =
+            std::clamp((x + 0.5) * sx - 0.5, 0.0, img.width - 1.0);
+        const int x0 = int(fx), x1 = std::min(x0 + 1, img.width - 1);
+        const double wx = fx - x0, wy = fy - y0;
+        const double top = img.at(x0, y0) * (1 - wx) + img.at(x1, y0) * wx;
+        const double bottom = img.at(x0, y1) * (1 - wx) + img.at(x1, y1) * wx;
+        ASSERT_EQ(out.at(x, y), std::lround(top * (1 - wy) + bottom * wy))
+            << w << "x" << h << " at " << x << "," << y;
+      }
+    }
+  }
+}
+
+TEST(OtsuThresholdTest, ImageAndItsHistogramAgree) {
+  GrayImage img;
+  img.width = 101;  // not a multiple of the four counts filled in turn
+  img.height = 3;
+  std::array<double, 256> hist{};
+  for (int i = 0; i < img.width * img.height; ++i) {
+    const uint8_t v = i % 7 == 0 ? uint8_t(20 + i % 13) : uint8_t(200 + i % 5);
+    img.pixels.push_back(v);
+    hist[v] += 1;
+  }
+  EXPECT_EQ(OtsuThreshold(img), OtsuThreshold(hist));
+  EXPECT_GE(OtsuThreshold(img), 32);
+  EXPECT_LT(OtsuThreshold(img), 200);
+}
+
 TEST(EnginePoolTest, LazyPoolMakesEnginesOnlyWhenLeasesNeedThem) {
   std::atomic<int> made{0};
   auto pool = EnginePool::CreateLazy(
