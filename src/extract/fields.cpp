@@ -2384,6 +2384,28 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
       open = 1;
     }
   }
+  // A name too long for the slip wraps onto a second line of the same large
+  // print ("SUPERMERCADO SAN" / "JUAN"); the address under it is smaller.
+  // Heights are those of the words (a slanted line's box is taller). Large
+  // print is spaced as widely as it is tall. A street word alone is no
+  // address ("Fish & Chips Baker" / "Street").
+  std::vector<int> heights;
+  for (const Line& l : m.lines) heights.push_back(l.ocr->WordHeight());
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  const int median = heights[heights.size() / 2];
+  // Whether `other`, right below `name`, is more of it.
+  auto wrapped = [&](const Line& name, const Line& other) {
+    const int height = name.ocr->WordHeight();
+    const double ratio = double(other.ocr->WordHeight()) / height;
+    const int gap = other.box.y0 - name.box.y1;
+    return height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
+           gap < std::max<double>(m.median_height, height) &&
+           other.letters >= 3 && other.digits == 0 && other.amounts.empty() &&
+           other.dates.empty() && !other.postcode &&
+           !(other.kinds & ((kNotVendor & ~kAddress) | kTitle | kLegal)) &&
+           NameIsMostlyLetters(other, other.text.size());
+  };
   std::vector<Scored> scored;
   int rank = 0;
   bool address_seen = false;
@@ -2472,7 +2494,10 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (line.text.size() > 50) s -= 0.15;
     // The name comes before its registration number and address.
     size_t next = li + 1;
-    if (SuffixOnNextLine(m, li) > 0) ++next;
+    if (SuffixOnNextLine(m, li) > 0 ||
+        (next < m.lines.size() && wrapped(line, m.lines[next]))) {
+      ++next;
+    }
     if (next < m.lines.size() && is_registration(next)) {
       s += 0.15;
       ++next;
@@ -2540,26 +2565,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
   // GmbH" / "& Co. KG": one name on two lines.
   if (const size_t n = SuffixOnNextLine(m, best.line); n > 0) go_on(n);
   // A name too long for the slip wraps onto a second line of the same large
-  // print ("SUPERMERCADO SAN" / "JUAN"); the address under it is smaller.
-  // Heights are those of the words (a slanted line's box is taller). (The
-  // line above the name taken the same way: -1 name on the dev receipts, a
-  // brand over the company, none gained.)
-  std::vector<int> heights;
-  for (const Line& l : m.lines) heights.push_back(l.ocr->WordHeight());
-  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
-                   heights.end());
-  const int median = heights[heights.size() / 2];
-  // Whether `other`, right below `name`, is more of it.
-  auto wrapped = [&](const Line& name, const Line& other) {
-    const int height = name.ocr->WordHeight();
-    const double ratio = double(other.ocr->WordHeight()) / height;
-    const int gap = other.box.y0 - name.box.y1;
-    return height >= 1.2 * median && ratio >= 0.75 && ratio <= 1.35 &&
-           gap < m.median_height && other.letters >= 3 && other.digits == 0 &&
-           other.amounts.empty() && other.dates.empty() && !other.postcode &&
-           !(other.kinds & (kNotVendor | kTitle | kLegal)) &&
-           NameIsMostlyLetters(other, other.text.size());
-  };
+  // print ("SUPERMERCADO SAN" / "JUAN"); see `wrapped`.
   // The line above, in the same print and scored nearly as well, is the
   // name's first line ("des Halles" / "Quincaillerie", the taller word
   // scoring a little higher); not over a name with its legal form, where it

@@ -305,6 +305,16 @@ TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
   EXPECT_EQ(Value(e, "invoice_date"), "2023-10-03");
   EXPECT_EQ(Value(e, "due_date"), "2023-11-17");
   EXPECT_EQ(e.fields.at("invoice_date").text, "03-10-2023");
+  // A year of two digits under the day and month.
+  const core::Extraction two = Extract(
+      "Bakker Installatietechniek\n"
+      "Factuurdatum:         18-09-\n"
+      "                      18\n"
+      "Vervaldatum:          02-10-\n"
+      "                      18\n"
+      "Te betalen 24.248,59");
+  EXPECT_EQ(Value(two, "invoice_date"), "2018-09-18") << Dump(two);
+  EXPECT_EQ(Value(two, "due_date"), "2018-10-02");
   // The year under the day of "18 MAR"; "Due" before a date makes it due.
   const core::Extraction m = Extract(
       "Harbour Engineering Pte. Ltd.\n"
@@ -1166,15 +1176,11 @@ TEST(ExtractFieldsTest, StreetsWithoutStreetWordsUnderTheName) {
             "Bahnhofstrasse 21 8001 Zurich");
 }
 
-TEST(ExtractFieldsTest, ANameWrappedOntoASecondLineOfTheSameLargePrint) {
-  // The name twice the height of the rest, wrapped; the address smaller.
-  OcrPage page = PageFromText(R"(SUPERMERCADO SAN
-JUAN
-CALLE MAYOR 106
-28013 MADRID
-Pan 1,20
-Queso 3,80
-TOTAL 5,00)");
+// `text` as OCR reads it with its first two lines in print twice the height
+// of the rest, the second right under the first, as a name wrapped on a slip
+// in large print.
+OcrPage NameInLargePrintOnTwoLines(const std::string& text) {
+  OcrPage page = PageFromText(text);
   for (size_t l = 0; l < 2; ++l) {
     for (OcrWord& w : page.lines[l].words)
       w.box.y1 = w.box.y0 + 2 * (w.box.y1 - w.box.y0);
@@ -1198,9 +1204,32 @@ TOTAL 5,00)");
     page.lines[l].box.y0 += 30;
     page.lines[l].box.y1 += 30;
   }
-  core::Extraction out = Extract(page);
+  return page;
+}
+
+TEST(ExtractFieldsTest, ANameWrappedOntoASecondLineOfTheSameLargePrint) {
+  // The name twice the height of the rest, wrapped; the address smaller.
+  core::Extraction out = Extract(NameInLargePrintOnTwoLines(R"(SUPERMERCADO SAN
+JUAN
+CALLE MAYOR 106
+28013 MADRID
+Pan 1,20
+Queso 3,80
+TOTAL 5,00)"));
   EXPECT_EQ(Value(out, "vendor_name"), "SUPERMERCADO SAN JUAN");
   EXPECT_EQ(Value(out, "vendor_address"), "CALLE MAYOR 106 28013 MADRID");
+  // The trade on the first line, the owner's name on the second: the
+  // address follows the name's last line, not its first.
+  out = Extract(NameInLargePrintOnTwoLines(
+      "BUCHHANDLUNG\nHOFFMANN\nLINDENWEG 3\n70173 STUTTGART\nSUMME 9,00"));
+  EXPECT_EQ(Value(out, "vendor_name"), "BUCHHANDLUNG HOFFMANN") << Dump(out);
+  EXPECT_EQ(Value(out, "vendor_address"), "LINDENWEG 3 70173 STUTTGART");
+  // A street word alone on the second line is the end of the name.
+  out = Extract(NameInLargePrintOnTwoLines(
+      "Fish & Chips Baker\nStreet\n84 High Street\nYork YO1 7HH\n"
+      "TOTAL 9.00"));
+  EXPECT_EQ(Value(out, "vendor_name"), "Fish & Chips Baker Street");
+  EXPECT_EQ(Value(out, "vendor_address"), "84 High Street York YO1 7HH");
   // In print as small as the address, the next line is no part of it.
   EXPECT_EQ(Value(Extract("SUPERMERCADO SAN\nJUAN\nCALLE MAYOR 106\n"
                           "28013 MADRID\nTOTAL 5,00"),

@@ -387,9 +387,13 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
       OcrWord* rest = nullptr;
       for (OcrLine& other : out.lines) {
         for (OcrWord& v : other.words) {
-          if (&v == &w || !right_under(start, v.box) ||
-              !(broken == Broken::kAfterHyphen ? IsDigits(v.text)
-                                               : IsYear(v.text))) {
+          // "18-09-" over "18" too: a date's year may have two digits.
+          const bool fits =
+              broken == Broken::kAfterHyphen ? IsDigits(v.text)
+              : broken == Broken::kBeforeYear
+                  ? IsYear(v.text) || (v.text.size() == 2 && IsDigits(v.text))
+                  : IsYear(v.text);
+          if (&v == &w || !right_under(start, v.box) || !fits) {
             continue;
           }
           if (!rest || v.box.y0 < rest->box.y0) rest = &v;
