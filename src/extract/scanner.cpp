@@ -134,14 +134,18 @@ double InkCoverage(const GrayImage& image, const OcrPage& page) {
 
 // Whether any amount with decimals was read on `page`: a receipt or an
 // invoice without one was read poorly.
-bool HasPrices(const OcrPage& page) {
+// The lines with a price on them (an amount with decimals).
+int PricedLines(const OcrPage& page) {
+  int n = 0;
   for (const OcrLine& line : page.lines) {
-    for (const AmountToken& a : FindAmounts(line.Text())) {
-      if (a.has_fraction) return true;
-    }
+    const std::vector<AmountToken> amounts = FindAmounts(line.Text());
+    n += std::any_of(amounts.begin(), amounts.end(),
+                     [](const AmountToken& a) { return a.has_fraction; });
   }
-  return false;
+  return n;
 }
+
+bool HasPrices(const OcrPage& page) { return PricedLines(page) > 0; }
 
 }  // namespace
 
@@ -236,8 +240,14 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
       InkCoverage(image, page) < options_.reread_below_coverage) {
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
-    if (block.Characters() > 1.15 * page.Characters() &&
-        block.Quality() > page.Quality() - 0.05) {
+    // The column of prices that the page's layout dropped, read as one
+    // block with its labels: what the fields need most, even read a
+    // little less surely.
+    const int priced = PricedLines(block), had = PricedLines(page);
+    const bool prices = priced >= 2 * had + 2 &&
+                        (had == 0 || block.Quality() > page.Quality() - 0.1);
+    if (prices || (block.Characters() > 1.15 * page.Characters() &&
+                   block.Quality() > page.Quality() - 0.05)) {
       page = std::move(block);
     }
   }
