@@ -2951,7 +2951,7 @@ std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines) {
   const PageModel m = BuildModel(page);
   constexpr uint64_t kKeyAmount =
       kTotal | kDue | kBalance | kGrand | kSub | kTax | kTender | kChange;
-  constexpr uint64_t kKeyDate = kDateWord | kInvoiceDate;
+  constexpr uint64_t kKeyDate = kDateWord | kInvoiceDate | kDueWord;
   constexpr uint64_t kTotalKinds = kTotal | kGrand | kDue;
   constexpr double kSure = 0.85;
   struct Wanted {

@@ -1605,6 +1605,17 @@ Grand Total aw 35)");
   EXPECT_EQ(lines, (std::vector<size_t>{3, 1}));
 }
 
+TEST(LinesToRereadTest, ADueDateLineWithoutADateIsReadAgain) {
+  const OcrPage page = PageFromText(R"(Neumann Bau AG
+Rechnungsdatum: 06.10.25
+Zahlbar bis: O5'1.25
+Rechnungsbetrag 14.796,64)");
+  const std::vector<Reread> picks = LinesToReread(page, 8);
+  ASSERT_EQ(picks.size(), 1u);
+  EXPECT_EQ(picks[0].line, 2u);
+  EXPECT_TRUE(picks[0].date);
+}
+
 TEST(LinesToRereadTest, OnAPageWithoutADateADateMisreadIsReadAgain) {
   const OcrPage page = PageFromText(R"(SHOP NAME
 TEL : 03-87238214

@@ -443,10 +443,11 @@ bool IsPartyWord(std::string_view t) {
 }
 
 // Splits tokens that glue a one-word label to its qualifier ("invno",
-// "rechnungsnr" is a label itself; "billno" becomes "bill" "no").
+// "rechnungsnr" is a label itself; "billno" becomes "bill" "no"; "n" only
+// with its dot: "Fatturan." is "Fattura n.").
 void SplitGlued(Row& row) {
-  static constexpr std::string_view kSuffixes[] = {"no", "nr", "number", "num",
-                                                   "id"};
+  static constexpr std::string_view kSuffixes[] = {"no",  "nr", "number",
+                                                   "num", "id", "n"};
   std::vector<internal::RowToken> out;
   for (internal::RowToken& t : row.tokens) {
     bool split = false;
@@ -454,6 +455,7 @@ void SplitGlued(Row& row) {
         t.end - t.begin == t.text.size()) {
       for (std::string_view q : kSuffixes) {
         if (!t.text.ends_with(q)) continue;
+        if (q == "n" && row.text.compare(t.end, 1, ".") != 0) continue;
         const std::string head = t.text.substr(0, t.text.size() - q.size());
         if (head.size() < 2 || !Labels().Knows(head)) continue;
         const size_t mid = t.begin + head.size();
@@ -519,7 +521,8 @@ size_t SkipSeparators(const std::string& s, size_t from, size_t limit,
       if (c == ':' || c == '#') *colon = true;
       ++i;
     } else if (s.compare(i, 2, "\xC2\xB0") == 0 ||
-               s.compare(i, 2, "\xC2\xBA") == 0) {
+               s.compare(i, 2, "\xC2\xBA") == 0 ||
+               s.compare(i, 2, "\xC2\xAE") == 0) {  // "n®": "nº" misread
       *colon = true;
       i += 2;
     } else if (s.compare(i, 3, "\xE2\x84\x96") == 0) {

@@ -481,6 +481,16 @@ TEST(IdentifierTest, InvoiceNumberLabelsOfInvoicesFromOtherCountries) {
             "485703");
   EXPECT_EQ(Value(Extract("Factura n2 97/2023\nTotal 5,00\n"), "invoice_id"),
             "97/2023");
+  // "nº" read as "n®"; "Fattura n." read with the "n" glued to the label
+  // is the label itself, not a word one letter from it (that needs the
+  // dot: "Fatturan" without it is only that).
+  EXPECT_EQ(
+      Value(Extract("Factura n\u00ae F2017438\nTotal 5,00\n"), "invoice_id"),
+      "F2017438");
+  const core::Extraction glued = Extract("Fatturan. A2024064\nTotale 5,00\n");
+  EXPECT_EQ(Value(glued, "invoice_id"), "A2024064");
+  EXPECT_GT(Conf(glued, "invoice_id"),
+            Conf(Extract("Fatturan A2024064\nTotale 5,00\n"), "invoice_id"));
   EXPECT_EQ(Value(Extract("Customer:      Invoice No. \u2014 INV-2024-2900\n"
                           "Total 5.00\n"),
                   "invoice_id"),
