@@ -432,31 +432,8 @@ const std::vector<Keyword>& Keywords() {
         {"please", kTitle},
         {"page", kTitle},
         {"original", kTitle},
-        // Another party's block follows (identifiers.cpp reads the
-        // receiver's name and address after the same labels).
-        {"bill to", kParty},
-        {"billed to", kParty},
-        {"ship to", kParty},
-        {"sold to", kParty},
-        {"invoice to", kParty},
-        {"deliver to", kParty},
-        {"customer", kParty},
-        {"client", kParty},
-        {"buyer", kParty},
-        {"kunde", kParty},
-        {"rechnungsempfanger", kParty},
-        {"rechnung an", kParty},
-        {"facture a", kParty},
-        {"facturer a", kParty},
-        {"facturar a", kParty},
-        {"fatturare a", kParty},
-        {"cliente", kParty},
-        {"destinatario", kParty},
-        {"destinataire", kParty},
-        {"spett le", kParty},
-        {"factuur aan", kParty},
-        {"klant", kParty},
-        {"pelanggan", kParty},
+        // Another party's block follows: identifiers.cpp's party labels
+        // (internal::PartyLabels, below), and these.
         {"attn", kParty},
         {"attention", kParty},
         {"member", kParty},
@@ -706,6 +683,9 @@ const std::vector<Keyword>& Keywords() {
     std::vector<Keyword> out;
     for (const auto& [phrase, kinds] : table) {
       out.push_back({SplitSpaces(phrase), kinds});
+    }
+    for (const std::string& phrase : internal::PartyLabels()) {
+      out.push_back({SplitSpaces(phrase), kParty});
     }
     // Longest phrase first, so that "sub total" wins over "total" and "tax
     // invoice" over "tax".

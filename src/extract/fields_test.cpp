@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "invoices/core/extraction.h"
 #include "invoices/extract/ocr_engine.h"
+#include "text_rows.h"
 
 namespace invoices::extract {
 namespace {
@@ -1449,6 +1451,27 @@ TEST(FieldsTest, TheCustomersBlockBesideTheVendorsIsNotTheVendor) {
       "Total 2,641.52\n");
   EXPECT_EQ(Value(q, "vendor_name"), "Thornbury Consulting LLP");
   EXPECT_EQ(Value(q, "vendor_address"), "94 High Street Bristol BS1 5TR");
+}
+
+TEST(FieldsTest, TheCustomerUnderAnyPartyLabelIsNoVendor) {
+  // The labels after which the receiver's block follows are the same ones
+  // that identifiers.cpp reads the receiver after.
+  const core::Extraction e = Extract(
+      "Oak Print Ltd\nBilling address\nSmith Holdings Ltd\n12 Oak Street\n"
+      "London W1U 6TQ\nTOTAL 9.00");
+  EXPECT_EQ(Value(e, "vendor_name"), "Oak Print Ltd");
+  EXPECT_EQ(Value(e, "vendor_address"), "<none>");
+  EXPECT_EQ(Value(Extract("Rechnungsadresse\nSchmidt Logistik GmbH\n"
+                          "Lindenweg 14\n70173 Stuttgart\nSumme 9,00"),
+                  "vendor_name"),
+            "<none>");
+  const std::vector<std::string> labels = internal::PartyLabels();
+  for (const char* label : {"bill to", "rechnung an", "ship to"}) {
+    EXPECT_NE(std::find(labels.begin(), labels.end(), label), labels.end())
+        << label;
+  }
+  // "An" is a label only before a colon.
+  EXPECT_EQ(std::find(labels.begin(), labels.end(), "an"), labels.end());
 }
 
 TEST(FieldsTest, ANameEndingWithAnAmpersandGoesOnInTheNextLine) {

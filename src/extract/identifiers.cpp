@@ -1422,4 +1422,21 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
   }
 }
 
+namespace internal {
+
+std::vector<std::string> PartyLabels() {
+  std::vector<std::string> out;
+  for (const Phrase& p : Labels().phrases()) {
+    if ((p.kind != kParty && p.kind != kShipTo) || (p.flags & kColon)) {
+      continue;
+    }
+    std::string text;
+    for (const std::string& t : p.tokens) text += (text.empty() ? "" : " ") + t;
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+}  // namespace internal
+
 }  // namespace invoices::extract

@@ -132,6 +132,12 @@ int CountDigits(std::string_view s);
 // name that wrapped onto a line of its own. (fields.cpp's legal forms.)
 bool IsLegalForm(std::string_view text);
 
+// Labels after which another party's block follows, the receiver's ("Bill
+// to", "Rechnung an") or where goods go ("Ship to"), in folded form; those
+// that are labels only before a colon ("An:") left out. (identifiers.cpp's
+// party labels, which read the receiver's name and address after them.)
+std::vector<std::string> PartyLabels();
+
 // ------------------------------------------------------------------- labels
 
 // A label phrase in folded tokens ("invoice no" is {"invoice", "no"}).
@@ -160,6 +166,7 @@ class PhraseTable {
   std::vector<LabelHit> Match(const Row& row) const;
   // Whether `token` is a word of any phrase.
   bool Knows(std::string_view token) const;
+  const std::vector<Phrase>& phrases() const { return phrases_; }
 
  private:
   std::vector<Phrase> phrases_;
