@@ -2075,8 +2075,12 @@ std::string RespellTradeWords(std::string_view name) {
   while (at <= name.size()) {
     const size_t end = std::min(name.find(' ', at), name.size());
     std::string word(name.substr(at, end - at));
-    // The Italian legal form "S.r.l." with its "l" read as "I".
-    if (word == "S.r.I." || word == "S.r.I") word[4] = 'l';
+    // The Italian legal form "S.r.l." with its "l" read as "I", "1" or "]".
+    if ((word.size() == 5 || (word.size() == 6 && word[5] == '.')) &&
+        word.starts_with("S.r.") &&
+        std::string_view("I1]|").find(word[4]) != std::string_view::npos) {
+      word[4] = 'l';
+    }
     const size_t b = word.find_first_not_of("\"'([");
     const size_t e = word.find_last_not_of("\"')],.:;");
     if (b != std::string::npos && e != std::string::npos && e >= b + 4) {
@@ -2693,6 +2697,18 @@ std::string RepairPostcode(const std::string& word) {
   return core + tail;
 }
 
+// `word` with the "ß" of a German street ("Bahnhofstraße") that OCR read as
+// "B" ("BahnhofstraBe", "StraBe") spelt again.
+std::string RepairStreetEszett(std::string word) {
+  for (size_t at = 0; (at = word.find("traBe", at)) != std::string::npos;) {
+    const bool lower_s = at > 0 && word[at - 1] == 's';
+    const bool upper_s = at > 0 && word[at - 1] == 'S';
+    if (lower_s || upper_s) word.replace(at + 3, 1, "\u00df");
+    at += 3;
+  }
+  return word;
+}
+
 // The text of an address line as printed: punctuation that OCR set apart
 // ("NO.50 , JALAN", "LUMPUR .") joined to its word, doubled commas single,
 // postcodes with one letter for a digit repaired, and marks without letters
@@ -2716,7 +2732,7 @@ std::string AddressLineText(const Line& line) {
       continue;
     }
     if (!out.empty()) out += ' ';
-    out += RepairPostcode(t);
+    out += RepairPostcode(RepairStreetEszett(t));
   }
   for (size_t at; (at = out.find(",,")) != std::string::npos;) out.erase(at, 1);
   return out;
@@ -2913,6 +2929,10 @@ void CheckSum(core::Extraction& out, int minor,
 }  // namespace
 
 namespace internal {
+
+std::string RespellCompanyName(std::string_view name) {
+  return RespellTradeWords(name);
+}
 
 bool IsLegalForm(std::string_view text) {
   OcrPage page;

@@ -1112,8 +1112,25 @@ TEST(ExtractFieldsTest, ATradeWordMisreadByOneLetterIsRespelt) {
   // A letter OCR does not take for the other, or a short word, stays.
   EXPECT_EQ(name("ACME TRADINK SDN BHD"), "ACME TRADINK SDN BHD");
   EXPECT_EQ(name("WHITE HART INN"), "WHITE HART INN");
-  // The Italian legal form with its "l" read as "I".
+  // The Italian legal form with its "l" read as "I" or "]".
   EXPECT_EQ(name("Roma Consulenze S.r.I."), "Roma Consulenze S.r.l.");
+  EXPECT_EQ(name("Roma Consulenze S.r.]."), "Roma Consulenze S.r.l.");
+}
+
+TEST(ExtractFieldsTest, AGermanStreetsEszettReadAsB) {
+  EXPECT_EQ(Value(Extract("Wagner Cafe\nBahnhofstraBe 18\n10115 Berlin\n"
+                          "Summe 9,00"),
+                  "vendor_address"),
+            "Bahnhofstra\u00dfe 18 10115 Berlin");
+  EXPECT_EQ(Value(Extract("Wagner Cafe\nLange StraBe 4\n10115 Berlin\n"
+                          "Summe 9,00"),
+                  "vendor_address"),
+            "Lange Stra\u00dfe 4 10115 Berlin");
+  // Only after "stra": a capital B elsewhere stays.
+  EXPECT_EQ(Value(Extract("Wagner Cafe\nAm HafenBecken 4\n10115 Berlin\n"
+                          "Summe 9,00"),
+                  "vendor_address"),
+            "Am HafenBecken 4 10115 Berlin");
 }
 
 TEST(ExtractFieldsTest, AStreetOrPaymentWordInANameAboveTheAddress) {

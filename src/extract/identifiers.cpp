@@ -1415,7 +1415,9 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
     }
   }
   if (best) {
-    Choose({*best->name}, "receiver_name", page_number, out);
+    Value name = *best->name;
+    name.value = internal::RespellCompanyName(name.value);
+    Choose({std::move(name)}, "receiver_name", page_number, out);
     if (best->address) {
       Choose({*best->address}, "receiver_address", page_number, out);
     }

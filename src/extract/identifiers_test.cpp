@@ -456,6 +456,14 @@ TEST(IdentifierTest, TotalIsNoDiscount) {
   EXPECT_EQ(Value(Extract("Total Discount 3.00\n"), "discount"), "3.00");
 }
 
+TEST(IdentifierTest, TheReceiversNameIsRespeltAsTheVendorsIs) {
+  EXPECT_EQ(Value(Extract("Centrale Tipografia S.r.l.\nCliente:\n"
+                          "Roma Consulenze S.r.].\nVia Roma 1\n00184 Roma\n"
+                          "Totale 5,00\n"),
+                  "receiver_name"),
+            "Roma Consulenze S.r.l.");
+}
+
 TEST(IdentifierTest, CustomerCopyIsNoReceiver) {
   const core::Extraction e = Extract(
       "ACME SDN BHD\nCUSTOMER COPY\nCash 10.00\nCustomer's Payment\nCash "

@@ -132,6 +132,11 @@ int CountDigits(std::string_view s);
 // name that wrapped onto a line of its own. (fields.cpp's legal forms.)
 bool IsLegalForm(std::string_view text);
 
+// A company's name with a trade word or its legal form misread by a letter
+// that OCR confuses spelt again ("INTERNATIGNAL", "S.r.I."): fields.cpp's
+// respelling of the vendor's name, for the receiver's.
+std::string RespellCompanyName(std::string_view name);
+
 // Labels after which another party's block follows, the receiver's ("Bill
 // to", "Rechnung an") or where goods go ("Ship to"), in folded form; those
 // that are labels only before a colon ("An:") left out. (identifiers.cpp's
