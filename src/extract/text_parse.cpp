@@ -435,6 +435,20 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
         groups.push_back(read_digits());
       }
     }
+    // Or after a thousands comma, before three digits and the decimals
+    // ("10, 584.42").
+    if (seps.empty() && groups[0].size() <= 3 && at(k) == ',' &&
+        at(k + 1) == ' ' && digit_run(k + 2) == 3 && at(k + 5) == '.' &&
+        digit_run(k + 6) == 2) {
+      seps.push_back(',');
+      sep_at.push_back(k);
+      k += 2;
+      groups.push_back(read_digits());
+      seps.push_back('.');
+      sep_at.push_back(k);
+      ++k;
+      groups.push_back(read_digits());
+    }
     const size_t end = k;  // one past the last digit
     if (!valid_start(start)) continue;
 

@@ -269,6 +269,10 @@ TEST(FindAmountsTest, ReadsASpaceAfterTheDecimalSeparator) {
   EXPECT_THAT(Amounts("Datum 10. 03. 2018"), ElementsAre("10", "2018"));
   EXPECT_THAT(Amounts("Qty 2. 500 g"), ElementsAre("2", "500"));
   EXPECT_THAT(Amounts("Datum 10 .03.2018"), ElementsAre("10"));
+  // A space after a thousands comma, before three digits and decimals.
+  EXPECT_THAT(Amounts("TOTAL DUE 10, 584.42"), ElementsAre("10584.42"));
+  EXPECT_THAT(Amounts("Items 3, 15.00"), ElementsAre("3", "15.00"));
+  EXPECT_THAT(Amounts("NO 55, 579"), ElementsAre("55", "579"));
 }
 
 TEST(FindAmountsTest, GivesSpansOfTokenAndNumber) {
