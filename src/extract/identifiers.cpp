@@ -1062,6 +1062,68 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
   return b;
 }
 
+// Whether `text` ends with a company's legal form ("Kingsway Consulting
+// Ltd", "Müller Bau GmbH & Co. KG") after a name of its own.
+bool EndsWithLegalForm(std::string_view text) {
+  std::vector<std::string_view> words;
+  for (size_t i = 0; i < text.size();) {
+    const size_t j = std::min(text.find(' ', i), text.size());
+    if (j > i) words.push_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  for (size_t n = 1; n <= 4 && n < words.size(); ++n) {
+    const std::string_view tail(
+        words[words.size() - n].data(),
+        text.data() + text.size() - words[words.size() - n].data());
+    if (internal::IsLegalForm(tail)) return true;
+  }
+  return false;
+}
+
+// The customer's block where no label names it (a label in small print
+// that OCR garbled: "I ice to:", "Bui"): at the top of the page, a
+// company's name with an address under it in its column, neither the
+// vendor's name nor inside the vendor's rows and columns. Read as a party
+// label's block would be, at half the strength of a label.
+std::optional<Block> UnlabelledCustomer(const PageLabels& m,
+                                        const core::Field& vendor) {
+  if (!vendor.bbox) return std::nullopt;
+  const double span = std::max(1, m.bottom - m.top);
+  const std::string vendor_name = FoldText(vendor.value);
+  for (size_t ri = 0; ri < m.rows.size(); ++ri) {
+    const Row& row = m.rows[ri];
+    if ((row.box.y0 - m.top) / span > 0.4) break;
+    for (size_t w = 0; w < row.words.size(); ++w) {
+      if (w > 0 && !row.GapAfter(w - 1)) continue;
+      const size_t begin = row.word_begin[w];
+      const size_t limit = CellLimit(m, ri, begin);
+      const Span cell = internal::WordsIn(row, begin, limit);
+      if (cell.empty || CountLetters(cell.text) < 5 ||
+          !EndsWithLegalForm(cell.text) ||
+          vendor_name.find(FoldText(cell.text)) != std::string::npos ||
+          FoldText(cell.text).find(vendor_name) != std::string::npos) {
+        continue;
+      }
+      const core::BBox& v = *vendor.bbox;
+      if (cell.box.x0 < v.x1 && v.x0 < cell.box.x1 && cell.box.y0 < v.y1 &&
+          v.y0 < cell.box.y1) {
+        continue;  // the vendor's own words
+      }
+      Label l;
+      l.row = ri;
+      l.kind = kParty;
+      l.strength = 0.5;
+      l.end = begin;
+      l.limit = limit;
+      l.box = row.words[w].box;
+      l.box.x1 = l.box.x0;
+      Block b = ReadBlock(m, l);
+      if (b.name && b.address && HasDigit(b.address->value)) return b;
+    }
+  }
+  return std::nullopt;
+}
+
 // EU VAT numbers by format ("DE123456789", "FR 12 345678901", "ATU12345678").
 bool IsEuVat(std::string compact) {
   static const std::regex kVat(
@@ -1407,6 +1469,18 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
   Choose(discounts, "discount", page_number, out, true);
   Choose(dues, "amount_due", page_number, out, true);
 
+  // An invoice whose customer's label OCR lost: the customer found by
+  // layout (UnlabelledCustomer).
+  const bool labelled_receiver =
+      std::any_of(blocks.begin(), blocks.end(),
+                  [](const Block& b) { return b.receiver && b.name; });
+  const auto vendor = out.fields.find("vendor_name");
+  if (!labelled_receiver && !invoice_ids.empty() &&
+      vendor != out.fields.end()) {
+    if (auto b = UnlabelledCustomer(m, vendor->second)) {
+      blocks.push_back(std::move(*b));
+    }
+  }
   // The receiver: the strongest "Bill to" block, the first among equals.
   const Block* best = nullptr;
   for (const Block& b : blocks) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "invoices/core/extraction.h"
+#include "invoices/extract/fields.h"
 #include "invoices/extract/ocr_engine.h"
 
 namespace invoices::extract {
@@ -612,6 +613,39 @@ TEST(IdentifierTest, TwoColumnLayoutReadAsBlocks) {
   const core::BBox box = *e.fields.at("invoice_id").bbox;
   EXPECT_EQ(box.x0, 800);
   EXPECT_EQ(box.y0, 100);
+}
+
+TEST(IdentifierTest, ACustomerWhoseLabelOcrLostIsFoundByLayout) {
+  // "Invoice to:" in small print read as noise: on an invoice, a company's
+  // name with an address under it, beside the vendor's, is the customer,
+  // less surely than under a label.
+  auto read = [](const std::string& text) {
+    const OcrPage page = PageFromText(text);
+    core::Extraction out;
+    ExtractFields(page, 1, out);
+    ExtractIdentifiers(page, 1, out);
+    return out;
+  };
+  const std::string head =
+      "TAX INVOICE\n"
+      "I ice to: . - os             Camden Joinery Limited\n"
+      "Kingsway Consulting Ltd\n"
+      "236 Mill Lane                175 Mill Lane\n"
+      "Bath BA1 1LT                 Bristol BS1 5TR\n"
+      "VAT Reg. No. GB 894 7359 74\n";
+  const core::Extraction e =
+      read(head + "Invoice number: FA2021072\nTOTAL DUE 31,886.81\n");
+  EXPECT_EQ(Value(e, "vendor_name"), "Camden Joinery Limited");
+  EXPECT_EQ(Value(e, "receiver_name"), "Kingsway Consulting Ltd") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_address"), "236 Mill Lane Bath BA1 1LT");
+  EXPECT_LT(Conf(e, "receiver_name"),
+            Conf(read("TAX INVOICE\nInvoice to:\nKingsway Consulting Ltd\n"
+                      "236 Mill Lane\nBath BA1 1LT\n"
+                      "Invoice number: FA2021072\n"),
+                 "receiver_name"));
+  // Not without an invoice's number: a receipt names no customer so.
+  EXPECT_EQ(Value(read(head + "TOTAL DUE 31,886.81\n"), "receiver_name"),
+            "<none>");
 }
 
 TEST(IdentifierTest, ThePartyLabelBesideTheVendorsLetterhead) {
