@@ -1286,6 +1286,36 @@ void Choose(const std::vector<Value>& cands, const std::string& name,
       internal::MakeField(best->value, conf, page_number, best->span));
 }
 
+// Makes the company of block `b` the vendor and the vendor's name and
+// address the customer's, at half the strength of a label.
+void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
+  std::optional<core::Field> old_name, old_address;
+  if (auto it = out.fields.find("vendor_name"); it != out.fields.end()) {
+    old_name = it->second;
+  }
+  if (auto it = out.fields.find("vendor_address"); it != out.fields.end()) {
+    old_address = it->second;
+  }
+  auto field = [&](const Value& v) {
+    return internal::MakeField(internal::RespellCompanyName(v.value),
+                               internal::Confidence(v.span.confidence, 0.5),
+                               page_number, v.span);
+  };
+  out.fields["vendor_name"] = field(*b.name);
+  out.fields.erase("vendor_address");
+  if (b.address) {
+    out.fields["vendor_address"] = internal::MakeField(
+        b.address->value, internal::Confidence(b.address->span.confidence, 0.5),
+        page_number, b.address->span);
+  }
+  for (auto& [name, old] : {std::pair{"receiver_name", &old_name},
+                            std::pair{"receiver_address", &old_address}}) {
+    if (!*old) continue;
+    (*old)->confidence = internal::Round3((*old)->confidence * 0.6);
+    out.fields[name] = **old;
+  }
+}
+
 }  // namespace
 
 void ExtractIdentifiers(const OcrPage& page, int page_number,
@@ -1478,7 +1508,16 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
   if (!labelled_receiver && !invoice_ids.empty() &&
       vendor != out.fields.end()) {
     if (auto b = UnlabelledCustomer(m, vendor->second)) {
-      blocks.push_back(std::move(*b));
+      const core::BBox& nb = b->name->span.box;
+      if ((nb.y0 + nb.y1) / 2 < vendor->second.bbox->y0) {
+        // A letterhead is printed first: the company above the name taken
+        // for the vendor's is the vendor, and that name, under the label
+        // OCR lost, the customer's (the vendor's name on the label's row
+        // read as part of the noise). Both the less surely.
+        SwapWithCustomer(*b, page_number, out);
+      } else {
+        blocks.push_back(std::move(*b));
+      }
     }
   }
   // The receiver: the strongest "Bill to" block, the first among equals.

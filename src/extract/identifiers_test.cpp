@@ -648,6 +648,38 @@ TEST(IdentifierTest, ACustomerWhoseLabelOcrLostIsFoundByLayout) {
             "<none>");
 }
 
+TEST(IdentifierTest, ACompanyAboveTheVendorFoundByLayoutIsTheVendor) {
+  // The customer's label read as noise with the vendor's name beside it;
+  // the name under the label was taken for the vendor's (as ExtractFields
+  // took it on such a scan). The company printed above it is the vendor.
+  const OcrPage page = PageFromText(
+      "RECHNUNG\n"
+      "Geer enigeet eenaer:        Neumann Elektrotechnik AG\n"
+      "Schafer Bau AG              Marktplatz 58\n"
+      "Marktplatz 84               20095 Hamburg\n"
+      "70173 Stuttgart\n"
+      "Rechnungs-Nr.: 559758\n"
+      "Summe brutto 1.305,60 EUR\n");
+  core::Extraction out;
+  core::Field name{.value = "Schafer Bau AG", .confidence = 0.9};
+  name.bbox = core::BBox{page.lines[2].words[0].box.x0, page.lines[2].box.y0,
+                         page.lines[2].words[2].box.x1, page.lines[2].box.y1};
+  out.fields["vendor_name"] = name;
+  core::Field address{.value = "Marktplatz 84 70173 Stuttgart",
+                      .confidence = 0.7};
+  address.bbox =
+      core::BBox{page.lines[3].words[0].box.x0, page.lines[3].box.y0,
+                 page.lines[3].words[1].box.x1, page.lines[4].box.y1};
+  out.fields["vendor_address"] = address;
+  ExtractIdentifiers(page, 1, out);
+  EXPECT_EQ(Value(out, "vendor_name"), "Neumann Elektrotechnik AG")
+      << Dump(out);
+  EXPECT_EQ(Value(out, "vendor_address"), "Marktplatz 58 20095 Hamburg");
+  EXPECT_EQ(Value(out, "receiver_name"), "Schafer Bau AG");
+  EXPECT_EQ(Value(out, "receiver_address"), "Marktplatz 84 70173 Stuttgart");
+  EXPECT_LT(Conf(out, "receiver_name"), 0.9);
+}
+
 TEST(IdentifierTest, ThePartyLabelBesideTheVendorsLetterhead) {
   // "Rechnungsempfänger:" over the customer's block, the vendor's name on
   // its row a column away: the customer is the block under the label.
