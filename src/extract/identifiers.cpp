@@ -1080,34 +1080,43 @@ bool EndsWithLegalForm(std::string_view text) {
   return false;
 }
 
-// The customer's block where no label names it (a label in small print
-// that OCR garbled: "I ice to:", "Bui"): at the top of the page, a
-// company's name with an address under it in its column, neither the
-// vendor's name nor inside the vendor's rows and columns. Read as a party
-// label's block would be, at half the strength of a label.
-std::optional<Block> UnlabelledCustomer(const PageLabels& m,
-                                        const core::Field& vendor) {
-  if (!vendor.bbox) return std::nullopt;
+// A company's block found by layout, not by a label: at the top of the
+// page, a company's name (a legal form at its end) with an address under it
+// in its column, neither `other`'s name nor inside its words. The customer's
+// where OCR lost its label (small print of "Invoice to:" read "I ice to:"),
+// or the vendor's where the vendor's name was read as the customer's. Read
+// as a party label's block would be, at half the strength of a label; a
+// party label opening the cell ("Aan:") is passed over.
+std::optional<Block> CompanyByLayout(const PageLabels& m,
+                                     const core::Field& other) {
+  if (!other.bbox) return std::nullopt;
   const double span = std::max(1, m.bottom - m.top);
-  const std::string vendor_name = FoldText(vendor.value);
+  const std::string other_name = FoldText(other.value);
   for (size_t ri = 0; ri < m.rows.size(); ++ri) {
     const Row& row = m.rows[ri];
     if ((row.box.y0 - m.top) / span > 0.4) break;
     for (size_t w = 0; w < row.words.size(); ++w) {
       if (w > 0 && !row.GapAfter(w - 1)) continue;
-      const size_t begin = row.word_begin[w];
+      size_t begin = row.word_begin[w];
+      for (const Label& l : m.labels[ri]) {
+        if (l.kind == kParty && row.tokens[l.first].begin == begin) {
+          bool colon = false;
+          begin = SkipSeparators(row.text, l.end, row.text.size(), &colon);
+        }
+      }
+      if (begin >= row.text.size()) continue;
       const size_t limit = CellLimit(m, ri, begin);
       const Span cell = internal::WordsIn(row, begin, limit);
       if (cell.empty || CountLetters(cell.text) < 5 ||
           !EndsWithLegalForm(cell.text) ||
-          vendor_name.find(FoldText(cell.text)) != std::string::npos ||
-          FoldText(cell.text).find(vendor_name) != std::string::npos) {
+          other_name.find(FoldText(cell.text)) != std::string::npos ||
+          FoldText(cell.text).find(other_name) != std::string::npos) {
         continue;
       }
-      const core::BBox& v = *vendor.bbox;
-      if (cell.box.x0 < v.x1 && v.x0 < cell.box.x1 && cell.box.y0 < v.y1 &&
-          v.y0 < cell.box.y1) {
-        continue;  // the vendor's own words
+      const core::BBox& o = *other.bbox;
+      if (cell.box.x0 < o.x1 && o.x0 < cell.box.x1 && cell.box.y0 < o.y1 &&
+          o.y0 < cell.box.y1) {
+        continue;  // `other`'s own words
       }
       Label l;
       l.row = ri;
@@ -1115,7 +1124,7 @@ std::optional<Block> UnlabelledCustomer(const PageLabels& m,
       l.strength = 0.5;
       l.end = begin;
       l.limit = limit;
-      l.box = row.words[w].box;
+      l.box = row.words[row.WordAt(begin)].box;
       l.box.x1 = l.box.x0;
       Block b = ReadBlock(m, l);
       if (b.name && b.address && HasDigit(b.address->value)) return b;
@@ -1286,8 +1295,24 @@ void Choose(const std::vector<Value>& cands, const std::string& name,
       internal::MakeField(best->value, conf, page_number, best->span));
 }
 
+// Makes the company of block `b` the vendor, at half the strength of a
+// label.
+void TakeAsVendor(const Block& b, int page_number, core::Extraction& out) {
+  auto field = [&](const Value& v, std::string value) {
+    return internal::MakeField(std::move(value),
+                               internal::Confidence(v.span.confidence, 0.5),
+                               page_number, v.span);
+  };
+  out.fields["vendor_name"] =
+      field(*b.name, internal::RespellCompanyName(b.name->value));
+  out.fields.erase("vendor_address");
+  if (b.address) {
+    out.fields["vendor_address"] = field(*b.address, b.address->value);
+  }
+}
+
 // Makes the company of block `b` the vendor and the vendor's name and
-// address the customer's, at half the strength of a label.
+// address the customer's, less surely.
 void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
   std::optional<core::Field> old_name, old_address;
   if (auto it = out.fields.find("vendor_name"); it != out.fields.end()) {
@@ -1296,18 +1321,7 @@ void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
   if (auto it = out.fields.find("vendor_address"); it != out.fields.end()) {
     old_address = it->second;
   }
-  auto field = [&](const Value& v) {
-    return internal::MakeField(internal::RespellCompanyName(v.value),
-                               internal::Confidence(v.span.confidence, 0.5),
-                               page_number, v.span);
-  };
-  out.fields["vendor_name"] = field(*b.name);
-  out.fields.erase("vendor_address");
-  if (b.address) {
-    out.fields["vendor_address"] = internal::MakeField(
-        b.address->value, internal::Confidence(b.address->span.confidence, 0.5),
-        page_number, b.address->span);
-  }
+  TakeAsVendor(b, page_number, out);
   for (auto& [name, old] : {std::pair{"receiver_name", &old_name},
                             std::pair{"receiver_address", &old_address}}) {
     if (!*old) continue;
@@ -1500,14 +1514,14 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
   Choose(dues, "amount_due", page_number, out, true);
 
   // An invoice whose customer's label OCR lost: the customer found by
-  // layout (UnlabelledCustomer).
+  // layout (CompanyByLayout).
   const bool labelled_receiver =
       std::any_of(blocks.begin(), blocks.end(),
                   [](const Block& b) { return b.receiver && b.name; });
   const auto vendor = out.fields.find("vendor_name");
   if (!labelled_receiver && !invoice_ids.empty() &&
       vendor != out.fields.end()) {
-    if (auto b = UnlabelledCustomer(m, vendor->second)) {
+    if (auto b = CompanyByLayout(m, vendor->second)) {
       const core::BBox& nb = b->name->span.box;
       if ((nb.y0 + nb.y1) / 2 < vendor->second.bbox->y0) {
         // A letterhead is printed first: the company above the name taken
@@ -1533,6 +1547,18 @@ void ExtractIdentifiers(const OcrPage& page, int page_number,
     Choose({std::move(name)}, "receiver_name", page_number, out);
     if (best->address) {
       Choose({*best->address}, "receiver_address", page_number, out);
+    }
+  }
+  // The customer's name taken for the vendor's too (the customer's label
+  // read on one line with the vendor's name beside it: "Aan: De Molen
+  // Transport V.O.F." over the customer's "Bakker Drukkerij V.O.F."): the
+  // company the layout finds that is not the customer is the vendor.
+  const auto vendor_now = out.fields.find("vendor_name");
+  const auto receiver = out.fields.find("receiver_name");
+  if (vendor_now != out.fields.end() && receiver != out.fields.end() &&
+      FoldText(vendor_now->second.value) == FoldText(receiver->second.value)) {
+    if (auto b = CompanyByLayout(m, receiver->second)) {
+      TakeAsVendor(*b, page_number, out);
     }
   }
 }

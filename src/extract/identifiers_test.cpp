@@ -648,6 +648,17 @@ TEST(IdentifierTest, ACustomerWhoseLabelOcrLostIsFoundByLayout) {
             "<none>");
 }
 
+// A field as ExtractFields gives it: `value` at `confidence`, its box that of
+// the first `words` words of lines `first` to `last` of `page`.
+core::Field FieldOn(const OcrPage& page, size_t first, size_t last,
+                    size_t words, std::string value, double confidence) {
+  core::Field f{.value = std::move(value), .confidence = confidence};
+  f.bbox = core::BBox{
+      page.lines[first].words[0].box.x0, page.lines[first].box.y0,
+      page.lines[first].words[words - 1].box.x1, page.lines[last].box.y1};
+  return f;
+}
+
 TEST(IdentifierTest, ACompanyAboveTheVendorFoundByLayoutIsTheVendor) {
   // The customer's label read as noise with the vendor's name beside it;
   // the name under the label was taken for the vendor's (as ExtractFields
@@ -661,16 +672,9 @@ TEST(IdentifierTest, ACompanyAboveTheVendorFoundByLayoutIsTheVendor) {
       "Rechnungs-Nr.: 559758\n"
       "Summe brutto 1.305,60 EUR\n");
   core::Extraction out;
-  core::Field name{.value = "Schafer Bau AG", .confidence = 0.9};
-  name.bbox = core::BBox{page.lines[2].words[0].box.x0, page.lines[2].box.y0,
-                         page.lines[2].words[2].box.x1, page.lines[2].box.y1};
-  out.fields["vendor_name"] = name;
-  core::Field address{.value = "Marktplatz 84 70173 Stuttgart",
-                      .confidence = 0.7};
-  address.bbox =
-      core::BBox{page.lines[3].words[0].box.x0, page.lines[3].box.y0,
-                 page.lines[3].words[1].box.x1, page.lines[4].box.y1};
-  out.fields["vendor_address"] = address;
+  out.fields["vendor_name"] = FieldOn(page, 2, 2, 3, "Schafer Bau AG", 0.9);
+  out.fields["vendor_address"] =
+      FieldOn(page, 3, 4, 2, "Marktplatz 84 70173 Stuttgart", 0.7);
   ExtractIdentifiers(page, 1, out);
   EXPECT_EQ(Value(out, "vendor_name"), "Neumann Elektrotechnik AG")
       << Dump(out);
@@ -678,6 +682,30 @@ TEST(IdentifierTest, ACompanyAboveTheVendorFoundByLayoutIsTheVendor) {
   EXPECT_EQ(Value(out, "receiver_name"), "Schafer Bau AG");
   EXPECT_EQ(Value(out, "receiver_address"), "Marktplatz 84 70173 Stuttgart");
   EXPECT_LT(Conf(out, "receiver_name"), 0.9);
+}
+
+TEST(IdentifierTest, TheCustomersNameTakenForTheVendorsGivesWay) {
+  // "Aan:" over the customer's block, the vendor's name beside the label;
+  // the customer's name was taken for the vendor's too (as ExtractFields
+  // took it on such a scan): the company beside, with its address, is the
+  // vendor.
+  const OcrPage page = PageFromText(
+      "FACTUUR\n"
+      "Aan:                         De Molen Transport V.O.F.\n"
+      "Bakker Drukkerij V.O.F.      Marktplein 125\n"
+      "Marktplein 8                 3011 AD Rotterdam\n"
+      "1012 NX Amsterdam\n"
+      "Factuurnummer: 87/2024\n"
+      "Te betalen 4.163,28\n");
+  core::Extraction out;
+  out.fields["vendor_name"] =
+      FieldOn(page, 2, 2, 3, "Bakker Drukkerij V.O.F.", 0.9);
+  ExtractIdentifiers(page, 1, out);
+  EXPECT_EQ(Value(out, "receiver_name"), "Bakker Drukkerij V.O.F.")
+      << Dump(out);
+  EXPECT_EQ(Value(out, "vendor_name"), "De Molen Transport V.O.F.");
+  EXPECT_EQ(Value(out, "vendor_address"), "Marktplein 125 3011 AD Rotterdam");
+  EXPECT_LT(Conf(out, "vendor_name"), 0.9);
 }
 
 TEST(IdentifierTest, ThePartyLabelBesideTheVendorsLetterhead) {
