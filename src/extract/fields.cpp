@@ -806,6 +806,7 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
   if (b.size() - a.size() > 1) return false;
   size_t i = 0;
   while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == b.size()) return true;  // the same
   if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
   return a.substr(i) == b.substr(i + 1);
 }
@@ -869,6 +870,23 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
           break;
         }
       }
+    }
+    // A date label of two words or more whose first word, of six letters
+    // or more and no keyword, OCR misread by one letter ("Zahibar bis").
+    for (size_t k = 0; !found && k < Keywords().size(); ++k) {
+      const Keyword& phrase = Keywords()[k];
+      if (phrase.tokens.size() < 2 || !(phrase.kinds & kDateRole) ||
+          phrase.tokens[0].size() < 6 ||
+          p + phrase.tokens.size() > tokens.size() ||
+          !WithinOneEdit(phrase.tokens[0], tokens[p].text) ||
+          IsSingleKeyword(tokens[p].text)) {
+        continue;
+      }
+      bool ok = true;
+      for (size_t i = 1; ok && i < phrase.tokens.size(); ++i) {
+        ok = TokenMatches(phrase.tokens[i], tokens[p + i].text);
+      }
+      if (ok) found = &phrase;
     }
     if (!found) {
       if (const uint64_t kinds = FuzzyKinds(tokens[p].text)) {

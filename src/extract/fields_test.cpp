@@ -293,6 +293,15 @@ TEST(ExtractFieldsTest, DueDateLabelsOfOtherLanguages) {
                           "Data di scadenza: 02/11/2023\nTotale 5,00"),
                   "due_date"),
             "2023-11-02");
+  // The label's long first word misread by a letter ("Zahlbar bis").
+  EXPECT_EQ(Value(Extract("Neumann Bau AG\nDatum: 17.10.2023\n"
+                          "Zahibar bis: 01.12.2023\nSumme 9,00"),
+                  "due_date"),
+            "2023-12-01");
+  EXPECT_EQ(Value(Extract("Neumann Bau AG\nDatum: 17.10.2023\n"
+                          "Zahibar nach: 01.12.2023\nSumme 9,00"),
+                  "due_date"),
+            "<none>");
 }
 
 TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
