@@ -2715,6 +2715,48 @@ std::string RepairPostcode(const std::string& word) {
   return core + tail;
 }
 
+// A British postcode ("BA1 1LT", "W1U 6TQ") whose digits OCR read as the
+// letters they resemble ("BAl 1LT", "BA1 lLT"): `outward` and `inward`
+// repaired in place when, so read, they are one.
+void RepairUkPostcode(std::string& outward, std::string& inward) {
+  auto digit = [](char c) -> char {
+    switch (c) {
+      case 'l':
+      case 'I':
+      case '|':
+        return '1';
+      case 'O':
+      case 'o':
+        return '0';
+      default:
+        return c;
+    }
+  };
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string in = inward;
+  while (!in.empty() && (in.back() == ',' || in.back() == '.')) in.pop_back();
+  const size_t letters = outward.size() >= 2 && upper(outward[0])
+                             ? (upper(outward[1]) ? 2 : 1)
+                             : 0;
+  if (letters == 0 || outward.size() < letters + 1 ||
+      outward.size() > letters + 2 || in.size() != 3 || !upper(in[1]) ||
+      !upper(in[2])) {
+    return;
+  }
+  std::string out = outward;
+  out[letters] = digit(out[letters]);
+  const char first = digit(in[0]);
+  if (!is_digit(out[letters]) || !is_digit(first)) return;
+  if (out.size() == letters + 2 && !is_digit(out[letters + 1]) &&
+      !upper(out[letters + 1])) {
+    out[letters + 1] = digit(out[letters + 1]);
+    if (!is_digit(out[letters + 1])) return;
+  }
+  outward = out;
+  inward[0] = first;
+}
+
 // `word` with the "ß" of a German street ("Bahnhofstraße") that OCR read as
 // "B" ("BahnhofstraBe", "StraBe") spelt again.
 std::string RepairStreetEszett(std::string word) {
@@ -2742,9 +2784,13 @@ std::string AddressLineText(const Line& line) {
            words[end - 1].text.find_first_of(";:") == std::string::npos)) {
     --end;
   }
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < end; ++i) texts.push_back(words[i].text);
+  for (size_t i = 0; i + 1 < texts.size(); ++i) {
+    RepairUkPostcode(texts[i], texts[i + 1]);
+  }
   std::string out;
-  for (size_t i = 0; i < end; ++i) {
-    const std::string& t = words[i].text;
+  for (const std::string& t : texts) {
     if (punctuation(t) && !out.empty()) {
       if (out.back() != t.front()) out += t;
       continue;

@@ -1126,6 +1126,20 @@ TEST(ExtractFieldsTest, ATradeWordMisreadByOneLetterIsRespelt) {
   EXPECT_EQ(name("Roma Consulenze S.r.]."), "Roma Consulenze S.r.l.");
 }
 
+TEST(ExtractFieldsTest, ABritishPostcodesDigitsReadAsLetters) {
+  auto address = [](const std::string& town_line) {
+    return Value(
+        Extract("CAFE ROSE\n232 HIGH STREET\n" + town_line + "\nTOTAL 9.00"),
+        "vendor_address");
+  };
+  EXPECT_EQ(address("BATH BAl 1LT"), "232 HIGH STREET BATH BA1 1LT");
+  EXPECT_EQ(address("LONDON W1U lTQ"), "232 HIGH STREET LONDON W1U 1TQ");
+  EXPECT_EQ(address("LONDON WlU 6TQ"), "232 HIGH STREET LONDON W1U 6TQ");
+  // Words that no digit makes a postcode stay.
+  EXPECT_EQ(address("BATH BAY 1LT"), "232 HIGH STREET BATH BAY 1LT");
+  EXPECT_EQ(address("BATH BAl SQ1"), "232 HIGH STREET BATH BAl SQ1");
+}
+
 TEST(ExtractFieldsTest, AGermanStreetsEszettReadAsB) {
   EXPECT_EQ(Value(Extract("Wagner Cafe\nBahnhofstraBe 18\n10115 Berlin\n"
                           "Summe 9,00"),
