@@ -18,6 +18,11 @@
 // parentheses); EU VAT numbers by their format alone ("DE123456789"); and
 // position (the first tax number near the top is the vendor's, one inside
 // the block after "Bill to" or labelled "Customer VAT" the receiver's).
+// Layout stands in for a label OCR lost: on an invoice, a company's name
+// (with its legal form) and address at the top that is not the vendor's is
+// the receiver; printed above the name ExtractFields took for the vendor's,
+// or beside it when that name is the labelled receiver's, it is the vendor,
+// and vendor_name and vendor_address are replaced (at lower confidence).
 // Confidence combines the OCR word confidence with the strength of the
 // evidence: lower for a label matched within one edit, a label without its
 // "No" ("Invoice: 123", or "RECEIPT CS00018751" at the start of a row), a
