@@ -873,20 +873,31 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
     }
     // A date label of two words or more whose first word, of six letters
     // or more and no keyword, OCR misread by one letter ("Zahibar bis").
-    for (size_t k = 0; !found && k < Keywords().size(); ++k) {
-      const Keyword& phrase = Keywords()[k];
-      if (phrase.tokens.size() < 2 || !(phrase.kinds & kDateRole) ||
-          phrase.tokens[0].size() < 6 ||
-          p + phrase.tokens.size() > tokens.size() ||
-          !WithinOneEdit(phrase.tokens[0], tokens[p].text) ||
-          IsSingleKeyword(tokens[p].text)) {
-        continue;
+    static const std::vector<const Keyword*> kDatePhrases = [] {
+      std::vector<const Keyword*> out;
+      for (const Keyword& k : Keywords()) {
+        if (k.tokens.size() >= 2 && (k.kinds & kDateRole) &&
+            k.tokens[0].size() >= 6) {
+          out.push_back(&k);
+        }
       }
-      bool ok = true;
-      for (size_t i = 1; ok && i < phrase.tokens.size(); ++i) {
-        ok = TokenMatches(phrase.tokens[i], tokens[p + i].text);
+      return out;
+    }();
+    if (!found && !IsSingleKeyword(tokens[p].text)) {
+      for (const Keyword* phrase : kDatePhrases) {
+        if (p + phrase->tokens.size() > tokens.size() ||
+            !WithinOneEdit(phrase->tokens[0], tokens[p].text)) {
+          continue;
+        }
+        bool ok = true;
+        for (size_t i = 1; ok && i < phrase->tokens.size(); ++i) {
+          ok = TokenMatches(phrase->tokens[i], tokens[p + i].text);
+        }
+        if (ok) {
+          found = phrase;
+          break;
+        }
       }
-      if (ok) found = &phrase;
     }
     if (!found) {
       if (const uint64_t kinds = FuzzyKinds(tokens[p].text)) {
@@ -2761,9 +2772,9 @@ void RepairUkPostcode(std::string& outward, std::string& inward) {
 // "B" ("BahnhofstraBe", "StraBe") spelt again.
 std::string RepairStreetEszett(std::string word) {
   for (size_t at = 0; (at = word.find("traBe", at)) != std::string::npos;) {
-    const bool lower_s = at > 0 && word[at - 1] == 's';
-    const bool upper_s = at > 0 && word[at - 1] == 'S';
-    if (lower_s || upper_s) word.replace(at + 3, 1, "\u00df");
+    if (at > 0 && (word[at - 1] == 's' || word[at - 1] == 'S')) {
+      word.replace(at + 3, 1, "\u00df");
+    }
     at += 3;
   }
   return word;

@@ -132,9 +132,7 @@ double InkCoverage(const GrayImage& image, const OcrPage& page) {
   return ink == 0 ? 1.0 : double(inside) / ink;
 }
 
-// Whether any amount with decimals was read on `page`: a receipt or an
-// invoice without one was read poorly.
-// The lines with a price on them (an amount with decimals).
+// The lines of `page` with a price on them (an amount with decimals).
 int PricedLines(const OcrPage& page) {
   int n = 0;
   for (const OcrLine& line : page.lines) {
@@ -145,6 +143,8 @@ int PricedLines(const OcrPage& page) {
   return n;
 }
 
+// Whether any amount with decimals was read on `page`: a receipt or an
+// invoice without one was read poorly.
 bool HasPrices(const OcrPage& page) { return PricedLines(page) > 0; }
 
 }  // namespace

@@ -558,8 +558,7 @@ int CountLetters(std::string_view s) {
 }
 
 int CountDigits(std::string_view s) {
-  return static_cast<int>(std::count_if(
-      s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+  return static_cast<int>(std::count_if(s.begin(), s.end(), IsAsciiDigit));
 }
 
 // ------------------------------------------------------------------- labels
