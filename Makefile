@@ -6,7 +6,7 @@
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md); with
 #                bench-foreign: accuracy on made-up receipts and invoices of
-#                8 countries
+#                14 countries
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
@@ -82,10 +82,13 @@ bench: deps build
 # up and printed by tools/make-test-receipts.mjs (seed 1, 64 of each, made
 # once into build/foreign-receipts and build/foreign-invoices), scored as the
 # development set is (the invoices also by invoice number, due date and
-# customer); the same invoices as PDFs with a text layer (build/foreign-pdf).
+# customer); the same invoices as PDFs with a text layer (build/foreign-pdf);
+# and receipts and invoices of six more countries (Switzerland, Australia,
+# India, Portugal, Poland, Canada: build/more-receipts, build/more-invoices).
 FOREIGN := build/foreign-receipts
 FOREIGN_INVOICES := build/foreign-invoices
 FOREIGN_PDF := build/foreign-pdf
+MORE_COUNTRIES := ch,au,in,pt,pl,ca
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
@@ -93,6 +96,10 @@ bench-foreign: deps build
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN_INVOICES) --jobs 2
 	@test -f $(FOREIGN_PDF)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN_PDF) --count 64 --seed 1 --invoices --pdf
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN_PDF) --jobs 2
+	@test -f build/more-receipts/labels.jsonl || node tools/make-test-receipts.mjs build/more-receipts --count 60 --seed 1 --countries $(MORE_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/more-receipts --jobs 2
+	@test -f build/more-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/more-invoices --count 60 --seed 1 --invoices --countries $(MORE_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/more-invoices --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

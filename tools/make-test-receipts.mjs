@@ -11,6 +11,7 @@
 // at 55-90%). The same seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
+//                                     [--countries us,uk,de,fr,es,it,nl,iso]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -20,6 +21,10 @@
 // --pdf prints each document to a PDF with its text layer (images/*.pdf), as
 // invoicing software does, in place of a scan or photo: the same documents as
 // without it for a seed, upright and sharp, read without OCR.
+// --countries names the countries whose documents are made, in turn: by default
+// the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
+// pl and ca are made only when named, so that a seed's default set stays the
+// one earlier figures were measured on.
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,7 +38,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -48,6 +53,9 @@ const seed = opt('--seed', 1);
 const invoices = args.includes('--invoices');
 // --pdf: born-digital PDFs with a text layer in place of scans and photos.
 const pdf = args.includes('--pdf');
+// --countries: which countries' documents, in turn (the first eight unless
+// named; the others are MORE_LOCALES').
+const countriesArg = args.indexOf('--countries');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -79,6 +87,9 @@ function money(cents, style) {
     dot: `${group(',')}.${frac}`,
     comma: `${group('.')},${frac}`,
     space: `${group(' ')},${frac}`,
+    apostrophe: `${group("'")}.${frac}`,
+    // Lakh grouping: the last three digits, then pairs (1,23,456.00).
+    indian: `${units.length > 3 ? `${units.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',')},${units.slice(-3)}` : units}.${frac}`,
     plain: `${units}.${frac}`,
   }[style];
   return neg ? `-${s}` : s;
@@ -230,9 +241,131 @@ const LOCALES = {
   },
 };
 
+// Countries beyond the first eight, made only when asked for (--countries), so
+// that the sets of earlier seeds stay as they were. `taxes` prints the tax in
+// several lines (India's CGST and SGST, Canada's GST and PST), `unit` gives
+// the country's prices.
+const MORE_LOCALES = {
+  ch: {
+    amount: 'apostrophe', currency: 'CHF ', before: true, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${String(d.y).slice(2)}`]),
+    dateLabel: ['Datum:', 'Date:', ''],
+    shops: ['Bäckerei', 'Apotheke', 'Confiserie', 'Metzgerei', 'Buchhandlung', 'Kiosk', 'Papeterie'],
+    names: ['Sprüngli', 'Huber', 'Keller', 'Meier', 'Zum Löwen', 'Bachmann', 'Gerber'],
+    street: () => `${pick(['Bahnhofstrasse', 'Marktgasse', 'Seestrasse', 'Kramgasse', 'Limmatquai'])} ${between(1, 120)}`,
+    city: () => pick(['8001 Zürich', '3011 Bern', '4051 Basel', '6003 Luzern', '9000 St. Gallen']),
+    items: ['Gipfeli', 'Zopf', 'Kaffee crème', 'Mineral', 'Birchermüesli', 'Schoggi', 'Zeitung', 'Bürli'],
+    subtotal: ['Zwischentotal'],
+    tax: (r) => pick([`MWST ${r}%`, `inkl. MWST ${r}%`]),
+    taxRates: [8.1, 2.6],
+    total: ['TOTAL CHF', 'Total', 'Zu bezahlen', 'TOTAL'],
+    cash: ['Bar', 'BAR'], card: ['TWINT', 'Maestro', 'PostFinance'], change: ['Rückgeld', 'Zurück'],
+    thanks: ['Merci für Ihren Einkauf', 'Uf Widerluege'],
+    phone: () => `Tel. 0${between(21, 91)} ${between(100, 999)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  au: {
+    amount: 'dot', currency: '$', before: true, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}/${pad2(d.m)}/${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${String(d.y).slice(2)}`,
+      `${d.d} ${MONTHS_EN[d.m - 1].charAt(0)}${MONTHS_EN[d.m - 1].slice(1).toLowerCase()} ${d.y}`]),
+    dateLabel: ['Date:', 'DATE', ''],
+    shops: ['Bakery', 'Newsagency', 'Chemist', 'Hardware', 'Café', 'Bottle Shop', 'Butchery'],
+    names: ['Bondi', 'Harbourside', 'Wattle', 'Southern Cross', 'Kookaburra', 'Bayside', 'Red Gum'],
+    street: () => `${between(1, 480)} ${pick(['George St', 'Collins Street', 'Queen St', 'Hay Street', 'King William St'])}`,
+    city: () => pick(['Sydney NSW 2000', 'Melbourne VIC 3000', 'Brisbane QLD 4000', 'Perth WA 6000', 'Adelaide SA 5000']),
+    items: ['Flat white', 'Meat pie', 'Lamington', 'Sausage roll', 'Milk 2L', 'Vegemite', 'Newspaper', 'Banana bread'],
+    subtotal: ['Subtotal'],
+    tax: (r) => pick([`GST ${r}% incl.`, 'Total includes GST', `GST included`]),
+    taxRates: [10],
+    total: ['TOTAL', 'Total', 'TOTAL AUD', 'Amount Due'],
+    cash: ['CASH', 'Cash'], card: ['EFTPOS', 'VISA', 'MASTERCARD'], change: ['CHANGE', 'Change'],
+    thanks: ['Thanks, see you again!', 'Cheers'],
+    phone: () => `Ph (0${between(2, 8)}) ${between(8000, 9999)} ${between(1000, 9999)}`,
+  },
+  in: {
+    amount: 'indian', currency: 'Rs.', before: true, taxIncluded: false,
+    date: (d) => pick([`${pad2(d.d)}-${pad2(d.m)}-${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${d.y}`,
+      `${pad2(d.d)}-${MONTHS_EN[d.m - 1].charAt(0)}${MONTHS_EN[d.m - 1].slice(1).toLowerCase()}-${d.y}`]),
+    dateLabel: ['Date:', 'Bill Date:', 'Dt:'],
+    shops: ['Sweets', 'Medicals', 'Restaurant', 'Stores', 'Bakery', 'Kirana Store', 'Cafe'],
+    names: ['Sri Krishna', 'Annapoorna', 'Ganesh', 'Lakshmi', 'New Royal', 'Saravana', 'Shree Balaji'],
+    street: () => `${between(1, 250)}, ${pick(['MG Road', 'Brigade Road', 'Linking Road', 'Anna Salai', 'Park Street'])}`,
+    city: () => pick(['Bengaluru 560001', 'Mumbai 400050', 'Chennai 600002', 'Kolkata 700016', 'New Delhi 110001']),
+    items: ['Masala Dosa', 'Filter Coffee', 'Paneer Tikka', 'Veg Biryani', 'Gulab Jamun', 'Lassi', 'Paracetamol', 'Atta 5kg'],
+    unit: () => between(20, 900) * 100,
+    subtotal: ['Sub Total', 'Gross Amount', 'Total Amount'],
+    taxes: () => {
+      const r = pick([2.5, 6, 9]);
+      return [[`CGST ${r}%`, r], [`SGST ${r}%`, r]];
+    },
+    total: ['Grand Total', 'NET AMOUNT', 'Bill Amount', 'TOTAL'],
+    cash: ['Cash', 'CASH'], card: ['UPI', 'Card', 'Paytm'], change: ['Balance', 'Change'],
+    thanks: ['Thank You! Visit Again', 'GSTIN: 29AAB' + 'CS1234F1Z5'],
+    phone: () => `Ph: +91 ${between(70000, 99999)} ${between(10000, 99999)}`,
+  },
+  pt: {
+    amount: 'comma', currency: '€', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}-${pad2(d.m)}-${d.y}`, `${d.y}-${pad2(d.m)}-${pad2(d.d)}`, `${pad2(d.d)}/${pad2(d.m)}/${d.y}`]),
+    dateLabel: ['Data:', 'DATA', ''],
+    shops: ['Pastelaria', 'Farmácia', 'Livraria', 'Padaria', 'Mercearia', 'Café', 'Drogaria'],
+    names: ['Lusitana', 'Central', 'Aurora', 'do Mercado', 'São Bento', 'Alfama', 'Estrela'],
+    street: () => `${pick(['Rua Augusta', 'Avenida da Liberdade', 'Rua de Santa Catarina', 'Praça do Comércio', 'Rua das Flores'])} ${between(1, 200)}`,
+    city: () => pick(['1100-048 Lisboa', '4000-322 Porto', '3000-150 Coimbra', '8000-138 Faro', '4700-435 Braga']),
+    items: ['Pastel de nata', 'Bica', 'Galão', 'Pão', 'Água 1,5L', 'Sumo laranja', 'Jornal', 'Torrada'],
+    subtotal: ['Subtotal', 'Total s/ IVA'],
+    tax: (r) => pick([`IVA ${r}%`, `IVA incluído ${r}%`]),
+    taxRates: [23, 13, 6],
+    total: ['TOTAL', 'Total a pagar', 'TOTAL EUR'],
+    cash: ['Numerário', 'NUMERARIO'], card: ['Multibanco', 'MB WAY', 'Cartão'], change: ['Troco', 'TROCO'],
+    thanks: ['Obrigado pela sua visita', 'Volte sempre'],
+    phone: () => `Tel: ${between(210, 299)} ${between(100, 999)} ${between(100, 999)}`,
+  },
+  pl: {
+    amount: 'comma', currency: 'zł', before: false, taxIncluded: true,
+    date: (d) => pick([`${d.y}-${pad2(d.m)}-${pad2(d.d)}`, `${pad2(d.d)}.${pad2(d.m)}.${d.y}`]),
+    dateLabel: ['', 'Data:'],
+    shops: ['Piekarnia', 'Apteka', 'Sklep', 'Kawiarnia', 'Księgarnia', 'Delikatesy'],
+    names: ['Nowak', 'Kowalski', 'Pod Lipą', 'Zdrowie', 'Wiśniewski', 'Centrum', 'Stokrotka'],
+    street: () => `ul. ${pick(['Marszałkowska', 'Floriańska', 'Piotrkowska', 'Długa', 'Świętojańska'])} ${between(1, 150)}`,
+    city: () => pick(['00-624 Warszawa', '31-019 Kraków', '90-001 Łódź', '80-831 Gdańsk', '50-001 Wrocław']),
+    items: ['Chleb', 'Kawa', 'Mleko 1L', 'Pączek', 'Masło', 'Woda 1,5L', 'Gazeta', 'Rogal'],
+    subtotal: ['Sprzedaż opodatk. A'],
+    tax: (r) => pick([`PTU A ${r}%`, `Kwota A ${r}%`]),
+    taxRates: [23, 8],
+    total: ['SUMA PLN', 'SUMA', 'Razem PLN', 'DO ZAPŁATY'],
+    cash: ['Gotówka', 'GOTÓWKA'], card: ['Karta', 'KARTA'], change: ['Reszta', 'RESZTA'],
+    thanks: ['Dziękujemy, zapraszamy ponownie', 'PARAGON FISKALNY'],
+    phone: () => `tel. ${between(12, 91)} ${between(100, 999)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  ca: {
+    amount: 'dot', currency: '$', before: true, taxIncluded: false,
+    date: (d) => pick([`${d.y}-${pad2(d.m)}-${pad2(d.d)}`, `${pad2(d.m)}/${pad2(d.d)}/${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${d.y}`]),
+    dateLabel: ['Date:', 'DATE', ''],
+    shops: ['Hardware', 'Bakery', 'Pharmacy', 'Coffee House', 'Grocer', 'Books'],
+    names: ['Maple Leaf', 'Northern', 'Lakeshore', 'Rideau', 'Granville', 'Bluenose', 'Prairie'],
+    street: () => `${between(10, 2999)} ${pick(['Yonge St', 'Granville Street', 'Rue Sainte-Catherine', 'Jasper Ave', 'Portage Ave'])}`,
+    city: () => pick(['Toronto, ON M5B 2H1', 'Vancouver, BC V6Z 1Y6', 'Edmonton, AB T5J 1N4', 'Winnipeg, MB R3C 4T3']),
+    items: ['Double-double', 'Timbits 10pc', 'Butter tarts', 'Maple syrup', 'Milk 2L', 'Bagel', 'Poutine', 'Batteries'],
+    subtotal: ['Subtotal', 'SUBTOTAL'],
+    taxes: () => pick([[['GST 5%', 5], ['PST 7%', 7]], [['HST 13%', 13]], [['GST', 5]], [['HST 15%', 15]]]),
+    total: ['TOTAL', 'Total', 'AMOUNT DUE'],
+    cash: ['CASH', 'Cash'], card: ['INTERAC', 'DEBIT', 'VISA'], change: ['CHANGE', 'Change'],
+    thanks: ['Thank you! Merci!', 'Please come again'],
+    phone: () => `Tel: (${between(204, 905)}) ${between(200, 989)}-${between(1000, 9999)}`,
+  },
+};
+
+const COUNTRIES = countriesArg >= 0 ? args[countriesArg + 1].split(',') : Object.keys(LOCALES);
+for (const key of COUNTRIES) {
+  if (!LOCALES[key] && !MORE_LOCALES[key]) {
+    console.error(`make-test-receipts: no country "${key}" (${[...Object.keys(LOCALES), ...Object.keys(MORE_LOCALES)].join(', ')})`);
+    process.exit(2);
+  }
+}
+const countryOf = (i) => COUNTRIES[i % COUNTRIES.length];
+
 function receipt(i) {
-  const key = Object.keys(LOCALES)[i % Object.keys(LOCALES).length];
-  const L = LOCALES[key];
+  const key = countryOf(i);
+  const L = LOCALES[key] ?? MORE_LOCALES[key];
   const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
   const bare = (cents) => money(cents, L.amount);
   const shop = pick(L.shops);
@@ -245,14 +378,19 @@ function receipt(i) {
   const items = [];
   for (let k = between(2, 7); k > 0; --k) {
     const qty = chance(0.7) ? 1 : between(2, 4);
-    const unit = between(45, 2499);
+    const unit = L.unit ? L.unit() : between(45, 2499);
     items.push({ text: pick(L.items), qty, cents: qty * unit });
   }
   const subtotal = items.reduce((a, it) => a + it.cents, 0);
-  const rate = pick(L.taxRates);
+  // Taxes in several lines are added to the prices (label, cents).
+  const taxLines = L.taxes ? L.taxes().map(([label, r]) => [label, Math.round((subtotal * r) / 100)]) : null;
+  const rate = taxLines ? 0 : pick(L.taxRates);
   let tax;
   let total;
-  if (L.taxIncluded) {
+  if (taxLines) {
+    tax = taxLines.reduce((a, [, cents]) => a + cents, 0);
+    total = subtotal + tax;
+  } else if (L.taxIncluded) {
     total = subtotal;
     tax = Math.round((total * rate) / (100 + rate));
   } else {
@@ -282,7 +420,8 @@ function receipt(i) {
   }
   rows.push('<div class="rule"></div>');
   if (!L.taxIncluded || chance(0.4)) row(pick(L.subtotal), bare(subtotal));
-  if (!L.taxIncluded) row(L.tax(rate), bare(tax));
+  if (taxLines) for (const [label, cents] of taxLines) row(label, bare(cents));
+  else if (!L.taxIncluded) row(L.tax(rate), bare(tax));
   const totalLabel = pick(L.total);
   row(`${totalLabel}`, chance(0.5) ? cur(total) : bare(total), 'total');
   if (card) {
@@ -421,14 +560,79 @@ const INVOICE_WORDS = {
   },
 };
 
+// The invoices of MORE_LOCALES' countries.
+const MORE_INVOICE_WORDS = {
+  ch: {
+    title: ['RECHNUNG', 'Rechnung'], number: ['Rechnungsnummer:', 'Rechnung Nr.', 'Beleg-Nr.:'],
+    date: ['Rechnungsdatum:', 'Datum:'], due: ['Zahlbar bis:', 'Fällig am:'],
+    billTo: ['Rechnungsadresse:', 'Kunde:', 'An:'], kinds: ['Treuhand', 'Informatik', 'Bau', 'Transporte', 'Druck'],
+    legal: ['AG', 'GmbH', 'Sàrl'], taxId: () => `MWST-Nr. CHE-${between(100, 999)}.${between(100, 999)}.${between(100, 999)} MWST`,
+    services: ['Beratung (Std.)', 'Softwarewartung', 'Material', 'Reisekosten', 'Jahrespauschale'],
+    subtotal: ['Total exkl. MWST', 'Zwischentotal'], tax: (r) => pick([`MWST ${r}%`, `zzgl. MWST ${r} %`]), rates: [8.1],
+    total: ['Total CHF', 'Rechnungsbetrag', 'Total inkl. MWST'], country: 'Schweiz',
+    terms: ['Zahlbar innert 30 Tagen netto.', 'Besten Dank für Ihren Auftrag.'],
+  },
+  au: {
+    title: ['TAX INVOICE', 'Tax Invoice'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
+    date: ['Date:', 'Invoice Date:', 'Issue date:'], due: ['Due Date:', 'Payment due:'],
+    billTo: ['Bill To:', 'Invoice To:', 'Customer:'], kinds: ['Plumbing', 'Electrical', 'Consulting', 'Landscaping', 'Logistics'],
+    legal: ['Pty Ltd', 'Pty. Ltd.'], taxId: () => `ABN ${between(10, 99)} ${between(100, 999)} ${between(100, 999)} ${between(100, 999)}`,
+    services: ['Labour (hours)', 'Call-out fee', 'Materials', 'Consulting services', 'Site inspection'],
+    subtotal: ['Subtotal', 'Total ex GST'], tax: (r) => pick([`GST ${r}%`, 'GST']), rates: [10],
+    total: ['Total', 'TOTAL AUD', 'Amount Due', 'Total inc GST'], country: 'Australia',
+    terms: ['Payment within 14 days.', 'EFT to BSB 062-000, Account 1234 5678.'],
+  },
+  in: {
+    title: ['TAX INVOICE', 'Tax Invoice'], number: ['Invoice No.', 'Invoice No:', 'Bill No.'],
+    date: ['Invoice Date:', 'Date:', 'Dated:'], due: ['Due Date:', 'Payment Due:'],
+    billTo: ['Bill To:', 'Buyer:', 'Billed To:'], kinds: ['Technologies', 'Enterprises', 'Traders', 'Infotech', 'Industries'],
+    legal: ['Pvt. Ltd.', 'Private Limited', 'LLP'], taxId: () => `GSTIN: ${between(10, 36)}AAB${pick(['C', 'F', 'P'])}S${between(1000, 9999)}F1Z${between(1, 9)}`,
+    services: ['Software development', 'Annual maintenance', 'Steel rods', 'Freight charges', 'Installation'],
+    unit: () => between(500, 90000) * 100,
+    subtotal: ['Taxable Value', 'Sub Total', 'Total before tax'], tax: (r) => pick([`IGST @ ${r}%`, `IGST ${r}%`]), rates: [18, 12],
+    total: ['Grand Total', 'Total Amount', 'Invoice Total', 'Amount Payable'], country: 'India',
+    terms: ['Subject to Bengaluru jurisdiction.', 'E. & O.E.'],
+  },
+  pt: {
+    title: ['FATURA', 'Fatura'], number: ['Fatura n.º', 'N.º da fatura:', 'Fatura FT'],
+    date: ['Data:', 'Data de emissão:'], due: ['Vencimento:', 'Data de vencimento:'],
+    billTo: ['Cliente:', 'Exmo.(s) Sr.(s)'], kinds: ['Consultoria', 'Construções', 'Informática', 'Transportes', 'Gráfica'],
+    legal: ['Lda.', 'S.A.', 'Unipessoal Lda.'], taxId: () => `NIF ${between(500000000, 599999999)}`,
+    services: ['Serviços de consultoria', 'Mão de obra (horas)', 'Material de escritório', 'Transporte', 'Manutenção'],
+    subtotal: ['Total s/ IVA', 'Base tributável', 'Subtotal'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r}%)`]), rates: [23],
+    total: ['Total', 'TOTAL', 'Total a pagar', 'Total (EUR)'], country: 'Portugal',
+    terms: ['Pagamento a 30 dias.', 'Obrigado pela preferência.'],
+  },
+  pl: {
+    title: ['FAKTURA VAT', 'Faktura'], number: ['Faktura nr', 'Numer faktury:', 'Nr faktury:'],
+    date: ['Data wystawienia:', 'Data:'], due: ['Termin płatności:', 'Płatne do:'],
+    billTo: ['Nabywca:', 'Odbiorca:'], kinds: ['Budownictwo', 'Informatyka', 'Transport', 'Doradztwo', 'Handel'],
+    legal: ['Sp. z o.o.', 'S.A.', 'sp.j.'], taxId: () => `NIP ${between(100, 999)}-${between(100, 999)}-${between(10, 99)}-${between(10, 99)}`,
+    services: ['Usługa doradcza', 'Robocizna (godz.)', 'Materiały', 'Transport', 'Serwis roczny'],
+    subtotal: ['Wartość netto', 'Razem netto'], tax: (r) => pick([`VAT ${r}%`, `Kwota VAT ${r}%`]), rates: [23, 8],
+    total: ['Razem brutto', 'Do zapłaty', 'Wartość brutto', 'RAZEM'], country: 'Polska',
+    terms: ['Sposób płatności: przelew 14 dni.', 'Dziękujemy za współpracę.'],
+  },
+  ca: {
+    title: ['INVOICE', 'Invoice', 'FACTURE / INVOICE'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
+    date: ['Invoice Date:', 'Date:'], due: ['Due Date:', 'Payment due:'],
+    billTo: ['Bill To:', 'Sold To:', 'Customer:'], kinds: ['Consulting', 'Construction', 'Logistics', 'Software', 'Printing'],
+    legal: ['Inc.', 'Ltd.', 'Corp.'], taxId: () => `GST/HST No. ${between(100000000, 999999999)} RT0001`,
+    services: ['Consulting services', 'Labour (hours)', 'Materials', 'Freight', 'Annual support'],
+    subtotal: ['Subtotal', 'SUBTOTAL'], tax: (r) => pick([`HST ${r}%`, `HST (${r}%)`]), rates: [13, 15],
+    total: ['Total', 'TOTAL CAD', 'Amount Due', 'Balance Due'], country: 'Canada',
+    terms: ['Net 30.', 'Thank you for your business!'],
+  },
+};
+
 // An A4 invoice of a business: the vendor's letterhead, the customer, the
 // invoice's number and dates, a table of items, net + tax = total. Labels as
 // the receipts' (company and address of the vendor, date of the invoice,
 // total) and also invoice_id and due_date.
 function invoice(i) {
-  const key = Object.keys(LOCALES)[i % Object.keys(LOCALES).length];
-  const L = LOCALES[key];
-  const W = INVOICE_WORDS[key];
+  const key = countryOf(i);
+  const L = LOCALES[key] ?? MORE_LOCALES[key];
+  const W = INVOICE_WORDS[key] ?? MORE_INVOICE_WORDS[key];
   const bare = (cents) => money(cents, L.amount);
   const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
   const company = `${pick(L.names)} ${pick(W.kinds)} ${pick(W.legal)}`;
@@ -453,7 +657,7 @@ function invoice(i) {
   const items = [];
   for (let k = between(1, 8); k > 0; --k) {
     const qty = chance(0.5) ? 1 : between(2, 12);
-    const unit = between(500, 120000);
+    const unit = W.unit ? W.unit() : between(500, 120000);
     items.push({ text: pick(W.services), qty, unit, cents: qty * unit });
   }
   const net = items.reduce((a, it) => a + it.cents, 0);

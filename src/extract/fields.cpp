@@ -125,6 +125,8 @@ const std::vector<Keyword>& Keywords() {
         {"payable", kDue},
         {"to pay", kDue},
         {"zu zahlen", kDue},
+        {"zu bezahlen", kDue},
+        {"zaplaty", kDue},  // "Do zapłaty"
         {"a payer", kDue},
         {"net a payer", kTotal | kDue},
         {"a pagar", kDue},
@@ -138,6 +140,7 @@ const std::vector<Keyword>& Keywords() {
         {"subttl", kSub},
         {"sub tot", kSub},
         {"zwischensumme", kSub},
+        {"zwischentotal", kSub},
         {"sous total", kSub},
         {"soustotal", kSub},
         {"subtotale", kSub},
@@ -370,6 +373,7 @@ const std::vector<Keyword>& Keywords() {
         {"amount", kAmount},
         {"amt", kAmount},
         {"betrag", kAmount},
+        {"wartosc", kAmount},  // "Wartość brutto"
         {"montant", kAmount},
         {"importe", kAmount},
         {"somme", kAmount},
@@ -530,6 +534,16 @@ const std::vector<Keyword>& Keywords() {
         {"*laan", kAddress},
         {"*plein", kAddress},
         {"rua", kAddress},
+        {"praca", kAddress},
+        {"largo", kAddress},
+        {"travessa", kAddress},
+        {"ul", kAddress},
+        {"ulica", kAddress},
+        {"aleja", kAddress},
+        {"*quai", kAddress},
+        {"salai", kAddress},
+        {"marg", kAddress},
+        {"nagar", kAddress},
         {"estrada", kAddress},
         {"avenida", kAddress},
         {"paseo", kAddress},
@@ -634,6 +648,9 @@ const std::vector<Keyword>& Keywords() {
         {"fecha factura", kDateWord | kInvoiceDate},
         {"data fattura", kDateWord | kInvoiceDate},
         {"factuurdatum", kDateWord | kInvoiceDate},
+        {"data de emissao", kDateWord | kInvoiceDate},
+        {"data da fatura", kDateWord | kInvoiceDate},
+        {"data wystawienia", kDateWord | kInvoiceDate},
         {"tarikh invois", kDateWord | kInvoiceDate},
         {"due date", kDueWord},
         {"payment due", kDueWord},
@@ -648,6 +665,11 @@ const std::vector<Keyword>& Keywords() {
         {"echeance", kDueWord},
         {"date d echeance", kDueWord},
         {"vencimiento", kDueWord},
+        {"vencimento", kDueWord},
+        {"data de vencimento", kDueWord},
+        {"termin platnosci", kDueWord},
+        {"termin zaplaty", kDueWord},
+        {"platne do", kDueWord},
         {"fecha de vencimiento", kDueWord},
         {"scadenza", kDueWord},
         {"vervaldatum", kDueWord},
@@ -778,9 +800,21 @@ bool IsSingleKeyword(std::string_view token) {
 
 // "totalgst" -> "total" "gst", "grandtotal" -> "grand" "total": a word that
 // is no keyword but two keywords of three letters or more glued together.
+// And the other way: "F AKTURA" -> "faktura", a title printed letter-spaced
+// whose first letter OCR read as a word of its own, when the two make a
+// keyword of five letters or more and the second is none.
 std::vector<Token> SplitCompounds(const std::vector<Token>& tokens) {
   std::vector<Token> out;
-  for (const Token& t : tokens) {
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.text.size() == 1 && i + 1 < tokens.size() &&
+        tokens[i + 1].word != t.word && tokens[i + 1].text.size() >= 4 &&
+        !IsSingleKeyword(tokens[i + 1].text) &&
+        IsSingleKeyword(t.text + tokens[i + 1].text)) {
+      out.push_back({t.text + tokens[i + 1].text, t.word});
+      ++i;
+      continue;
+    }
     bool split = false;
     if (t.text.size() >= 6 && !IsSingleKeyword(t.text)) {
       for (size_t i = 3; i + 3 <= t.text.size(); ++i) {
@@ -872,7 +906,8 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
       }
     }
     // A date label of two words or more whose first word, of six letters
-    // or more and no keyword, OCR misread by one letter ("Zahibar bis").
+    // or more and no keyword, or one later word of six letters or more,
+    // OCR misread by one letter ("Zahibar bis", "Termin ptatnosci").
     static const std::vector<const Keyword*> kDatePhrases = [] {
       std::vector<const Keyword*> out;
       for (const Keyword& k : Keywords()) {
@@ -889,9 +924,13 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
             !WithinOneEdit(phrase->tokens[0], tokens[p].text)) {
           continue;
         }
+        int edits = phrase->tokens[0] != tokens[p].text;
         bool ok = true;
         for (size_t i = 1; ok && i < phrase->tokens.size(); ++i) {
-          ok = TokenMatches(phrase->tokens[i], tokens[p + i].text);
+          const std::string& want = phrase->tokens[i];
+          const std::string& got = tokens[p + i].text;
+          if (TokenMatches(want, got)) continue;
+          ok = want.size() >= 6 && WithinOneEdit(want, got) && ++edits <= 1;
         }
         if (ok) {
           found = phrase;
@@ -990,6 +1029,8 @@ WordSpan WordsIn(const Line& line, size_t begin, size_t end) {
 }
 
 // Postal codes: five or six digits alone ("81100", "75008", "238801"),
+// four digits or a hyphenated code opening a line ("8001 Zürich", "31-019
+// Kraków", "1100-048 Lisboa") or ending one after a state ("NSW 2000"),
 // "D-80331", US ZIP+4, or a UK/Canadian code ("SW1A 1AA", "K1A 0B6").
 bool HasPostcode(std::span<const OcrWord> words) {
   auto digits_only = [](std::string_view s) {
@@ -1006,10 +1047,19 @@ bool HasPostcode(std::span<const OcrWord> words) {
     if (digits_only(w) && (w.size() == 5 || w.size() == 6)) return true;
     // Four digits: with two capitals after them ("3011 AD", the
     // Netherlands), or opening a line of words ("8001 Zurich", "1010 Wien").
-    if (digits_only(w) && w.size() == 4 && i + 1 < words.size()) {
+    // Or digits with a hyphen opening one ("31-019 Kraków", Poland;
+    // "1100-048 Lisboa", Portugal).
+    const size_t hyphen = w.find('-');
+    const bool hyphenated =
+        (hyphen == 2 || hyphen == 4) && w.size() == hyphen + 4 &&
+        digits_only(w.substr(0, hyphen)) && digits_only(w.substr(hyphen + 1));
+    auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    if (((digits_only(w) && w.size() == 4) || hyphenated) &&
+        i + 1 < words.size()) {
       const std::string next = strip(words[i + 1].text);
-      auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-      if (next.size() == 2 && upper(next[0]) && upper(next[1])) return true;
+      if (!hyphenated && next.size() == 2 && upper(next[0]) && upper(next[1])) {
+        return true;
+      }
       const bool words_after =
           std::all_of(words.begin() + 1, words.end(), [&](const OcrWord& o) {
             const std::string t = strip(o.text);
@@ -1018,6 +1068,15 @@ bool HasPostcode(std::span<const OcrWord> words) {
             });
           });
       if (i == 0 && words_after && !next.empty() && upper(next[0])) {
+        return true;
+      }
+    }
+    // Four digits ending a line after a state's abbreviation ("Sydney NSW
+    // 2000", Australia).
+    if (digits_only(w) && w.size() == 4 && i >= 1 && i + 1 == words.size()) {
+      const std::string state = strip(words[i - 1].text);
+      if (state.size() >= 2 && state.size() <= 3 &&
+          std::all_of(state.begin(), state.end(), upper)) {
         return true;
       }
     }
@@ -1434,6 +1493,9 @@ struct AmountResult {
   const AmountCand* total = nullptr;
   const AmountCand* sub = nullptr;
   const AmountCand* tax = nullptr;
+  // The second line of a tax printed on two (CGST and SGST): the tax is
+  // their sum.
+  const AmountCand* tax2 = nullptr;
   const AmountCand* tip = nullptr;
   double total_conf = 0, sub_conf = 0, tax_conf = 0, tip_conf = 0;
   // Differences between subtotal + tax and total that the page explains
@@ -1447,6 +1509,30 @@ struct AmountResult {
   // rounding printed after the subtotal, whose sum is the total.
   std::vector<const AmountCand*> parts;
 };
+
+// Whether `a` and `b` differ in one digit only, as OCR misreads one
+// ("2937.62" and "2937.02").
+bool OneDigitApart(int64_t a, int64_t b) {
+  if (a < 0 || b < 0) return false;
+  const std::string x = std::to_string(a), y = std::to_string(b);
+  if (x.size() != y.size()) return false;
+  int differ = 0;
+  for (size_t i = 0; i < x.size(); ++i) differ += x[i] != y[i];
+  return differ == 1;
+}
+
+// Whether `line` prints a rate ("6%", "GST 9 %").
+bool HasRate(const Line& line) {
+  for (size_t at = line.text.find('%'); at != std::string::npos;
+       at = line.text.find('%', at + 1)) {
+    size_t d = at;
+    if (d > 0 && line.text[d - 1] == ' ') --d;
+    if (d > 0 && std::isdigit(static_cast<unsigned char>(line.text[d - 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // The best candidate by `score`, with its confidence; nullptr when none has a
 // positive score. A rival of another value nearly as strong lowers the
@@ -1562,68 +1648,126 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       max_plain = std::max(max_plain, c.minor_units);
     }
   }
+  // The two tax lines that the total adds up with, when it takes two.
+  std::pair<const AmountCand*, const AmountCand*> two_taxes{nullptr, nullptr};
   auto adds_up = [&](int64_t parts, int64_t total) {
     return std::find(extras.begin(), extras.end(), total - parts) !=
            extras.end();
   };
 
-  // subtotal + tax (+ rounding, tip) == total raises all three.
+  // subtotal + tax (+ rounding, tip) == total raises all three. The tax may
+  // be printed on two lines that add up together (CGST + SGST, GST + PST,
+  // VAT at two rates).
   {
     const auto totals = top(&AmountCand::total);
     const auto subs = top(&AmountCand::sub);
     const auto taxes = top(&AmountCand::tax);
+    struct Taxes {
+      AmountCand *a = nullptr, *b = nullptr;
+      int64_t units = 0;
+      double score = 0;
+      bool Has(const AmountCand* c) const { return c == a || c == b; }
+    };
+    std::vector<Taxes> tax_sets;
+    for (AmountCand* x : taxes) {
+      tax_sets.push_back({x, nullptr, x->minor_units, x->tax});
+    }
+    for (AmountCand* x : taxes) {
+      for (AmountCand* y : taxes) {
+        if (x->line_index < y->line_index &&
+            y->line_index - x->line_index <= 2 && x->minor_units > 0 &&
+            y->minor_units > 0) {
+          tax_sets.push_back({x, y, x->minor_units + y->minor_units,
+                              std::min(x->tax, y->tax)});
+        }
+      }
+    }
     // The parts and total that add up with the most evidence: `part` from
-    // `parts` (scored by `part_score`) + tax == total; with `above`, the
+    // `parts` (scored by `part_score`) + taxes == total; with `above`, the
     // part's line comes before the total's.
     struct Sum {
-      AmountCand *part = nullptr, *tax = nullptr, *total = nullptr;
+      AmountCand *part = nullptr, *total = nullptr;
+      Taxes taxes;
     };
     auto best_sum = [&](const std::vector<AmountCand*>& parts,
-                        double AmountCand::*part_score, bool above) {
+                        double AmountCand::*part_score,
+                        const std::vector<AmountCand*>& wholes, bool above) {
       Sum best;
       double best_score = 0;
       for (AmountCand* s : parts) {
-        for (AmountCand* x : taxes) {
-          if (s == x) continue;
-          for (AmountCand* t : totals) {
-            if (t == s || t == x || (above && t->line_index <= s->line_index) ||
-                !adds_up(s->minor_units + x->minor_units, t->minor_units)) {
+        for (const Taxes& x : tax_sets) {
+          if (x.Has(s)) continue;
+          for (AmountCand* t : wholes) {
+            if (t == s || x.Has(t) ||
+                (above && t->line_index <= s->line_index) ||
+                !adds_up(s->minor_units + x.units, t->minor_units)) {
               continue;
             }
-            const double score = t->total + s->*part_score + x->tax;
+            const double score = t->total + s->*part_score + x.score;
             if (score > best_score) {
               best_score = score;
-              best = {s, x, t};
+              best = {s, t, x};
             }
           }
         }
       }
       return best;
     };
-    const Sum sum = best_sum(subs, &AmountCand::sub, false);
+    auto raise_taxes = [&](const Taxes& x) {
+      for (AmountCand* c : {x.a, x.b}) {
+        if (c) c->tax += 0.25;
+      }
+      if (x.b) two_taxes = {x.a, x.b};
+    };
+    const Sum sum = best_sum(subs, &AmountCand::sub, totals, false);
     // A total that the tax brings to a total below it was the net amount
     // ("Net total 1,745.06 / VAT 20% 349.01 / Total £2,094.07": "net total"
     // is the grand total on many receipts, the amount before tax on
     // invoices).
     const Sum net =
-        sum.total ? Sum{} : best_sum(totals, &AmountCand::total, true);
+        sum.total ? Sum{} : best_sum(totals, &AmountCand::total, totals, true);
+    // And a net amount that an amount above it and the tax bring to is the
+    // total ("Gross Amount 4,559.00 / CGST 113.98 / SGST 113.98 / NET
+    // AMOUNT 4,786.96").
+    std::vector<AmountCand*> nets;
+    for (AmountCand* c : subs) {
+      if ((c->line->kinds & kNet) && !(c->line->kinds & kSub)) {
+        nets.push_back(c);
+      }
+    }
+    std::vector<AmountCand*> above;
+    for (AmountCand& c : cands) {
+      if (c.token->has_fraction && !c.role.tender && !c.role.change &&
+          !c.role.discount && !c.role.count && c.minor_units > 0) {
+        above.push_back(&c);
+      }
+    }
+    const Sum net_total = sum.total || net.total || nets.empty()
+                              ? Sum{}
+                              : best_sum(above, &AmountCand::sub, nets, true);
     if (net.total) {
       net.total->total = std::max(net.total->total, net.part->total) + 0.25;
       net.part->sub = net.part->total;
       net.part->total = 0;
-      net.tax->tax += 0.25;
+      raise_taxes(net.taxes);
+    } else if (net_total.total) {
+      net_total.total->total = net_total.total->sub + 0.25;
+      net_total.total->sub = 0;
+      net_total.part->sub = std::max(net_total.part->sub, 0.6);
+      net_total.part->total = 0;
+      raise_taxes(net_total.taxes);
     } else if (sum.total) {
       sum.total->total += 0.25;
       sum.part->sub += 0.25;
-      sum.tax->tax += 0.25;
+      raise_taxes(sum.taxes);
     } else if (!subs.empty() && !taxes.empty()) {
       // No labelled total agrees, but an unlabelled amount below them does.
       for (AmountCand& c : cands) {
         if (c.total > 0 || c.role.Any() || !c.token->has_fraction) continue;
         for (AmountCand* s : subs) {
-          for (AmountCand* x : taxes) {
-            if (s != x && c.line_index > s->line_index &&
-                adds_up(s->minor_units + x->minor_units, c.minor_units)) {
+          for (const Taxes& x : tax_sets) {
+            if (!x.Has(s) && c.line_index > s->line_index &&
+                adds_up(s->minor_units + x.units, c.minor_units)) {
               c.total = 0.5 + 0.1 * c.line->yrel;
             }
           }
@@ -1651,23 +1795,13 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   // A total of the supplies at one tax rate ("Total 6% supplies (Inc. GST):
   // 14.10") is a line of the tax breakdown when a total without a rate, in
   // full, follows it ("Total Payable: 68.41").
-  auto rated = [](const Line& line) {
-    for (size_t at = line.text.find('%'); at != std::string::npos;
-         at = line.text.find('%', at + 1)) {
-      if (at > 0 &&
-          std::isdigit(static_cast<unsigned char>(line.text[at - 1]))) {
-        return true;
-      }
-    }
-    return false;
-  };
   for (AmountCand& c : cands) {
-    if (c.total <= 0 || !rated(*c.line)) continue;
+    if (c.total <= 0 || !HasRate(*c.line)) continue;
     const bool plain_after =
         std::any_of(cands.begin(), cands.end(), [&](const AmountCand& d) {
           return d.total > 0 && d.line_index > c.line_index &&
                  d.token->has_fraction && (d.line->kinds & kTotal) &&
-                 !rated(*d.line);
+                 !HasRate(*d.line);
         });
     if (plain_after) c.total -= 0.3;
   }
@@ -1821,6 +1955,37 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   r.sub = Best(cands, &AmountCand::sub, &r.sub_conf, r.total);
   r.tax = Best(cands, &AmountCand::tax, &r.tax_conf, r.total);
   if (r.sub && r.sub == r.tax) r.tax = nullptr;
+  if (r.tax && r.tax == two_taxes.first) r.tax2 = two_taxes.second;
+  if (r.tax && r.tax == two_taxes.second) r.tax2 = two_taxes.first;
+  // A tax on the line next to the tax's, at its own rate (SGST under
+  // CGST), that no total read adds up with.
+  const AmountCand* next_tax = nullptr;
+  for (const AmountCand& c : cands) {
+    if (!r.tax || r.tax2 || !HasRate(*r.tax->line)) break;
+    if (c.tax > 0 && c.line != r.tax->line && c.minor_units > 0 &&
+        (c.line_index == r.tax->line_index + 1 ||
+         c.line_index + 1 == r.tax->line_index) &&
+        HasRate(*c.line)) {
+      next_tax = &c;
+      break;
+    }
+  }
+  // What was paid exactly (one tender, no change) is the total when the
+  // subtotal and the tax, on one line or two, add up to it, and the total
+  // read is a digit away from it ("2,937.62" read for "2,937.02", paid by
+  // card 2,937.02).
+  if (r.total && r.sub && r.tax && exact &&
+      OneDigitApart(exact->minor_units, r.total->minor_units)) {
+    const int64_t taxed = r.sub->minor_units + r.tax->minor_units +
+                          (r.tax2 ? r.tax2->minor_units : 0);
+    if (taxed == exact->minor_units) {
+      r.total = exact;
+    } else if (next_tax &&
+               taxed + next_tax->minor_units == exact->minor_units) {
+      r.total = exact;
+      r.tax2 = next_tax;
+    }
+  }
   for (AmountCand& c : cands) {
     c.sub = c.role.tip > 0 && c.minor_units > 0 &&
                     (!r.total || c.minor_units < r.total->minor_units)
@@ -1830,6 +1995,10 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   r.tip = Best(cands, &AmountCand::sub, &r.tip_conf, r.total);
   if (!r.total && r.sub && r.tax && r.tax->line_index > r.sub->line_index) {
     r.parts = {r.sub, r.tax};
+    if (next_tax && next_tax->line_index > r.sub->line_index) {
+      r.parts.push_back(next_tax);
+      r.tax2 = next_tax;
+    }
     for (const AmountCand& c : cands) {
       if ((c.role.charge || c.role.rounding) && c.token->has_fraction &&
           c.token == &c.line->amounts.back() &&
@@ -3177,6 +3346,11 @@ OcrPage UndoConfusions(const OcrPage& page) {
           (t == "5/B" || t == "S/8" || (t == "5/8" && registration_next))) {
         words[i + 1].text = "S/B";
       }
+      // The Polish "Sp. z o.o." with its o's read as zeros ("Sp. z 0.0.").
+      if (a == "z" && i > 0 && fold(words[i - 1].text) == "sp" &&
+          (t == "0.0." || t == "o.0." || t == "0.o." || t == "0.0")) {
+        words[i + 1].text = "o.o.";
+      }
       if (a.size() != 3 || b.size() != 3) continue;
       if (b == "bhd" && a != "sdn" && WithinOneEdit(a, "sdn")) {
         words[i].text = respell(words[i].text, "SDN");
@@ -3296,7 +3470,18 @@ void ExtractFields(const OcrPage& read, int page_number,
   }
   RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);
-  set_amount("tax", amounts.tax, amounts.tax_conf);
+  if (amounts.tax && amounts.tax2) {
+    const AmountCand &a = *amounts.tax, &b = *amounts.tax2;
+    const AmountCand &first = a.line_index < b.line_index ? a : b,
+                     &second = &first == &a ? b : a;
+    Field f = MakeField((a.token->value + b.token->value).ToString(minor),
+                        amounts.tax_conf, page_number, first.words);
+    f.bbox = Union(first.words.box, second.words.box);
+    f.text = first.words.text + " + " + second.words.text;
+    SetField(out, "tax", std::move(f));
+  } else {
+    set_amount("tax", amounts.tax, amounts.tax_conf);
+  }
   set_amount("tip", amounts.tip, amounts.tip_conf);
 
   // The name and the address are read column by column: on a letterhead

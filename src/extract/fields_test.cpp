@@ -302,6 +302,95 @@ TEST(ExtractFieldsTest, DueDateLabelsOfOtherLanguages) {
                           "Zahibar nach: 01.12.2023\nSumme 9,00"),
                   "due_date"),
             "<none>");
+  // Portuguese and Polish; a later long word misread by a letter ("ł" read
+  // "t"), but never two words misread.
+  EXPECT_EQ(Value(Extract("Aurora Lda.\nData: 2021-02-06\n"
+                          "Data de vencimento: 2021-03-08\nTotal 9,00"),
+                  "due_date"),
+            "2021-03-08");
+  const core::Extraction pl = Extract(
+      "Nowak sp.j.\nData wystawienia: 2023-08-27\n"
+      "Termin ptatnosci: 2023-10-11\nRazem brutto 9,00");
+  EXPECT_EQ(Value(pl, "invoice_date"), "2023-08-27");
+  EXPECT_EQ(Value(pl, "due_date"), "2023-10-11");
+  EXPECT_EQ(Value(Extract("Nowak sp.j.\nData: 2023-08-27\n"
+                          "Termon ptatnosci: 2023-10-11\nRazem 9,00"),
+                  "due_date"),
+            "<none>");
+}
+
+TEST(ExtractFieldsTest, TotalLabelsOfMoreCountries) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Zwischentotal 20.00\nZu bezahlen CHF 23.73\nBAR 30.00", "23.73"},
+      // "Do zapłaty", its "ł" read as "t".
+      {"Razem netto 8.482,56\nVAT 23% 1.950,99\nDo zaptaty 10.433,55",
+       "10433.55"},
+      {"Wartość netto 1.407,85\nVAT 23% 323,81\nWartość brutto 1.731,66",
+       "1731.66"},
+  };
+  for (const auto& [lines, want] : cases) {
+    const core::Extraction e = Extract("ACME\nItem 1,00\n" + lines);
+    EXPECT_EQ(Value(e, "total"), want) << lines << "\n" << Dump(e);
+  }
+}
+
+TEST(ExtractFieldsTest, TaxOnTwoLinesAddsUpWithTheSubtotal) {
+  // India's CGST and SGST: the tax is their sum.
+  const core::Extraction e = Extract(
+      "NEW ROYAL CAFE\nLassi 659.00\nSub Total 2,489.00\nCGST 9% 224.01\n"
+      "SGST 9% 224.01\nGrand Total Rs.2,937.02\nCash 3,000.00\n"
+      "Change 62.98");
+  EXPECT_EQ(Value(e, "total"), "2937.02") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "2489.00");
+  EXPECT_EQ(Value(e, "tax"), "448.02");
+  EXPECT_EQ(e.fields.at("tax").text, "224.01 + 224.01");
+  EXPECT_TRUE(e.warnings.empty()) << Dump(e);
+  ExpectWellFormed(e);
+  // Canada's GST and PST, at different rates.
+  const core::Extraction ca = Extract(
+      "MAPLE LEAF BOOKS\nBagel 10.00\nSubtotal 10.00\nGST 5% 0.50\n"
+      "PST 7% 0.70\nTOTAL $11.20");
+  EXPECT_EQ(Value(ca, "tax"), "1.20") << Dump(ca);
+  EXPECT_TRUE(ca.warnings.empty()) << Dump(ca);
+  // One tax line: as before.
+  EXPECT_EQ(Value(Extract("ACME\nSubtotal 10.00\nGST 5% 0.50\n"
+                          "Total 10.50"),
+                  "tax"),
+            "0.50");
+}
+
+TEST(ExtractFieldsTest, ANetAmountThatTheTaxesBringToIsTheTotal) {
+  // "Net amount" is the amount before tax on many invoices, what is paid
+  // on many receipts: the arithmetic tells which ("Balance" here is the
+  // change given).
+  const core::Extraction e = Extract(
+      "Restaurant Sri Krishna\nGulab Jamun 146.00\nGross Amount 4,559.00\n"
+      "CGST 2.5% 113.98\nSGST 2.5% 113.98\nNET AMOUNT Rs.4,786.96\n"
+      "Cash 4,790.00\nBalance 3.04");
+  EXPECT_EQ(Value(e, "total"), "4786.96") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "4559.00");
+  EXPECT_EQ(Value(e, "tax"), "227.96");
+  // Before the tax, it is the subtotal.
+  const core::Extraction invoice =
+      Extract("ACME LTD\nNet amount 100.00\nVAT 20% 20.00\nTotal 120.00");
+  EXPECT_EQ(Value(invoice, "total"), "120.00");
+  EXPECT_EQ(Value(invoice, "subtotal"), "100.00");
+}
+
+TEST(ExtractFieldsTest, ATotalADigitFromWhatAddsUpAndWasPaidIsMisread) {
+  // "2,937.62" read for "2,937.02": the subtotal and both taxes add up to
+  // the amount paid by card, one digit from it.
+  const core::Extraction e = Extract(
+      "NEW ROYAL CAFE\nLassi 659.00\nSub Total 2,489.00\nCGST 9% 224.01\n"
+      "SGST 9% 224.01\nTOTAL Rs .2,937.62\nCard 2,937.02");
+  EXPECT_EQ(Value(e, "total"), "2937.02") << Dump(e);
+  EXPECT_EQ(Value(e, "tax"), "448.02");
+  // Two digits apart is no misreading of one: the total stays as read.
+  EXPECT_EQ(Value(Extract("NEW ROYAL CAFE\nSub Total 2,489.00\n"
+                          "CGST 9% 224.01\nSGST 9% 224.01\n"
+                          "TOTAL 2,987.62\nCard 2,937.02"),
+                  "total"),
+            "2987.62");
 }
 
 TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
@@ -1461,6 +1550,43 @@ TEST(FieldsTest, StreetWordsOfOtherLanguagesStartAnAddress) {
                           "Totaal 9,50"),
                   "vendor_address"),
             "Kalverstraat 12 1012 NX Amsterdam");
+}
+
+TEST(FieldsTest, PostcodesOfMoreCountriesEndTheAddress) {
+  // Poland and Portugal hyphenate theirs; Australia's follow the state.
+  EXPECT_EQ(Value(Extract("Delikatesy Zdrowie\nul. Swietojanska 129\n"
+                          "80-831 Gdansk\nSUMA PLN 45,20"),
+                  "vendor_address"),
+            "ul. Swietojanska 129 80-831 Gdansk");
+  EXPECT_EQ(Value(Extract("PASTELARIA CENTRAL\nPRACA DO COMERCIO 90\n"
+                          "1100-048 LISBOA\nTel: 213 123 456\nTOTAL 12,50"),
+                  "vendor_address"),
+            "PRACA DO COMERCIO 90 1100-048 LISBOA");
+  EXPECT_EQ(Value(Extract("Chemist Bondi\n181 George St\nAdelaide SA 5000\n"
+                          "Ph (02) 9123 4567\nTOTAL $12.50"),
+                  "vendor_address"),
+            "181 George St Adelaide SA 5000");
+  // Four digits after a word in capitals that ends no line are no postcode.
+  EXPECT_EQ(Value(Extract("Chemist Bondi\n181 George St\nTABLE 12 GUESTS 4\n"
+                          "TOTAL $12.50"),
+                  "vendor_address"),
+            "181 George St");
+}
+
+TEST(FieldsTest, APolishLegalFormWithZerosForItsOsIsStillOne) {
+  // "Sp. z o.o." read "Sp. z 0.0." is no amount on the name's line.
+  EXPECT_EQ(Value(Extract("Nowak Informatyka Sp. z 0.0.\nul. Florianska 66\n"
+                          "90-001 Lodz\nRAZEM 5.935,56"),
+                  "vendor_name"),
+            "Nowak Informatyka Sp. z o.o.");
+}
+
+TEST(FieldsTest, ALetterSpacedTitleReadAsTwoWordsIsStillATitle) {
+  // "F AKTURA VAT", its first letter apart, is no vendor's name.
+  const core::Extraction e = Extract(
+      "F AKTURA VAT\nPod Lipa Handel sp.j.\nul. Dluga 7\n"
+      "50-001 Wroclaw\nRAZEM 5.935,56");
+  EXPECT_EQ(Value(e, "vendor_name"), "Pod Lipa Handel sp.j.") << Dump(e);
 }
 
 TEST(FieldsTest, TheCustomersBlockBesideTheVendorsIsNotTheVendor) {

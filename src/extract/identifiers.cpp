@@ -126,6 +126,10 @@ const PhraseTable& Labels() {
       P("fakturanummer", kInvoiceId, 1.0),
       P("fakturanr", kInvoiceId, 1.0),
       P("faktur", kInvoiceId, 0.9, kSQ),
+      P("numer faktury", kInvoiceId, 1.0),
+      P("nr faktury", kInvoiceId, 1.0),
+      P("fatura", kInvoiceId, 1.0, kNQ),
+      P("da fatura", kInvoiceId, 1.0, kPrefixQual),
       P("recibo", kInvoiceId, 0.8, kSQ),
       P("boleta", kInvoiceId, 0.8, kSQ),
       P("ricevuta", kInvoiceId, 0.8, kSQ),
@@ -577,10 +581,16 @@ PageLabels FindLabels(const OcrPage& page) {
           l.qualified = true;
         }
       }
-      // Leading qualifiers: "No. Resit", "N° de facture".
+      // Leading qualifiers: "No. Resit", "N° de facture", "N.º da fatura"
+      // with its "º" read as "2" ("N.2 da fatura").
+      auto leading = [&](size_t at) {
+        return IsQualifier(tok[at].text) ||
+               (tok[at].text == "2" && at > 0 && tok[at - 1].text == "n" &&
+                tok[at - 1].word == tok[at].word);
+      };
       size_t before = l.first;
-      if (before > 0 && IsQualifier(tok[before - 1].text)) {
-        while (before > 0 && IsQualifier(tok[before - 1].text)) --before;
+      if (before > 0 && leading(before - 1)) {
+        while (before > 0 && leading(before - 1)) --before;
         l.qualified = true;
         l.first = before;
       }

@@ -295,6 +295,12 @@ TEST(IdentifierTest, InvoiceLabelsInSeveralLanguages) {
       {"Factura n.º A-1234", "A-1234"},
       {"Fattura n. 45/2024", "45/2024"},
       {"Factuurnummer: 2024001", "2024001"},
+      {"Fatura n.º 8/2021", "8/2021"},
+      {"N.º da fatura: 54/2021", "54/2021"},
+      // "º" read as "2".
+      {"N.2 da fatura: 54/2021", "54/2021"},
+      {"Faktura nr 9/2023", "9/2023"},
+      {"Numer faktury: FV/12/2023", "FV/12/2023"},
       {"No Invois: INV88812", "INV88812"},
       {"Invoice: 778812", "778812"},
       {"InvoiceNo: 991", "991"},

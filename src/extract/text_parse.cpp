@@ -220,8 +220,12 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
         }
       }
       if (auto info = WordCurrency(word)) {
-        // "Rs." keeps its abbreviation dot.
+        // "Rs." keeps its abbreviation dot, also where OCR put a space
+        // before it ("Rs .2,937.62").
         const bool dot = word == "Rs" && r < n && cps[r].c == '.';
+        const bool spaced_dot = word == "Rs" && r + 2 < n &&
+                                IsSpace(cps[r].c) && cps[r + 1].c == '.' &&
+                                IsDigit(cps[r + 2].c);
         // "BHD" is the Bahraini dinar next to a number, and "Berhad" (a
         // Malaysian legal form) anywhere else.
         auto digit_near = [&] {
@@ -233,7 +237,9 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
               (r + 1 < n && IsSpace(cps[r].c) && IsDigit(cps[r + 1].c));
           return before || after;
         };
-        if (word != "BHD" || digit_near()) add(*info, k, dot ? r + 1 : r);
+        if (word != "BHD" || digit_near()) {
+          add(*info, k, dot ? r + 1 : spaced_dot ? r + 2 : r);
+        }
       }
       k = r;
       continue;
@@ -1244,29 +1250,42 @@ std::string GuessLanguage(std::string_view text) {
   // Folded words that receipts of one language print and others do not.
   static const std::pair<std::string_view, std::vector<std::string_view>>
       kCues[] = {
-          {"deu", {"summe",    "gesamt",      "gesamtbetrag", "zwischensumme",
-                   "mwst",     "ust",         "zahlen",       "gegeben",
-                   "ruckgeld", "zuruck",      "vielen",       "dank",
-                   "einkauf",  "wiedersehen", "strasse",      "kartenzahlung",
-                   "girocard", "beleg",       "enth",         "uhrzeit",
-                   "kasse"}},
+          {"deu",
+           {"summe",        "gesamt",      "gesamtbetrag", "zwischensumme",
+            "mwst",         "ust",         "zahlen",       "gegeben",
+            "ruckgeld",     "zuruck",      "vielen",       "dank",
+            "einkauf",      "wiedersehen", "strasse",      "kartenzahlung",
+            "girocard",     "beleg",       "enth",         "uhrzeit",
+            "kasse",        "bezahlen",    "inkl",         "rechnung",
+            "zwischentotal"}},
           {"fra",
            {"ttc", "tva", "ht", "merci", "especes", "rendu", "monnaie",
             "montant", "payer", "bancaire", "rue", "boulevard", "visite",
             "bientot", "dont", "facture", "caisse"}},
+          // Not the words Spanish shares with Portuguese ("iva", "a pagar",
+          // "avenida", "visita").
           {"spa",
-           {"iva", "gracias", "efectivo", "cambio", "fecha", "importe",
-            "tarjeta", "pagar", "calle", "avenida", "visita", "vuelva",
-            "pronto", "factura", "imponible"}},
+           {"gracias", "efectivo", "cambio", "fecha", "importe", "tarjeta",
+            "calle", "vuelva", "pronto", "factura", "imponible", "vencimiento",
+            "emision"}},
           {"ita",
            {"totale", "contanti", "resto", "grazie", "arrivederci", "scontrino",
             "complessivo", "via", "corso", "piazza", "bancomat", "imponibile"}},
           {"nld",
            {"totaal", "btw", "contant", "bedankt", "wisselgeld", "terug",
             "betalen", "bezoek", "pinbetaling", "subtotaal", "afronding"}},
-          {"por",
-           {"obrigado", "troco", "fatura", "recibo", "dinheiro", "rua",
-            "contribuinte", "pagamento", "numerario", "taxa"}},
+          {"por", {"obrigado",   "obrigada",    "troco",      "fatura",
+                   "recibo",     "dinheiro",    "rua",        "contribuinte",
+                   "pagamento",  "numerario",   "taxa",       "multibanco",
+                   "volte",      "sempre",      "pela",       "nif",
+                   "vencimento", "emissao",     "praca",      "lda",
+                   "unipessoal", "preferencia", "tributavel", "exmo"}},
+          {"pol",
+           {"dziekujemy", "zapraszamy", "ponownie", "paragon",   "fiskalny",
+            "ptu",        "gotowka",    "reszta",   "zaplaty",   "nabywca",
+            "odbiorca",   "razem",      "nip",      "faktura",   "sprzedaz",
+            "opodatk",    "wartosc",    "termin",   "platnosci", "platne",
+            "ul",         "sp",         "kwota",    "wspolprace"}},
       };
   std::vector<std::string> words;
   const std::string folded = FoldText(text);

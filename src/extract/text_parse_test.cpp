@@ -228,6 +228,11 @@ TEST(FindAmountsTest, FindsEveryAmountOfALine) {
   EXPECT_THAT(Amounts("Discount (2.00) Rounding -0.02"),
               ElementsAre("-2.00", "-0.02"));
   EXPECT_THAT(Amounts("Qty 2 @ 4.50 9.00"), ElementsAre("2", "4.50", "9.00"));
+  // Indian rupees, their grouping in lakhs, and "Rs." with OCR's space
+  // before its dot.
+  EXPECT_THAT(Amounts("NET AMOUNT Rs.4,786.96"), ElementsAre("4786.96"));
+  EXPECT_THAT(Amounts("TOTAL Rs .2,937.62"), ElementsAre("2937.62"));
+  EXPECT_THAT(Amounts("Grand Total 6,48,339.20"), ElementsAre("648339.20"));
 }
 
 // Found by tests/fuzz/text_parse_fuzz.cpp: a currency code between two
@@ -508,6 +513,13 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
       GuessLanguage("TOTALE COMPLESSIVO 9,00\nCONTANTI 10,00\nRESTO 1,00"),
       "ita");
   EXPECT_EQ(GuessLanguage("Totaal 9,00\nBTW 9% 0,74\nContant 10,00"), "nld");
+  // Portuguese beside Spanish, which shares "IVA" and "a pagar".
+  EXPECT_EQ(GuessLanguage("Pastelaria Aurora\nIVA 23% 1,20\nTotal a pagar "
+                          "6,40\nMultibanco 6,40\nObrigado, volte sempre"),
+            "por");
+  EXPECT_EQ(GuessLanguage("SUMA PLN 45,67\nPTU A 23% 8,54\nGotowka 50,00\n"
+                          "Reszta 4,33"),
+            "pol");
   // English and Malay receipts, and one cue alone, name no other language.
   EXPECT_EQ(GuessLanguage("TOTAL 9.00\nCASH 10.00\nCHANGE 1.00\nTHANK YOU"),
             "");
