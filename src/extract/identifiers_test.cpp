@@ -176,6 +176,21 @@ Marktplatz 37
   EXPECT_EQ(Value(f, "receiver_address"), "Co Road 7 Springfield");
 }
 
+TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
+  const core::Extraction pl = Extract(
+      "Nowak Transport sp.j.\nul. Dluga 96\n31-019 Krakow\nNabywca:\n"
+      "Stokrotka Budownictwo Sp. z o.o.\nul. Piotrkowska 18\n"
+      "80-831 Gdansk\n");
+  EXPECT_EQ(Value(pl, "receiver_name"), "Stokrotka Budownictwo Sp. z o.o.")
+      << Dump(pl);
+  const core::Extraction pt = Extract(
+      "Lusitana Informatica Lda.\nRua Augusta 112\n8000-138 Faro\n"
+      "Exmo.(s) Sr.(s)\nLusitana Construcoes S.A.\nRua Augusta 17\n"
+      "4000-322 Porto\n");
+  EXPECT_EQ(Value(pt, "receiver_name"), "Lusitana Construcoes S.A.")
+      << Dump(pt);
+}
+
 TEST(IdentifierTest, CellsWrappedInANarrowTableAreWhole) {
   // A label on two lines beside its value, which the table centres between
   // them: the value is the label's.
@@ -299,6 +314,7 @@ TEST(IdentifierTest, InvoiceLabelsInSeveralLanguages) {
       {"N.º da fatura: 54/2021", "54/2021"},
       // "º" read as "2".
       {"N.2 da fatura: 54/2021", "54/2021"},
+      {"Fatura FT A2017992", "A2017992"},
       {"Faktura nr 9/2023", "9/2023"},
       {"Numer faktury: FV/12/2023", "FV/12/2023"},
       {"No Invois: INV88812", "INV88812"},
