@@ -1054,6 +1054,12 @@ bool HasPostcode(std::span<const OcrWord> words) {
         (hyphen == 2 || hyphen == 4) && w.size() == hyphen + 4 &&
         digits_only(w.substr(0, hyphen)) && digits_only(w.substr(hyphen + 1));
     auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    // A capital, or a letter outside ASCII ("Łódź", "Évry"): the lead byte
+    // of Latin-1 Supplement and Latin Extended-A letters in UTF-8.
+    auto capital = [&](char c) {
+      const auto b = static_cast<unsigned char>(c);
+      return upper(c) || (b >= 0xC3 && b <= 0xC5);
+    };
     if (((digits_only(w) && w.size() == 4) || hyphenated) &&
         i + 1 < words.size()) {
       const std::string next = strip(words[i + 1].text);
@@ -1067,7 +1073,7 @@ bool HasPostcode(std::span<const OcrWord> words) {
               return c >= '0' && c <= '9';
             });
           });
-      if (i == 0 && words_after && !next.empty() && upper(next[0])) {
+      if (i == 0 && words_after && !next.empty() && capital(next[0])) {
         return true;
       }
     }
@@ -1575,6 +1581,15 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       c.words = WordsIn(line, a.number_begin, a.number_end);
       if (c.words.empty) continue;
       c.role = AmountRole(m, li, ai, c.words.box);
+      // "Balance" on the line under the amount tendered, and less than it,
+      // is the change given back ("CASH 6,750.00 / Balance 0.40").
+      if ((line.kinds & kBalance) && !(line.kinds & (kDue | kTotal)) &&
+          !cands.empty() && cands.back().role.tender &&
+          cands.back().line_index + 1 == li &&
+          cands.back().minor_units > c.minor_units) {
+        c.role = Role{};
+        c.role.change = true;
+      }
       // A bare integer is rarely money where money has cents, even less so
       // one that only looks grouped ("10.185").
       if (!a.has_fraction && !a.currency && minor > 0) {
@@ -1919,6 +1934,33 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   // not a whole number (notes paid in cash are), is that total rounded
   // too: the tender line itself is the total.
   const int64_t near = minor >= 2 ? 10 * Pow10(minor - 2) : 0;
+  // What was paid, labelled as a total too, printed below the total with a
+  // tax line between them: the total read was the amount before tax
+  // ("Total Amount 5,720.00 / CGST 514.80 / SGST 514.80 / Bill Amount
+  // 6,749.60 / CASH 6,750.00 / Balance 0.40").
+  auto paid_after_tax = [&](int64_t paid) -> const AmountCand* {
+    if (!r.total || r.total->minor_units == paid) return nullptr;
+    for (const AmountCand& c : cands) {
+      if (c.minor_units != paid || c.total <= 0 || c.role.tender ||
+          c.role.change || !c.token->has_fraction ||
+          c.line_index <= r.total->line_index) {
+        continue;
+      }
+      const bool taxed_between =
+          std::any_of(cands.begin(), cands.end(), [&](const AmountCand& x) {
+            return x.role.tax > 0 && x.line_index > r.total->line_index &&
+                   x.line_index < c.line_index;
+          });
+      if (taxed_between) return &c;
+    }
+    return nullptr;
+  };
+  if (const AmountCand* c =
+          t && k  ? paid_after_tax(t->minor_units - k->minor_units)
+          : exact ? paid_after_tax(exact->minor_units)
+                  : nullptr) {
+    r.total = c;
+  }
   if (r.total && t && k) {
     const int64_t paid = t->minor_units - k->minor_units;
     const int64_t gap = paid - r.total->minor_units;
@@ -2937,6 +2979,47 @@ void RepairUkPostcode(std::string& outward, std::string& inward) {
   inward[0] = first;
 }
 
+// A Canadian postcode ("M5B 2H1", letter-digit-letter digit-letter-digit)
+// after its province ("ON"), with a digit read as the letter it resembles
+// or a letter as a digit ("MSB 2H1").
+void RepairCanadianPostcode(const std::string& province, std::string& fsa,
+                            std::string& ldu) {
+  static constexpr std::string_view kProvinces[] = {
+      "AB", "BC", "MB", "NB", "NL", "NS", "NT",
+      "NU", "ON", "PE", "QC", "SK", "YT"};
+  std::string p = province;
+  while (!p.empty() && (p.back() == ',' || p.back() == '.')) p.pop_back();
+  if (std::find(std::begin(kProvinces), std::end(kProvinces), p) ==
+      std::end(kProvinces)) {
+    return;
+  }
+  std::string in = ldu;
+  while (!in.empty() && (in.back() == ',' || in.back() == '.')) in.pop_back();
+  if (fsa.size() != 3 || in.size() != 3) return;
+  static constexpr std::string_view kLetters = "SOIlBZG", kDigits = "5011826";
+  auto as_digit = [](char c) {
+    const size_t at = kLetters.find(c);
+    return at == std::string_view::npos ? c : kDigits[at];
+  };
+  auto as_letter = [](char c) {
+    const size_t at = kDigits.find(c);
+    // Canadian postcodes have no D, F, I, O, Q or U.
+    return at == std::string_view::npos || kLetters[at] == 'O' ||
+                   kLetters[at] == 'I' || kLetters[at] == 'l'
+               ? c
+               : kLetters[at];
+  };
+  std::string code = fsa + in;
+  for (size_t i = 0; i < code.size(); ++i) {
+    code[i] = i % 2 == 0 ? as_letter(code[i]) : as_digit(code[i]);
+    const bool ok = i % 2 == 0 ? (code[i] >= 'A' && code[i] <= 'Z')
+                               : (code[i] >= '0' && code[i] <= '9');
+    if (!ok) return;
+  }
+  fsa = code.substr(0, 3);
+  ldu = code.substr(3) + ldu.substr(in.size());
+}
+
 // `word` with the "ß" of a German street ("Bahnhofstraße") that OCR read as
 // "B" ("BahnhofstraBe", "StraBe") spelt again.
 std::string RepairStreetEszett(std::string word) {
@@ -2968,6 +3051,7 @@ std::string AddressLineText(const Line& line) {
   for (size_t i = 0; i < end; ++i) texts.push_back(words[i].text);
   for (size_t i = 0; i + 1 < texts.size(); ++i) {
     RepairUkPostcode(texts[i], texts[i + 1]);
+    if (i > 0) RepairCanadianPostcode(texts[i - 1], texts[i], texts[i + 1]);
   }
   std::string out;
   for (const std::string& t : texts) {

@@ -377,6 +377,28 @@ TEST(ExtractFieldsTest, ANetAmountThatTheTaxesBringToIsTheTotal) {
   EXPECT_EQ(Value(invoice, "subtotal"), "100.00");
 }
 
+TEST(ExtractFieldsTest, WhatWasPaidAfterTheTaxesIsTheTotal) {
+  // The subtotal labelled as a total, read a digit wrong ("5, 120.00" for
+  // "5,720.00"): what was paid, printed after the taxes, is the total.
+  // "Balance" under the cash tendered is the change.
+  const core::Extraction e = Extract(
+      "SHREE BALAJI STORES\n2 x Lassi 1,592.00\nTotal Amount 5, 120.00\n"
+      "CGST 9% 514.80\nSGST 9% 514.80\nBill Amount 6,749.60\n"
+      "CASH 6,750.00\nBalance 0.40");
+  EXPECT_EQ(Value(e, "total"), "6749.60") << Dump(e);
+  // Paid by card, no change: the same.
+  EXPECT_EQ(Value(Extract("SHREE BALAJI STORES\n2 x Lassi 1,592.00\n"
+                          "Total Amount 5, 120.00\nCGST 9% 514.80\n"
+                          "SGST 9% 514.80\nBill Amount 6,749.60\n"
+                          "VISA 6,749.60"),
+                  "total"),
+            "6749.60");
+  // A balance left to pay after a deposit is no change.
+  const core::Extraction deposit =
+      Extract("ACME\nTotal 100.00\nDeposit paid 40.00\nBalance 60.00");
+  EXPECT_EQ(Value(deposit, "total"), "100.00") << Dump(deposit);
+}
+
 TEST(ExtractFieldsTest, ATotalADigitFromWhatAddsUpAndWasPaidIsMisread) {
   // "2,937.62" read for "2,937.02": the subtotal and both taxes add up to
   // the amount paid by card, one digit from it.
@@ -1566,6 +1588,16 @@ TEST(FieldsTest, PostcodesOfMoreCountriesEndTheAddress) {
                           "Ph (02) 9123 4567\nTOTAL $12.50"),
                   "vendor_address"),
             "181 George St Adelaide SA 5000");
+  // A city whose first letter is no ASCII capital.
+  EXPECT_EQ(Value(Extract("Zdrowie Transport sp.j.\nul. Długa 78\n"
+                          "90-001 Łódź\nRAZEM 9,00"),
+                  "vendor_address"),
+            "ul. Długa 78 90-001 Łódź");
+  // A Canadian postcode with a digit read as a letter, after its province.
+  EXPECT_EQ(Value(Extract("MAPLE LEAF BOOKS\n366 YONGE ST\n"
+                          "TORONTO, ON MSB 2H1\nTOTAL $9.00"),
+                  "vendor_address"),
+            "366 YONGE ST TORONTO, ON M5B 2H1");
   // Four digits after a word in capitals that ends no line are no postcode.
   EXPECT_EQ(Value(Extract("Chemist Bondi\n181 George St\nTABLE 12 GUESTS 4\n"
                           "TOTAL $12.50"),
