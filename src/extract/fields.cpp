@@ -1425,10 +1425,51 @@ void SetField(core::Extraction& out, const std::string& name, Field field) {
 
 struct CurrencyChoice {
   std::string code;
+  std::string marked;  // the code of its marks ("USD" for "$" read as AUD)
   bool ambiguous = false;
   double confidence = 0;
   WordSpan words;
 };
+
+// Whose dollar a page's "$" is, by its address and tax words: "AUD" (a
+// state and its postcode, "NSW 2000"; an ABN), "CAD" (a Canadian postcode,
+// HST), "SGD", "NZD", "HKD" (the country named), or "" (none of them).
+std::string DollarOf(const PageModel& m) {
+  static constexpr std::string_view kAuStates[] = {"nsw", "vic", "qld", "wa",
+                                                   "sa",  "tas", "act", "nt"};
+  auto digits = [](std::string_view w, size_t n) {
+    return w.size() == n && std::all_of(w.begin(), w.end(), [](char c) {
+             return c >= '0' && c <= '9';
+           });
+  };
+  auto canadian = [](std::string_view a, std::string_view b) {
+    auto L = [](char c) { return c >= 'A' && c <= 'Z'; };
+    auto D = [](char c) { return c >= '0' && c <= '9'; };
+    return a.size() == 3 && b.size() >= 3 && L(a[0]) && D(a[1]) && L(a[2]) &&
+           D(b[0]) && L(b[1]) && D(b[2]);
+  };
+  for (const Line& line : m.lines) {
+    const auto& t = line.tokens;
+    for (size_t i = 0; i < t.size(); ++i) {
+      const std::string& w = t[i].text;
+      if (w == "abn" || w == "australia") return "AUD";
+      if (i + 2 == t.size() && digits(t[i + 1].text, 4) &&
+          std::find(std::begin(kAuStates), std::end(kAuStates), w) !=
+              std::end(kAuStates)) {
+        return "AUD";
+      }
+      if (w == "hst" || w == "canada") return "CAD";
+      if (w == "singapore") return "SGD";
+      if (i > 0 && t[i - 1].text == "new" && w == "zealand") return "NZD";
+      if (i > 0 && t[i - 1].text == "hong" && w == "kong") return "HKD";
+    }
+    const auto& words = line.ocr->words;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      if (canadian(words[i].text, words[i + 1].text)) return "CAD";
+    }
+  }
+  return "";
+}
 
 std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
   struct Tally {
@@ -1484,8 +1525,12 @@ std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
   // Many marks that agree make a currency sure; a lone sign may be OCR
   // noise, and "$" is shared by many currencies.
   CurrencyChoice c;
-  c.code = best->first;
+  c.code = c.marked = best->first;
   c.ambiguous = !t.unambiguous;
+  // "$" alone on a page of another dollar's country is that dollar.
+  if (c.code == "USD" && c.ambiguous) {
+    if (std::string dollar = DollarOf(m); !dollar.empty()) c.code = dollar;
+  }
   c.confidence = (t.unambiguous ? 0.6 : 0.45) +
                  0.25 * share * std::min(1.0, t.weight / 3.0) -
                  0.2 * (1 - share);
@@ -3492,7 +3537,8 @@ void ExtractFields(const OcrPage& read, int page_number,
   if (currency) {
     // The sign printed on the total itself is the best evidence.
     const AmountCand* t = amounts.total;
-    if (t && t->token->currency && t->token->currency->code == currency->code) {
+    if (t && t->token->currency &&
+        t->token->currency->code == currency->marked) {
       currency->confidence += 0.1;
     }
     currency->confidence = Round3(std::clamp(currency->confidence, 0.05,

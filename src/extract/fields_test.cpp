@@ -529,6 +529,25 @@ TEST(ExtractFieldsTest, ANetTotalThatTheTaxBringsToTheTotalIsTheSubtotal) {
   EXPECT_EQ(Value(r, "subtotal"), "10.00");
 }
 
+TEST(ExtractFieldsTest, ADollarSignIsTheDollarOfTheCountryOnThePage) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Chemist Bondi\n181 George St\nAdelaide SA 5000\nTOTAL $12.50", "AUD"},
+      {"Plumbing Pty Ltd\nABN 12 345 678 901\nTotal $120.00", "AUD"},
+      {"MAPLE LEAF BOOKS\n366 YONGE ST\nTORONTO, ON M5B 2H1\nTOTAL $9.00",
+       "CAD"},
+      {"Rideau Hardware\nSubtotal $10.00\nHST 13% $1.30\nTotal $11.30", "CAD"},
+      {"JOE'S DINER\n12 Main St\nSpringfield, IL 62704\nTOTAL $9.00", "USD"},
+      {"JOE'S DINER\nTOTAL $9.00", "USD"},
+  };
+  for (const auto& [text, want] : cases) {
+    const core::Extraction e = Extract(text);
+    EXPECT_EQ(Value(e, "currency"), want) << text;
+  }
+  // The sign on the total counts for the dollar it stands for.
+  EXPECT_EQ(Conf(Extract(cases[0].first), "currency"),
+            Conf(Extract(cases[4].first), "currency"));
+}
+
 TEST(ExtractFieldsTest, CashMinusChangeConfirmsTheTotal) {
   // Two labels of equal strength; what was paid decides.
   const core::Extraction e = Extract(
