@@ -88,7 +88,9 @@ std::vector<std::string> SplitSpaces(std::string_view s) {
 
 // Labels in folded form (lower case, accents stripped, punctuation removed:
 // "SUB-TOTAL" is "sub total", "MwSt." is "mwst"), mostly English, Malay,
-// German, French, Spanish, Italian and Dutch.
+// German, French, Spanish, Italian, Dutch, Portuguese and Polish, with the
+// totals, change and taxes of the Nordic languages, Turkish, Hungarian,
+// Czech, Romanian and Vietnamese.
 const std::vector<Keyword>& Keywords() {
   static const std::vector<Keyword> kKeywords = [] {
     const std::vector<std::pair<const char*, uint64_t>> table = {
@@ -115,6 +117,13 @@ const std::vector<Keyword>& Keywords() {
         {"yhteensa", kTotal},
         {"razem", kTotal},
         {"celkem", kTotal},
+        {"summa", kTotal},   // Swedish, Finnish
+        {"i alt", kTotal},   // Danish, Norwegian
+        {"toplam", kTotal},  // Turkish
+        {"genel toplam", kTotal | kGrand},
+        {"osszesen", kTotal},   // Hungarian
+        {"tong cong", kTotal},  // Vietnamese
+        {"tong tien", kTotal},
         {"grand", kGrand},
         {"final", kGrand},
         {"rounded", kGrand},
@@ -131,6 +140,13 @@ const std::vector<Keyword>& Keywords() {
         {"net a payer", kTotal | kDue},
         {"a pagar", kDue},
         {"te betalen", kDue},
+        {"att betala", kDue},
+        {"at betale", kDue},
+        {"a betale", kDue},  // "Å betale"
+        {"fizetendo", kDue},
+        {"k uhrade", kDue},
+        {"de plata", kDue},
+        {"thanh toan", kDue},
         {"owing", kDue},
         {"balance", kBalance},
         // Before tax.
@@ -204,6 +220,8 @@ const std::vector<Keyword>& Keywords() {
         {"qst", kTax},
         {"btw", kTax},
         {"moms", kTax},
+        {"mva", kTax},
+        {"afa", kTax},
         {"ppn", kTax},
         {"igv", kTax},
         {"igic", kTax},
@@ -276,6 +294,11 @@ const std::vector<Keyword>& Keywords() {
         {"vuelto", kChange},
         {"vuelta", kChange},
         {"wisselgeld", kChange},
+        {"vaxel", kChange},
+        {"tillbaka", kChange},
+        {"byttepenger", kChange},
+        {"para ustu", kChange},
+        {"tien thua", kChange},
         {"cash", kTender},
         {"tunai", kTender},
         {"tendered", kTender},
@@ -309,6 +332,11 @@ const std::vector<Keyword>& Keywords() {
         {"pagado", kTender},
         {"contant", kTender},
         {"kontant", kTender},
+        {"kontanter", kTender},
+        {"kort", kTender},
+        {"nakit", kTender},
+        {"kredi karti", kTender},
+        {"tien mat", kTender},
         {"rounding", kRounding},
         {"round", kRounding},
         {"adj", kRounding},

@@ -327,6 +327,16 @@ TEST(ExtractFieldsTest, TotalLabelsOfMoreCountries) {
        "10433.55"},
       {"Wartość netto 1.407,85\nVAT 23% 323,81\nWartość brutto 1.731,66",
        "1731.66"},
+      // Swedish, Danish, Norwegian: the change and the VAT are no total.
+      {"Summa 123,50\nKontant 200,00\nVäxel 76,50\nMoms 25% 24,70", "123.50"},
+      {"I alt 99,00\nheraf moms 19,80\nKort 99,00", "99.00"},
+      {"MVA 25% 50,00\nÅ betale 250,00\nByttepenger 0,00", "250.00"},
+      // Turkish, Hungarian, Czech, Vietnamese.
+      {"TOPLAM 45,50\nNAKIT 50,00\nPARA ÜSTÜ 4,50", "45.50"},
+      {"ÁFA 27% 265,75\nÖsszesen 1.250,00", "1250.00"},
+      {"DPH 21% 17,36\nCelkem k úhradě 100,00", "100.00"},
+      {"Tong cong 35.000,00\nTien mat 50.000,00\nTien thua 15.000,00",
+       "35000.00"},
   };
   for (const auto& [lines, want] : cases) {
     const core::Extraction e = Extract("ACME\nItem 1,00\n" + lines);
