@@ -11,7 +11,7 @@
 // at 55-90%). The same seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
-//                                     [--countries us,uk,de,fr,es,it,nl,iso]
+//                                     [--countries us,uk,de,fr,es,it,nl,iso] [--extras]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -25,6 +25,10 @@
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
 // pl and ca are made only when named, so that a seed's default set stays the
 // one earlier figures were measured on.
+// --extras adds to receipts what real ones print around the prices: a
+// discount before or after the subtotal, a tip where tax is added, unit prices
+// on lines of their own, card slip or cashier lines, loyalty points (also only
+// when asked for).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,7 +42,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -56,6 +60,9 @@ const pdf = args.includes('--pdf');
 // --countries: which countries' documents, in turn (the first eight unless
 // named; the others are MORE_LOCALES').
 const countriesArg = args.indexOf('--countries');
+// --extras: receipts with what real ones add around the prices (discounts,
+// tips, unit price lines, card slips, loyalty points), in place of plain ones.
+const extras = args.includes('--extras');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -241,6 +248,12 @@ const LOCALES = {
   },
 };
 
+// The word for a discount on each country's receipts (--extras).
+const DISCOUNT_WORDS = {
+  us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
+  iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
+};
+
 // Countries beyond the first eight, made only when asked for (--countries), so
 // that the sets of earlier seeds stay as they were. `taxes` prints the tax in
 // several lines (India's CGST and SGST, Canada's GST and PST), `unit` gives
@@ -381,7 +394,24 @@ function receipt(i) {
     const unit = L.unit ? L.unit() : between(45, 2499);
     items.push({ text: pick(L.items), qty, cents: qty * unit });
   }
-  const subtotal = items.reduce((a, it) => a + it.cents, 0);
+  const itemsSum = items.reduce((a, it) => a + it.cents, 0);
+  // With --extras (and only then, so that a seed's plain set stays as it
+  // was): a discount before or after the subtotal, a tip where tax is added,
+  // unit prices on their own lines, card slip or cashier lines, loyalty lines.
+  const x = { discount: 0, label: '', afterSubtotal: false, tipRate: 0, units: false, slip: false, loyalty: null };
+  if (extras) {
+    x.units = chance(0.4);
+    if (chance(0.35)) {
+      const pct = pick([5, 10, 15, 20]);
+      x.discount = Math.round((itemsSum * pct) / 100);
+      x.label = `${DISCOUNT_WORDS[key]} ${pct}%`;
+      x.afterSubtotal = chance(0.5);
+    }
+    if (!L.taxIncluded && chance(0.4)) x.tipRate = pick([10, 15, 18, 20]);
+    x.slip = chance(0.6);
+    if (chance(0.4)) x.loyalty = pick(['points', 'saved', 'member']);
+  }
+  const subtotal = itemsSum - x.discount;
   // Taxes in several lines are added to the prices (label, cents).
   const taxLines = L.taxes ? L.taxes().map(([label, r]) => [label, Math.round((subtotal * r) / 100)]) : null;
   const rate = taxLines ? 0 : pick(L.taxRates);
@@ -397,6 +427,8 @@ function receipt(i) {
     tax = Math.round((subtotal * rate) / 100);
     total = subtotal + tax;
   }
+  const tip = Math.round((subtotal * x.tipRate) / 100);
+  total += tip;
   const card = chance(0.4);
   const given = card ? total : Math.ceil(total / 1000) * 1000 + (chance(0.3) ? 1000 : 0);
   const rows = [];
@@ -416,20 +448,36 @@ function receipt(i) {
   if (chance(0.5)) line(`${pick(['Receipt', 'No.', 'Bon', 'Ticket', 'Beleg'])} ${between(1000, 99999)}`);
   rows.push('<div class="rule"></div>');
   for (const it of items) {
-    row(it.qty > 1 ? `${it.qty} x ${it.text}` : it.text, bare(it.cents));
+    if (x.units && it.qty > 1) {
+      line(`&nbsp;&nbsp;${it.qty} x ${bare(it.cents / it.qty)}`);
+      row(it.text, bare(it.cents));
+    } else {
+      row(it.qty > 1 ? `${it.qty} x ${it.text}` : it.text, bare(it.cents));
+    }
   }
   rows.push('<div class="rule"></div>');
-  if (!L.taxIncluded || chance(0.4)) row(pick(L.subtotal), bare(subtotal));
+  if (x.discount && !x.afterSubtotal) row(x.label, `-${bare(x.discount)}`);
+  if (!L.taxIncluded || chance(0.4)) row(pick(L.subtotal), bare(x.afterSubtotal ? itemsSum : subtotal));
+  if (x.discount && x.afterSubtotal) row(x.label, `-${bare(x.discount)}`);
   if (taxLines) for (const [label, cents] of taxLines) row(label, bare(cents));
   else if (!L.taxIncluded) row(L.tax(rate), bare(tax));
+  if (tip) row(pick(['Tip', 'TIP', 'Gratuity']), bare(tip));
   const totalLabel = pick(L.total);
   row(`${totalLabel}`, chance(0.5) ? cur(total) : bare(total), 'total');
   if (card) {
     row(pick(L.card), bare(total));
+    if (x.slip) {
+      line(`Card **** **** **** ${between(1000, 9999)}`);
+      line(`AUTH CODE ${between(100000, 999999)}  TID ${between(10000000, 99999999)}`);
+    }
   } else {
     row(pick(L.cash), bare(given));
     row(pick(L.change), bare(given - total));
+    if (x.slip) line(`${pick(['Cashier', 'Kasse', 'Caisse', 'Till'])}: ${between(1, 12)}  ${pick(['Anna', 'Marco', 'Lee', 'Sofia'])}`);
   }
+  if (x.loyalty === 'points') row('Points balance', `${between(1, 9)},${between(100, 999)}`);
+  if (x.loyalty === 'saved') row('You saved', bare(x.discount || between(50, 500)));
+  if (x.loyalty === 'member') line(`Member ${between(1000000, 9999999)}`);
   if (L.taxIncluded) row(L.tax(rate), bare(tax));
   if (!dateAtTop) {
     rows.push('<br>');

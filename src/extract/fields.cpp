@@ -3546,18 +3546,22 @@ void ExtractFields(const OcrPage& read, int page_number,
 
   std::vector<AmountCand> cands;
   AmountResult amounts = ChooseAmounts(m, minor, cands);
-  // No total: the OCR may have read the prices as a column of their own,
-  // apart from their labels, a bold total lower than its label ("GESAMT"
-  // ... "170,59 EUR" as two blocks). The amounts are chosen again from the
-  // page's rows, lines beside each other that overlap in height joined.
+  // No total, or only a whole number where the currency has decimals
+  // ("SUMME 6? 22" beside nothing): the OCR may have read the prices as a
+  // column of their own, apart from their labels, a bold total lower than
+  // its label ("GESAMT" ... "170,59 EUR" as two blocks). The amounts are
+  // chosen again from the page's rows, lines beside each other that
+  // overlap in height joined.
   OcrPage rows_page;  // the rows model's lines point into it
   PageModel rows;
   std::vector<AmountCand> row_cands;
-  if (!amounts.total) {
+  const bool whole_total =
+      amounts.total && minor > 0 && !amounts.total->token->has_fraction;
+  if (!amounts.total || whole_total) {
     rows_page = UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
     AmountResult again = ChooseAmounts(rows, minor, row_cands);
-    if (again.total) {
+    if (again.total && (!whole_total || again.total->token->has_fraction)) {
       amounts = std::move(again);
       cands.swap(row_cands);
     }

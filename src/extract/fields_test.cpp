@@ -962,26 +962,29 @@ CHANGE RM 27.05)");
 
 TEST(ExtractFieldsTest, PricesReadAsAColumnApartFromTheirLabels) {
   // OCR read the labels as one block and the prices as another, the bold
-  // total a third of a line lower than its label.
-  OcrPage page = PageFromText(
-      "Cafe Krause\nLindenweg 98\nGESAMT\nBar\n"
-      "Ruckgeld\n170,59 EUR\n180,00\n9,41");
-  const int h = page.lines[0].box.y1 - page.lines[0].box.y0;
-  for (int i = 5; i < 8; ++i) {
-    // Each price beside its label (lines 2 to 4), lower by a third of a
-    // line, at the right.
-    OcrLine& price = page.lines[i];
-    const OcrLine& label = page.lines[i - 3];
-    const int dy = label.box.y0 + h * 2 / 3 - price.box.y0;
-    price.box = {300, price.box.y0 + dy, 380, price.box.y1 + dy};
-    for (OcrWord& w : price.words) {
-      w.box.y0 += dy;
-      w.box.y1 += dy;
-      w.box.x0 += 300;
-      w.box.x1 += 300;
+  // total a third of a line lower than its label; also with a speck read
+  // as a whole number beside the label, no total where prices have cents.
+  for (const std::string total_label : {"GESAMT", "GESAMT 6?"}) {
+    OcrPage page = PageFromText("Cafe Krause\nLindenweg 98\n" + total_label +
+                                "\nBar\n"
+                                "Ruckgeld\n170,59 EUR\n180,00\n9,41");
+    const int h = page.lines[0].box.y1 - page.lines[0].box.y0;
+    for (int i = 5; i < 8; ++i) {
+      // Each price beside its label (lines 2 to 4), lower by a third of a
+      // line, at the right.
+      OcrLine& price = page.lines[i];
+      const OcrLine& label = page.lines[i - 3];
+      const int dy = label.box.y0 + h * 2 / 3 - price.box.y0;
+      price.box = {300, price.box.y0 + dy, 380, price.box.y1 + dy};
+      for (OcrWord& w : price.words) {
+        w.box.y0 += dy;
+        w.box.y1 += dy;
+        w.box.x0 += 300;
+        w.box.x1 += 300;
+      }
     }
+    EXPECT_EQ(Value(Extract(page), "total"), "170.59") << total_label;
   }
-  EXPECT_EQ(Value(Extract(page), "total"), "170.59");
 }
 
 TEST(ExtractFieldsTest, AnAmountPaidExactlyAFewCentsFromTheTotalIsItRounded) {

@@ -357,8 +357,20 @@ bool IsBetterReading(const OcrLine& old, const OcrLine& again, bool date) {
   const std::string new_text = new_reading.Text();
   const bool old_date = !FindDates(old_text).empty();
   const bool new_date = !FindDates(new_text).empty();
+  // A new reading must hold a value: an amount with decimals, a currency,
+  // or three digits or more; not one or two digits alone, which is what a
+  // misread value leaves ("6? 22" for "62,23").
+  auto has_value = [](const std::string& text) {
+    for (const AmountToken& a : FindAmounts(text)) {
+      const auto digits = std::count_if(
+          text.begin() + a.number_begin, text.begin() + a.number_end,
+          [](char c) { return c >= '0' && c <= '9'; });
+      if (a.has_fraction || a.currency || digits >= 3) return true;
+    }
+    return false;
+  };
   const bool old_amount = !FindAmounts(old_text).empty();
-  const bool new_amount = !FindAmounts(new_text).empty();
+  const bool new_amount = has_value(new_text);
   const bool had = date ? old_date : old_amount;
   const bool has = date ? new_date : new_amount;
   return has && (!had || new_reading.Quality() > old_reading.Quality()) &&

@@ -203,8 +203,8 @@ TEST(ScannerTest, ALineWhereNoDateWasReadIsReadAloneFirst) {
   options.reread_name = false;
   options.reread_below_coverage = 0;  // block readings counted below
   int blocks = 0;
-  const std::string page =
-      "ACME TRADING SDN BHD\nBO Dec 17 18:40:57\nTOTAL 9.00";
+  // (No total on the page: every line is read alone as the date is.)
+  const std::string page = "ACME TRADING SDN BHD\nBO Dec 17 18:40:57";
   EXPECT_EQ(FieldOf(ScanScripted(page, "30 Dec 17 18:40:57",
                                  "x\nBO Dec 17 18:40:57\ny", options, &blocks),
                     "invoice_date"),
@@ -216,6 +216,24 @@ TEST(ScannerTest, ALineWhereNoDateWasReadIsReadAloneFirst) {
                     "invoice_date"),
             "2017-12-30");
   EXPECT_EQ(blocks, 1);
+}
+
+TEST(ScannerTest, AValueReadAloneAsOneOrTwoDigitsIsNoBetterReading) {
+  // "62,23" read alone as "6? 22": the digits left of a misread value are
+  // no value, however surely read; the page's reading stays.
+  ScannerOptions options;
+  options.reread_name = false;
+  options.reread_below_coverage = 0;
+  const std::string page = "ACME TRADING SDN BHD\nSUMME 62,23 EUR";
+  EXPECT_EQ(
+      FieldOf(ScanScripted(page, "6? 22", "x\nSUMME 62,23 EUR\ny", options),
+              "total"),
+      "62.23");
+  // A value read alone replaces a reading without one.
+  EXPECT_EQ(FieldOf(ScanScripted("ACME TRADING SDN BHD\nSUMME 6? 22",
+                                 "62,23 EUR", "x\nSUMME 6? 22\ny", options),
+                    "total"),
+            "62.23");
 }
 
 TEST(ScannerTest, APageWhoseWordsMissMostOfItsInkIsReadAgainAsABlock) {
