@@ -405,6 +405,16 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
       const bool space_group =
           c == ' ' && groups.back().size() <= 3 && digit_run(k + 1) == 3 &&
           (groups.size() == 1 || groups.back().size() == 3);
+      // OCR doubles a decimal point before the cents ("14,.51"): the
+      // second one is the point.
+      if (IsPoint(c) && IsPoint(at(k + 1)) && digit_run(k + 2) == 2 &&
+          !IsPoint(at(k + 4)) && !IsDigit(at(k + 4))) {
+        seps.push_back(at(k + 1));
+        sep_at.push_back(k + 1);
+        k += 2;
+        groups.push_back(read_digits());
+        break;
+      }
       if (!in_word && !space_group) break;
       seps.push_back(c);
       sep_at.push_back(k);

@@ -233,6 +233,9 @@ TEST(FindAmountsTest, FindsEveryAmountOfALine) {
   EXPECT_THAT(Amounts("NET AMOUNT Rs.4,786.96"), ElementsAre("4786.96"));
   EXPECT_THAT(Amounts("TOTAL Rs .2,937.62"), ElementsAre("2937.62"));
   EXPECT_THAT(Amounts("Grand Total 6,48,339.20"), ElementsAre("648339.20"));
+  // A decimal point doubled by OCR.
+  EXPECT_THAT(Amounts("Rabatt 20% -14,.51"), ElementsAre("-14.51"));
+  EXPECT_THAT(Amounts("TOTAL 9..00"), ElementsAre("9.00"));
 }
 
 // Found by tests/fuzz/text_parse_fuzz.cpp: a currency code between two
