@@ -1101,7 +1101,12 @@ bool HasPostcode(std::span<const OcrWord> words) {
               return c >= '0' && c <= '9';
             });
           });
-      if (i == 0 && words_after && !next.empty() && capital(next[0])) {
+      // (Its first letter may be misread: "tODZ" for "ŁÓDŹ".)
+      const bool city =
+          !next.empty() &&
+          (capital(next[0]) ||
+           (next.size() >= 3 && upper(next[1]) && upper(next[2])));
+      if (i == 0 && words_after && city) {
         return true;
       }
     }

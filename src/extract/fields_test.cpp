@@ -1625,6 +1625,11 @@ TEST(FieldsTest, PostcodesOfMoreCountriesEndTheAddress) {
                           "90-001 Łódź\nRAZEM 9,00"),
                   "vendor_address"),
             "ul. Długa 78 90-001 Łódź");
+  // Its first letter misread as a small one, the city in capitals.
+  EXPECT_EQ(Value(Extract("NOWAK DELIKATESY\nUL. SWIETOJANSKA 116\n"
+                          "90-001 tODZ\nSUMA 9,00"),
+                  "vendor_address"),
+            "UL. SWIETOJANSKA 116 90-001 tODZ");
   // A Canadian postcode with a digit read as a letter, after its province.
   EXPECT_EQ(Value(Extract("MAPLE LEAF BOOKS\n366 YONGE ST\n"
                           "TORONTO, ON MSB 2H1\nTOTAL $9.00"),
