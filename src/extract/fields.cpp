@@ -1592,6 +1592,8 @@ struct AmountResult {
   // When no total was read: the subtotal, the tax and the charges and
   // rounding printed after the subtotal, whose sum is the total.
   std::vector<const AmountCand*> parts;
+  // The total read, a digit from that sum, when the sum stands for it.
+  const AmountCand* misread_total = nullptr;
 };
 
 // Whether `a` and `b` differ in one digit only, as OCR misreads one
@@ -1616,6 +1618,31 @@ bool HasRate(const Line& line) {
     }
   }
   return false;
+}
+
+// The rate `line` prints ("VAT 20%" 20, "MwSt 7,7 %" 7.7), if one.
+std::optional<double> RateOf(const Line& line) {
+  const std::string& t = line.text;
+  for (size_t at = t.find('%'); at != std::string::npos;
+       at = t.find('%', at + 1)) {
+    size_t e = at;
+    if (e > 0 && t[e - 1] == ' ') --e;
+    size_t b = e;
+    while (b > 0 && (std::isdigit(static_cast<unsigned char>(t[b - 1])) ||
+                     t[b - 1] == '.' || t[b - 1] == ',')) {
+      --b;
+    }
+    std::string number = t.substr(b, e - b);
+    std::replace(number.begin(), number.end(), ',', '.');
+    if (number.empty() || !std::isdigit(static_cast<unsigned char>(number[0])))
+      continue;
+    char* end = nullptr;
+    const double rate = std::strtod(number.c_str(), &end);
+    if (end == number.c_str() + number.size() && rate > 0 && rate < 100) {
+      return rate;
+    }
+  }
+  return std::nullopt;
 }
 
 // The best candidate by `score`, with its confidence; nullptr when none has a
@@ -2113,6 +2140,35 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
                 : 0;
   }
   r.tip = Best(cands, &AmountCand::sub, &r.tip_conf, r.total);
+  // A total a digit from the subtotal plus the tax was misread when the
+  // sum is printed below them too (in a column of values read apart from
+  // their labels: "Amount due £28,462.60" beside "£28,462.68"), or when
+  // the tax's printed rate confirms it ("Net 23,718.90 / VAT 20% 4,743.78
+  // / Total 28,462.60"): the sum stands for it.
+  if (r.total && r.sub && r.tax && !r.tax2 &&
+      r.tax->line_index > r.sub->line_index &&
+      r.total->line_index > r.tax->line_index) {
+    const int64_t sum = r.sub->minor_units + r.tax->minor_units;
+    if (!adds_up(sum, r.total->minor_units) &&
+        OneDigitApart(sum, r.total->minor_units)) {
+      const AmountCand* printed = nullptr;
+      for (const AmountCand& c : cands) {
+        if (c.minor_units == sum && c.line_index > r.tax->line_index &&
+            c.token->has_fraction && !c.role.tender && !c.role.change) {
+          printed = &c;
+          break;
+        }
+      }
+      const std::optional<double> rate = RateOf(*r.tax->line);
+      if (printed) {
+        r.total = printed;
+      } else if (rate && std::abs(r.sub->minor_units * *rate / 100 -
+                                  r.tax->minor_units) <= 1.0) {
+        r.misread_total = r.total;
+        r.total = nullptr;
+      }
+    }
+  }
   if (!r.total && r.sub && r.tax && r.tax->line_index > r.sub->line_index) {
     r.parts = {r.sub, r.tax};
     if (next_tax && next_tax->line_index > r.sub->line_index) {
@@ -3632,8 +3688,12 @@ void ExtractFields(const OcrPage& read, int page_number,
     f.text = text;
     SetField(out, "total", std::move(f));
     out.warnings.push_back(
-        "the total could not be read; it is the subtotal plus tax and what "
-        "the page adds to them");
+        amounts.misread_total
+            ? "the total was read as " +
+                  amounts.misread_total->token->value.ToString(minor) +
+                  ", a digit from the subtotal plus tax; it is their sum"
+            : "the total could not be read; it is the subtotal plus tax and "
+              "what the page adds to them");
   }
   RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);

@@ -409,6 +409,37 @@ TEST(ExtractFieldsTest, WhatWasPaidAfterTheTaxesIsTheTotal) {
   EXPECT_EQ(Value(deposit, "total"), "100.00") << Dump(deposit);
 }
 
+TEST(ExtractFieldsTest, ATotalADigitFromASumThatTheTaxRateConfirmsIsMisread) {
+  // The tax is 20% of the net to the cent: net and tax are right, the
+  // total a digit from their sum was misread.
+  const core::Extraction e =
+      Extract("ACME LTD\nNet 23,718.90\nVAT 20% 4,743.78\nTotal 28,462.60");
+  EXPECT_EQ(Value(e, "total"), "28462.68") << Dump(e);
+  EXPECT_EQ(e.fields.at("total").text, "23,718.90 + 4,743.78");
+  EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
+                      "the total was read as 28462.60, a digit from the "
+                      "subtotal plus tax; it is their sum"),
+            e.warnings.end())
+      << Dump(e);
+  // The sum printed below them too, apart from its label: that reading.
+  const core::Extraction column = Extract(
+      "ACME LTD\nNet 23,718.90\nVAT 4,743.78\nAmount due £28,462.60\n"
+      "£28,462.68");
+  EXPECT_EQ(Value(column, "total"), "28462.68") << Dump(column);
+  EXPECT_EQ(column.fields.at("total").text, "£28,462.68");
+  // A tax that its rate does not confirm may be the misread one: the total
+  // stays, with the warning that they do not add up.
+  const core::Extraction f =
+      Extract("ACME LTD\nNet 23,718.90\nVAT 20% 4,743.70\nTotal 28,462.68");
+  EXPECT_EQ(Value(f, "total"), "28462.68");
+  const core::Extraction g =
+      Extract("ACME LTD\nNet 23,718.90\nVAT 20% 4,748.78\nTotal 28,462.68");
+  EXPECT_EQ(Value(g, "total"), "28462.68");
+  EXPECT_NE(std::find(g.warnings.begin(), g.warnings.end(),
+                      "subtotal + tax != total"),
+            g.warnings.end());
+}
+
 TEST(ExtractFieldsTest, ATotalADigitFromWhatAddsUpAndWasPaidIsMisread) {
   // "2,937.62" read for "2,937.02": the subtotal and both taxes add up to
   // the amount paid by card, one digit from it.
