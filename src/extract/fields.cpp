@@ -294,6 +294,10 @@ const std::vector<Keyword>& Keywords() {
         {"vuelto", kChange},
         {"vuelta", kChange},
         {"wisselgeld", kChange},
+        {"zuruck", kChange},  // "Zurück"
+        {"resto", kChange},
+        {"troco", kChange},
+        {"reszta", kChange},
         {"vaxel", kChange},
         {"tillbaka", kChange},
         {"byttepenger", kChange},
@@ -332,6 +336,19 @@ const std::vector<Keyword>& Keywords() {
         {"pagado", kTender},
         {"contant", kTender},
         {"kontant", kTender},
+        {"contanti", kTender},
+        {"bancomat", kTender},
+        {"carta", kTender},
+        {"pin", kTender},  // "PIN", the Dutch card payment
+        {"numerario", kTender},
+        {"dinheiro", kTender},
+        {"multibanco", kTender},
+        {"cartao", kTender},
+        {"gotowka", kTender},
+        {"karta", kTender},
+        {"twint", kTender},
+        {"upi", kTender},
+        {"interac", kTender},
         {"kontanter", kTender},
         {"kort", kTender},
         {"nakit", kTender},
@@ -1931,10 +1948,33 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   const bool any_total = std::any_of(cands.begin(), cands.end(),
                                      [](auto& c) { return c.total >= 0.3; });
   if (!any_total) {
+    // What was paid (cash less change) read as an amount of its own is the
+    // total; an amount tendered with change given back is not.
+    std::vector<int64_t> paid_amounts;
+    bool change_given = false;
+    for (int64_t k : change) change_given |= k > 0;
+    for (int64_t t : tendered) {
+      for (int64_t k : change) {
+        if (k > 0 && t > k) paid_amounts.push_back(t - k);
+      }
+    }
+    auto among = [](const std::vector<int64_t>& values, int64_t v) {
+      return std::find(values.begin(), values.end(), v) != values.end();
+    };
+    auto usable = [](const AmountCand& c) {
+      return c.line->yrel >= 0.3 && c.token->has_fraction && !c.role.Any() &&
+             c.minor_units > 0;
+    };
     AmountCand* fallback = nullptr;
     for (AmountCand& c : cands) {
-      if (c.line->yrel < 0.3 || !c.token->has_fraction || c.role.Any() ||
-          c.minor_units <= 0) {
+      if (usable(c) && among(paid_amounts, c.minor_units)) {
+        fallback = &c;
+        break;
+      }
+    }
+    for (AmountCand& c : cands) {
+      if (fallback && among(paid_amounts, fallback->minor_units)) break;
+      if (!usable(c) || (change_given && among(tendered, c.minor_units))) {
         continue;
       }
       if (!fallback || c.minor_units > fallback->minor_units ||
@@ -2080,7 +2120,10 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     }
   } else if (r.total && exact && exact->line_index > r.total->line_index &&
              exact->token->has_fraction &&
-             exact->minor_units % Pow10(minor) != 0) {
+             exact->minor_units % Pow10(minor) != 0 &&
+             // A total already a multiple of the smallest coin (0.05) is
+             // paid as it is: a card amount a few cents off was misread.
+             (minor != 2 || r.total->minor_units % 5 != 0)) {
     const int64_t gap = exact->minor_units - r.total->minor_units;
     if (gap != 0 && std::abs(gap) <= near) r.total = exact;
   }
@@ -2454,6 +2497,10 @@ std::string RespellTradeWords(std::string_view name) {
         word.starts_with("S.r.") &&
         std::string_view("I1]|").find(word[4]) != std::string_view::npos) {
       word[4] = 'l';
+    }
+    // The Swiss "Sàrl", its accent read as the German model's ("Särl").
+    if (word == "S\u00e4rl" || word == "S\u00e4rl.") {
+      word.replace(1, 2, "\u00e0");
     }
     const size_t b = word.find_first_not_of("\"'([");
     const size_t e = word.find_last_not_of("\"')],.:;");
@@ -3622,7 +3669,12 @@ void ExtractFields(const OcrPage& read, int page_number,
     rows_page = UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
     AmountResult again = ChooseAmounts(rows, minor, row_cands);
-    if (again.total && (!whole_total || again.total->token->has_fraction)) {
+    // With no total in either, the rows may still pair what was tendered
+    // and given back with their labels: the total is what was paid.
+    const bool paid_only =
+        !amounts.total && !again.total && again.tendered && again.change;
+    if ((again.total && (!whole_total || again.total->token->has_fraction)) ||
+        paid_only) {
       amounts = std::move(again);
       cands.swap(row_cands);
     }
@@ -3714,7 +3766,18 @@ void ExtractFields(const OcrPage& read, int page_number,
   // The name and the address are read column by column: on a letterhead
   // the customer's block or the title may stand beside them on the same
   // rows.
-  const OcrPage columns_page = UndoConfusions(internal::ColumnsAsPage(read));
+  OcrPage columns_page = UndoConfusions(internal::ColumnsAsPage(read));
+  // A speck read as a line of its own ("i.") between a name and its legal
+  // form on the next line is no line of the letterhead.
+  std::erase_if(columns_page.lines, [](const OcrLine& line) {
+    const std::string text = line.Text();
+    return std::count_if(text.begin(), text.end(),
+                         [](char c) {
+                           return std::isalnum(static_cast<unsigned char>(c));
+                         }) <= 1 &&
+           std::none_of(text.begin(), text.end(),
+                        [](char c) { return c & 0x80; });
+  });
   const PageModel columns = BuildModel(columns_page);
   if (auto vendor = ExtractVendor(columns, page_number, out)) {
     ExtractAddress(columns, *vendor, page_number, out);

@@ -344,6 +344,51 @@ TEST(ExtractFieldsTest, TotalLabelsOfMoreCountries) {
   }
 }
 
+TEST(ExtractFieldsTest, TenderAndChangeWordsOfMoreLanguages) {
+  // The total, misread as a whole number, is what was paid.
+  const std::vector<std::string> cases = {
+      "TOTALE 9\nCONTANTI 20,00\nRESTO 10,50",
+      "TOTAL 9\nNumerário 20,00\nTroco 10,50",
+      "SUMA 9\nGotówka 20,00\nReszta 10,50",
+      "SUMME 9\nBar 20,00\nZurück 10,50",
+  };
+  for (const std::string& lines : cases) {
+    const core::Extraction e = Extract("ACME\nItem 9,50\n" + lines);
+    EXPECT_EQ(Value(e, "total"), "9.50") << lines << "\n" << Dump(e);
+  }
+}
+
+TEST(ExtractFieldsTest, WithoutALabelledTotalWhatWasPaidBeatsTheLargestAmount) {
+  // Cash 80,00 less change 9,70: the total is the 70,30 read on its own,
+  // not the 80,00 printed twice.
+  EXPECT_EQ(Value(Extract("Wisniewski Ksiegarnia\nul. Dluga 95\n"
+                          "90-001 Lodz\nKawa\nGotowka 80,00\nRESZTA 9,70\n"
+                          "PARAGON FISKALNY\n70,30 zl\n80,00\n9,70"),
+                  "total"),
+            "70.30");
+}
+
+TEST(ExtractFieldsTest, WithNoTotalAnywhereWhatTheRowsSayWasPaidIsTheTotal) {
+  // The labels one block, the values another, and no total label read at
+  // all: the rows pair "Gotówka" and "Reszta" with their values.
+  OcrPage page = PageFromText(
+      "Pod Lipa Kawiarnia\nul. Dluga 83\n00-624 Warszawa\nKawa\nGotowka\n"
+      "Reszta\n119,54\n120,00\n0,46");
+  for (int i = 6; i < 9; ++i) {
+    OcrLine& price = page.lines[i];
+    const int dy = page.lines[i - 3].box.y0 - price.box.y0;
+    price.box = {300, price.box.y0 + dy, 380, price.box.y1 + dy};
+    for (OcrWord& w : price.words) {
+      w.box.y0 += dy;
+      w.box.y1 += dy;
+      w.box.x0 += 300;
+      w.box.x1 += 300;
+    }
+  }
+  const core::Extraction e = Extract(page);
+  EXPECT_EQ(Value(e, "total"), "119.54") << Dump(e);
+}
+
 TEST(ExtractFieldsTest, TaxOnTwoLinesAddsUpWithTheSubtotal) {
   // India's CGST and SGST: the tax is their sum.
   const core::Extraction e = Extract(
@@ -1026,6 +1071,10 @@ TEST(ExtractFieldsTest, AnAmountPaidExactlyAFewCentsFromTheTotalIsItRounded) {
             "82.80");
   EXPECT_EQ(Value(Extract("KEDAI MAJU\nTOTAL 82.86\nVISA 82.85"), "total"),
             "82.85");
+  // A total already a multiple of five cents needs no rounding: the card
+  // amount a few cents off it was misread.
+  EXPECT_EQ(Value(Extract("SKLEP NOWAK\nSUMA 155,25\nKARTA 155,20"), "total"),
+            "155.25");
   // Whole notes paid with no change read are no rounding: the total stays.
   EXPECT_EQ(Value(Extract("KEDAI MAJU\nTOTAL 9.97\nCASH 10.00"), "total"),
             "9.97");
@@ -1823,6 +1872,28 @@ TEST(FieldsTest, ALegalFormUnderANameInLargePrintEndsIt) {
   const core::Extraction r = Extract(page);
   EXPECT_EQ(Value(r, "vendor_name"), "Van Dijk Transport B.V.");
   EXPECT_EQ(Value(r, "vendor_address"), "Marktplein 13 2511 BT Den Haag");
+}
+
+TEST(FieldsTest, ASpeckBetweenANameAndItsLegalFormIsPassedOver) {
+  // "i." read as a line of its own between the name and "Limited".
+  OcrPage page;
+  page.width = 800;
+  page.height = 1000;
+  page.lines = {LineIn("New Royal Infotech Private", {55, 59, 343, 75}),
+                LineIn("i.", {60, 80, 66, 84}),
+                LineIn("Limited", {55, 85, 135, 101}),
+                LineIn("141, Anna Salai", {55, 111, 183, 121}),
+                LineIn("New Delhi 110001", {55, 127, 192, 137}),
+                LineIn("Grand Total 5,351.81", {312, 460, 509, 470})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "vendor_name"), "New Royal Infotech Private Limited")
+      << Dump(r);
+  EXPECT_EQ(Value(r, "vendor_address"), "141, Anna Salai New Delhi 110001");
+  // The Swiss legal form, its accent read by the German model as "ä".
+  EXPECT_EQ(Value(Extract("Gerber Treuhand Särl\nKramgasse 4\n3011 Bern\n"
+                          "Total CHF 12.00"),
+                  "vendor_name"),
+            "Gerber Treuhand Sàrl");
 }
 
 TEST(FieldsTest, ADateBesideALabelOnTwoLinesIsItsValue) {
