@@ -3570,8 +3570,8 @@ void RespellInitials(std::string& word) {
 // by one letter next to its exact partner ("SON BHD", "SDN BHA" are "SDN
 // BHD": the pair is a closed vocabulary, "SON" alone may be a name), and a
 // yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y."), and
-// digits among initials ("D.1.Y.").
-OcrPage UndoConfusions(const OcrPage& page) {
+// digits among initials ("D.1.Y."); the Polish "Sp. z o.o." with zeros.
+OcrPage internal::UndoConfusions(const OcrPage& page) {
   OcrPage out = page;
   auto fold = [](std::string_view w) {
     std::string f;
@@ -3643,7 +3643,8 @@ OcrPage UndoConfusions(const OcrPage& page) {
 
 void ExtractFields(const OcrPage& read, int page_number,
                    core::Extraction& out) {
-  const OcrPage page = internal::JoinWrappedCells(UndoConfusions(read));
+  const OcrPage page =
+      internal::JoinWrappedCells(internal::UndoConfusions(read));
   PageModel m = BuildModel(page);
   if (m.lines.empty()) return;
 
@@ -3666,7 +3667,7 @@ void ExtractFields(const OcrPage& read, int page_number,
   const bool whole_total =
       amounts.total && minor > 0 && !amounts.total->token->has_fraction;
   if (!amounts.total || whole_total) {
-    rows_page = UndoConfusions(internal::RowsAsPage(read, 0.2));
+    rows_page = internal::UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
     AmountResult again = ChooseAmounts(rows, minor, row_cands);
     // With no total in either, the rows may still pair what was tendered
@@ -3766,7 +3767,8 @@ void ExtractFields(const OcrPage& read, int page_number,
   // The name and the address are read column by column: on a letterhead
   // the customer's block or the title may stand beside them on the same
   // rows.
-  OcrPage columns_page = UndoConfusions(internal::ColumnsAsPage(read));
+  OcrPage columns_page =
+      internal::UndoConfusions(internal::ColumnsAsPage(read));
   // A speck read as a line of its own ("i.") between a name and its legal
   // form on the next line is no line of the letterhead.
   std::erase_if(columns_page.lines, [](const OcrLine& line) {

@@ -1350,8 +1350,9 @@ void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
 
 }  // namespace
 
-void ExtractIdentifiers(const OcrPage& page, int page_number,
+void ExtractIdentifiers(const OcrPage& read, int page_number,
                         core::Extraction& out) {
+  const OcrPage page = internal::UndoConfusions(read);
   const PageLabels m = FindLabels(page);
   if (m.rows.empty()) return;
   const int minor = internal::MinorDigitsOf(out);

@@ -183,6 +183,12 @@ TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
       "80-831 Gdansk\n");
   EXPECT_EQ(Value(pl, "receiver_name"), "Stokrotka Budownictwo Sp. z o.o.")
       << Dump(pl);
+  // Its legal form read with zeros ("Sp. Z 0.0."): no amount, still a name.
+  const core::Extraction zeros = Extract(
+      "Nowak Informatyka S.A.\nFAKTURA VAT\nNr faktury: 720204\nOdbiorca:\n"
+      "Nowak Doradztwo Sp. Z 0.0.\nul. Piotrkowska 69\n80-831 Gdansk\n");
+  EXPECT_EQ(Value(zeros, "receiver_name"), "Nowak Doradztwo Sp. Z o.o.")
+      << Dump(zeros);
   const core::Extraction pt = Extract(
       "Lusitana Informatica Lda.\nRua Augusta 112\n8000-138 Faro\n"
       "Exmo.(s) Sr.(s)\nLusitana Construcoes S.A.\nRua Augusta 17\n"

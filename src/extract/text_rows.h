@@ -132,6 +132,12 @@ int CountDigits(std::string_view s);
 // name that wrapped onto a line of its own. (fields.cpp's legal forms.)
 bool IsLegalForm(std::string_view text);
 
+// `page` with the OCR confusions that general evidence can tell undone
+// (fields.cpp's: "SON BHD" for "SDN BHD", "D.1.Y." for "D.I.Y.", "Sp. z 0.0."
+// for "Sp. z o.o."), boxes unchanged: the page the vendor's and the
+// receiver's names are read from.
+OcrPage UndoConfusions(const OcrPage& page);
+
 // A company's name with a trade word or its legal form misread by a letter
 // that OCR confuses spelt again ("INTERNATIGNAL", "S.r.I."): fields.cpp's
 // respelling of the vendor's name, for the receiver's.
