@@ -1778,6 +1778,14 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       for (size_t i = 0; i < n; ++i)
         extras.push_back(extras[i] + c.minor_units);
     }
+    // A discount printed after the subtotal is taken off it ("Subtotal
+    // 100.00 / Discount -10.00 / VAT 20% 18.00 / Total 108.00"), however
+    // its sign was printed.
+    if (c.role.discount && c.minor_units != 0 && extras.size() < 64) {
+      const size_t n = extras.size();
+      for (size_t i = 0; i < n; ++i)
+        extras.push_back(extras[i] - std::abs(c.minor_units));
+    }
     if (c.role.tender && rightmost) tendered.push_back(c.minor_units);
     if (c.role.change) change.push_back(c.minor_units);
     if (c.token->has_fraction && !c.role.tender && !c.role.change &&
@@ -2024,6 +2032,25 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
           c.total -= 0.3;
         }
       }
+    }
+  }
+  // "Total 100.00 / Deposit paid 40.00 / Balance due 60.00": an amount due
+  // that the total less a payment printed between them leaves is what is
+  // still owed, not the total.
+  for (const AmountCand& due : cands) {
+    if (due.total <= 0 || !(due.line->kinds & (kDue | kBalance))) continue;
+    for (AmountCand& t : cands) {
+      if (t.total <= 0 || t.line_index >= due.line_index ||
+          t.minor_units <= due.minor_units || !(t.line->kinds & kTotal)) {
+        continue;
+      }
+      const bool paid_between =
+          std::any_of(cands.begin(), cands.end(), [&](const AmountCand& p) {
+            return p.role.tender && p.line_index > t.line_index &&
+                   p.line_index < due.line_index &&
+                   t.minor_units - std::abs(p.minor_units) == due.minor_units;
+          });
+      if (paid_between) t.total = std::max(t.total, due.total) + 0.1;
     }
   }
   // Too little evidence is no evidence.

@@ -389,6 +389,25 @@ TEST(ExtractFieldsTest, WithNoTotalAnywhereWhatTheRowsSayWasPaidIsTheTotal) {
   EXPECT_EQ(Value(e, "total"), "119.54") << Dump(e);
 }
 
+TEST(ExtractFieldsTest, ADiscountAfterTheSubtotalAddsUp) {
+  const core::Extraction e = Extract(
+      "ACME LTD\nSubtotal 100.00\nDiscount -10.00\nVAT 20% 18.00\n"
+      "Total 108.00");
+  EXPECT_EQ(Value(e, "total"), "108.00");
+  EXPECT_TRUE(e.warnings.empty()) << Dump(e);
+}
+
+TEST(ExtractFieldsTest, WhatIsStillOwedAfterADepositIsNoTotal) {
+  const core::Extraction e = Extract(
+      "ACME LTD\nSubtotal 100.00\nTotal 100.00\nDeposit paid -40.00\n"
+      "Balance due 60.00");
+  EXPECT_EQ(Value(e, "total"), "100.00") << Dump(e);
+  // Without the payment between them, the amount due stays the total.
+  EXPECT_EQ(
+      Value(Extract("ACME LTD\nTotal 100.00\nBalance due 60.00"), "total"),
+      "60.00");
+}
+
 TEST(ExtractFieldsTest, TaxOnTwoLinesAddsUpWithTheSubtotal) {
   // India's CGST and SGST: the tax is their sum.
   const core::Extraction e = Extract(
