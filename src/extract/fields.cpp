@@ -1073,6 +1073,21 @@ WordSpan WordsIn(const Line& line, size_t begin, size_t end) {
   return out;
 }
 
+// `s` without the commas and full stops that end it ("ON," -> "ON").
+std::string WithoutTrailingPoints(std::string s) {
+  while (!s.empty() && (s.back() == ',' || s.back() == '.')) s.pop_back();
+  return s;
+}
+
+// Whether `fsa` and `ldu` are the two halves of a Canadian postcode
+// ("K1A" "0B6": letter-digit-letter digit-letter-digit).
+bool IsCanadianPostcode(std::string_view fsa, std::string_view ldu) {
+  auto L = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto D = [](char c) { return c >= '0' && c <= '9'; };
+  return fsa.size() == 3 && ldu.size() == 3 && L(fsa[0]) && D(fsa[1]) &&
+         L(fsa[2]) && D(ldu[0]) && L(ldu[1]) && D(ldu[2]);
+}
+
 // Postal codes: five or six digits alone ("81100", "75008", "238801"),
 // four digits or a hyphenated code opening a line ("8001 Zürich", "31-019
 // Kraków", "1100-048 Lisboa") or ending one after a state ("NSW 2000"),
@@ -1083,10 +1098,7 @@ bool HasPostcode(std::span<const OcrWord> words) {
       return c >= '0' && c <= '9';
     });
   };
-  auto strip = [](std::string s) {
-    while (!s.empty() && (s.back() == ',' || s.back() == '.')) s.pop_back();
-    return s;
-  };
+  const auto strip = WithoutTrailingPoints;
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string w = strip(words[i].text);
     if (digits_only(w) && (w.size() == 5 || w.size() == 6)) return true;
@@ -1156,10 +1168,7 @@ bool HasPostcode(std::span<const OcrWord> words) {
                            std::all_of(a.begin(), a.end(), [&](char c) {
                              return is_upper(c) || is_digit(c);
                            });
-      const bool canadian = a.size() == 3 && is_upper(a[0]) && is_digit(a[1]) &&
-                            is_upper(a[2]) && b.size() == 3 && is_digit(b[0]) &&
-                            is_upper(b[1]) && is_digit(b[2]);
-      if ((inward && outward) || canadian) return true;
+      if ((inward && outward) || IsCanadianPostcode(a, b)) return true;
     }
   }
   return false;
@@ -1487,23 +1496,15 @@ struct CurrencyChoice {
 std::string DollarOf(const PageModel& m) {
   static constexpr std::string_view kAuStates[] = {"nsw", "vic", "qld", "wa",
                                                    "sa",  "tas", "act", "nt"};
-  auto digits = [](std::string_view w, size_t n) {
-    return w.size() == n && std::all_of(w.begin(), w.end(), [](char c) {
-             return c >= '0' && c <= '9';
-           });
-  };
-  auto canadian = [](std::string_view a, std::string_view b) {
-    auto L = [](char c) { return c >= 'A' && c <= 'Z'; };
-    auto D = [](char c) { return c >= '0' && c <= '9'; };
-    return a.size() == 3 && b.size() >= 3 && L(a[0]) && D(a[1]) && L(a[2]) &&
-           D(b[0]) && L(b[1]) && D(b[2]);
+  auto four_digits = [](std::string_view w) {
+    return w.size() == 4 && internal::CountDigits(w) == 4;
   };
   for (const Line& line : m.lines) {
     const auto& t = line.tokens;
     for (size_t i = 0; i < t.size(); ++i) {
       const std::string& w = t[i].text;
       if (w == "abn" || w == "australia") return "AUD";
-      if (i + 2 == t.size() && digits(t[i + 1].text, 4) &&
+      if (i + 2 == t.size() && four_digits(t[i + 1].text) &&
           std::find(std::begin(kAuStates), std::end(kAuStates), w) !=
               std::end(kAuStates)) {
         return "AUD";
@@ -1515,7 +1516,11 @@ std::string DollarOf(const PageModel& m) {
     }
     const auto& words = line.ocr->words;
     for (size_t i = 0; i + 1 < words.size(); ++i) {
-      if (canadian(words[i].text, words[i + 1].text)) return "CAD";
+      const std::string_view ldu = words[i + 1].text;
+      if (ldu.size() >= 3 &&
+          IsCanadianPostcode(words[i].text, ldu.substr(0, 3))) {
+        return "CAD";
+      }
     }
   }
   return "";
@@ -1624,23 +1629,12 @@ bool OneDigitApart(int64_t a, int64_t b) {
   return differ == 1;
 }
 
-// Whether `line` prints a rate ("6%", "GST 9 %").
-bool HasRate(const Line& line) {
-  for (size_t at = line.text.find('%'); at != std::string::npos;
-       at = line.text.find('%', at + 1)) {
-    size_t d = at;
-    if (d > 0 && line.text[d - 1] == ' ') --d;
-    if (d > 0 && std::isdigit(static_cast<unsigned char>(line.text[d - 1]))) {
-      return true;
-    }
-  }
-  return false;
-}
-
-// The rate `line` prints ("VAT 20%" 20, "MwSt 7,7 %" 7.7), if one.
-std::optional<double> RateOf(const Line& line) {
-  const std::string& t = line.text;
-  for (size_t at = t.find('%'); at != std::string::npos;
+// The digits and separators printed right before each "%" of `line` (a
+// space between them allowed), each possibly empty: "GST 9 %" gives "9".
+std::vector<std::string_view> RateTexts(const Line& line) {
+  const std::string_view t = line.text;
+  std::vector<std::string_view> out;
+  for (size_t at = t.find('%'); at != std::string_view::npos;
        at = t.find('%', at + 1)) {
     size_t e = at;
     if (e > 0 && t[e - 1] == ' ') --e;
@@ -1649,7 +1643,23 @@ std::optional<double> RateOf(const Line& line) {
                      t[b - 1] == '.' || t[b - 1] == ',')) {
       --b;
     }
-    std::string number = t.substr(b, e - b);
+    out.push_back(t.substr(b, e - b));
+  }
+  return out;
+}
+
+// Whether `line` prints a rate ("6%", "GST 9 %").
+bool HasRate(const Line& line) {
+  const std::vector<std::string_view> texts = RateTexts(line);
+  return std::any_of(texts.begin(), texts.end(), [](std::string_view n) {
+    return !n.empty() && std::isdigit(static_cast<unsigned char>(n.back()));
+  });
+}
+
+// The rate `line` prints ("VAT 20%" 20, "MwSt 7,7 %" 7.7), if one.
+std::optional<double> RateOf(const Line& line) {
+  for (std::string_view text : RateTexts(line)) {
+    std::string number(text);
     std::replace(number.begin(), number.end(), ',', '.');
     if (number.empty() || !std::isdigit(static_cast<unsigned char>(number[0])))
       continue;
@@ -1980,8 +1990,9 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
         break;
       }
     }
+    const bool paid_fallback = fallback != nullptr;
     for (AmountCand& c : cands) {
-      if (fallback && among(paid_amounts, fallback->minor_units)) break;
+      if (paid_fallback) break;
       if (!usable(c) || (change_given && among(tendered, c.minor_units))) {
         continue;
       }
@@ -3164,8 +3175,7 @@ void RepairUkPostcode(std::string& outward, std::string& inward) {
   };
   auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
   auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  std::string in = inward;
-  while (!in.empty() && (in.back() == ',' || in.back() == '.')) in.pop_back();
+  const std::string in = WithoutTrailingPoints(inward);
   const size_t letters = outward.size() >= 2 && upper(outward[0])
                              ? (upper(outward[1]) ? 2 : 1)
                              : 0;
@@ -3195,14 +3205,11 @@ void RepairCanadianPostcode(const std::string& province, std::string& fsa,
   static constexpr std::string_view kProvinces[] = {
       "AB", "BC", "MB", "NB", "NL", "NS", "NT",
       "NU", "ON", "PE", "QC", "SK", "YT"};
-  std::string p = province;
-  while (!p.empty() && (p.back() == ',' || p.back() == '.')) p.pop_back();
-  if (std::find(std::begin(kProvinces), std::end(kProvinces), p) ==
-      std::end(kProvinces)) {
+  if (std::find(std::begin(kProvinces), std::end(kProvinces),
+                WithoutTrailingPoints(province)) == std::end(kProvinces)) {
     return;
   }
-  std::string in = ldu;
-  while (!in.empty() && (in.back() == ',' || in.back() == '.')) in.pop_back();
+  const std::string in = WithoutTrailingPoints(ldu);
   if (fsa.size() != 3 || in.size() != 3) return;
   static constexpr std::string_view kLetters = "SOIlBZG", kDigits = "5011826";
   auto as_digit = [](char c) {
@@ -3668,6 +3675,27 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
   return out;
 }
 
+namespace {
+
+// A field whose value is the sum of `parts`, its box around them and its
+// text theirs joined by " + " ("224.01 + 224.01").
+Field SumField(const std::vector<const AmountCand*>& parts, double confidence,
+               int minor, int page_number) {
+  core::Decimal sum(0, minor);
+  WordSpan words = parts.front()->words;
+  std::string text;
+  for (const AmountCand* c : parts) {
+    sum = sum + c->token->value;
+    words.box = Union(words.box, c->words.box);
+    text += (text.empty() ? "" : " + ") + c->words.text;
+  }
+  Field f = MakeField(sum.ToString(minor), confidence, page_number, words);
+  f.text = text;
+  return f;
+}
+
+}  // namespace
+
 void ExtractFields(const OcrPage& read, int page_number,
                    core::Extraction& out) {
   const OcrPage page =
@@ -3753,20 +3781,13 @@ void ExtractFields(const OcrPage& read, int page_number,
   // No total read at all, but the subtotal, the tax and what the page adds
   // to them (a service charge, rounding): the total is their sum.
   if (!out.fields.contains("total") && !amounts.parts.empty()) {
-    core::Decimal sum(0, minor);
-    WordSpan words = amounts.parts.front()->words;
-    std::string text;
     double confidence = 1;
     for (const AmountCand* c : amounts.parts) {
-      sum = sum + c->token->value;
-      words.box = Union(words.box, c->words.box);
-      text += (text.empty() ? "" : " + ") + c->words.text;
       confidence = std::min(confidence, double(c->words.confidence));
     }
-    Field f = MakeField(sum.ToString(minor), Round3(0.5 * confidence),
-                        page_number, words);
-    f.text = text;
-    SetField(out, "total", std::move(f));
+    SetField(
+        out, "total",
+        SumField(amounts.parts, Round3(0.5 * confidence), minor, page_number));
     out.warnings.push_back(
         amounts.misread_total
             ? "the total was read as " +
@@ -3778,14 +3799,10 @@ void ExtractFields(const OcrPage& read, int page_number,
   RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);
   if (amounts.tax && amounts.tax2) {
-    const AmountCand &a = *amounts.tax, &b = *amounts.tax2;
-    const AmountCand &first = a.line_index < b.line_index ? a : b,
-                     &second = &first == &a ? b : a;
-    Field f = MakeField((a.token->value + b.token->value).ToString(minor),
-                        amounts.tax_conf, page_number, first.words);
-    f.bbox = Union(first.words.box, second.words.box);
-    f.text = first.words.text + " + " + second.words.text;
-    SetField(out, "tax", std::move(f));
+    const AmountCand *a = amounts.tax, *b = amounts.tax2;
+    if (b->line_index < a->line_index) std::swap(a, b);
+    SetField(out, "tax",
+             SumField({a, b}, amounts.tax_conf, minor, page_number));
   } else {
     set_amount("tax", amounts.tax, amounts.tax_conf);
   }

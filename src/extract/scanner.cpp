@@ -362,9 +362,8 @@ bool IsBetterReading(const OcrLine& old, const OcrLine& again, bool date) {
   // misread value leaves ("6? 22" for "62,23").
   auto has_value = [](const std::string& text) {
     for (const AmountToken& a : FindAmounts(text)) {
-      const auto digits = std::count_if(
-          text.begin() + a.number_begin, text.begin() + a.number_end,
-          [](char c) { return c >= '0' && c <= '9'; });
+      const int digits = internal::CountDigits(std::string_view(text).substr(
+          a.number_begin, a.number_end - a.number_begin));
       if (a.has_fraction || a.currency || digits >= 3) return true;
     }
     return false;
