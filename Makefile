@@ -6,7 +6,7 @@
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md); with
 #                bench-foreign: accuracy on made-up receipts and invoices of
-#                14 countries
+#                21 countries
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
@@ -83,12 +83,15 @@ bench: deps build
 # once into build/foreign-receipts and build/foreign-invoices), scored as the
 # development set is (the invoices also by invoice number, due date and
 # customer); the same invoices as PDFs with a text layer (build/foreign-pdf);
-# and receipts and invoices of six more countries (Switzerland, Australia,
-# India, Portugal, Poland, Canada: build/more-receipts, build/more-invoices).
+# receipts and invoices of six more countries (Switzerland, Australia,
+# India, Portugal, Poland, Canada: build/more-receipts, build/more-invoices);
+# and of seven more (Sweden, Denmark, Norway, Finland, Czechia, Turkey,
+# Indonesia: build/nordic-receipts, build/nordic-invoices).
 FOREIGN := build/foreign-receipts
 FOREIGN_INVOICES := build/foreign-invoices
 FOREIGN_PDF := build/foreign-pdf
 MORE_COUNTRIES := ch,au,in,pt,pl,ca
+NORDIC_COUNTRIES := se,dk,no,fi,cz,tr,id
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
@@ -100,6 +103,10 @@ bench-foreign: deps build
 	$(BUILD)/bench/scan_bench --dataset build/more-receipts --jobs 2
 	@test -f build/more-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/more-invoices --count 60 --seed 1 --invoices --countries $(MORE_COUNTRIES)
 	$(BUILD)/bench/scan_bench --dataset build/more-invoices --jobs 2
+	@test -f build/nordic-receipts/labels.jsonl || node tools/make-test-receipts.mjs build/nordic-receipts --count 63 --seed 1 --countries $(NORDIC_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/nordic-receipts --jobs 2
+	@test -f build/nordic-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/nordic-invoices --count 63 --seed 1 --invoices --countries $(NORDIC_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/nordic-invoices --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

@@ -11,7 +11,7 @@
 // at 55-90%). The same seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
-//                                     [--countries us,uk,de,fr,es,it,nl,iso] [--extras]
+//                                     [--countries us,uk,...,id] [--extras]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -23,8 +23,9 @@
 // without it for a seed, upright and sharp, read without OCR.
 // --countries names the countries whose documents are made, in turn: by default
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
-// pl and ca are made only when named, so that a seed's default set stays the
-// one earlier figures were measured on.
+// pl, ca, se, dk, no, fi, cz (Czechia), tr and id (Indonesia) are made only
+// when named, so that a seed's default set stays the one earlier figures were
+// measured on.
 // --extras adds to receipts what real ones print around the prices: a
 // discount before or after the subtotal, a tip where tax is added, unit prices
 // on lines of their own, card slip or cashier lines, loyalty points (also only
@@ -98,6 +99,8 @@ function money(cents, style) {
     // Lakh grouping: the last three digits, then pairs (1,23,456.00).
     indian: `${units.length > 3 ? `${units.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',')},${units.slice(-3)}` : units}.${frac}`,
     plain: `${units}.${frac}`,
+    // Currencies printed without minor units (Indonesia's rupiah: 45.000).
+    whole: group('.'),
   }[style];
   return neg ? `-${s}` : s;
 }
@@ -252,12 +255,15 @@ const LOCALES = {
 const DISCOUNT_WORDS = {
   us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
   iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
+  se: 'Rabatt', dk: 'Rabat', no: 'Rabatt', fi: 'Alennus', cz: 'Sleva', tr: 'İndirim', id: 'Diskon',
 };
 
 // Countries beyond the first eight, made only when asked for (--countries), so
 // that the sets of earlier seeds stay as they were. `taxes` prints the tax in
 // several lines (India's CGST and SGST, Canada's GST and PST), `unit` gives
-// the country's prices.
+// the country's prices, `whole` rounds amounts to whole units (a currency
+// printed without cents), `star` prints the fiscal "*" before receipt amounts,
+// `tender` is the step cash is handed over in (cents).
 const MORE_LOCALES = {
   ch: {
     amount: 'apostrophe', currency: 'CHF ', before: true, taxIncluded: true,
@@ -365,6 +371,127 @@ const MORE_LOCALES = {
     thanks: ['Thank you! Merci!', 'Please come again'],
     phone: () => `Tel: (${between(204, 905)}) ${between(200, 989)}-${between(1000, 9999)}`,
   },
+  se: {
+    amount: 'space', currency: 'kr', before: false, taxIncluded: true,
+    date: (d) => pick([`${d.y}-${pad2(d.m)}-${pad2(d.d)}`, `${String(d.y).slice(2)}-${pad2(d.m)}-${pad2(d.d)}`]),
+    dateLabel: ['Datum:', 'Datum', ''],
+    shops: ['Bageri', 'Konditori', 'Apotek', 'Blommor', 'Järnhandel', 'Kafé', 'Bokhandel'],
+    names: ['Söder', 'Gamla Stan', 'Lindqvist', 'Björk', 'Ekström', 'Nordstjärnan', 'Vasa'],
+    street: () => `${pick(['Drottninggatan', 'Storgatan', 'Kungsgatan', 'Västerlånggatan', 'Sveavägen'])} ${between(1, 120)}`,
+    city: () => pick(['111 52 Stockholm', '411 05 Göteborg', '211 22 Malmö', '753 20 Uppsala', '582 24 Linköping']),
+    items: ['Kanelbulle', 'Kaffe', 'Smörgås', 'Mjölk 1,5L', 'Semla', 'Kladdkaka', 'Tidning', 'Knäckebröd'],
+    subtotal: ['Delsumma'],
+    tax: (r) => pick([`Moms ${r}%`, `varav moms ${r}%`]),
+    taxRates: [25, 12, 6],
+    total: ['SUMMA', 'Totalt', 'Att betala', 'TOTALT SEK'],
+    cash: ['Kontant', 'KONTANT'], card: ['Kort', 'Swish', 'VISA'], change: ['Växel', 'Tillbaka'],
+    thanks: ['Tack för besöket!', 'Välkommen åter'],
+    phone: () => `Tel: 0${between(8, 90)}-${between(100, 999)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  dk: {
+    amount: 'comma', currency: 'kr.', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}-${pad2(d.m)}-${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${String(d.y).slice(2)}`]),
+    dateLabel: ['Dato:', 'Dato', ''],
+    shops: ['Bageri', 'Apotek', 'Kiosk', 'Boghandel', 'Slagter', 'Café', 'Blomster'],
+    names: ['Nørrebro', 'Østerbro', 'Jensens', 'Havnen', 'Lykke', 'Christianshavn', 'Møllen'],
+    street: () => `${pick(['Strøget', 'Vesterbrogade', 'Nørregade', 'Søndergade', 'Algade'])} ${between(1, 150)}`,
+    city: () => pick(['1160 København K', '8000 Aarhus C', '5000 Odense C', '9000 Aalborg', '2100 København Ø']),
+    items: ['Wienerbrød', 'Kaffe', 'Rugbrød', 'Smørrebrød', 'Mælk 1L', 'Kanelsnegl', 'Avis', 'Øl'],
+    subtotal: ['Subtotal', 'Mellemsum'],
+    tax: (r) => pick([`Moms ${r}%`, `Heraf moms ${r}%`, 'Moms udgør']),
+    taxRates: [25],
+    total: ['I ALT', 'Total', 'At betale', 'TOTAL DKK'],
+    cash: ['Kontant', 'KONTANT'], card: ['Dankort', 'MobilePay', 'VISA/Dankort'], change: ['Byttepenge', 'Retur'],
+    thanks: ['Tak for besøget', 'På gensyn'],
+    phone: () => `Tlf. ${between(20, 99)} ${between(10, 99)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  no: {
+    amount: 'space', currency: 'kr', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${String(d.y).slice(2)}`]),
+    dateLabel: ['Dato:', 'Dato', ''],
+    shops: ['Bakeri', 'Apotek', 'Kiosk', 'Bokhandel', 'Kafé', 'Jernvare', 'Blomster'],
+    names: ['Bryggen', 'Fjordgløtt', 'Holmen', 'Solbakken', 'Nordlys', 'Grünerløkka', 'Bjørkly'],
+    street: () => `${pick(['Karl Johans gate', 'Storgata', 'Torggata', 'Bryggen', 'Kongens gate'])} ${between(1, 90)}`,
+    city: () => pick(['0154 Oslo', '5003 Bergen', '7011 Trondheim', '4006 Stavanger', '9008 Tromsø']),
+    items: ['Skolebolle', 'Kaffe', 'Vaffel', 'Brunost', 'Melk 1L', 'Pølse', 'Avis', 'Kanelbolle'],
+    subtotal: ['Sum varer', 'Delsum'],
+    tax: (r) => pick([`MVA ${r}%`, `Herav mva ${r}%`]),
+    taxRates: [25, 15],
+    total: ['TOTALT', 'Å BETALE', 'Sum', 'Totalt NOK'],
+    cash: ['Kontant'], card: ['BankAxept', 'Vipps', 'VISA'], change: ['Veksel', 'Tilbake'],
+    thanks: ['Takk for handelen!', 'Velkommen igjen'],
+    phone: () => `Tlf: ${between(20, 99)} ${between(10, 99)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  fi: {
+    amount: 'space', currency: '€', before: false, taxIncluded: true,
+    date: (d) => pick([`${d.d}.${d.m}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${d.y}`]),
+    dateLabel: ['Pvm:', 'Päiväys:', ''],
+    shops: ['Leipomo', 'Apteekki', 'Kahvila', 'Kirjakauppa', 'Kukkakauppa', 'Rautakauppa'],
+    names: ['Keskusta', 'Aalto', 'Kallio', 'Sampo', 'Mäkinen', 'Helmi', 'Pohjola'],
+    street: () => `${pick(['Aleksanterinkatu', 'Mannerheimintie', 'Hämeenkatu', 'Kauppakatu', 'Pohjoisesplanadi'])} ${between(1, 80)}`,
+    city: () => pick(['00100 Helsinki', '33100 Tampere', '20100 Turku', '90100 Oulu', '40100 Jyväskylä']),
+    items: ['Korvapuusti', 'Kahvi', 'Karjalanpiirakka', 'Maito 1L', 'Ruisleipä', 'Pulla', 'Lehti', 'Munkki'],
+    subtotal: ['Välisumma'],
+    tax: (r) => pick([`ALV ${r}%`, `Sis. ALV ${r}%`]),
+    taxRates: [25.5, 14, 10],
+    total: ['YHTEENSÄ', 'Yhteensä', 'Maksettava', 'SUMMA'],
+    cash: ['Käteinen', 'KÄTEINEN'], card: ['Kortti', 'Pankkikortti', 'VISA'], change: ['Takaisin', 'Vaihtoraha'],
+    thanks: ['Kiitos käynnistä!', 'Tervetuloa uudelleen'],
+    phone: () => `Puh. 0${between(9, 50)} ${between(100, 999)} ${between(1000, 9999)}`,
+  },
+  cz: {
+    amount: 'space', currency: 'Kč', before: false, taxIncluded: true,
+    date: (d) => pick([`${d.d}.${d.m}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${d.d}. ${d.m}. ${d.y}`]),
+    dateLabel: ['Datum:', 'Datum prodeje:', ''],
+    shops: ['Pekařství', 'Lékárna', 'Kavárna', 'Knihkupectví', 'Potraviny', 'Cukrárna'],
+    names: ['U Zlatého lva', 'Novák', 'Svoboda', 'Vltava', 'Dvořák', 'Na Poříčí', 'U Tří pštrosů'],
+    street: () => `${pick(['Václavské náměstí', 'Národní', 'Karlova', 'Masarykova', 'Husova'])} ${pick([`${between(1, 80)}`, `${between(100, 2999)}/${between(1, 60)}`])}`,
+    city: () => pick(['110 00 Praha 1', '602 00 Brno', '301 00 Plzeň', '702 00 Ostrava', '370 01 České Budějovice']),
+    items: ['Rohlík', 'Káva', 'Chléb', 'Koláč', 'Mléko 1l', 'Pivo', 'Noviny', 'Trdelník'],
+    subtotal: ['Mezisoučet'],
+    tax: (r) => pick([`DPH ${r}%`, `z toho DPH ${r}%`]),
+    taxRates: [21, 12],
+    total: ['CELKEM', 'Celkem Kč', 'K ÚHRADĚ', 'Celkem k úhradě'],
+    cash: ['Hotově', 'HOTOVOST'], card: ['Platební karta', 'KARTA'], change: ['Vráceno', 'Vrátit'],
+    thanks: ['Děkujeme za nákup', 'Na shledanou'],
+    phone: () => `Tel: +420 ${between(200, 799)} ${between(100, 999)} ${between(100, 999)}`,
+  },
+  tr: {
+    amount: 'comma', currency: 'TL', before: false, taxIncluded: true, star: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${d.y}`]),
+    dateLabel: ['TARİH:', 'TARIH', ''],
+    shops: ['Fırın', 'Eczane', 'Kafe', 'Market', 'Kitabevi', 'Pastane', 'Büfe'],
+    names: ['Yıldız', 'Boğaziçi', 'Çınar', 'Anadolu', 'Güneş', 'Lale', 'Kardeşler'],
+    street: () => `${pick(['İstiklal Cad.', 'Atatürk Cad.', 'Bağdat Cad.', 'Cumhuriyet Cad.', 'Kızılay Sok.'])} No:${between(1, 250)}`,
+    city: () => pick(['34433 Beyoğlu/İstanbul', '06420 Çankaya/Ankara', '35210 Konak/İzmir', '07100 Muratpaşa/Antalya', '16010 Osmangazi/Bursa']),
+    items: ['Simit', 'Çay', 'Ayran', 'Poğaça', 'Su 0,5L', 'Börek', 'Gazete', 'Baklava'],
+    subtotal: ['ARA TOPLAM'],
+    tax: (r) => pick(['TOPKDV', `KDV %${r}`]),
+    taxRates: [20, 10, 1],
+    total: ['TOPLAM', 'GENEL TOPLAM', 'TOPLAM TL'],
+    cash: ['NAKİT', 'Nakit'], card: ['KREDİ KARTI', 'K.KARTI'], change: ['PARA ÜSTÜ', 'Para Üstü'],
+    thanks: ['TEŞEKKÜR EDERİZ', 'Yine bekleriz'],
+    phone: () => `Tel: 0${between(212, 488)} ${between(100, 999)} ${between(10, 99)} ${between(10, 99)}`,
+  },
+  id: {
+    amount: 'whole', currency: 'Rp ', before: true, taxIncluded: false, whole: true, tender: 5000000,
+    date: (d) => pick([`${pad2(d.d)}/${pad2(d.m)}/${d.y}`, `${pad2(d.d)}-${pad2(d.m)}-${d.y}`,
+      `${d.d} ${['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'][d.m - 1]} ${d.y}`]),
+    dateLabel: ['Tanggal:', 'Tgl:', ''],
+    shops: ['Warung', 'Toko', 'Kedai Kopi', 'Apotek', 'Bakery', 'Rumah Makan'],
+    names: ['Sederhana', 'Sinar Jaya', 'Bintang', 'Mekar Sari', 'Sumber Rejeki', 'Cahaya', 'Maju Jaya'],
+    street: () => `Jl. ${pick(['Sudirman', 'Thamrin', 'Gajah Mada', 'Malioboro', 'Diponegoro'])} No. ${between(1, 200)}`,
+    city: () => pick(['Jakarta Pusat 10110', 'Bandung 40111', 'Yogyakarta 55271', 'Surabaya 60271', 'Denpasar 80111']),
+    items: ['Nasi Goreng', 'Es Teh Manis', 'Kopi Susu', 'Mie Ayam', 'Sate Ayam', 'Air Mineral', 'Roti Bakar', 'Bakso'],
+    unit: () => between(5, 90) * 500 * 100,
+    subtotal: ['Subtotal', 'Sub Total'],
+    tax: (r) => pick([`PPN ${r}%`, `PB1 ${r}%`, `Pajak ${r}%`]),
+    taxRates: [10, 11],
+    total: ['TOTAL', 'Total Bayar', 'GRAND TOTAL', 'Jumlah'],
+    cash: ['Tunai', 'TUNAI', 'Cash'], card: ['Debit BCA', 'QRIS', 'Kartu Kredit'], change: ['Kembali', 'Kembalian'],
+    thanks: ['Terima kasih atas kunjungan Anda', 'Terima Kasih'],
+    phone: () => `Telp. (0${between(21, 361)}) ${between(100, 999)}${between(1000, 9999)}`,
+  },
 };
 
 const COUNTRIES = countriesArg >= 0 ? args[countriesArg + 1].split(',') : Object.keys(LOCALES);
@@ -380,7 +507,8 @@ function receipt(i) {
   const key = countryOf(i);
   const L = LOCALES[key] ?? MORE_LOCALES[key];
   const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
-  const bare = (cents) => money(cents, L.amount);
+  const bare = (cents) => `${L.star ? '*' : ''}${money(cents, L.amount)}`;
+  const whole = (cents) => (L.whole ? Math.round(cents / 100) * 100 : cents);
   const shop = pick(L.shops);
   const name = pick(L.names);
   const company = chance(0.5) ? `${shop} ${name}` : `${name} ${shop}`;
@@ -403,7 +531,7 @@ function receipt(i) {
     x.units = chance(0.4);
     if (chance(0.35)) {
       const pct = pick([5, 10, 15, 20]);
-      x.discount = Math.round((itemsSum * pct) / 100);
+      x.discount = whole(Math.round((itemsSum * pct) / 100));
       x.label = `${DISCOUNT_WORDS[key]} ${pct}%`;
       x.afterSubtotal = chance(0.5);
     }
@@ -413,7 +541,7 @@ function receipt(i) {
   }
   const subtotal = itemsSum - x.discount;
   // Taxes in several lines are added to the prices (label, cents).
-  const taxLines = L.taxes ? L.taxes().map(([label, r]) => [label, Math.round((subtotal * r) / 100)]) : null;
+  const taxLines = L.taxes ? L.taxes().map(([label, r]) => [label, whole(Math.round((subtotal * r) / 100))]) : null;
   const rate = taxLines ? 0 : pick(L.taxRates);
   let tax;
   let total;
@@ -422,15 +550,16 @@ function receipt(i) {
     total = subtotal + tax;
   } else if (L.taxIncluded) {
     total = subtotal;
-    tax = Math.round((total * rate) / (100 + rate));
+    tax = whole(Math.round((total * rate) / (100 + rate)));
   } else {
-    tax = Math.round((subtotal * rate) / 100);
+    tax = whole(Math.round((subtotal * rate) / 100));
     total = subtotal + tax;
   }
-  const tip = Math.round((subtotal * x.tipRate) / 100);
+  const tip = whole(Math.round((subtotal * x.tipRate) / 100));
   total += tip;
   const card = chance(0.4);
-  const given = card ? total : Math.ceil(total / 1000) * 1000 + (chance(0.3) ? 1000 : 0);
+  const step = L.tender ?? 1000;
+  const given = card ? total : Math.ceil(total / step) * step + (chance(0.3) ? step : 0);
   const rows = [];
   const row = (l, r, cls = '') => rows.push(`<div class="row ${cls}"><span>${l}</span><span>${r}</span></div>`);
   const line = (t, cls = '') => rows.push(`<div class="${cls}">${t}</div>`);
@@ -671,6 +800,79 @@ const MORE_INVOICE_WORDS = {
     total: ['Total', 'TOTAL CAD', 'Amount Due', 'Balance Due'], country: 'Canada',
     terms: ['Net 30.', 'Thank you for your business!'],
   },
+  se: {
+    title: ['FAKTURA', 'Faktura'], number: ['Fakturanummer:', 'Fakturanr:', 'Faktura nr'],
+    date: ['Fakturadatum:', 'Datum:'], due: ['Förfallodatum:', 'Förfallodag:'],
+    billTo: ['Kund:', 'Fakturaadress:', 'Till:'], kinds: ['Bygg', 'Konsult', 'Data', 'Transport', 'Tryckeri'],
+    legal: ['AB', 'Aktiebolag'], taxId: () => `Org.nr ${between(556000, 559999)}-${between(1000, 9999)}`,
+    services: ['Konsulttjänster (tim)', 'Material', 'Resekostnader', 'Licens', 'Arbetskostnad'],
+    subtotal: ['Summa exkl. moms', 'Netto', 'Delsumma'], tax: (r) => pick([`Moms ${r}%`, `Moms ${r} %`]), rates: [25],
+    total: ['Att betala', 'Summa att betala', 'Totalt SEK', 'Att betala (SEK)'], country: 'Sverige',
+    terms: ['Betalningsvillkor: 30 dagar netto.', 'Bankgiro 123-4567'],
+  },
+  dk: {
+    title: ['FAKTURA', 'Faktura'], number: ['Fakturanr.:', 'Fakturanummer:'],
+    date: ['Fakturadato:', 'Dato:'], due: ['Forfaldsdato:', 'Betalingsfrist:'],
+    billTo: ['Kunde:', 'Faktureres til:'], kinds: ['Byg', 'Rådgivning', 'IT', 'Transport', 'Tryk'],
+    legal: ['ApS', 'A/S', 'I/S'], taxId: () => `CVR-nr. ${between(10000000, 99999999)}`,
+    services: ['Rådgivning (timer)', 'Materialer', 'Kørsel', 'Licens', 'Arbejdsløn'],
+    subtotal: ['Subtotal', 'Beløb ekskl. moms', 'Netto'], tax: (r) => pick([`Moms ${r}%`, `Moms (${r}%)`]), rates: [25],
+    total: ['Total DKK', 'I alt', 'At betale', 'Total inkl. moms'], country: 'Danmark',
+    terms: ['Betalingsbetingelser: netto 14 dage.', 'Tak for handlen.'],
+  },
+  no: {
+    title: ['FAKTURA', 'Faktura'], number: ['Fakturanr.:', 'Fakturanummer:'],
+    date: ['Fakturadato:', 'Dato:'], due: ['Forfallsdato:', 'Forfall:'],
+    billTo: ['Kunde:', 'Fakturamottaker:'], kinds: ['Bygg', 'Rådgivning', 'Data', 'Transport', 'Trykkeri'],
+    legal: ['AS', 'ASA'], taxId: () => `Org.nr. ${between(900, 999)} ${between(100, 999)} ${between(100, 999)} MVA`,
+    services: ['Konsulenttimer', 'Materiell', 'Reisekostnader', 'Lisens', 'Arbeid'],
+    subtotal: ['Sum eks. mva', 'Netto', 'Delsum'], tax: (r) => pick([`MVA ${r}%`, `Mva ${r} %`]), rates: [25],
+    total: ['Å betale', 'Sum inkl. mva', 'Totalt NOK', 'Beløp å betale'], country: 'Norge',
+    terms: ['Betalingsfrist 14 dager.', 'Kontonr. 1234.56.78903'],
+  },
+  fi: {
+    title: ['LASKU', 'Lasku'], number: ['Laskun numero:', 'Laskunro:'],
+    date: ['Laskun päivämäärä:', 'Päiväys:', 'Päivämäärä:'], due: ['Eräpäivä:', 'Eräpäivä'],
+    billTo: ['Asiakas:', 'Laskutusosoite:', 'Vastaanottaja:'], kinds: ['Rakennus', 'Konsultointi', 'Tietotekniikka', 'Kuljetus', 'Paino'],
+    legal: ['Oy', 'Oyj', 'Ky'], taxId: () => `Y-tunnus ${between(1000000, 3299999)}-${between(0, 9)}`,
+    services: ['Konsultointi (h)', 'Materiaalit', 'Matkakulut', 'Lisenssi', 'Työ'],
+    subtotal: ['Veroton hinta', 'Yhteensä ilman ALV', 'Välisumma'], tax: (r) => pick([`ALV ${r}%`, `ALV ${r} %`]), rates: [25.5, 24],
+    total: ['Yhteensä', 'Maksettava', 'Yhteensä EUR', 'Laskun summa'], country: 'Suomi',
+    terms: ['Maksuehto 14 päivää netto.', 'Viitenumero 12345'],
+  },
+  cz: {
+    title: ['FAKTURA', 'Faktura - daňový doklad'], number: ['Číslo faktury:', 'Faktura č.', 'Variabilní symbol:'],
+    date: ['Datum vystavení:', 'Vystaveno:'], due: ['Datum splatnosti:', 'Splatnost:'],
+    billTo: ['Odběratel:', 'Příjemce:'], kinds: ['Stavby', 'Informatika', 'Doprava', 'Poradenství', 'Tisk'],
+    legal: ['s.r.o.', 'a.s.', 'spol. s r.o.'], taxId: () => `IČO: ${between(10000000, 99999999)} DIČ: CZ${between(10000000, 99999999)}`,
+    services: ['Poradenství (hod.)', 'Materiál', 'Cestovné', 'Licence', 'Práce'],
+    subtotal: ['Základ daně', 'Celkem bez DPH', 'Mezisoučet'], tax: (r) => pick([`DPH ${r}%`, `DPH ${r} %`]), rates: [21],
+    total: ['Celkem k úhradě', 'K úhradě', 'Celkem Kč', 'CELKEM'], country: 'Česká republika',
+    terms: ['Splatnost 14 dní.', 'Děkujeme za spolupráci.'],
+  },
+  tr: {
+    title: ['FATURA', 'e-Arşiv Fatura'], number: ['Fatura No:', 'Fatura No', 'Belge No:'],
+    date: ['Fatura Tarihi:', 'Düzenleme Tarihi:', 'Tarih:'], due: ['Son Ödeme Tarihi:', 'Vade Tarihi:'],
+    billTo: ['Sayın', 'Alıcı:', 'Müşteri:'], kinds: ['İnşaat', 'Bilişim', 'Lojistik', 'Danışmanlık', 'Matbaa'],
+    legal: ['Ltd. Şti.', 'A.Ş.', 'San. ve Tic. Ltd. Şti.'],
+    taxId: () => `Vergi Dairesi: ${pick(['Kadıköy', 'Çankaya', 'Konak'])} VKN: ${between(1000000000, 9999999999)}`,
+    services: ['Danışmanlık hizmeti', 'Malzeme', 'Nakliye', 'Yazılım lisansı', 'İşçilik'],
+    subtotal: ['Ara Toplam', 'Mal Hizmet Toplam Tutarı', 'KDV Matrahı'], tax: (r) => pick([`KDV (%${r})`, `Hesaplanan KDV %${r}`]), rates: [20],
+    total: ['Genel Toplam', 'Ödenecek Tutar', 'Vergiler Dahil Toplam Tutar', 'TOPLAM'], country: 'Türkiye',
+    terms: ['Ödeme 30 gün içinde yapılmalıdır.', 'Teşekkür ederiz.'],
+  },
+  id: {
+    title: ['INVOICE', 'FAKTUR', 'Faktur'], number: ['No. Faktur:', 'Nomor Invoice:', 'Invoice No:'],
+    date: ['Tanggal:', 'Tanggal Faktur:'], due: ['Jatuh Tempo:', 'Tanggal Jatuh Tempo:'],
+    billTo: ['Kepada Yth.', 'Ditagihkan kepada:', 'Pembeli:'], kinds: ['Teknologi', 'Konstruksi', 'Logistik', 'Konsultan', 'Percetakan'],
+    legal: ['PT', 'CV'], legalFirst: true,
+    taxId: () => `NPWP: ${between(10, 99)}.${between(100, 999)}.${between(100, 999)}.${between(1, 9)}-${between(100, 999)}.000`,
+    services: ['Jasa konsultasi', 'Material', 'Biaya pengiriman', 'Lisensi perangkat lunak', 'Jasa pemasangan'],
+    unit: () => between(5, 900) * 10000 * 100,
+    subtotal: ['Subtotal', 'Dasar Pengenaan Pajak', 'Jumlah'], tax: (r) => pick([`PPN ${r}%`, `PPN (${r}%)`]), rates: [11, 12],
+    total: ['Total', 'TOTAL', 'Grand Total', 'Jumlah Tagihan'], country: 'Indonesia',
+    terms: ['Pembayaran paling lambat 30 hari.', 'Terima kasih atas kerja sama Anda.'],
+  },
 };
 
 // An A4 invoice of a business: the vendor's letterhead, the customer, the
@@ -683,10 +885,15 @@ function invoice(i) {
   const W = INVOICE_WORDS[key] ?? MORE_INVOICE_WORDS[key];
   const bare = (cents) => money(cents, L.amount);
   const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
-  const company = `${pick(L.names)} ${pick(W.kinds)} ${pick(W.legal)}`;
+  // A business's name; its legal form first where the country writes it so ("PT").
+  const business = () => {
+    const [name, kind, legal] = [pick(L.names), pick(W.kinds), pick(W.legal)];
+    return W.legalFirst ? `${legal} ${name} ${kind}` : `${name} ${kind} ${legal}`;
+  };
+  const company = business();
   const withCountry = chance(0.3);
   const addressLines = [L.street(), L.city(), ...(withCountry ? [W.country] : [])];
-  const buyer = `${pick(L.names)} ${pick(W.kinds)} ${pick(W.legal)}`;
+  const buyer = business();
   const buyerLines = [L.street(), L.city()];
   const d = { y: between(2016, 2025), m: between(1, 12), d: between(1, 28) };
   const issued = new Date(Date.UTC(d.y, d.m - 1, d.d));
@@ -710,7 +917,7 @@ function invoice(i) {
   }
   const net = items.reduce((a, it) => a + it.cents, 0);
   const rate = pick(W.rates);
-  const tax = Math.round((net * rate) / 100);
+  const tax = L.whole ? Math.round((net * rate) / 10000) * 100 : Math.round((net * rate) / 100);
   const total = net + tax;
 
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +

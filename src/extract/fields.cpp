@@ -89,8 +89,9 @@ std::vector<std::string> SplitSpaces(std::string_view s) {
 // Labels in folded form (lower case, accents stripped, punctuation removed:
 // "SUB-TOTAL" is "sub total", "MwSt." is "mwst"), mostly English, Malay,
 // German, French, Spanish, Italian, Dutch, Portuguese and Polish, with the
-// totals, change and taxes of the Nordic languages, Turkish, Hungarian,
-// Czech, Romanian and Vietnamese.
+// totals, change, tenders, taxes and streets of the Nordic languages,
+// Turkish, Czech and Indonesian, and the totals of Hungarian, Romanian and
+// Vietnamese.
 const std::vector<Keyword>& Keywords() {
   static const std::vector<Keyword> kKeywords = [] {
     const std::vector<std::pair<const char*, uint64_t>> table = {
@@ -121,6 +122,9 @@ const std::vector<Keyword>& Keywords() {
         {"i alt", kTotal},   // Danish, Norwegian
         {"toplam", kTotal},  // Turkish
         {"genel toplam", kTotal | kGrand},
+        {"toplam tutar", kTotal},
+        {"laskun summa", kTotal},
+        {"jumlah tagihan", kTotal | kDue},
         {"osszesen", kTotal},   // Hungarian
         {"tong cong", kTotal},  // Vietnamese
         {"tong tien", kTotal},
@@ -145,6 +149,8 @@ const std::vector<Keyword>& Keywords() {
         {"a betale", kDue},  // "Å betale"
         {"fizetendo", kDue},
         {"k uhrade", kDue},
+        {"maksettava", kDue},
+        {"odenecek", kDue},  // "Ödenecek Tutar"
         {"de plata", kDue},
         {"thanh toan", kDue},
         {"owing", kDue},
@@ -162,6 +168,17 @@ const std::vector<Keyword>& Keywords() {
         {"subtotale", kSub},
         {"subtotaal", kSub},
         {"base imponible", kSub},
+        {"delsumma", kSub},  // Swedish
+        {"delsum", kSub},    // Norwegian
+        {"mellemsum", kSub},
+        {"sum varer", kSub},
+        {"valisumma", kSub},  // Finnish "Välisumma"
+        {"mezisoucet", kSub},
+        {"zaklad dane", kSub},
+        {"ara toplam", kSub},
+        {"kdv matrahi", kSub},
+        {"mal hizmet toplam tutari", kSub},
+        {"dasar pengenaan pajak", kSub},
         {"imponibile", kSub},
         {"excl", kExcl},
         {"excluding", kExcl},
@@ -177,8 +194,15 @@ const std::vector<Keyword>& Keywords() {
         {"hors taxe", kExcl},
         {"sin iva", kExcl},
         {"without", kExcl},
+        {"ekskl", kExcl},
+        {"eks", kExcl},
+        {"veroton", kExcl},
+        {"ilman", kExcl},
+        {"bez", kExcl},
         {"w o", kExcl},
         {"netto*", kNet | kExcl},
+        {"netto", kNet},
+        {"netto a pagare", kTotal | kDue},  // Italian: the total to pay
         {"net", kNet},
         {"nett", kNet},
         {"neto", kNet},
@@ -194,12 +218,18 @@ const std::vector<Keyword>& Keywords() {
         {"con iva", kIncl},
         {"iva incluido", kIncl},
         {"incluido", kIncl},
+        {"sis", kIncl},  // Finnish "sis. ALV"
+        {"dahil", kIncl},
         {"davon", kTaxPart},
         {"enthaltene", kTaxPart},
         {"enthalten", kTaxPart},
         {"dont", kTaxPart},
         {"zzgl", kTaxPart},
         {"zuzuglich", kTaxPart},
+        {"varav", kTaxPart},  // Swedish, Danish, Norwegian "of which"
+        {"heraf", kTaxPart},
+        {"herav", kTaxPart},
+        {"z toho", kTaxPart},
         {"plus", kTaxPart},
         // Taxes.
         {"gst", kTax},
@@ -237,6 +267,9 @@ const std::vector<Keyword>& Keywords() {
         {"dph", kTax},
         {"ptu", kTax},
         {"kdv", kTax},
+        {"topkdv", kTax},
+        {"pajak", kTax},
+        {"pb1", kTax},  // Indonesian restaurant tax
         {"cukai", kTax},
         // Identifiers after a tax word: "GST ID NO", "VAT REG", "N° TVA".
         {"id", kIdQual},
@@ -301,6 +334,14 @@ const std::vector<Keyword>& Keywords() {
         {"vaxel", kChange},
         {"tillbaka", kChange},
         {"byttepenger", kChange},
+        {"byttepenge", kChange},
+        {"retur", kChange},
+        {"veksel", kChange},
+        {"tilbake", kChange},
+        {"takaisin", kChange},
+        {"vaihtoraha", kChange},
+        {"vraceno", kChange},
+        {"vratit", kChange},
         {"para ustu", kChange},
         {"tien thua", kChange},
         {"cash", kTender},
@@ -353,6 +394,18 @@ const std::vector<Keyword>& Keywords() {
         {"kort", kTender},
         {"nakit", kTender},
         {"kredi karti", kTender},
+        {"k karti", kTender},
+        {"swish", kTender},
+        {"dankort", kTender},
+        {"mobilepay", kTender},
+        {"bankaxept", kTender},
+        {"vipps", kTender},
+        {"kateinen", kTender},
+        {"kortti", kTender},
+        {"pankkikortti", kTender},
+        {"hotove", kTender},
+        {"hotovost", kTender},
+        {"qris", kTender},
         {"tien mat", kTender},
         {"rounding", kRounding},
         {"round", kRounding},
@@ -383,6 +436,11 @@ const std::vector<Keyword>& Keywords() {
         {"less", kDiscount},
         {"nachlass", kDiscount},
         {"skonto", kDiscount},
+        {"rabat", kDiscount},
+        {"alennus", kDiscount},
+        {"sleva", kDiscount},
+        {"indirim", kDiscount},
+        {"diskon", kDiscount},
         {"qty", kCount},
         {"quantity", kCount},
         {"items", kCount},
@@ -454,6 +512,9 @@ const std::vector<Keyword>& Keywords() {
         {"ricevuta", kTitle},
         {"kassabon", kTitle},
         {"kvitto", kTitle},
+        {"kvittering", kTitle},
+        {"lasku", kTitle},
+        {"uctenka", kTitle},
         {"kwitansi", kTitle},
         {"resit", kTitle},
         {"invois", kTitle},
@@ -604,6 +665,26 @@ const std::vector<Keyword>& Keywords() {
         {"square", kAddress},
         {"terrace", kAddress},
         {"crescent", kAddress},
+        {"*gatan", kAddress},  // Swedish, Norwegian, Danish, Finnish streets
+        {"*vagen", kAddress},
+        {"*gata", kAddress},
+        {"gata", kAddress},
+        {"gate", kAddress},
+        {"*gade", kAddress},
+        {"*vej", kAddress},
+        {"*katu", kAddress},
+        {"*tie", kAddress},
+        {"namesti", kAddress},  // Czech
+        {"trida", kAddress},
+        {"cad", kAddress},  // Turkish "Cad.", "Sok.", "Mah."
+        {"cd", kAddress},
+        {"caddesi", kAddress},
+        {"sok", kAddress},
+        {"sokak", kAddress},
+        {"mah", kAddress},
+        {"mahallesi", kAddress},
+        {"bulvari", kAddress},
+        {"jl", kAddress},  // Indonesian "Jl." (jalan)
         // Legal forms of companies.
         {"sdn", kLegal},
         {"bhd", kLegal},
@@ -650,6 +731,12 @@ const std::vector<Keyword>& Keywords() {
         {"ab", kLegal},
         {"a s", kLegal},
         {"aps", kLegal},
+        {"asa", kLegal},
+        {"oyj", kLegal},
+        {"ky", kLegal},
+        {"aktiebolag", kLegal},
+        {"spol", kLegal},
+        {"sti", kLegal},  // Turkish "Ltd. Şti."
         {"kk", kLegal},
         {"sro", kLegal},
         {"s r o", kLegal},
@@ -677,6 +764,13 @@ const std::vector<Keyword>& Keywords() {
         {"fecha", kDateWord},
         {"data", kDateWord},
         {"tgl", kDateWord},
+        {"dato", kDateWord},
+        {"pvm", kDateWord},
+        {"paivays", kDateWord},
+        {"paivamaara", kDateWord},
+        {"tarih", kDateWord},
+        {"tarihi", kDateWord},
+        {"datum prodeje", kDateWord},
         {"tanggal", kDateWord},
         {"dt", kDateWord},
         {"invoice date", kDateWord | kInvoiceDate},
@@ -697,6 +791,14 @@ const std::vector<Keyword>& Keywords() {
         {"data da fatura", kDateWord | kInvoiceDate},
         {"data wystawienia", kDateWord | kInvoiceDate},
         {"tarikh invois", kDateWord | kInvoiceDate},
+        {"fakturadatum", kDateWord | kInvoiceDate},
+        {"fakturadato", kDateWord | kInvoiceDate},
+        {"laskun paivamaara", kDateWord | kInvoiceDate},
+        {"datum vystaveni", kDateWord | kInvoiceDate},
+        {"vystaveno", kDateWord | kInvoiceDate},
+        {"fatura tarihi", kDateWord | kInvoiceDate},
+        {"duzenleme tarihi", kDateWord | kInvoiceDate},
+        {"tanggal faktur", kDateWord | kInvoiceDate},
         {"due date", kDueWord},
         {"payment due", kDueWord},
         {"due by", kDueWord},
@@ -725,6 +827,20 @@ const std::vector<Keyword>& Keywords() {
         {"pay before", kDueWord},
         {"payable by", kDueWord},
         {"tarikh akhir", kDueWord},
+        {"forfallodatum", kDueWord},  // Swedish
+        {"forfallodag", kDueWord},
+        {"forfaldsdato", kDueWord},  // Danish
+        {"betalingsfrist", kDueWord},
+        {"forfallsdato", kDueWord},  // Norwegian
+        {"forfall", kDueWord},
+        {"erapaiva", kDueWord},  // Finnish "Eräpäivä"
+        {"datum splatnosti", kDueWord},
+        {"splatnost", kDueWord},
+        {"splatnosti", kDueWord},
+        {"son odeme tarihi", kDueWord},
+        {"vade tarihi", kDueWord},
+        {"vade", kDueWord},
+        {"jatuh tempo", kDueWord},
         {"exp", kExpiry},
         {"expiry", kExpiry},
         {"expires", kExpiry},
@@ -1089,8 +1205,9 @@ bool IsCanadianPostcode(std::string_view fsa, std::string_view ldu) {
 }
 
 // Postal codes: five or six digits alone ("81100", "75008", "238801"),
-// four digits or a hyphenated code opening a line ("8001 Zürich", "31-019
-// Kraków", "1100-048 Lisboa") or ending one after a state ("NSW 2000"),
+// four digits, a hyphenated code or three digits and two opening a line
+// ("8001 Zürich", "31-019 Kraków", "1100-048 Lisboa", "411 05 Göteborg") or
+// four digits ending one after a state ("NSW 2000"),
 // "D-80331", US ZIP+4, or a UK/Canadian code ("SW1A 1AA", "K1A 0B6").
 bool HasPostcode(std::span<const OcrWord> words) {
   auto digits_only = [](std::string_view s) {
@@ -1099,6 +1216,14 @@ bool HasPostcode(std::span<const OcrWord> words) {
     });
   };
   const auto strip = WithoutTrailingPoints;
+  // A word of a city's name: no digits, but for a last letter OCR read as
+  // one ("Malm6" for "Malmö").
+  auto city_word = [&](const OcrWord& o) {
+    const std::string t = strip(o.text);
+    const size_t digits = internal::CountDigits(t);
+    return !t.empty() && (digits == 0 || (digits == 1 && t.size() >= 4 &&
+                                          t.back() >= '0' && t.back() <= '9'));
+  };
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string w = strip(words[i].text);
     if (digits_only(w) && (w.size() == 5 || w.size() == 6)) return true;
@@ -1124,18 +1249,28 @@ bool HasPostcode(std::span<const OcrWord> words) {
         return true;
       }
       const bool words_after =
-          std::all_of(words.begin() + 1, words.end(), [&](const OcrWord& o) {
-            const std::string t = strip(o.text);
-            return !t.empty() && std::none_of(t.begin(), t.end(), [](char c) {
-              return c >= '0' && c <= '9';
-            });
-          });
+          std::all_of(words.begin() + 1, words.end(), city_word);
       // (Its first letter may be misread: "tODZ" for "ŁÓDŹ".)
       const bool city =
           !next.empty() &&
           (capital(next[0]) ||
            (next.size() >= 3 && upper(next[1]) && upper(next[2])));
       if (i == 0 && words_after && city) {
+        return true;
+      }
+    }
+    // Three digits and two opening a line before the city ("411 05
+    // Göteborg", Sweden; "110 00 Praha 1", Czechia, with its district).
+    if (i == 0 && digits_only(w) && w.size() == 3 && words.size() >= 3) {
+      const std::string two = strip(words[1].text);
+      const std::string next = strip(words[2].text);
+      const bool district = words.size() == 4 &&
+                            digits_only(strip(words[3].text)) &&
+                            strip(words[3].text).size() <= 2;
+      const bool city_after = std::all_of(
+          words.begin() + 2, words.end() - (district ? 1 : 0), city_word);
+      if (digits_only(two) && two.size() == 2 && !next.empty() &&
+          capital(next[0]) && city_after) {
         return true;
       }
     }
@@ -1526,6 +1661,26 @@ std::string DollarOf(const PageModel& m) {
   return "";
 }
 
+// Whose crown a page's "kr" is, by its language or the country it names:
+// "SEK", "DKK", "NOK", or "" (none of them).
+std::string KronaOf(const PageModel& m) {
+  std::string text;
+  for (const Line& line : m.lines) {
+    text += line.text;
+    text += '\n';
+    for (const Token& t : line.tokens) {
+      if (t.text == "sverige" || t.text == "sweden") return "SEK";
+      if (t.text == "danmark" || t.text == "denmark") return "DKK";
+      if (t.text == "norge" || t.text == "norway") return "NOK";
+    }
+  }
+  const std::string language = GuessLanguage(text);
+  return language == "swe"   ? "SEK"
+         : language == "dan" ? "DKK"
+         : language == "nor" ? "NOK"
+                             : "";
+}
+
 std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
   struct Tally {
     double weight = 0;
@@ -1585,6 +1740,11 @@ std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
   // "$" alone on a page of another dollar's country is that dollar.
   if (c.code == "USD" && c.ambiguous) {
     if (std::string dollar = DollarOf(m); !dollar.empty()) c.code = dollar;
+  }
+  // "kr" alone: the crown of the page's country, or no currency at all.
+  if (c.code == "SEK" && c.ambiguous) {
+    c.code = KronaOf(m);
+    if (c.code.empty()) return std::nullopt;
   }
   c.confidence = (t.unambiguous ? 0.6 : 0.45) +
                  0.25 * share * std::min(1.0, t.weight / 3.0) -
@@ -2345,15 +2505,23 @@ bool HasUsStateZip(std::string_view text) {
 // How the page writes numeric dates when its own dates do not tell (none
 // with a day above 12): month first in the United States (an address with a
 // state and ZIP code, or the currency named "USD"; a bare "$" is also the
-// dollar of many day-first countries), else day first.
+// dollar of many day-first countries), year first for hyphenated two-digit
+// dates in Sweden (Swedish words, or the crown named "SEK"), else day first.
 DateOrder CountryDateOrder(const PageModel& m,
                            const std::optional<CurrencyChoice>& currency) {
   if (currency && currency->code == "USD" && !currency->ambiguous) {
     return DateOrder::kMonthFirst;
   }
+  std::string text;
   for (const Line& line : m.lines) {
     if (line.postcode && HasUsStateZip(line.text))
       return DateOrder::kMonthFirst;
+    text += line.text;
+    text += '\n';
+  }
+  // Swedish pages write "22-09-12" year first.
+  if ((currency && currency->code == "SEK") || GuessLanguage(text) == "swe") {
+    return DateOrder::kYearFirst;
   }
   return DateOrder::kDayFirst;
 }
@@ -2369,9 +2537,15 @@ void ExtractDates(PageModel& m, DateOrder country, int page_number,
     }
   }
   // A page that writes 12/28/2017 also means 03/10/2017 month first; with
-  // no such evidence either way, the country's order holds.
-  if (month_first > day_first ||
-      (month_first == day_first && country == DateOrder::kMonthFirst)) {
+  // no such evidence either way, the country's order holds. A page of a
+  // year-first country reads its hyphenated two-digit dates year first
+  // (a day above 12 proves nothing there).
+  if (country == DateOrder::kYearFirst && month_first == 0) {
+    for (Line& line : m.lines) {
+      line.dates = FindDates(line.text, DateOrder::kYearFirst);
+    }
+  } else if (month_first > day_first ||
+             (month_first == day_first && country == DateOrder::kMonthFirst)) {
     for (Line& line : m.lines) {
       line.dates = FindDates(line.text, DateOrder::kMonthFirst);
     }
@@ -2730,11 +2904,17 @@ size_t SuffixOnNextLine(const PageModel& m, size_t li) {
 }
 
 // Whether `line` opens with a postal code ("15000 KHEMISSET", "81100 Johor
-// Bahru"): the last line of an address.
+// Bahru", "110 00 Praha 1"): the last line of an address.
 bool StartsWithPostcode(const Line& line) {
   const auto& words = line.ocr->words;
-  return line.postcode &&
-         HasPostcode(std::span(words).first(std::min<size_t>(2, words.size())));
+  // The code and the city's first word (two words, or three for a code in
+  // two parts, "110 00").
+  const bool split = words.size() >= 3 && words[0].text.size() == 3 &&
+                     words[1].text.size() == 2 &&
+                     internal::CountDigits(words[0].text) == 3 &&
+                     internal::CountDigits(words[1].text) == 2;
+  return line.postcode && HasPostcode(std::span(words).first(
+                              split ? 3 : std::min<size_t>(2, words.size())));
 }
 
 // Whether `line` starts as a street address does: a house number followed by
@@ -2785,6 +2965,20 @@ bool StartsWithHouseNumber(const Line& line) {
   if (first.size() < 2 || first.back() != ',') return false;
   first.pop_back();
   return is_number(first);
+}
+
+// An e-mail address: "@" between letters or digits (an "@" alone is a
+// letter OCR could not read, "Ø" in "KØBENHAVN Ø").
+bool HasEmail(std::string_view text) {
+  for (size_t at = text.find('@'); at != std::string_view::npos;
+       at = text.find('@', at + 1)) {
+    if (at > 0 && at + 1 < text.size() &&
+        std::isalnum(static_cast<unsigned char>(text[at - 1])) &&
+        std::isalnum(static_cast<unsigned char>(text[at + 1]))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 struct VendorPick {
@@ -2871,7 +3065,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (party[li]) continue;
     if (!NameIsMostlyLetters(line, NameEnd(line))) continue;
     if (line.postcode || !line.dates.empty()) continue;
-    if (line.text.find('@') != std::string::npos) continue;
+    if (HasEmail(line.text)) continue;
     // Noise read as short words ("No te if"): a name has a word of three
     // letters or more.
     if (std::none_of(
@@ -3354,7 +3548,7 @@ AddressLines AddressBlock(const PageModel& m, size_t li, const Line* prev) {
     }
     if (stop || dated) break;
     // E-mail addresses, and "label : value" lines ("Careline : 1800 88").
-    if (line.text.find('@') != std::string::npos) break;
+    if (HasEmail(line.text)) break;
     if (!address && line.text.find(':') != std::string::npos) break;
     if (!address &&
         std::any_of(line.amounts.begin(), line.amounts.end(),
@@ -3604,7 +3798,8 @@ void RespellInitials(std::string& word) {
 // by one letter next to its exact partner ("SON BHD", "SDN BHA" are "SDN
 // BHD": the pair is a closed vocabulary, "SON" alone may be a name), and a
 // yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y."), and
-// digits among initials ("D.1.Y."); the Polish "Sp. z o.o." with zeros.
+// digits among initials ("D.1.Y."); the Polish "Sp. z o.o." with zeros, the
+// Indonesian "Jl." read "Ji.".
 OcrPage internal::UndoConfusions(const OcrPage& page) {
   OcrPage out = page;
   auto fold = [](std::string_view w) {
@@ -3649,6 +3844,12 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
       if (a == "z" && i > 0 && fold(words[i - 1].text) == "sp" &&
           (t == "0.0." || t == "o.0." || t == "0.o." || t == "0.0")) {
         words[i + 1].text = "o.o.";
+      }
+      // The Indonesian street "Jl." with its l read as i, before the
+      // street's name.
+      if ((words[i].text == "Ji." || words[i].text == "JI.") &&
+          std::isupper(static_cast<unsigned char>(t[0]))) {
+        words[i].text = words[i].text == "Ji." ? "Jl." : "JL.";
       }
       if (a.size() != 3 || b.size() != 3) continue;
       if (b == "bhd" && a != "sdn" && WithinOneEdit(a, "sdn")) {

@@ -2006,5 +2006,151 @@ TOTAL 9.00)");
   EXPECT_TRUE(picks[0].date);
 }
 
+TEST(NordicTest, SwedishReceiptCrownDateYearFirstAndPostcode) {
+  const core::Extraction e = Extract(R"(SODER JARNHANDEL
+SVEAVAGEN 117
+411 05 GOTEBORG
+Tel: 062-591 78 27
+Tidning 10,13
+Kanelbulle 13,23
+Delsumma 23,36
+SUMMA 23,36 kr
+KONTANT 30,00
+Tillbaka 6,64
+Moms 12% 2,50
+22-09-12 13:46
+Tack for besoket!)");
+  EXPECT_EQ(Value(e, "vendor_name"), "SODER JARNHANDEL") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_address"), "SVEAVAGEN 117 411 05 GOTEBORG");
+  // "kr" on a Swedish page is the Swedish crown, and its dates year first.
+  EXPECT_EQ(Value(e, "currency"), "SEK");
+  EXPECT_EQ(Value(e, "invoice_date"), "2022-09-12");
+  EXPECT_EQ(Value(e, "total"), "23.36");
+  ExpectWellFormed(e);
+}
+
+TEST(NordicTest, TheCrownIsTheCountrysAndNoneWithoutEvidence) {
+  const core::Extraction dk = Extract(R"(CAFE LYKKE
+Kaffe 30,38
+I ALT 43,70 kr.
+Dankort 43,70
+Heraf moms 25% 8,74
+Tak for besoget)");
+  EXPECT_EQ(Value(dk, "currency"), "DKK") << Dump(dk);
+  EXPECT_EQ(Value(dk, "total"), "43.70");
+  const core::Extraction no = Extract(R"(BAKERI BJORKLY
+Kaffe 30,38
+TOTALT 34,37 kr
+Vipps 34,37
+Herav mva 25% 6,87)");
+  EXPECT_EQ(Value(no, "currency"), "NOK") << Dump(no);
+  // "kr" alone, in no language: the crown of no country in particular.
+  const core::Extraction none = Extract("SHOP\nTOTAL 34,37 kr\nCARD 34,37\n");
+  EXPECT_EQ(Value(none, "currency"), "<none>") << Dump(none);
+  EXPECT_EQ(Value(none, "total"), "34.37");
+}
+
+TEST(NordicTest, ALetterReadAsAtIsNoEmailAndEndsNoAddress) {
+  const core::Extraction e = Extract(R"(CAFE LYKKE
+SONDERGADE 84
+2100 KOBENHAVN @
+Dato 10/04/18 20:31
+Kaffe 30,38
+I ALT 30,38
+info@lykke.dk)");
+  // (Marks without letters are left out of the address's text.)
+  EXPECT_EQ(Value(e, "vendor_address"), "SONDERGADE 84 2100 KOBENHAVN")
+      << Dump(e);
+}
+
+TEST(PostcodeTest, ThreeDigitsAndTwoOpenACityLine) {
+  // Czechia, with Prague's district after the city; Sweden, with the last
+  // letter of the city read as a digit.
+  const core::Extraction cz = Extract(R"(Dvorak Knihkupectvi
+Husova 28
+110 00 Praha 1
+Tel: +420 559 492 284
+Datum: 4.5.2021 21:38
+CELKEM 107,40 Kc
+DPH 21% 18,64)");
+  EXPECT_EQ(Value(cz, "vendor_name"), "Dvorak Knihkupectvi") << Dump(cz);
+  EXPECT_EQ(Value(cz, "vendor_address"), "Husova 28 110 00 Praha 1");
+  EXPECT_EQ(Value(cz, "currency"), "CZK");
+  const core::Extraction se = Extract(R"(Lindqvist Apotek
+Drottninggatan 54
+211 22 Malm6
+Totalt 81,35 kr
+Kort 81,35)");
+  EXPECT_EQ(Value(se, "vendor_address"), "Drottninggatan 54 211 22 Malm6")
+      << Dump(se);
+  // Three digits and two before an item are no postcode.
+  const core::Extraction item =
+      Extract("SHOP\n100 20 Napkins 3.50\nTOTAL 3.50\n");
+  EXPECT_EQ(Value(item, "vendor_address"), "<none>") << Dump(item);
+}
+
+TEST(IndonesianTest, AStreetReadJiIsJl) {
+  const core::Extraction e = Extract(R"(Maju Jaya Kedai Kopi
+Ji. Gajah Mada No. 191
+Jakarta Pusat 10110
+Telp. (0294) 5177704
+Tgl: 27/10/2020 17:48
+Nasi Goreng 27.500
+Sub Total 204.000
+PB1 10% 20.400
+Jumlah 224.400
+Tunai 250.000
+Kembalian 25.600)");
+  EXPECT_EQ(Value(e, "vendor_name"), "Maju Jaya Kedai Kopi") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "Jl. Gajah Mada No. 191 Jakarta Pusat 10110");
+  // Dots group thousands where no amount has cents.
+  EXPECT_EQ(Value(e, "total"), "224400.00");
+  EXPECT_EQ(Value(e, "tax"), "20400.00");
+}
+
+TEST(InvoiceLabelsTest, DueDatesAndTotalsOfNordicCzechTurkishInvoices) {
+  const core::Extraction fi = Extract(R"(Aalto Rakennus Oy
+LASKU
+Laskun numero: 68/2021
+Paivays: 4.5.2021
+Erapaiva: 18.5.2021
+Veroton hinta 1 000,00
+ALV 24% 240,00
+Maksettava 1 240,00 EUR)");
+  EXPECT_EQ(Value(fi, "invoice_date"), "2021-05-04") << Dump(fi);
+  EXPECT_EQ(Value(fi, "due_date"), "2021-05-18");
+  EXPECT_EQ(Value(fi, "total"), "1240.00");
+  const core::Extraction cz = Extract(R"(Vltava Doprava s.r.o.
+Datum vystaveni: 12.1.2017
+Datum splatnosti: 11.2.2017
+Zaklad dane 6 153,06
+DPH 21% 1 292,14
+Celkem k uhrade 7 445,20 Kc)");
+  EXPECT_EQ(Value(cz, "invoice_date"), "2017-01-12") << Dump(cz);
+  EXPECT_EQ(Value(cz, "due_date"), "2017-02-11");
+  EXPECT_EQ(Value(cz, "subtotal"), "6153.06");
+  EXPECT_EQ(Value(cz, "total"), "7445.20");
+  const core::Extraction tr = Extract(R"(Anadolu Bilisim Ltd. Sti.
+FATURA
+Fatura Tarihi: 10.03.2016
+Son Odeme Tarihi: 10.04.2016
+Ara Toplam 8.962,39
+KDV (%20) 1.792,48
+Odenecek Tutar 10.754,87 TL)");
+  EXPECT_EQ(Value(tr, "due_date"), "2016-04-10") << Dump(tr);
+  EXPECT_EQ(Value(tr, "total"), "10754.87");
+  EXPECT_EQ(Value(tr, "currency"), "TRY");
+}
+
+TEST(InvoiceLabelsTest, NettoAPagareIsTheItalianTotal) {
+  const core::Extraction e = Extract(R"(Rossi Tipografia S.n.c.
+Imponibile 5.364,70
+IVA (10%) 536,47
+Netto a pagare 5.901,17 EUR)");
+  EXPECT_EQ(Value(e, "total"), "5901.17") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "5364.70");
+}
+
 }  // namespace
 }  // namespace invoices::extract

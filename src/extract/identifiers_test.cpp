@@ -197,6 +197,31 @@ TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
       << Dump(pt);
 }
 
+TEST(IdentifierTest, NordicCzechTurkishAndIndonesianLabels) {
+  const core::Extraction fi = Extract(
+      "Aalto Rakennus Oy\nLASKU\nLaskun numero: 68/2021\nAsiakas:\n"
+      "Keskusta Paino Ky\nHameenkatu 17\n33100 Tampere\n");
+  EXPECT_EQ(Value(fi, "invoice_id"), "68/2021") << Dump(fi);
+  EXPECT_EQ(Value(fi, "receiver_name"), "Keskusta Paino Ky") << Dump(fi);
+  const core::Extraction cz = Extract(
+      "Dvorak Stavby s.r.o.\nCislo faktury: 17156\nOdberatel:\n"
+      "Vltava Doprava s.r.o.\nNarodni 80\n301 00 Plzen\n");
+  EXPECT_EQ(Value(cz, "invoice_id"), "17156") << Dump(cz);
+  EXPECT_EQ(Value(cz, "receiver_name"), "Vltava Doprava s.r.o.") << Dump(cz);
+  const core::Extraction tr = Extract(
+      "Cinar Bilisim A.S.\nFATURA\nBelge No: 154182\nSayin\n"
+      "Kardesler Insaat Ltd. Sti.\nAtaturk Cad. No:12\n"
+      "06420 Cankaya/Ankara\n");
+  EXPECT_EQ(Value(tr, "invoice_id"), "154182") << Dump(tr);
+  EXPECT_EQ(Value(tr, "receiver_name"), "Kardesler Insaat Ltd. Sti.")
+      << Dump(tr);
+  const core::Extraction id = Extract(
+      "PT Sinar Jaya Teknologi\nNo. Faktur: INV-2025-8672\nKepada Yth.\n"
+      "CV Sederhana Logistik\nJl. Sudirman No. 87\nDenpasar 80111\n");
+  EXPECT_EQ(Value(id, "invoice_id"), "INV-2025-8672") << Dump(id);
+  EXPECT_EQ(Value(id, "receiver_name"), "CV Sederhana Logistik") << Dump(id);
+}
+
 TEST(IdentifierTest, CellsWrappedInANarrowTableAreWhole) {
   // A label on two lines beside its value, which the table centres between
   // them: the value is the label's.

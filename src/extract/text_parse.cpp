@@ -169,11 +169,24 @@ std::optional<CurrencyInfo> DollarPrefix(std::string_view letters) {
 // (ALL, TOP, CUP, PEN, MAD, TRY, GEL, BOB, MOP) are left out on purpose.
 std::optional<CurrencyInfo> WordCurrency(std::string_view word) {
   static const std::unordered_map<std::string_view, CurrencyInfo> kWords = {
-      {"RM", {"MYR", false}},   {"Rp", {"IDR", false}},
-      {"Rs", {"INR", true}},    {"Euro", {"EUR", false}},
-      {"EURO", {"EUR", false}}, {"euro", {"EUR", false}},
-      {"Eur", {"EUR", false}},  {"RMB", {"CNY", false}},
-      {"zł", {"PLN", false}},   {"Kč", {"CZK", false}},
+      {"RM", {"MYR", false}},
+      {"Rp", {"IDR", false}},
+      {"Rs", {"INR", true}},
+      {"Euro", {"EUR", false}},
+      {"EURO", {"EUR", false}},
+      {"euro", {"EUR", false}},
+      {"Eur", {"EUR", false}},
+      {"RMB", {"CNY", false}},
+      {"zł", {"PLN", false}},
+      {"Kč", {"CZK", false}},
+      {"KČ", {"CZK", false}},
+      {"Kc", {"CZK", false}},
+      {"TL", {"TRY", false}},
+      // The crown of Sweden, Denmark and Norway: ChooseCurrency tells
+      // which by the page's language.
+      {"kr", {"SEK", true}},
+      {"Kr", {"SEK", true}},
+      {"KR", {"SEK", true}},
   };
   if (auto it = kWords.find(word); it != kWords.end()) return it->second;
   static constexpr std::array<std::string_view, 59> kIso = {
@@ -220,14 +233,16 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
         }
       }
       if (auto info = WordCurrency(word)) {
-        // "Rs." keeps its abbreviation dot, also where OCR put a space
-        // before it ("Rs .2,937.62").
-        const bool dot = word == "Rs" && r < n && cps[r].c == '.';
+        // "Rs." and "kr." keep their abbreviation dot, "Rs" also where OCR
+        // put a space before it ("Rs .2,937.62").
+        const bool dot =
+            (word == "Rs" || word == "kr") && r < n && cps[r].c == '.';
         const bool spaced_dot = word == "Rs" && r + 2 < n &&
                                 IsSpace(cps[r].c) && cps[r + 1].c == '.' &&
                                 IsDigit(cps[r + 2].c);
         // "BHD" is the Bahraini dinar next to a number, and "Berhad" (a
-        // Malaysian legal form) anywhere else.
+        // Malaysian legal form) anywhere else; "CAD" the Canadian dollar,
+        // and "Cad." (a Turkish street) anywhere else.
         auto digit_near = [&] {
           const bool before =
               (k >= 1 && IsDigit(cps[k - 1].c)) ||
@@ -237,7 +252,7 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
               (r + 1 < n && IsSpace(cps[r].c) && IsDigit(cps[r + 1].c));
           return before || after;
         };
-        if (word != "BHD" || digit_near()) {
+        if ((word != "BHD" && word != "CAD") || digit_near()) {
           add(*info, k, dot ? r + 1 : spaced_dot ? r + 2 : r);
         }
       }
@@ -849,6 +864,20 @@ class DateMatcher {
     const auto day_first = MakeDate(year, second, first);
     const auto month_first = MakeDate(year, first, second);
     Match m{i, y, {}, false, std::nullopt};
+    // "22-09-12" on a page of a year-first country.
+    if (order_ == DateOrder::kYearFirst && s1 == '-' && Num(i, 2, 2) &&
+        Num(b, 2, 2) && Num(y, 2, 2)) {
+      const auto year_first =
+          MakeDate(2000 + first, second, std::stoi(t_[y].text));
+      if (year_first) {
+        m.candidates.push_back(*year_first);
+        for (const auto& other : {day_first, month_first}) {
+          if (other && *other != *year_first) m.candidates.push_back(*other);
+        }
+        m.ambiguous = m.candidates.size() > 1;
+        return m;
+      }
+    }
     if (first > 12) {
       if (day_first) m.candidates.push_back(*day_first);
       m.evident = DateOrder::kDayFirst;
@@ -862,7 +891,7 @@ class DateMatcher {
       // month-first writers use '/'.
       if (day_first) m.candidates.push_back(*day_first);
     } else {
-      const bool prefer_day = order_ == DateOrder::kDayFirst;
+      const bool prefer_day = order_ != DateOrder::kMonthFirst;
       const auto& a = prefer_day ? day_first : month_first;
       const auto& c = prefer_day ? month_first : day_first;
       if (a) m.candidates.push_back(*a);
@@ -1296,6 +1325,42 @@ std::string GuessLanguage(std::string_view text) {
             "odbiorca",   "razem",      "nip",      "faktura",   "sprzedaz",
             "opodatk",    "wartosc",    "termin",   "platnosci", "platne",
             "ul",         "sp",         "kwota",    "wspolprace"}},
+          // Not the words the Nordic languages share ("moms", "kontant").
+          {"swe",
+           {"summa",         "delsumma",     "vaxel",    "tillbaka",
+            "besoket",       "valkommen",    "ater",     "varav",
+            "att",           "kvitto",       "kund",     "fakturadatum",
+            "forfallodatum", "forfallodag",  "dagar",    "betalningsvillkor",
+            "och",           "tack",         "betala",   "swish",
+            "sek",           "aktiebolag",   "bankgiro", "plusgiro",
+            "belopp",        "fakturaadress"}},
+          {"dan",
+           {"alt",          "byttepenge", "retur",      "dankort",
+            "mobilepay",    "tak",        "besoget",    "gensyn",
+            "heraf",        "udgor",      "mellemsum",  "fakturadato",
+            "forfaldsdato", "ekskl",      "cvr",        "betalingsbetingelser",
+            "dage",         "handlen",    "faktureres", "dkk"}},
+          {"nor",
+           {"mva", "veksel", "tilbake", "bankaxept", "vipps", "takk",
+            "handelen", "igjen", "herav", "varer", "delsum", "forfallsdato",
+            "eks", "dager", "fakturamottaker", "betalingsfrist", "nok",
+            "belop"}},
+          {"fin",
+           {"yhteensa",  "alv",        "kateinen",  "takaisin",   "vaihtoraha",
+            "kortti",    "kiitos",     "kaynnista", "tervetuloa", "uudelleen",
+            "valisumma", "maksettava", "pvm",       "paivays",    "lasku",
+            "laskun",    "erapaiva",   "asiakas",   "veroton",    "maksuehto",
+            "puh",       "oy"}},
+          {"ces", {"celkem",   "dph",   "hotove",    "hotovost",   "vraceno",
+                   "dekujeme", "nakup", "shledanou", "mezisoucet", "uhrade",
+                   "prodeje",  "cislo", "vystaveni", "splatnosti", "odberatel",
+                   "zaklad",   "dane",  "ico",       "dic",        "sro",
+                   "kc"}},
+          {"tur", {"toplam",  "kdv",      "topkdv",   "nakit",  "kredi",
+                   "karti",   "ustu",     "tesekkur", "ederiz", "bekleriz",
+                   "tarih",   "tarihi",   "sayin",    "alici",  "musteri",
+                   "genel",   "odenecek", "tutar",    "tutari", "vergi",
+                   "dairesi", "vkn",      "cad",      "sok",    "sti"}},
       };
   std::vector<std::string> words;
   const std::string folded = FoldText(text);

@@ -95,6 +95,26 @@ TEST(CurrencyTest, BhdIsBerhadUnlessNextToANumber) {
   EXPECT_EQ(Amount("12.500 BHD"), "12.500");  // three minor digits
 }
 
+TEST(CurrencyTest, CadIsATurkishStreetUnlessNextToANumber) {
+  EXPECT_TRUE(FindCurrencyMarks("CUMHURIYET CAD. NO:143").empty());
+  EXPECT_EQ(Currency("CAD 45.00"), "CAD");
+  EXPECT_EQ(Currency("45.00 CAD"), "CAD");
+}
+
+TEST(CurrencyTest, CrownsLiraAndKoruna) {
+  EXPECT_EQ(Currency("90,16 TL"), "TRY");
+  EXPECT_EQ(Currency("107,40 Kč"), "CZK");
+  EXPECT_EQ(Currency("107,40 KČ"), "CZK");
+  EXPECT_EQ(Currency("107,40 Kc"), "CZK");
+  // "kr" is the crown of three countries: marked as ambiguous, its dot kept.
+  const std::string line = "SUMMA 23,36 kr.";
+  const auto marks = FindCurrencyMarks(line);
+  ASSERT_EQ(marks.size(), 1u);
+  EXPECT_EQ(marks[0].code, "SEK");
+  EXPECT_TRUE(marks[0].ambiguous);
+  EXPECT_EQ(line.substr(marks[0].begin), "kr.");
+}
+
 TEST(CurrencyTest, FindsMarksAsWholeWords) {
   const std::string line = "TOTAL (RM) RM9.00 FORMAT 3,20 €";
   auto marks = FindCurrencyMarks(line);
@@ -523,11 +543,54 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("SUMA PLN 45,67\nPTU A 23% 8,54\nGotowka 50,00\n"
                           "Reszta 4,33"),
             "pol");
+  // The Nordic languages share "moms", "kontant" and "kort": the words
+  // they do not share tell them apart.
+  EXPECT_EQ(GuessLanguage("Delsumma 23,36\nSUMMA 23,36 kr\nKONTANT 30,00\n"
+                          "Tillbaka 6,64\nMoms 12% 2,50"),
+            "swe");
+  EXPECT_EQ(GuessLanguage("I ALT 43,70 kr.\nDankort 43,70\nHeraf moms 25% "
+                          "8,74\nTak for besoget"),
+            "dan");
+  EXPECT_EQ(GuessLanguage("TOTALT 34,37 kr\nKontant 50,00\nVeksel 15,63\n"
+                          "Herav mva 25% 6,87\nTakk for handelen!"),
+            "nor");
+  EXPECT_EQ(GuessLanguage("YHTEENSA 35,57\nKateinen 40,00\nTakaisin 4,43\n"
+                          "ALV 14% 4,37\nKiitos kaynnista!"),
+            "fin");
+  EXPECT_EQ(GuessLanguage("CELKEM 107,40 Kc\nHOTOVOST 110,00\nVraceno 2,60\n"
+                          "DPH 21% 18,64\nDekujeme za nakup"),
+            "ces");
+  EXPECT_EQ(GuessLanguage("ARA TOPLAM *90,16\nTOPLAM 90,16 TL\nNAKIT *100,00\n"
+                          "PARA USTU *9,84\nTOPKDV *0,89"),
+            "tur");
+  // Swiss German shares "exkl" and "netto" with the Nordic languages.
+  EXPECT_EQ(GuessLanguage("Total exkl. MWST 1'234.50\nMWST 8.1% 100.00\n"
+                          "Zahlbar innert 30 Tagen netto. Besten Dank"),
+            "deu");
   // English and Malay receipts, and one cue alone, name no other language.
   EXPECT_EQ(GuessLanguage("TOTAL 9.00\nCASH 10.00\nCHANGE 1.00\nTHANK YOU"),
             "");
   EXPECT_EQ(GuessLanguage("JUMLAH RM 9.00\nTUNAI 10.00\nGST 6%"), "");
   EXPECT_EQ(GuessLanguage("Via Roma Pizza\nTOTAL 9.00"), "");
+}
+
+TEST(FindDatesTest, YearFirstReadsHyphenatedTwoDigitDatesAsSwedenDoes) {
+  auto first = [](std::string_view line, DateOrder order) {
+    const std::vector<DateToken> found = FindDates(line, order);
+    return found.empty() ? std::string() : found[0].date.ToIso();
+  };
+  EXPECT_EQ(first("Datum 22-09-12 13:46", DateOrder::kYearFirst), "2022-09-12");
+  const std::vector<DateToken> found =
+      FindDates("22-09-12", DateOrder::kYearFirst);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0].ambiguous);  // the day-first reading stays a candidate
+  EXPECT_EQ(found[0].candidates.size(), 2u);
+  EXPECT_EQ(first("Datum 22-09-12 13:46", DateOrder::kDayFirst), "2012-09-22");
+  // Other forms read as ever: a four-digit year, dots, slashes.
+  EXPECT_EQ(first("12-09-2022", DateOrder::kYearFirst), "2022-09-12");
+  EXPECT_EQ(first("12.09.22", DateOrder::kYearFirst), "2022-09-12");
+  EXPECT_EQ(first("12/09/22", DateOrder::kYearFirst), "2022-09-12");
+  EXPECT_EQ(first("2022-09-12", DateOrder::kYearFirst), "2022-09-12");
 }
 
 TEST(FindDatesTest, ZerosPrintedSlashedAndReadAsSixOrEightAreRepaired) {

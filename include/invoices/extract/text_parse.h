@@ -106,8 +106,10 @@ std::vector<AmountToken> FindAmounts(std::string_view line,
 
 // ------------------------------------------------------------------- dates
 
-// How to read a numeric date whose first two numbers can both be a month.
-enum class DateOrder { kDayFirst, kMonthFirst };
+// How to read a numeric date whose first two numbers can both be a month;
+// kYearFirst reads day-first but a hyphenated date of three two-digit numbers
+// year first ("22-09-12" is 2022-09-12, as Sweden writes it).
+enum class DateOrder { kDayFirst, kMonthFirst, kYearFirst };
 
 struct DateToken {
   core::Date date;                     // the preferred reading
@@ -141,7 +143,8 @@ int MonthFromName(std::string_view word);
 // A numeric date with both first numbers <= 12 and '/' or '-' is ambiguous:
 // `order` decides the preferred reading, and both readings are in
 // `candidates`. Dotted dates ("03.10.2018") are a day-first convention and
-// read day-first unless that is impossible.
+// read day-first unless that is impossible. With kYearFirst, "22-09-12" is
+// first of all 2022-09-12 (the day-first readings follow as candidates).
 std::optional<DateToken> ParseDate(std::string_view text,
                                    DateOrder order = DateOrder::kDayFirst);
 
@@ -154,7 +157,8 @@ std::vector<DateToken> FindDates(std::string_view line,
 bool HasTimeOfDay(std::string_view line);
 
 // The language of a receipt's words other than English, as a Tesseract
-// language code ("deu", "fra", "spa", "ita", "nld", "por"), when at least
+// language code ("deu", "fra", "spa", "ita", "nld", "por", "pol", "swe",
+// "dan", "nor", "fin", "ces", "tur"), when at least
 // two words that only that language's receipts print ("MwSt", "Rückgeld";
 // "TTC", "Espèces"; "Efectivo", "Gracias"...) outnumber any other's by two;
 // else "". Read from text OCR'd with an English model (accents lost).
