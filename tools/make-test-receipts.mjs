@@ -28,8 +28,9 @@
 // measured on.
 // --extras adds to receipts what real ones print around the prices: a
 // discount before or after the subtotal, a tip where tax is added, unit prices
-// on lines of their own, card slip or cashier lines, loyalty points (also only
-// when asked for).
+// on lines of their own, card slip or cashier lines, loyalty points; and to
+// invoices items at two tax rates or a discount, a shipping charge, a deposit
+// paid with the balance left to pay (also only when asked for).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,8 @@ const pdf = args.includes('--pdf');
 // named; the others are MORE_LOCALES').
 const countriesArg = args.indexOf('--countries');
 // --extras: receipts with what real ones add around the prices (discounts,
-// tips, unit price lines, card slips, loyalty points), in place of plain ones.
+// tips, unit price lines, card slips, loyalty points), invoices with two tax
+// rates or a discount, shipping and deposits, in place of plain ones.
 const extras = args.includes('--extras');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
@@ -875,6 +877,33 @@ const MORE_INVOICE_WORDS = {
   },
 };
 
+// What invoices with --extras add, in each country's words: a shipping charge,
+// a payment already made with what is left to pay, and the reduced tax rate
+// some items are taxed at (null: one rate for all).
+const INVOICE_EXTRAS = {
+  us: { shipping: ['Shipping', 'Shipping & handling'], paid: ['Deposit paid', 'Less: payment received'], balance: ['Balance due', 'Amount due'], reduced: null },
+  uk: { shipping: ['Delivery', 'Carriage'], paid: ['Less deposit paid', 'Amount paid'], balance: ['Balance due', 'Amount outstanding'], reduced: 5 },
+  de: { shipping: ['Versandkosten', 'Versand'], paid: ['Anzahlung', 'Bereits bezahlt'], balance: ['Restbetrag', 'Noch zu zahlen'], reduced: 7 },
+  fr: { shipping: ['Frais de port', 'Livraison'], paid: ['Acompte versé', 'Déjà payé'], balance: ['Reste à payer', 'Solde dû'], reduced: 5.5 },
+  es: { shipping: ['Gastos de envío', 'Portes'], paid: ['Anticipo', 'Pagado a cuenta'], balance: ['Pendiente de pago', 'Saldo pendiente'], reduced: 10 },
+  it: { shipping: ['Spese di spedizione', 'Trasporto'], paid: ['Acconto versato', 'Acconto'], balance: ['Saldo da pagare', 'Residuo da pagare'], reduced: 10 },
+  nl: { shipping: ['Verzendkosten', 'Bezorgkosten'], paid: ['Aanbetaling', 'Reeds betaald'], balance: ['Openstaand bedrag', 'Nog te betalen'], reduced: 9 },
+  iso: { shipping: ['Delivery charge', 'Transport'], paid: ['Deposit received', 'Less: paid'], balance: ['Balance due', 'Amount due'], reduced: null },
+  ch: { shipping: ['Versandkosten', 'Porto'], paid: ['Anzahlung', 'Bereits bezahlt'], balance: ['Restbetrag', 'Offener Betrag'], reduced: 2.6 },
+  au: { shipping: ['Freight', 'Delivery'], paid: ['Deposit paid', 'Less amount paid'], balance: ['Balance due', 'Amount owing'], reduced: null },
+  in: { shipping: ['Freight charges', 'Packing & forwarding'], paid: ['Advance received', 'Less: advance'], balance: ['Balance payable', 'Net payable'], reduced: 5 },
+  pt: { shipping: ['Portes', 'Transporte'], paid: ['Adiantamento', 'Valor pago'], balance: ['Valor em dívida', 'Saldo a pagar'], reduced: 13 },
+  pl: { shipping: ['Koszty wysyłki', 'Transport'], paid: ['Zaliczka', 'Zapłacono'], balance: ['Pozostało do zapłaty', 'Do zapłaty'], reduced: 8 },
+  ca: { shipping: ['Shipping', 'Freight'], paid: ['Deposit', 'Payment received'], balance: ['Balance Due', 'Amount Owing'], reduced: null },
+  se: { shipping: ['Frakt', 'Fraktkostnad'], paid: ['Förskott', 'Redan betalt'], balance: ['Kvar att betala', 'Återstår'], reduced: 12 },
+  dk: { shipping: ['Fragt', 'Levering'], paid: ['Forudbetaling', 'Indbetalt'], balance: ['Restbeløb', 'Rest at betale'], reduced: null },
+  no: { shipping: ['Frakt', 'Levering'], paid: ['Forskudd', 'Innbetalt'], balance: ['Restbeløp', 'Gjenstående'], reduced: 15 },
+  fi: { shipping: ['Toimituskulut', 'Rahti'], paid: ['Ennakkomaksu', 'Maksettu'], balance: ['Jäljellä maksettavaa', 'Avoin saldo'], reduced: 14 },
+  cz: { shipping: ['Doprava', 'Poštovné'], paid: ['Záloha', 'Uhrazeno zálohou'], balance: ['Zbývá uhradit', 'Zbývá k úhradě'], reduced: 12 },
+  tr: { shipping: ['Kargo', 'Nakliye'], paid: ['Ön ödeme', 'Ödenen'], balance: ['Kalan tutar', 'Kalan borç'], reduced: 10 },
+  id: { shipping: ['Ongkos kirim', 'Biaya kirim'], paid: ['Uang muka', 'DP'], balance: ['Sisa tagihan', 'Sisa pembayaran'], reduced: null },
+};
+
 // An A4 invoice of a business: the vendor's letterhead, the customer, the
 // invoice's number and dates, a table of items, net + tax = total. Labels as
 // the receipts' (company and address of the vendor, date of the invoice,
@@ -915,10 +944,39 @@ function invoice(i) {
     const unit = W.unit ? W.unit() : between(500, 120000);
     items.push({ text: pick(W.services), qty, unit, cents: qty * unit });
   }
-  const net = items.reduce((a, it) => a + it.cents, 0);
+  const itemsSum = items.reduce((a, it) => a + it.cents, 0);
   const rate = pick(W.rates);
-  const tax = L.whole ? Math.round((net * rate) / 10000) * 100 : Math.round((net * rate) / 100);
+  // With --extras (only then, so that a seed's plain set stays as it was):
+  // items at two tax rates or a discount, a shipping charge, a payment made.
+  const x = { reduced: 0, discount: 0, discountLabel: '', shipping: 0, shippingLabel: '', paid: 0, paidLabel: '', balanceLabel: '' };
+  if (extras) {
+    const E = INVOICE_EXTRAS[key];
+    if (E.reduced && items.length > 1 && chance(0.4)) {
+      x.reduced = E.reduced;
+      items.forEach((it, k) => { it.reduced = k % 2 === 1; });
+    } else if (chance(0.35)) {
+      const pct = pick([5, 10, 15]);
+      x.discount = Math.round((itemsSum * pct) / (L.whole ? 10000 : 100)) * (L.whole ? 100 : 1);
+      x.discountLabel = `${DISCOUNT_WORDS[key]} ${pct}%`;
+    }
+    if (chance(0.3)) {
+      x.shipping = L.whole ? between(10, 200) * 100000 : between(500, 6000);
+      x.shippingLabel = pick(E.shipping);
+    }
+    if (chance(0.3)) {
+      x.paid = pick([0.3, 0.5]);
+      x.paidLabel = pick(E.paid);
+      x.balanceLabel = pick(E.balance);
+    }
+  }
+  const net = itemsSum - x.discount + x.shipping;
+  const reducedBase = items.reduce((a, it) => a + (it.reduced ? it.cents : 0), 0);
+  const taxOf = (base, r) => (L.whole ? Math.round((base * r) / 10000) * 100 : Math.round((base * r) / 100));
+  const taxStd = taxOf(net - reducedBase, rate);
+  const taxReduced = x.reduced ? taxOf(reducedBase, x.reduced) : 0;
+  const tax = taxStd + taxReduced;
   const total = net + tax;
+  const paid = x.paid ? Math.round((total * x.paid) / 100) * 100 : 0;
 
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
     `${chance(0.7) ? `<br>${L.phone()}` : ''}${chance(0.7) ? `<br>${W.taxId()}` : ''}</div>`;
@@ -932,9 +990,17 @@ function invoice(i) {
   else if (layout === 1) head = `${title}<div class="two">${buyerBlock}<div>${vendorBlock}</div></div>${metaBlock}`;
   else head = `<div class="center">${vendorBlock}</div>${title}<div class="two">${buyerBlock}${metaBlock}</div>`;
   const rows = items.map((it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(it.cents)}</td></tr>`).join('');
-  const totals = `<table class="totals"><tr><td>${pick(W.subtotal)}</td><td class="n">${bare(net)}</td></tr>` +
-    `<tr><td>${W.tax(rate)}</td><td class="n">${bare(tax)}</td></tr>` +
-    `<tr class="grand"><td>${pick(W.total)}</td><td class="n">${chance(0.6) ? cur(total) : bare(total)}</td></tr></table>`;
+  const tr = (l, v, cls = '') => `<tr${cls ? ` class="${cls}"` : ''}><td>${l}</td><td class="n">${v}</td></tr>`;
+  const subtotalLabel = pick(W.subtotal);
+  const taxLabel = W.tax(rate);
+  const totalLabel = pick(W.total);
+  const totalText = chance(0.6) ? cur(total) : bare(total);
+  const totals = `<table class="totals">${tr(subtotalLabel, bare(itemsSum))}` +
+    `${x.discount ? tr(x.discountLabel, `-${bare(x.discount)}`) : ''}` +
+    `${x.shipping ? tr(x.shippingLabel, bare(x.shipping)) : ''}` +
+    `${tr(taxLabel, bare(taxStd))}${x.reduced ? tr(W.tax(x.reduced), bare(taxReduced)) : ''}` +
+    `${tr(totalLabel, totalText, 'grand')}` +
+    `${paid ? tr(x.paidLabel, `-${bare(paid)}`) + tr(x.balanceLabel, bare(total - paid)) : ''}</table>`;
   const foot = `<div class="foot">${pick(W.terms)}</div>`;
 
   const font = pick(['"Liberation Sans"', '"Liberation Serif"', '"DejaVu Sans"']);

@@ -155,6 +155,27 @@ const std::vector<Keyword>& Keywords() {
         {"thanh toan", kDue},
         {"owing", kDue},
         {"balance", kBalance},
+        // What is left to pay after a deposit.
+        {"outstanding", kBalance},
+        {"restbetrag", kBalance},
+        {"offener betrag", kBalance},
+        {"reste", kBalance},
+        {"solde", kBalance},
+        {"saldo", kBalance},
+        {"pendiente", kBalance},
+        {"residuo", kBalance},
+        {"openstaand", kBalance},
+        {"em divida", kBalance},
+        {"pozostalo", kBalance},
+        {"kvar", kBalance},
+        {"aterstar", kBalance},
+        {"restbelob", kBalance},
+        {"restbelop", kBalance},
+        {"gjenstaende", kBalance},
+        {"jaljella", kBalance},
+        {"zbyva", kBalance},
+        {"kalan", kBalance},
+        {"sisa", kBalance},
         // Before tax.
         {"subtotal", kSub},
         {"sub total", kSub},
@@ -406,6 +427,28 @@ const std::vector<Keyword>& Keywords() {
         {"hotove", kTender},
         {"hotovost", kTender},
         {"qris", kTender},
+        // A deposit or part paid before ("Deposit" alone may be a bottle's:
+        // a deposit taken off is known by its minus).
+        {"anzahlung", kTender},
+        {"acompte", kTender},
+        {"anticipo", kTender},
+        {"acconto", kTender},
+        {"aanbetaling", kTender},
+        {"adiantamento", kTender},
+        {"zaliczka", kTender},
+        {"zaplacono", kTender},
+        {"forskott", kTender},
+        {"forudbetaling", kTender},
+        {"forskudd", kTender},
+        {"indbetalt", kTender},
+        {"innbetalt", kTender},
+        {"ennakkomaksu", kTender},
+        {"maksettu", kTender},
+        {"zaloha", kTender},
+        {"zalohou", kTender},
+        {"on odeme", kTender},
+        {"odenen", kTender},
+        {"uang muka", kTender},
         {"tien mat", kTender},
         {"rounding", kRounding},
         {"round", kRounding},
@@ -464,6 +507,29 @@ const std::vector<Keyword>& Keywords() {
         {"service chg", kCharge},
         {"svc chg", kCharge},
         {"service", kCharge},
+        // Shipping, added to the items.
+        {"shipping", kCharge},
+        {"freight", kCharge},
+        {"postage", kCharge},
+        {"carriage", kCharge},
+        {"versandkosten", kCharge},
+        {"versand", kCharge},
+        {"porto", kCharge},
+        {"frais de port", kCharge},
+        {"gastos de envio", kCharge},
+        {"spese di spedizione", kCharge},
+        {"verzendkosten", kCharge},
+        {"bezorgkosten", kCharge},
+        {"koszty wysylki", kCharge},
+        {"frakt", kCharge},
+        {"fraktkostnad", kCharge},
+        {"fragt", kCharge},
+        {"toimituskulut", kCharge},
+        {"rahti", kCharge},
+        {"postovne", kCharge},
+        {"kargo", kCharge},
+        {"ongkos kirim", kCharge},
+        {"biaya kirim", kCharge},
         // Real words one letter from "change", never a misreading of it.
         {"charge", kCharge},
         {"charges", kCharge},
@@ -477,6 +543,7 @@ const std::vector<Keyword>& Keywords() {
         {"amt", kAmount},
         {"betrag", kAmount},
         {"wartosc", kAmount},  // "Wartość brutto"
+        {"wartosc brutto", kTotal | kIncl},
         {"montant", kAmount},
         {"importe", kAmount},
         {"somme", kAmount},
@@ -1007,7 +1074,8 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
 }
 
 // The kinds of a long amount label that OCR misspelt by one letter
-// ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix), or 0.
+// ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix), or of a date label
+// of nine letters or more ("Férfallodag", an accent misread), or 0.
 uint64_t FuzzyKinds(std::string_view token) {
   constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
                               kDiscount | kIncl | kExcl | kDue | kChange;
@@ -1017,8 +1085,11 @@ uint64_t FuzzyKinds(std::string_view token) {
     return 0;
   }
   for (const Keyword& k : Keywords()) {
-    if (k.tokens.size() != 1 || !(k.kinds & kFuzzy)) continue;
+    if (k.tokens.size() != 1) continue;
     const std::string& word = k.tokens[0];
+    if (!(k.kinds & kFuzzy) && !((k.kinds & kDateRole) && word.size() >= 9)) {
+      continue;
+    }
     if (word.size() >= 5 && word.find('*') == std::string::npos &&
         WithinOneEdit(word, token)) {
       return k.kinds;
@@ -1772,8 +1843,10 @@ struct AmountResult {
   const AmountCand* tendered = nullptr;
   const AmountCand* change = nullptr;
   // When no total was read: the subtotal, the tax and the charges and
-  // rounding printed after the subtotal, whose sum is the total.
+  // rounding printed after the subtotal, whose sum less the discounts
+  // printed after it is the total.
   std::vector<const AmountCand*> parts;
+  std::vector<const AmountCand*> discounts;
   // The total read, a digit from that sum, when the sum stands for it.
   const AmountCand* misread_total = nullptr;
 };
@@ -2212,12 +2285,19 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     if (due.total <= 0 || !(due.line->kinds & (kDue | kBalance))) continue;
     for (AmountCand& t : cands) {
       if (t.total <= 0 || t.line_index >= due.line_index ||
-          t.minor_units <= due.minor_units || !(t.line->kinds & kTotal)) {
+          t.minor_units <= due.minor_units ||
+          !(t.line->kinds & (kTotal | kAmount))) {
         continue;
       }
+      // A payment: labelled as one, or taken off ("-40.00") under no label
+      // of a total, subtotal or tax (a credit note's "Total 6% supplies
+      // -7.89" is none).
       const bool paid_between =
           std::any_of(cands.begin(), cands.end(), [&](const AmountCand& p) {
-            return p.role.tender && p.line_index > t.line_index &&
+            return (p.role.tender ||
+                    (p.minor_units < 0 &&
+                     !(p.line->kinds & (kTotal | kSub | kTax)))) &&
+                   p.line_index > t.line_index &&
                    p.line_index < due.line_index &&
                    t.minor_units - std::abs(p.minor_units) == due.minor_units;
           });
@@ -2417,10 +2497,10 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       r.tax2 = next_tax;
     }
     for (const AmountCand& c : cands) {
-      if ((c.role.charge || c.role.rounding) && c.token->has_fraction &&
-          c.token == &c.line->amounts.back() &&
+      if ((c.role.charge || c.role.rounding || c.role.discount) &&
+          c.token->has_fraction && c.token == &c.line->amounts.back() &&
           c.line_index > r.sub->line_index) {
-        r.parts.push_back(&c);
+        (c.role.discount ? r.discounts : r.parts).push_back(&c);
       }
     }
   }
@@ -2650,7 +2730,10 @@ std::string CollapseSpaces(std::string_view s) {
 // Whether `text` has a letter or a digit (else it is a mark: "™", "~").
 bool HasLetterOrDigit(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c));
+    const auto b = static_cast<unsigned char>(c);
+    // Or a letter outside ASCII ("Ø", "ł", "ß", Greek, Cyrillic): the lead
+    // byte of a two-byte UTF-8 letter (C2 leads symbols: "°", "©").
+    return std::isalnum(b) || (b >= 0xC3 && b <= 0xDF);
   });
 }
 
@@ -3878,10 +3961,12 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
 
 namespace {
 
-// A field whose value is the sum of `parts`, its box around them and its
-// text theirs joined by " + " ("224.01 + 224.01").
+// A field whose value is the sum of `parts` less `less` (however its sign
+// was printed), its box around them and its text theirs joined by " + " and
+// " - " ("224.01 + 224.01").
 Field SumField(const std::vector<const AmountCand*>& parts, double confidence,
-               int minor, int page_number) {
+               int minor, int page_number,
+               const std::vector<const AmountCand*>& less = {}) {
   core::Decimal sum(0, minor);
   WordSpan words = parts.front()->words;
   std::string text;
@@ -3889,6 +3974,13 @@ Field SumField(const std::vector<const AmountCand*>& parts, double confidence,
     sum = sum + c->token->value;
     words.box = Union(words.box, c->words.box);
     text += (text.empty() ? "" : " + ") + c->words.text;
+  }
+  for (const AmountCand* c : less) {
+    const core::Decimal zero(0, minor);
+    const core::Decimal& v = c->token->value;
+    sum = v < zero ? sum + v : sum - v;
+    words.box = Union(words.box, c->words.box);
+    text += " - " + c->words.text;
   }
   Field f = MakeField(sum.ToString(minor), confidence, page_number, words);
   f.text = text;
@@ -3986,9 +4078,9 @@ void ExtractFields(const OcrPage& read, int page_number,
     for (const AmountCand* c : amounts.parts) {
       confidence = std::min(confidence, double(c->words.confidence));
     }
-    SetField(
-        out, "total",
-        SumField(amounts.parts, Round3(0.5 * confidence), minor, page_number));
+    SetField(out, "total",
+             SumField(amounts.parts, Round3(0.5 * confidence), minor,
+                      page_number, amounts.discounts));
     out.warnings.push_back(
         amounts.misread_total
             ? "the total was read as " +

@@ -2061,6 +2061,12 @@ info@lykke.dk)");
   // (Marks without letters are left out of the address's text.)
   EXPECT_EQ(Value(e, "vendor_address"), "SONDERGADE 84 2100 KOBENHAVN")
       << Dump(e);
+  // A letter outside ASCII is a letter: Copenhagen's district stays.
+  const core::Extraction read = Extract(
+      "CAFE LYKKE\nSØNDERGADE 84\n2100 KØBENHAVN Ø\nKaffe 30,38\n"
+      "I ALT 30,38\n");
+  EXPECT_EQ(Value(read, "vendor_address"), "SØNDERGADE 84 2100 KØBENHAVN Ø")
+      << Dump(read);
 }
 
 TEST(PostcodeTest, ThreeDigitsAndTwoOpenACityLine) {
@@ -2141,6 +2147,76 @@ Odenecek Tutar 10.754,87 TL)");
   EXPECT_EQ(Value(tr, "due_date"), "2016-04-10") << Dump(tr);
   EXPECT_EQ(Value(tr, "total"), "10754.87");
   EXPECT_EQ(Value(tr, "currency"), "TRY");
+}
+
+TEST(InvoiceLabelsTest, ALongDateLabelWithALetterMisreadStillLabels) {
+  // "Förfallodag" with its "ö" read as "é"; a Swedish page's dates year
+  // first.
+  const core::Extraction e = Extract(R"(Vasa Data AB
+FAKTURA
+Fakturanr: 2025571
+Datum: 25-07-23
+Férfallodag: 25-09-06
+Moms 25% 1 527,60
+Summa att betala 7 638,01 kr)");
+  EXPECT_EQ(Value(e, "invoice_date"), "2025-07-23") << Dump(e);
+  EXPECT_EQ(Value(e, "due_date"), "2025-09-06") << Dump(e);
+}
+
+TEST(InvoiceLabelsTest, ADepositTakenOffLeavesTheTotalAsPrinted) {
+  // The deposit is known by its minus in any language; what is left to pay
+  // after it is no total.
+  const core::Extraction e = Extract(R"(Bakker Transport V.O.F.
+Totaal excl. BTW 14.354,94
+Korting 10% -1.435,49
+BTW (9%) 1.162,75
+Totaal 14.082,20
+Aanbetaling -4.225,00
+Nog te betalen 9.857,20)");
+  EXPECT_EQ(Value(e, "total"), "14082.20") << Dump(e);
+  EXPECT_TRUE(e.warnings.empty()) << Dump(e);
+  // "Wartość brutto" (gross value) is the Polish invoice's total.
+  const core::Extraction pl = Extract(R"(Zdrowie Transport sp.j.
+Razem netto 7.186,88
+VAT 23% 1.652,98
+Wartosc brutto 8.839,86 zl
+Zaliczka -4.420,00
+Do zaplaty 4.419,86)");
+  EXPECT_EQ(Value(pl, "total"), "8839.86") << Dump(pl);
+  // An adjustment note's negative total between its totals is no payment:
+  // the total payable stays the total.
+  const core::Extraction note = Extract(R"(GARDENIA BAKERIES (KL) SDN BHD
+TAX INVOICE / ADJUSTMENT NOTE
+Total 0% supplies: 11.10
+Total 6% supplies (Inc. GST): -7.89
+Total supplies: 11.10
+Total Payable: 3.21)");
+  EXPECT_EQ(Value(note, "total"), "3.21") << Dump(note);
+}
+
+TEST(InvoiceLabelsTest, WithoutATotalADiscountIsTakenOffTheSum) {
+  const core::Extraction e = Extract(R"(U Tri pstrosu Tisk s.r.o.
+Mezisoucet 24 597,08
+Sleva 10% -2 459,71
+DPH 21% 4 648,85
+Dekujeme za spolupraci)");
+  EXPECT_EQ(Value(e, "total"), "26786.22") << Dump(e);
+  ASSERT_EQ(e.warnings.size(), 1u) << Dump(e);
+  EXPECT_NE(e.warnings[0].find("could not be read"), std::string::npos);
+}
+
+TEST(InvoiceLabelsTest, ShippingIsAddedAndNamesAreNotSplitIntoLabels) {
+  const core::Extraction e = Extract(R"(Aurora Transportes Lda.
+Rua de Santa Catarina 52
+4700-435 Braga
+Subtotal 100,00
+Shipping 10,00
+IVA 23% 25,30
+TOTAL 135,30)");
+  // "Transportes" is a word of the name, not "trans" + "portes".
+  EXPECT_EQ(Value(e, "vendor_name"), "Aurora Transportes Lda.") << Dump(e);
+  EXPECT_EQ(Value(e, "total"), "135.30");
+  EXPECT_TRUE(e.warnings.empty()) << Dump(e);
 }
 
 TEST(InvoiceLabelsTest, NettoAPagareIsTheItalianTotal) {
