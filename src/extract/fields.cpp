@@ -803,10 +803,13 @@ const std::vector<Keyword>& Keywords() {
         {"ky", kLegal},
         {"aktiebolag", kLegal},
         {"spol", kLegal},
+        {"spol s", kLegal},  // "spol. s r.o.", maybe wrapped after the "s"
+        {"spol s r o", kLegal},
         {"sti", kLegal},  // Turkish "Ltd. Şti."
         {"kk", kLegal},
         {"sro", kLegal},
         {"s r o", kLegal},
+        {"r o", kLegal},  // "s r.o." wrapped after its "s"
         {"tbk", kLegal},
         {"pt", kLegal},
         {"cv", kLegal},
@@ -1386,8 +1389,36 @@ struct PageModel {
   int top = 0, bottom = 0;
 };
 
+// Where `text` prints an amount grouped by spaces with a decimal point or
+// comma (`point`) before two digits ("6 508,31", "12 345 678.90"): the
+// offsets of those decimal separators.
+std::vector<size_t> SpaceGroupedDecimals(std::string_view text, char point) {
+  std::vector<size_t> out;
+  auto digit = [&](size_t i) {
+    return i < text.size() && text[i] >= '0' && text[i] <= '9';
+  };
+  for (size_t at = text.find(point); at != std::string_view::npos;
+       at = text.find(point, at + 1)) {
+    // Two digits after it, then no digit; three before it after a space,
+    // and one to three digits before that space.
+    if (!digit(at + 1) || !digit(at + 2) || digit(at + 3)) continue;
+    if (at < 5 || !digit(at - 1) || !digit(at - 2) || !digit(at - 3) ||
+        text[at - 4] != ' ' || !digit(at - 5)) {
+      continue;
+    }
+    out.push_back(at);
+  }
+  return out;
+}
+
 PageModel BuildModel(const OcrPage& page) {
   PageModel m;
+  // A page that groups amounts with spaces before a decimal comma ("6
+  // 508,31" twice or more) means the same by "6 508.31", its comma misread.
+  int comma_style = 0;
+  for (const OcrLine& ocr : page.lines) {
+    comma_style += int(SpaceGroupedDecimals(ocr.Text(), ',').size());
+  }
   for (const OcrLine& ocr : page.lines) {
     if (ocr.words.empty()) continue;
     Line line;
@@ -1406,7 +1437,13 @@ PageModel BuildModel(const OcrPage& page) {
     line.tokens = SplitCompounds(Tokenize(ocr.words));
     line.matches = MatchKeywords(line.tokens, line.word_begin);
     for (const Match& match : line.matches) line.kinds |= match.kinds;
-    line.amounts = FindAmounts(line.text);
+    if (comma_style >= 2) {
+      std::string commas = line.text;
+      for (size_t at : SpaceGroupedDecimals(line.text, '.')) commas[at] = ',';
+      line.amounts = FindAmounts(commas);
+    } else {
+      line.amounts = FindAmounts(line.text);
+    }
     line.marks = FindCurrencyMarks(line.text);
     line.postcode = HasPostcode(ocr.words);
     // Character classes, and letters that could be a label.
@@ -3881,8 +3918,8 @@ void RespellInitials(std::string& word) {
 // by one letter next to its exact partner ("SON BHD", "SDN BHA" are "SDN
 // BHD": the pair is a closed vocabulary, "SON" alone may be a name), and a
 // yen or section sign inside a word of letters ("D.I.¥." is "D.I.Y."), and
-// digits among initials ("D.1.Y."); the Polish "Sp. z o.o." with zeros, the
-// Indonesian "Jl." read "Ji.".
+// digits among initials ("D.1.Y."); the Polish "Sp. z o.o." and the Czech
+// "s r.o." with zeros, the Indonesian "Jl." read "Ji.".
 OcrPage internal::UndoConfusions(const OcrPage& page) {
   OcrPage out = page;
   auto fold = [](std::string_view w) {
@@ -3910,8 +3947,29 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
     }
     return word.substr(0, b) + c + word.substr(e + 1);
   };
+  // The Czech and Slovak "s r.o." (and "s.r.o.") with its o read as a zero,
+  // on one line or wrapped after the "s".
+  auto czech_legal = [](std::string& t) {
+    for (const char* zero : {"r.0.", "r.0", "R.0.", "r.O."}) {
+      if (t == zero) t = "r.o.";
+    }
+    for (const char* zero : {"s.r.0.", "s.r.0", "S.R.0.", "s.r.O."}) {
+      if (t == zero) t = t[0] == 'S' ? "S.R.O." : "s.r.o.";
+    }
+  };
+  const OcrLine* before = nullptr;
   for (OcrLine& line : out.lines) {
     auto& words = line.words;
+    for (size_t i = 0; i < words.size(); ++i) {
+      const bool after_s = i > 0 ? words[i - 1].text == "s"
+                                 : before && !before->words.empty() &&
+                                       before->words.back().text == "s";
+      if (after_s || words[i].text.starts_with("s.") ||
+          words[i].text.starts_with("S.")) {
+        czech_legal(words[i].text);
+      }
+    }
+    before = &line;
     for (size_t i = 0; i + 1 < words.size(); ++i) {
       const std::string a = fold(words[i].text), b = fold(words[i + 1].text);
       // "S/B" (Sdn Bhd) with one of its letters read as a digit ("5/B",

@@ -2095,6 +2095,37 @@ Kort 81,35)");
   EXPECT_EQ(Value(item, "vendor_address"), "<none>") << Dump(item);
 }
 
+TEST(CzechTest, TheLegalFormWithItsOReadAsZeroAndWrappedAfterItsS) {
+  const core::Extraction wrapped = Extract(R"(Svoboda Poradenstvi spol. s
+r.0.
+Masarykova 36
+110 00 Praha 1
+CELKEM 1 183,86 Kc)");
+  EXPECT_EQ(Value(wrapped, "vendor_name"), "Svoboda Poradenstvi spol. s r.o.")
+      << Dump(wrapped);
+  EXPECT_EQ(Value(wrapped, "vendor_address"), "Masarykova 36 110 00 Praha 1");
+  const core::Extraction one = Extract(R"(Vltava Doprava s.r.0.
+Narodni 23
+301 00 Plzen
+CELKEM 1 183,86 Kc)");
+  EXPECT_EQ(Value(one, "vendor_name"), "Vltava Doprava s.r.o.") << Dump(one);
+}
+
+TEST(CzechTest, OnAPageOfDecimalCommasASpaceGroupedPointIsAComma) {
+  // The page prints "6 508,31" and "3 254,31": the total's "6 508.31" is the
+  // same style with its comma misread, not "6" and "508.31".
+  const core::Extraction e = Extract(R"(Novak Doprava s.r.o.
+Mezisoucet 5 661,51
+DPH 21% 1 188,92
+Celkem k uhrade 6 508.31 Kc
+6 508,31 Kc
+3 254,31)");
+  EXPECT_EQ(Value(e, "total"), "6508.31") << Dump(e);
+  // Without that evidence a space ends an amount before a decimal point.
+  const core::Extraction alone = Extract("SHOP\nTOTAL 2 125.00\n");
+  EXPECT_EQ(Value(alone, "total"), "125.00") << Dump(alone);
+}
+
 TEST(IndonesianTest, AStreetReadJiIsJl) {
   const core::Extraction e = Extract(R"(Maju Jaya Kedai Kopi
 Ji. Gajah Mada No. 191

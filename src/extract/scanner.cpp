@@ -368,6 +368,27 @@ bool IsBetterReading(const OcrLine& old, const OcrLine& again, bool date) {
     }
     return false;
   };
+  // The same digits with other separators ("6 508,31" read again as "6
+  // 508.31") are a better reading only if they make no smaller amount of
+  // them: the digits tell nothing new.
+  auto digits = [](const std::string& text) {
+    std::string d;
+    for (char c : text) {
+      if (c >= '0' && c <= '9') d += c;
+    }
+    return d;
+  };
+  auto largest = [](const std::string& text) {
+    std::optional<core::Decimal> most;
+    for (const AmountToken& a : FindAmounts(text)) {
+      if (!most || a.value > *most) most = a.value;
+    }
+    return most;
+  };
+  if (!date && digits(old_text) == digits(new_text)) {
+    const auto was = largest(old_text), now = largest(new_text);
+    if (was && (!now || *now < *was)) return false;
+  }
   const bool old_amount = !FindAmounts(old_text).empty();
   const bool new_amount = has_value(new_text);
   const bool had = date ? old_date : old_amount;

@@ -236,6 +236,32 @@ TEST(ScannerTest, AValueReadAloneAsOneOrTwoDigitsIsNoBetterReading) {
             "62.23");
 }
 
+TEST(ScannerTest, TheSameDigitsReadAgainAsASmallerAmountAreNoBetterReading) {
+  // "6 508,31" read again as "6 508.31": a space groups digits only before
+  // a decimal comma, so the new reading makes 508.31 of the same digits.
+  ScannerOptions options;
+  options.reread_name = false;
+  options.reread_below_coverage = 0;
+  const std::string page = "ACME TRADING SDN BHD\nCelkem 6 508,31 Kc";
+  EXPECT_EQ(FieldOf(ScanScripted(page, "Celkem 6 508.31 Kc",
+                                 "x\nCelkem 6 508,31 Kc\ny", options),
+                    "total"),
+            "6508.31");
+  // The same digits read again as a larger amount are: "111.788,100" (a
+  // rupiah total, its last dot read as a comma) is 111788100.
+  EXPECT_EQ(FieldOf(ScanScripted("ACME TRADING SDN BHD\nTOTAL Rp 111.788,100",
+                                 "TOTAL Rp 111.788.100",
+                                 "x\nTOTAL Rp 111.788,100\ny", options),
+                    "total"),
+            "111788100.00");
+  // Other digits read again are taken as ever.
+  EXPECT_EQ(FieldOf(ScanScripted("ACME TRADING SDN BHD\nCelkem 6 5O8,31 Kc",
+                                 "Celkem 6 508,31 Kc",
+                                 "x\nCelkem 6 5O8,31 Kc\ny", options),
+                    "total"),
+            "6508.31");
+}
+
 TEST(ScannerTest, APageWhoseWordsMissMostOfItsInkIsReadAgainAsABlock) {
   // The page reading has one short line: most of the receipt's ink lies
   // outside its words (a layout that dropped columns). Read as a block, it

@@ -1439,7 +1439,16 @@ bool AddsAccents(std::string_view english, std::string_view other) {
       if (reach[i][j] == 0) continue;
       const bool gained = reach[i][j] == 2;
       if (!now[j].accented) {
-        if (i < n && !was[i].accented && was[i].folded == now[j].folded) {
+        // (A zero of the English reading, no digit beside it, may be the
+        // other's "o": "r.0.".)
+        auto digit = [&](size_t at) {
+          return at < n && was[at].folded >= '0' && was[at].folded <= '9';
+        };
+        const bool zero_for_o = i < n && was[i].folded == '0' &&
+                                now[j].folded == 'o' &&
+                                !(i > 0 && digit(i - 1)) && !digit(i + 1);
+        if (i < n && !was[i].accented &&
+            (was[i].folded == now[j].folded || zero_for_o)) {
           mark(i + 1, j + 1, gained);
         }
         continue;

@@ -501,6 +501,10 @@ TEST(FindDatesTest, AnImpossibleYearStampedWithATimeIsRepairedWhenOneFixFits) {
 
 TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   EXPECT_TRUE(AddsAccents("Schafer Bau GmbH", "Schäfer Bau GmbH"));
+  // A zero the English model read for an "o".
+  EXPECT_TRUE(
+      AddsAccents("Novak Doprava spol. s r.0.", "Novák Doprava spol. s r.o."));
+  EXPECT_FALSE(AddsAccents("Novak 10", "Novák 1o"));  // not the other way
   EXPECT_TRUE(AddsAccents("KOLn", "KÖLn"));
   EXPECT_TRUE(AddsAccents("Martinez Consultores", "Martínez  Consultores"));
   // A "ß" stands for whatever English read there.
