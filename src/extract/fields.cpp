@@ -3087,14 +3087,21 @@ bool StartsWithHouseNumber(const Line& line) {
   return is_number(first);
 }
 
-// An e-mail address: "@" between letters or digits (an "@" alone is a
-// letter OCR could not read, "Ø" in "KØBENHAVN Ø").
+// An e-mail address: "@" between letters or digits, and a dot in the word
+// after it ("info@shop.dk"); an "@" otherwise is a letter OCR could not
+// read ("KØBENHAVN Ø" read "KOBENHAVN @", "BJØRKLY" read "BJ@RKLY").
 bool HasEmail(std::string_view text) {
   for (size_t at = text.find('@'); at != std::string_view::npos;
        at = text.find('@', at + 1)) {
-    if (at > 0 && at + 1 < text.size() &&
-        std::isalnum(static_cast<unsigned char>(text[at - 1])) &&
-        std::isalnum(static_cast<unsigned char>(text[at + 1]))) {
+    if (at == 0 || at + 1 >= text.size() ||
+        !std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
+        !std::isalnum(static_cast<unsigned char>(text[at + 1]))) {
+      continue;
+    }
+    const size_t end = std::min(text.find(' ', at), text.size());
+    const size_t dot = text.find('.', at);
+    if (dot < end && dot + 1 < end &&
+        std::isalpha(static_cast<unsigned char>(text[dot + 1]))) {
       return true;
     }
   }

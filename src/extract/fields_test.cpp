@@ -2061,6 +2061,12 @@ info@lykke.dk)");
   // (Marks without letters are left out of the address's text.)
   EXPECT_EQ(Value(e, "vendor_address"), "SONDERGADE 84 2100 KOBENHAVN")
       << Dump(e);
+  // An "@" inside a word without a domain after it is a letter too.
+  const core::Extraction name = Extract(
+      "BAKERI BJ@RKLY\nBRYGGEN 78\n0154 OSLO\nTOTALT 34,37\n"
+      "post@bjorkly.no\n");
+  EXPECT_EQ(Value(name, "vendor_name"), "BAKERI BJ@RKLY") << Dump(name);
+  EXPECT_EQ(Value(name, "vendor_address"), "BRYGGEN 78 0154 OSLO");
   // A letter outside ASCII is a letter: Copenhagen's district stays.
   const core::Extraction read = Extract(
       "CAFE LYKKE\nSØNDERGADE 84\n2100 KØBENHAVN Ø\nKaffe 30,38\n"
