@@ -2101,6 +2101,24 @@ Kort 81,35)");
   EXPECT_EQ(Value(item, "vendor_address"), "<none>") << Dump(item);
 }
 
+TEST(BoxOfLineTest, TheFieldOnTheLinesRowsThatTheLineReachesInto) {
+  // The vendor's name (right) and the customer's (left) on the same rows of
+  // a two-column letterhead: each line is read again in its own field's
+  // columns.
+  const std::vector<core::BBox> boxes = {{1061, 297, 1735, 350},
+                                         {208, 319, 586, 355}};
+  OcrLine customer;
+  customer.box = {210, 320, 580, 352};
+  OcrLine vendor;
+  vendor.box = {1065, 300, 1730, 348};
+  OcrLine below;
+  below.box = {210, 400, 580, 430};
+  ASSERT_NE(internal::BoxOfLine(customer, boxes), nullptr);
+  EXPECT_EQ(*internal::BoxOfLine(customer, boxes), boxes[1]);
+  EXPECT_EQ(*internal::BoxOfLine(vendor, boxes), boxes[0]);
+  EXPECT_EQ(internal::BoxOfLine(below, boxes), nullptr);
+}
+
 TEST(CzechTest, TheLegalFormWithItsOReadAsZeroAndWrappedAfterItsS) {
   const core::Extraction wrapped = Extract(R"(Svoboda Poradenstvi spol. s
 r.0.

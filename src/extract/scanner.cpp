@@ -292,13 +292,6 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
 
 namespace {
 
-// Whether at least half of `line`'s height lies within the rows of `box`.
-bool WithinRows(const OcrLine& line, const core::BBox& box) {
-  const int overlap =
-      std::min(line.box.y1, box.y1) - std::max(line.box.y0, box.y0);
-  return overlap * 2 >= line.box.y1 - line.box.y0;
-}
-
 // Reads `box` of `image` again with `layout`, its text `h` px high brought
 // to a comfortable height: text between 20 and 60 px is read as it is,
 // smaller is enlarged, larger (double-height print) reduced; or, with a
@@ -552,7 +545,7 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         it->second.confidence < options_.reread_name_below) {
       const core::BBox name = *it->second.bbox;
       for (OcrLine& line : page.lines) {
-        if (line.words.empty() || !WithinRows(line, name)) continue;
+        if (line.words.empty() || !internal::WithinRows(line, name)) continue;
         INVOICES_RETURN_IF_ERROR(RereadInBand(
             engine, image, line, [](const OcrLine& old, const OcrLine& again) {
               OcrPage old_reading, new_reading;
@@ -591,10 +584,8 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (boxes.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   for (OcrLine& line : page.lines) {
-    const auto box =
-        std::find_if(boxes.begin(), boxes.end(),
-                     [&](const core::BBox& b) { return WithinRows(line, b); });
-    if (line.words.empty() || box == boxes.end()) continue;
+    const core::BBox* box = internal::BoxOfLine(line, boxes);
+    if (line.words.empty() || box == nullptr) continue;
     // Only the columns of the field: on a letterhead the customer's block or
     // the title may stand beside the name on the same rows.
     const int h = line.WordHeight();

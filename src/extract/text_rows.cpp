@@ -561,6 +561,22 @@ int CountDigits(std::string_view s) {
   return static_cast<int>(std::count_if(s.begin(), s.end(), IsAsciiDigit));
 }
 
+bool WithinRows(const OcrLine& line, const core::BBox& box) {
+  const int overlap =
+      std::min(line.box.y1, box.y1) - std::max(line.box.y0, box.y0);
+  return overlap * 2 >= line.box.y1 - line.box.y0;
+}
+
+const core::BBox* BoxOfLine(const OcrLine& line,
+                            const std::vector<core::BBox>& boxes) {
+  for (const core::BBox& b : boxes) {
+    if (WithinRows(line, b) && line.box.x0 < b.x1 && b.x0 < line.box.x1) {
+      return &b;
+    }
+  }
+  return nullptr;
+}
+
 // ------------------------------------------------------------------- labels
 
 PhraseTable::PhraseTable(std::vector<Phrase> phrases)

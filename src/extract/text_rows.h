@@ -127,6 +127,15 @@ int CountLetters(std::string_view s);
 // ASCII digits in `s`.
 int CountDigits(std::string_view s);
 
+// Whether at least half of `line`'s height lies within the rows of `box`.
+bool WithinRows(const OcrLine& line, const core::BBox& box);
+
+// The first of `boxes` whose rows `line` lies in and whose columns it reaches
+// into, or nullptr: a customer's name and the vendor's may share rows in two
+// columns.
+const core::BBox* BoxOfLine(const OcrLine& line,
+                            const std::vector<core::BBox>& boxes);
+
 // Whether `text` is a company's legal form alone ("AG", "GmbH & Co. KG",
 // "Sdn. Bhd."), perhaps with a registration number after it: the end of a
 // name that wrapped onto a line of its own. (fields.cpp's legal forms.)
