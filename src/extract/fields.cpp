@@ -1387,6 +1387,7 @@ struct PageModel {
   std::vector<Line> lines;
   double median_height = 20;
   int top = 0, bottom = 0;
+  std::string language;  // GuessLanguage of the page's text ("" for none)
 };
 
 // Where `text` prints an amount grouped by spaces with a decimal point or
@@ -1416,9 +1417,14 @@ PageModel BuildModel(const OcrPage& page) {
   // A page that groups amounts with spaces before a decimal comma ("6
   // 508,31" twice or more) means the same by "6 508.31", its comma misread.
   int comma_style = 0;
+  std::string text;
   for (const OcrLine& ocr : page.lines) {
-    comma_style += int(SpaceGroupedDecimals(ocr.Text(), ',').size());
+    const std::string line_text = ocr.Text();
+    comma_style += int(SpaceGroupedDecimals(line_text, ',').size());
+    text += line_text;
+    text += '\n';
   }
+  m.language = GuessLanguage(text);
   for (const OcrLine& ocr : page.lines) {
     if (ocr.words.empty()) continue;
     Line line;
@@ -1772,21 +1778,17 @@ std::string DollarOf(const PageModel& m) {
 // Whose crown a page's "kr" is, by its language or the country it names:
 // "SEK", "DKK", "NOK", or "" (none of them).
 std::string KronaOf(const PageModel& m) {
-  std::string text;
   for (const Line& line : m.lines) {
-    text += line.text;
-    text += '\n';
     for (const Token& t : line.tokens) {
       if (t.text == "sverige" || t.text == "sweden") return "SEK";
       if (t.text == "danmark" || t.text == "denmark") return "DKK";
       if (t.text == "norge" || t.text == "norway") return "NOK";
     }
   }
-  const std::string language = GuessLanguage(text);
-  return language == "swe"   ? "SEK"
-         : language == "dan" ? "DKK"
-         : language == "nor" ? "NOK"
-                             : "";
+  return m.language == "swe"   ? "SEK"
+         : m.language == "dan" ? "DKK"
+         : m.language == "nor" ? "NOK"
+                               : "";
 }
 
 std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
@@ -2629,15 +2631,12 @@ DateOrder CountryDateOrder(const PageModel& m,
   if (currency && currency->code == "USD" && !currency->ambiguous) {
     return DateOrder::kMonthFirst;
   }
-  std::string text;
   for (const Line& line : m.lines) {
     if (line.postcode && HasUsStateZip(line.text))
       return DateOrder::kMonthFirst;
-    text += line.text;
-    text += '\n';
   }
   // Swedish pages write "22-09-12" year first.
-  if ((currency && currency->code == "SEK") || GuessLanguage(text) == "swe") {
+  if ((currency && currency->code == "SEK") || m.language == "swe") {
     return DateOrder::kYearFirst;
   }
   return DateOrder::kDayFirst;
