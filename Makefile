@@ -6,7 +6,7 @@
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md); with
 #                bench-foreign: accuracy on made-up receipts and invoices of
-#                21 countries
+#                23 countries
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
@@ -86,12 +86,14 @@ bench: deps build
 # receipts and invoices of six more countries (Switzerland, Australia,
 # India, Portugal, Poland, Canada: build/more-receipts, build/more-invoices);
 # and of seven more (Sweden, Denmark, Norway, Finland, Czechia, Turkey,
-# Indonesia: build/nordic-receipts, build/nordic-invoices).
+# Indonesia: build/nordic-receipts, build/nordic-invoices); and of Hungary
+# and Romania (build/hu-ro-receipts, build/hu-ro-invoices, 40 each).
 FOREIGN := build/foreign-receipts
 FOREIGN_INVOICES := build/foreign-invoices
 FOREIGN_PDF := build/foreign-pdf
 MORE_COUNTRIES := ch,au,in,pt,pl,ca
 NORDIC_COUNTRIES := se,dk,no,fi,cz,tr,id
+HU_RO_COUNTRIES := hu,ro
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
@@ -107,6 +109,10 @@ bench-foreign: deps build
 	$(BUILD)/bench/scan_bench --dataset build/nordic-receipts --jobs 2
 	@test -f build/nordic-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/nordic-invoices --count 63 --seed 1 --invoices --countries $(NORDIC_COUNTRIES)
 	$(BUILD)/bench/scan_bench --dataset build/nordic-invoices --jobs 2
+	@test -f build/hu-ro-receipts/labels.jsonl || node tools/make-test-receipts.mjs build/hu-ro-receipts --count 40 --seed 1 --countries $(HU_RO_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/hu-ro-receipts --jobs 2
+	@test -f build/hu-ro-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/hu-ro-invoices --count 40 --seed 1 --invoices --countries $(HU_RO_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/hu-ro-invoices --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

@@ -23,7 +23,7 @@
 // without it for a seed, upright and sharp, read without OCR.
 // --countries names the countries whose documents are made, in turn: by default
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
-// pl, ca, se, dk, no, fi, cz (Czechia), tr and id (Indonesia) are made only
+// pl, ca, se, dk, no, fi, cz (Czechia), tr, id (Indonesia), hu and ro are made only
 // when named, so that a seed's default set stays the one earlier figures were
 // measured on.
 // --extras adds to receipts what real ones print around the prices: a
@@ -103,6 +103,8 @@ function money(cents, style) {
     plain: `${units}.${frac}`,
     // Currencies printed without minor units (Indonesia's rupiah: 45.000).
     whole: group('.'),
+    // ... and grouped by spaces (Hungary's forint: 12 345).
+    wholeSpace: group(' '),
   }[style];
   return neg ? `-${s}` : s;
 }
@@ -258,6 +260,7 @@ const DISCOUNT_WORDS = {
   us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
   iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
   se: 'Rabatt', dk: 'Rabat', no: 'Rabatt', fi: 'Alennus', cz: 'Sleva', tr: 'İndirim', id: 'Diskon',
+  hu: 'Kedvezmény', ro: 'Reducere',
 };
 
 // Countries beyond the first eight, made only when asked for (--countries), so
@@ -265,7 +268,8 @@ const DISCOUNT_WORDS = {
 // several lines (India's CGST and SGST, Canada's GST and PST), `unit` gives
 // the country's prices, `whole` rounds amounts to whole units (a currency
 // printed without cents), `star` prints the fiscal "*" before receipt amounts,
-// `tender` is the step cash is handed over in (cents).
+// `tender` is the step cash is handed over in (cents), `cityFirst` writes the
+// postcode and town before the street.
 const MORE_LOCALES = {
   ch: {
     amount: 'apostrophe', currency: 'CHF ', before: true, taxIncluded: true,
@@ -494,6 +498,41 @@ const MORE_LOCALES = {
     thanks: ['Terima kasih atas kunjungan Anda', 'Terima Kasih'],
     phone: () => `Telp. (0${between(21, 361)}) ${between(100, 999)}${between(1000, 9999)}`,
   },
+  hu: {
+    amount: 'wholeSpace', currency: 'Ft', before: false, taxIncluded: true, whole: true, tender: 100000, cityFirst: true,
+    date: (d) => pick([`${d.y}.${pad2(d.m)}.${pad2(d.d)}.`, `${d.y}. ${pad2(d.m)}. ${pad2(d.d)}.`, `${d.y}-${pad2(d.m)}-${pad2(d.d)}`]),
+    dateLabel: ['Dátum:', 'Kelt:', ''],
+    shops: ['Pékség', 'Gyógyszertár', 'Kávézó', 'Könyvesbolt', 'Cukrászda', 'Élelmiszer', 'Virágbolt'],
+    names: ['Kovács', 'Szabó', 'Duna', 'Aranyhal', 'Tisza', 'Napfény', 'Hőforrás'],
+    street: () => `${pick(['Váci utca', 'Andrássy út', 'Rákóczi út', 'Király utca', 'Fő utca', 'Széchenyi tér'])} ${between(1, 120)}.`,
+    city: () => pick(['1052 Budapest', '6720 Szeged', '4024 Debrecen', '7621 Pécs', '9021 Győr']),
+    items: ['Kifli', 'Kávé', 'Pogácsa', 'Tej 1 l', 'Rétes', 'Újság', 'Túró Rudi', 'Kenyér'],
+    unit: () => between(15, 500) * 1000,
+    subtotal: ['RÉSZÖSSZEG', 'Részösszeg'],
+    tax: (r) => pick([`ÁFA ${r}%`, `${r}% ÁFA tartalom`]),
+    taxRates: [27, 18, 5],
+    total: ['ÖSSZESEN', 'Összesen', 'FIZETENDŐ', 'Végösszeg'],
+    cash: ['KÉSZPÉNZ', 'Készpénz'], card: ['BANKKÁRTYA', 'Bankkártya', 'SZÉP kártya'], change: ['VISSZAJÁRÓ', 'Visszajáró'],
+    thanks: ['Köszönjük a vásárlást!', 'Viszontlátásra'],
+    phone: () => `Tel.: +36 ${between(1, 99)} ${between(100, 999)} ${between(1000, 9999)}`,
+  },
+  ro: {
+    amount: 'comma', currency: 'lei', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${d.y}`, `${d.y}-${pad2(d.m)}-${pad2(d.d)}`]),
+    dateLabel: ['DATA:', 'Data:', ''],
+    shops: ['Brutăria', 'Farmacia', 'Cafenea', 'Librăria', 'Cofetăria', 'Magazin', 'Florăria'],
+    names: ['Carpați', 'Dunărea', 'Popescu', 'Ionescu', 'Miorița', 'Bucegi', 'Ștefănescu'],
+    street: () => `${pick(['Str. Lipscani', 'Bd. Unirii', 'Calea Victoriei', 'Str. Republicii', 'Bd. Eroilor'])} nr. ${between(1, 150)}`,
+    city: () => pick(['030167 București', '400001 Cluj-Napoca', '700259 Iași', '300011 Timișoara', '500030 Brașov']),
+    items: ['Covrigi', 'Cafea', 'Plăcintă', 'Lapte 1L', 'Pâine', 'Apă minerală', 'Ziar', 'Papanași'],
+    subtotal: ['SUBTOTAL', 'Subtotal'],
+    tax: (r) => pick([`TVA ${r}%`, `TOTAL TVA ${r}%`, `TVA A ${r}%`]),
+    taxRates: [19, 9, 5],
+    total: ['TOTAL', 'TOTAL LEI', 'Total de plată'],
+    cash: ['NUMERAR', 'Numerar'], card: ['CARD', 'Card bancar'], change: ['REST', 'Rest'],
+    thanks: ['Vă mulțumim!', 'La revedere!'],
+    phone: () => `Tel: 07${between(20, 99)} ${between(100, 999)} ${between(100, 999)}`,
+  },
 };
 
 const COUNTRIES = countriesArg >= 0 ? args[countriesArg + 1].split(',') : Object.keys(LOCALES);
@@ -515,6 +554,7 @@ function receipt(i) {
   const name = pick(L.names);
   const company = chance(0.5) ? `${shop} ${name}` : `${name} ${shop}`;
   const addressLines = [L.street(), L.city()];
+  if (L.cityFirst) addressLines.reverse();
   const d = { y: between(2016, 2025), m: between(1, 12), d: between(1, 28) };
   const printedDate = L.date(d);
   const iso = `${d.y}-${pad2(d.m)}-${pad2(d.d)}`;
@@ -875,6 +915,27 @@ const MORE_INVOICE_WORDS = {
     total: ['Total', 'TOTAL', 'Grand Total', 'Jumlah Tagihan'], country: 'Indonesia',
     terms: ['Pembayaran paling lambat 30 hari.', 'Terima kasih atas kerja sama Anda.'],
   },
+  hu: {
+    title: ['SZÁMLA', 'Számla'], number: ['Számla sorszáma:', 'Számlaszám:', 'Sorszám:'],
+    date: ['Számla kelte:', 'Kiállítás dátuma:'], due: ['Fizetési határidő:', 'Esedékesség:'],
+    billTo: ['Vevő:', 'Vevő neve:'], kinds: ['Építő', 'Informatikai', 'Szállítmányozási', 'Tanácsadó', 'Nyomdaipari'],
+    legal: ['Kft.', 'Zrt.', 'Bt.'], taxId: () => `Adószám: ${between(10000000, 99999999)}-${between(1, 5)}-${between(10, 44)}`,
+    services: ['Tanácsadás (óra)', 'Anyagköltség', 'Kiszállási díj', 'Szoftverlicenc', 'Munkadíj'],
+    unit: () => between(5, 900) * 1000 * 100,
+    subtotal: ['Nettó összesen', 'Nettó érték'], tax: (r) => pick([`ÁFA ${r}%`, `ÁFA (${r}%)`]), rates: [27],
+    total: ['Bruttó összesen', 'Fizetendő', 'Végösszeg', 'Összesen'], country: 'Magyarország',
+    terms: ['Fizetési mód: átutalás', 'Köszönjük megrendelését!'],
+  },
+  ro: {
+    title: ['FACTURĂ', 'Factură fiscală', 'FACTURA'], number: ['Număr factură:', 'Factura nr.', 'Seria și nr.:'],
+    date: ['Data emiterii:', 'Data facturii:', 'Data:'], due: ['Data scadenței:', 'Scadență:'],
+    billTo: ['Cumpărător:', 'Client:', 'Beneficiar:'], kinds: ['Construcții', 'Consultanță', 'Transport', 'Tipografie', 'Software'],
+    legal: ['S.R.L.', 'SRL', 'S.A.'], taxId: () => `CUI: RO${between(1000000, 49999999)} Reg. Com.: J40/${between(100, 9999)}/${between(2005, 2023)}`,
+    services: ['Consultanță (ore)', 'Materiale', 'Transport', 'Licență software', 'Manoperă'],
+    subtotal: ['Total fără TVA', 'Subtotal', 'Valoare netă'], tax: (r) => pick([`TVA ${r}%`, `TVA (${r}%)`]), rates: [19],
+    total: ['Total de plată', 'TOTAL', 'Total factură', 'Total cu TVA'], country: 'România',
+    terms: ['Plata în 30 de zile.', 'Vă mulțumim pentru colaborare.'],
+  },
 };
 
 // What invoices with --extras add, in each country's words: a shipping charge,
@@ -902,6 +963,8 @@ const INVOICE_EXTRAS = {
   cz: { shipping: ['Doprava', 'Poštovné'], paid: ['Záloha', 'Uhrazeno zálohou'], balance: ['Zbývá uhradit', 'Zbývá k úhradě'], reduced: 12 },
   tr: { shipping: ['Kargo', 'Nakliye'], paid: ['Ön ödeme', 'Ödenen'], balance: ['Kalan tutar', 'Kalan borç'], reduced: 10 },
   id: { shipping: ['Ongkos kirim', 'Biaya kirim'], paid: ['Uang muka', 'DP'], balance: ['Sisa tagihan', 'Sisa pembayaran'], reduced: null },
+  hu: { shipping: ['Szállítási díj', 'Fuvardíj'], paid: ['Előleg', 'Már kifizetve'], balance: ['Fennmaradó összeg', 'Hátralék'], reduced: 5 },
+  ro: { shipping: ['Transport', 'Cheltuieli de transport'], paid: ['Avans', 'Achitat'], balance: ['Rest de plată', 'Sold de plată'], reduced: 9 },
 };
 
 // An A4 invoice of a business: the vendor's letterhead, the customer, the
@@ -922,8 +985,10 @@ function invoice(i) {
   const company = business();
   const withCountry = chance(0.3);
   const addressLines = [L.street(), L.city(), ...(withCountry ? [W.country] : [])];
+  if (L.cityFirst) [addressLines[0], addressLines[1]] = [addressLines[1], addressLines[0]];
   const buyer = business();
   const buyerLines = [L.street(), L.city()];
+  if (L.cityFirst) buyerLines.reverse();
   const d = { y: between(2016, 2025), m: between(1, 12), d: between(1, 28) };
   const issued = new Date(Date.UTC(d.y, d.m - 1, d.d));
   const dueAt = new Date(issued.getTime() + pick([14, 30, 45]) * 86400000);

@@ -125,8 +125,10 @@ const std::vector<Keyword>& Keywords() {
         {"toplam tutar", kTotal},
         {"laskun summa", kTotal},
         {"jumlah tagihan", kTotal | kDue},
-        {"osszesen", kTotal},   // Hungarian
-        {"tong cong", kTotal},  // Vietnamese
+        {"osszesen", kTotal},  // Hungarian
+        {"vegosszeg", kTotal | kGrand},
+        {"total factura", kTotal},  // Romanian
+        {"tong cong", kTotal},      // Vietnamese
         {"tong tien", kTotal},
         {"grand", kGrand},
         {"final", kGrand},
@@ -176,6 +178,10 @@ const std::vector<Keyword>& Keywords() {
         {"zbyva", kBalance},
         {"kalan", kBalance},
         {"sisa", kBalance},
+        {"fennmarado", kBalance},  // Hungarian
+        {"hatralek", kBalance},
+        {"rest de plata", kBalance},  // Romanian
+        {"sold", kBalance},
         // Before tax.
         {"subtotal", kSub},
         {"sub total", kSub},
@@ -201,6 +207,10 @@ const std::vector<Keyword>& Keywords() {
         {"mal hizmet toplam tutari", kSub},
         {"dasar pengenaan pajak", kSub},
         {"imponibile", kSub},
+        {"reszosszeg", kSub},  // Hungarian
+        {"netto osszesen", kSub},
+        {"netto ertek", kSub},
+        {"valoare neta", kSub},  // Romanian
         {"excl", kExcl},
         {"excluding", kExcl},
         {"exclusive", kExcl},
@@ -220,6 +230,7 @@ const std::vector<Keyword>& Keywords() {
         {"veroton", kExcl},
         {"ilman", kExcl},
         {"bez", kExcl},
+        {"fara", kExcl},  // Romanian "fără"
         {"w o", kExcl},
         {"netto*", kNet | kExcl},
         {"netto", kNet},
@@ -241,6 +252,7 @@ const std::vector<Keyword>& Keywords() {
         {"incluido", kIncl},
         {"sis", kIncl},  // Finnish "sis. ALV"
         {"dahil", kIncl},
+        {"cu tva", kIncl},  // Romanian
         {"davon", kTaxPart},
         {"enthaltene", kTaxPart},
         {"enthalten", kTaxPart},
@@ -251,6 +263,7 @@ const std::vector<Keyword>& Keywords() {
         {"heraf", kTaxPart},
         {"herav", kTaxPart},
         {"z toho", kTaxPart},
+        {"tartalom", kTaxPart},  // Hungarian "ÁFA tartalom"
         {"plus", kTaxPart},
         // Taxes.
         {"gst", kTax},
@@ -364,6 +377,8 @@ const std::vector<Keyword>& Keywords() {
         {"vraceno", kChange},
         {"vratit", kChange},
         {"para ustu", kChange},
+        {"visszajaro", kChange},  // Hungarian
+        {"rest", kChange},        // Romanian
         {"tien thua", kChange},
         {"cash", kTender},
         {"tunai", kTender},
@@ -427,6 +442,10 @@ const std::vector<Keyword>& Keywords() {
         {"hotove", kTender},
         {"hotovost", kTender},
         {"qris", kTender},
+        {"keszpenz", kTender},  // Hungarian
+        {"bankkartya", kTender},
+        {"kartya", kTender},
+        {"numerar", kTender},  // Romanian
         // A deposit or part paid before ("Deposit" alone may be a bottle's:
         // a deposit taken off is known by its minus).
         {"anzahlung", kTender},
@@ -449,6 +468,10 @@ const std::vector<Keyword>& Keywords() {
         {"on odeme", kTender},
         {"odenen", kTender},
         {"uang muka", kTender},
+        {"eloleg", kTender},
+        {"kifizetve", kTender},
+        {"avans", kTender},
+        {"achitat", kTender},
         {"tien mat", kTender},
         {"rounding", kRounding},
         {"round", kRounding},
@@ -461,6 +484,7 @@ const std::vector<Keyword>& Keywords() {
         {"afronding", kRounding},
         {"arrotondamento", kRounding},
         {"pyoristys", kRounding},
+        {"kerekites", kRounding},
         {"discount", kDiscount},
         {"disc", kDiscount},
         {"savings", kDiscount},
@@ -484,6 +508,8 @@ const std::vector<Keyword>& Keywords() {
         {"sleva", kDiscount},
         {"indirim", kDiscount},
         {"diskon", kDiscount},
+        {"kedvezmeny", kDiscount},
+        {"reducere", kDiscount},
         {"qty", kCount},
         {"quantity", kCount},
         {"items", kCount},
@@ -530,6 +556,9 @@ const std::vector<Keyword>& Keywords() {
         {"kargo", kCharge},
         {"ongkos kirim", kCharge},
         {"biaya kirim", kCharge},
+        {"szallitasi dij", kCharge},
+        {"fuvardij", kCharge},
+        {"cheltuieli de transport", kCharge},
         // Real words one letter from "change", never a misreading of it.
         {"charge", kCharge},
         {"charges", kCharge},
@@ -583,6 +612,10 @@ const std::vector<Keyword>& Keywords() {
         {"lasku", kTitle},
         {"uctenka", kTitle},
         {"kwitansi", kTitle},
+        {"szamla", kTitle},
+        {"nyugta", kTitle},
+        {"bon fiscal", kTitle},
+        {"factura fiscala", kTitle},
         {"resit", kTitle},
         {"invois", kTitle},
         {"invois cukai", kTitle},
@@ -751,7 +784,18 @@ const std::vector<Keyword>& Keywords() {
         {"mah", kAddress},
         {"mahallesi", kAddress},
         {"bulvari", kAddress},
-        {"jl", kAddress},  // Indonesian "Jl." (jalan)
+        {"jl", kAddress},    // Indonesian "Jl." (jalan)
+        {"utca", kAddress},  // Hungarian
+        {"ut", kAddress},
+        {"ter", kAddress},
+        {"korut", kAddress},
+        {"krt", kAddress},
+        {"strada", kAddress},  // Romanian
+        {"bd", kAddress},
+        {"bdul", kAddress},
+        {"bulevardul", kAddress},
+        {"calea", kAddress},
+        {"soseaua", kAddress},
         // Legal forms of companies.
         {"sdn", kLegal},
         {"bhd", kLegal},
@@ -826,6 +870,11 @@ const std::vector<Keyword>& Keywords() {
         {"ltda", kLegal},
         {"bvba", kLegal},
         {"sprl", kLegal},
+        {"kft", kLegal},  // Hungarian
+        {"zrt", kLegal},
+        {"nyrt", kLegal},
+        {"bt", kLegal},
+        {"kkt", kLegal},
         // Dates.
         {"date", kDateWord},
         {"dated", kDateWord},
@@ -869,6 +918,11 @@ const std::vector<Keyword>& Keywords() {
         {"fatura tarihi", kDateWord | kInvoiceDate},
         {"duzenleme tarihi", kDateWord | kInvoiceDate},
         {"tanggal faktur", kDateWord | kInvoiceDate},
+        {"kelt", kDateWord},
+        {"szamla kelte", kDateWord | kInvoiceDate},
+        {"kiallitas datuma", kDateWord | kInvoiceDate},
+        {"data emiterii", kDateWord | kInvoiceDate},
+        {"data facturii", kDateWord | kInvoiceDate},
         {"due date", kDueWord},
         {"payment due", kDueWord},
         {"due by", kDueWord},
@@ -911,6 +965,11 @@ const std::vector<Keyword>& Keywords() {
         {"vade tarihi", kDueWord},
         {"vade", kDueWord},
         {"jatuh tempo", kDueWord},
+        {"fizetesi hatarido", kDueWord},
+        {"hatarido", kDueWord},
+        {"esedekesseg", kDueWord},
+        {"data scadentei", kDueWord},
+        {"scadenta", kDueWord},
         {"exp", kExpiry},
         {"expiry", kExpiry},
         {"expires", kExpiry},
@@ -1008,6 +1067,19 @@ std::vector<Token> Tokenize(const std::vector<OcrWord>& words) {
       const auto letters = std::count_if(
           t.begin(), t.end(), [](char c) { return c >= 'a' && c <= 'z'; });
       if (letters >= 2) std::replace(t.begin(), t.end(), '0', 'o');
+      // An "ö", "ő" or "ó" the English model read as "6" beside a letter, in
+      // a word of letters ("Vég6sszeg", "Fizetend6", "6sszesen").
+      auto letter = [&](size_t k) {
+        return k < t.size() && t[k] >= 'a' && t[k] <= 'z';
+      };
+      const bool only_sixes = std::all_of(t.begin(), t.end(), [](char c) {
+        return c < '0' || c > '9' || c == '6';
+      });
+      for (size_t k = 0; letters >= 3 && only_sixes && k < t.size(); ++k) {
+        if (t[k] == '6' && ((k > 0 && letter(k - 1)) || letter(k + 1))) {
+          t[k] = 'o';
+        }
+      }
       out.push_back({std::move(t), w});
       i = j;
     }
@@ -1291,12 +1363,18 @@ bool HasPostcode(std::span<const OcrWord> words) {
   };
   const auto strip = WithoutTrailingPoints;
   // A word of a city's name: no digits, but for a last letter OCR read as
-  // one ("Malm6" for "Malmö").
+  // one ("Malm6" for "Malmö"), or an "ö" or "ő" read as "6" between two
+  // letters ("Gy6ér" for "Győr").
   auto city_word = [&](const OcrWord& o) {
     const std::string t = strip(o.text);
     const size_t digits = internal::CountDigits(t);
-    return !t.empty() && (digits == 0 || (digits == 1 && t.size() >= 4 &&
-                                          t.back() >= '0' && t.back() <= '9'));
+    if (t.empty()) return false;
+    if (digits == 0) return true;
+    if (digits != 1 || t.size() < 4) return false;
+    const size_t at = t.find_first_of("0123456789");
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    return at + 1 == t.size() ||
+           (t[at] == '6' && at > 0 && !digit(t[at - 1]) && !digit(t[at + 1]));
   };
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string w = strip(words[i].text);
@@ -1388,6 +1466,9 @@ struct PageModel {
   double median_height = 20;
   int top = 0, bottom = 0;
   std::string language;  // GuessLanguage of the page's text ("" for none)
+  // The page prints whole amounts grouped by spaces (PrintsWholeSpaceGroups):
+  // amounts are read in whole units, whatever the currency's minor unit.
+  bool whole_amounts = false;
 };
 
 // Where `text` prints an amount grouped by spaces with a decimal point or
@@ -1418,13 +1499,17 @@ PageModel BuildModel(const OcrPage& page) {
   // 508,31" twice or more) means the same by "6 508.31", its comma misread.
   int comma_style = 0;
   std::string text;
+  std::vector<std::string> texts;
   for (const OcrLine& ocr : page.lines) {
-    const std::string line_text = ocr.Text();
-    comma_style += int(SpaceGroupedDecimals(line_text, ',').size());
-    text += line_text;
+    texts.push_back(ocr.Text());
+    comma_style += int(SpaceGroupedDecimals(texts.back(), ',').size());
+    text += texts.back();
     text += '\n';
   }
   m.language = GuessLanguage(text);
+  m.whole_amounts = PrintsWholeSpaceGroups(texts);
+  AmountOptions amount_options;
+  amount_options.whole_space_groups = m.whole_amounts;
   for (const OcrLine& ocr : page.lines) {
     if (ocr.words.empty()) continue;
     Line line;
@@ -1446,9 +1531,9 @@ PageModel BuildModel(const OcrPage& page) {
     if (comma_style >= 2) {
       std::string commas = line.text;
       for (size_t at : SpaceGroupedDecimals(line.text, '.')) commas[at] = ',';
-      line.amounts = FindAmounts(commas);
+      line.amounts = FindAmounts(commas, amount_options);
     } else {
-      line.amounts = FindAmounts(line.text);
+      line.amounts = FindAmounts(line.text, amount_options);
     }
     line.marks = FindCurrencyMarks(line.text);
     line.postcode = HasPostcode(ocr.words);
@@ -1605,6 +1690,9 @@ struct AmountCand {
   size_t line_index = 0;
   const AmountToken* token = nullptr;
   int64_t minor_units = 0;  // value at the currency's minor digits
+  // Printed as money is: with decimals, or whole where the page prints
+  // whole amounts (PageModel::whole_amounts).
+  bool money = false;
   Role role;
   WordSpan words;
   double total = 0, sub = 0, tax = 0;  // scores
@@ -1982,6 +2070,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       c.line_index = li;
       c.token = &a;
       c.minor_units = a.value.Rescaled(minor).units();
+      c.money = a.has_fraction || m.whole_amounts;
       c.words = WordsIn(line, a.number_begin, a.number_end);
       if (c.words.empty) continue;
       c.role = AmountRole(m, li, ai, c.words.box);
@@ -1996,7 +2085,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
       // A bare integer is rarely money where money has cents, even less so
       // one that only looks grouped ("10.185").
-      if (!a.has_fraction && !a.currency && minor > 0) {
+      if (!a.has_fraction && !a.currency && minor > 0 && !m.whole_amounts) {
         c.role = c.role.Scaled(a.separator_ambiguous ? 0.3 : 0.4);
       }
       if (a.value.is_negative()) {
@@ -2010,7 +2099,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
         c.role.rounding = false;
         int64_t above = 0;
         for (const AmountCand& p : cands) {
-          if (p.token->has_fraction && !p.role.tender && !p.role.change) {
+          if (p.money && !p.role.tender && !p.role.change) {
             above = std::max(above, p.minor_units);
           }
         }
@@ -2070,8 +2159,8 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     }
     if (c.role.tender && rightmost) tendered.push_back(c.minor_units);
     if (c.role.change) change.push_back(c.minor_units);
-    if (c.token->has_fraction && !c.role.tender && !c.role.change &&
-        !c.role.count && !c.role.discount && !c.role.rounding) {
+    if (c.money && !c.role.tender && !c.role.change && !c.role.count &&
+        !c.role.discount && !c.role.rounding) {
       max_plain = std::max(max_plain, c.minor_units);
     }
   }
@@ -2164,8 +2253,8 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     }
     std::vector<AmountCand*> above;
     for (AmountCand& c : cands) {
-      if (c.token->has_fraction && !c.role.tender && !c.role.change &&
-          !c.role.discount && !c.role.count && c.minor_units > 0) {
+      if (c.money && !c.role.tender && !c.role.change && !c.role.discount &&
+          !c.role.count && c.minor_units > 0) {
         above.push_back(&c);
       }
     }
@@ -2190,7 +2279,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     } else if (!subs.empty() && !taxes.empty()) {
       // No labelled total agrees, but an unlabelled amount below them does.
       for (AmountCand& c : cands) {
-        if (c.total > 0 || c.role.Any() || !c.token->has_fraction) continue;
+        if (c.total > 0 || c.role.Any() || !c.money) continue;
         for (AmountCand* s : subs) {
           for (const Taxes& x : tax_sets) {
             if (!x.Has(s) && c.line_index > s->line_index &&
@@ -2226,9 +2315,8 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     if (c.total <= 0 || !HasRate(*c.line)) continue;
     const bool plain_after =
         std::any_of(cands.begin(), cands.end(), [&](const AmountCand& d) {
-          return d.total > 0 && d.line_index > c.line_index &&
-                 d.token->has_fraction && (d.line->kinds & kTotal) &&
-                 !HasRate(*d.line);
+          return d.total > 0 && d.line_index > c.line_index && d.money &&
+                 (d.line->kinds & kTotal) && !HasRate(*d.line);
         });
     if (plain_after) c.total -= 0.3;
   }
@@ -2252,7 +2340,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       return std::find(values.begin(), values.end(), v) != values.end();
     };
     auto usable = [](const AmountCand& c) {
-      return c.line->yrel >= 0.3 && c.token->has_fraction && !c.role.Any() &&
+      return c.line->yrel >= 0.3 && c.money && !c.role.Any() &&
              c.minor_units > 0;
     };
     AmountCand* fallback = nullptr;
@@ -2374,7 +2462,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     // Both printed with all their decimals and read with confidence.
     auto clear = [&](const AmountCand* c) {
       const size_t dot = c->line->text.find_last_of(".,", c->token->number_end);
-      return c->token->has_fraction && c->words.confidence >= 0.5 &&
+      return c->money && c->words.confidence >= 0.5 &&
              dot != std::string::npos && dot >= c->token->number_begin &&
              c->token->number_end - dot - 1 == size_t(minor);
     };
@@ -2404,8 +2492,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     if (!r.total || r.total->minor_units == paid) return nullptr;
     for (const AmountCand& c : cands) {
       if (c.minor_units != paid || c.total <= 0 || c.role.tender ||
-          c.role.change || !c.token->has_fraction ||
-          c.line_index <= r.total->line_index) {
+          c.role.change || !c.money || c.line_index <= r.total->line_index) {
         continue;
       }
       const bool taxed_between =
@@ -2429,15 +2516,14 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     if (gap != 0 && std::abs(gap) <= near) {
       for (const AmountCand& c : cands) {
         if (c.minor_units == paid && !c.role.tender && !c.role.change &&
-            c.token->has_fraction && c.line_index > r.total->line_index) {
+            c.money && c.line_index > r.total->line_index) {
           r.total = &c;
           break;
         }
       }
     }
   } else if (r.total && exact && exact->line_index > r.total->line_index &&
-             exact->token->has_fraction &&
-             exact->minor_units % Pow10(minor) != 0 &&
+             exact->money && exact->minor_units % Pow10(minor) != 0 &&
              // A total already a multiple of the smallest coin (0.05) is
              // paid as it is: a card amount a few cents off was misread.
              (minor != 2 || r.total->minor_units % 5 != 0)) {
@@ -2514,7 +2600,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       const AmountCand* printed = nullptr;
       for (const AmountCand& c : cands) {
         if (c.minor_units == sum && c.line_index > r.tax->line_index &&
-            c.token->has_fraction && !c.role.tender && !c.role.change) {
+            c.money && !c.role.tender && !c.role.change) {
           printed = &c;
           break;
         }
@@ -2536,8 +2622,8 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       r.tax2 = next_tax;
     }
     for (const AmountCand& c : cands) {
-      if ((c.role.charge || c.role.rounding || c.role.discount) &&
-          c.token->has_fraction && c.token == &c.line->amounts.back() &&
+      if ((c.role.charge || c.role.rounding || c.role.discount) && c.money &&
+          c.token == &c.line->amounts.back() &&
           c.line_index > r.sub->line_index) {
         (c.role.discount ? r.discounts : r.parts).push_back(&c);
       }
@@ -4064,6 +4150,8 @@ void ExtractFields(const OcrPage& read, int page_number,
   ExtractDates(m, CountryDateOrder(m, currency), page_number, out);
 
   const int minor = core::MinorDigits(currency ? currency->code : "");
+  // Whether money on this page has cents: not where it prints whole amounts.
+  const bool cents = minor > 0 && !m.whole_amounts;
 
   std::vector<AmountCand> cands;
   AmountResult amounts = ChooseAmounts(m, minor, cands);
@@ -4077,7 +4165,7 @@ void ExtractFields(const OcrPage& read, int page_number,
   PageModel rows;
   std::vector<AmountCand> row_cands;
   const bool whole_total =
-      amounts.total && minor > 0 && !amounts.total->token->has_fraction;
+      amounts.total && cents && !amounts.total->token->has_fraction;
   if (!amounts.total || whole_total) {
     rows_page = internal::UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
@@ -4116,7 +4204,7 @@ void ExtractFields(const OcrPage& read, int page_number,
   // number where the currency has decimals: "aw 35" for "RM8.35") is what
   // was paid, when the page says what was tendered and what was given back.
   const bool weak_total = !amounts.total || amounts.total_conf < 0.35 ||
-                          (minor > 0 && !amounts.total->token->has_fraction);
+                          (cents && !amounts.total->token->has_fraction);
   if (weak_total && amounts.tendered && amounts.change) {
     const AmountCand& t = *amounts.tendered;
     const AmountCand& k = *amounts.change;

@@ -2204,6 +2204,80 @@ Odenecek Tutar 10.754,87 TL)");
   EXPECT_EQ(Value(tr, "currency"), "TRY");
 }
 
+TEST(HungarianTest, WholeForintsGroupedBySpacesAndAnOReadAsSix) {
+  // Forints without cents, grouped by spaces: "16 090" is 16090, not 16 and
+  // 090; "Fizetendő" with its "ő" read as "6" is still the amount to pay;
+  // the VAT the prices include is printed after the payment.
+  const core::Extraction e = Extract(R"(Elelmiszer Hoforras
+9021 Gyor
+Fo utca 107.
+Tel.: +36 89 278 4454
+4 x Kave 1 520
+Kifli 2 960
+Reszosszeg 16 090
+Fizetend6 16 090
+BANKKARTYA 16 090
+AFA 27% 3 421
+Datum: 2024. 10. 13. 16:41)");
+  EXPECT_EQ(Value(e, "total"), "16090.00") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "16090.00");
+  EXPECT_EQ(Value(e, "invoice_date"), "2024-10-13");
+  // With "Ft" beside the total, and a currency of its own.
+  const core::Extraction ft = Extract(R"(Aranyhal Konyvesbolt
+Kave 3 400
+Kifli 1 750
+OSSZESEN 5 150 Ft
+KESZPENZ 6 000
+Visszajaro 850)");
+  EXPECT_EQ(Value(ft, "total"), "5150.00") << Dump(ft);
+  EXPECT_EQ(Value(ft, "currency"), "HUF");
+}
+
+TEST(HungarianTest, TheCityBeforeTheStreetWithItsOReadAsSix) {
+  // "9021 Győr" read "9021 Gy6ér" opens the address, before the street.
+  const core::Extraction e = Extract(R"(Napfeny Tanacsado Bt.
+9021 Gy6er
+Vaci utca 116.
+Tel.: +36 82 339 8113
+OSSZESEN 5 150 Ft)");
+  EXPECT_EQ(Value(e, "vendor_address"), "9021 Gy6er Vaci utca 116.") << Dump(e);
+}
+
+TEST(HungarianTest, InvoiceDatesNetAndAmountToPay) {
+  const core::Extraction e = Extract(R"(Kovacs Szallitmanyozasi Kft.
+1052 Budapest
+Kiraly utca 58.
+Szamla
+Kiallitas datuma: 2024. 08. 17.
+Fizetesi hatarido: 2024. 09. 16.
+Netto 6sszesen 4 864 000
+AFA 27% 1 313 280
+Fizetend6 6 177 280 Ft)");
+  EXPECT_EQ(Value(e, "invoice_date"), "2024-08-17") << Dump(e);
+  EXPECT_EQ(Value(e, "due_date"), "2024-09-16");
+  EXPECT_EQ(Value(e, "subtotal"), "4864000.00");
+  EXPECT_EQ(Value(e, "total"), "6177280.00");
+}
+
+TEST(RomanianTest, InvoiceLabelsLeiAndADepositTakenOff) {
+  const core::Extraction e = Extract(R"(Stefanescu Constructii S.R.L.
+Calea Victoriei nr. 49
+300011 Timisoara
+FACTURA
+Data emiterii: 26.04.2017
+Data scadentei: 26.05.2017
+Total fara TVA 17.644,34
+TVA 19% 3.352,42
+Total de plata 20.996,76 lei
+Avans -6.299,03
+Rest de plata 14.697,73)");
+  EXPECT_EQ(Value(e, "invoice_date"), "2017-04-26") << Dump(e);
+  EXPECT_EQ(Value(e, "due_date"), "2017-05-26");
+  EXPECT_EQ(Value(e, "subtotal"), "17644.34");
+  EXPECT_EQ(Value(e, "total"), "20996.76");
+  EXPECT_EQ(Value(e, "currency"), "RON");
+}
+
 TEST(InvoiceLabelsTest, ALongDateLabelWithALetterMisreadStillLabels) {
   // "Förfallodag" with its "ö" read as "é"; a Swedish page's dates year
   // first.

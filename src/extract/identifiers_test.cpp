@@ -197,7 +197,7 @@ TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
       << Dump(pt);
 }
 
-TEST(IdentifierTest, NordicCzechTurkishAndIndonesianLabels) {
+TEST(IdentifierTest, NordicCzechTurkishIndonesianHungarianRomanianLabels) {
   const core::Extraction fi = Extract(
       "Aalto Rakennus Oy\nLASKU\nLaskun numero: 68/2021\nAsiakas:\n"
       "Keskusta Paino Ky\nHameenkatu 17\n33100 Tampere\n");
@@ -220,6 +220,20 @@ TEST(IdentifierTest, NordicCzechTurkishAndIndonesianLabels) {
       "CV Sederhana Logistik\nJl. Sudirman No. 87\nDenpasar 80111\n");
   EXPECT_EQ(Value(id, "invoice_id"), "INV-2025-8672") << Dump(id);
   EXPECT_EQ(Value(id, "receiver_name"), "CV Sederhana Logistik") << Dump(id);
+  const core::Extraction hu = Extract(
+      "Kovacs Szallitmanyozasi Kft.\nSZAMLA\nSorszam: A2024392\nVevo:\n"
+      "Tisza Epito Bt.\n7621 Pecs\nSzechenyi ter 22.\n"
+      "Fizetend6 6 177 280 Ft\n");
+  EXPECT_EQ(Value(hu, "invoice_id"), "A2024392") << Dump(hu);
+  EXPECT_EQ(Value(hu, "receiver_name"), "Tisza Epito Bt.") << Dump(hu);
+  // The amount to pay, whole forints grouped by spaces.
+  EXPECT_EQ(Value(hu, "amount_due"), "6177280.00") << Dump(hu);
+  const core::Extraction ro = Extract(
+      "Ionescu Software SRL\nFACTURA\nNumar factura: 48/2019\n"
+      "Cumparator:\nCarpati Transport S.R.L.\nStr. Lipscani nr. 12\n"
+      "030167 Bucuresti\nCUI: RO12345678\n");
+  EXPECT_EQ(Value(ro, "invoice_id"), "48/2019") << Dump(ro);
+  EXPECT_EQ(Value(ro, "receiver_name"), "Carpati Transport S.R.L.") << Dump(ro);
 }
 
 TEST(IdentifierTest, CellsWrappedInANarrowTableAreWhole) {

@@ -595,6 +595,9 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
           return AddsAccents(old.Text(), again.Text());
         },
         std::pair{box->x0 - h, box->x1 + h}));
+    if (language == "ron") {
+      for (OcrWord& w : line.words) w.text = WithCommaBelow(w.text);
+    }
   }
   return {};
 }

@@ -91,6 +91,8 @@ const char* FoldLatin(char32_t c) {
       "i",     "i",     "i", "i", "d", "n",  "o",  "o",  "o",  "o",  "o",
       nullptr, "o",     "u", "u", "u", "u",  "y",  "th", "y"};
   if (c >= 0xC0 && c <= 0xFF) return kLatin1[c - 0xC0];
+  // Romanian's letters with a comma below (Latin Extended-B).
+  if (c >= 0x218 && c <= 0x21B) return c <= 0x219 ? "s" : "t";
   if (c < 0x100 || c > 0x17F) return nullptr;
   // Latin Extended-A: ranges of upper/lower pairs sharing a base letter.
   struct Range {
@@ -182,6 +184,11 @@ std::optional<CurrencyInfo> WordCurrency(std::string_view word) {
       {"KČ", {"CZK", false}},
       {"Kc", {"CZK", false}},
       {"TL", {"TRY", false}},
+      {"Ft", {"HUF", false}},
+      {"FT", {"HUF", false}},
+      {"lei", {"RON", false}},
+      {"Lei", {"RON", false}},
+      {"LEI", {"RON", false}},
       // The crown of Sweden, Denmark and Norway: ChooseCurrency tells
       // which by the page's language.
       {"kr", {"SEK", true}},
@@ -242,7 +249,8 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
                                 IsDigit(cps[r + 2].c);
         // "BHD" is the Bahraini dinar next to a number, and "Berhad" (a
         // Malaysian legal form) anywhere else; "CAD" the Canadian dollar,
-        // and "Cad." (a Turkish street) anywhere else.
+        // and "Cad." (a Turkish street) anywhere else; "Ft" the forint, and
+        // feet anywhere else.
         auto digit_near = [&] {
           const bool before =
               (k >= 1 && IsDigit(cps[k - 1].c)) ||
@@ -252,7 +260,8 @@ std::vector<MarkCp> FindMarksCp(std::string_view text,
               (r + 1 < n && IsSpace(cps[r].c) && IsDigit(cps[r + 1].c));
           return before || after;
         };
-        if ((word != "BHD" && word != "CAD") || digit_near()) {
+        if ((word != "BHD" && word != "CAD" && word != "Ft" && word != "FT") ||
+            digit_near()) {
           add(*info, k, dot ? r + 1 : spaced_dot ? r + 2 : r);
         }
       }
@@ -436,16 +445,26 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
       ++k;
       groups.push_back(read_digits());
     }
-    // Ordinary spaces stay grouping only before a decimal comma ("1 234,50").
+    // Ordinary spaces stay grouping only before a decimal comma ("1 234,50"),
+    // or with no point at all where the page prints whole amounts so.
     if (auto it = std::find(seps.begin(), seps.end(), U' '); it != seps.end()) {
       const bool comma_decimal =
           seps.back() == ',' && groups.back().size() <= 2 &&
           std::count(seps.begin(), seps.end(), U',') == 1;
-      if (!comma_decimal) {
+      const bool whole = options.whole_space_groups &&
+                         std::count(seps.begin(), seps.end(), U' ') ==
+                             static_cast<std::ptrdiff_t>(seps.size());
+      if (!comma_decimal && !whole) {
         const size_t first = static_cast<size_t>(it - seps.begin());
         k = sep_at[first];
         groups.resize(first + 1);
         seps.resize(first);
+      } else if (whole && groups.size() > 3) {
+        // Up to 999 999 999: more groups are numbers of columns side by
+        // side ("1 804 000 804 000": a quantity, a price and an amount).
+        k = sep_at[2];
+        groups.resize(3);
+        seps.resize(2);
       }
     }
     // OCR often puts a space after a decimal separator ("29. 70", "9, 60")
@@ -1006,6 +1025,29 @@ std::vector<AmountToken> FindAmounts(std::string_view line,
   return FindAmountsIn(cps, FindMarksCp(line, cps), options);
 }
 
+bool PrintsWholeSpaceGroups(const std::vector<std::string>& texts) {
+  AmountOptions whole;
+  whole.whole_space_groups = true;
+  int marked = 0, ends = 0, fractions = 0;
+  for (const std::string& text : texts) {
+    for (const AmountToken& a : FindAmounts(text, whole)) {
+      if (a.has_fraction) {
+        ++fractions;
+        continue;
+      }
+      const std::string_view digits = std::string_view(text).substr(
+          a.number_begin, a.number_end - a.number_begin);
+      if (digits.find(' ') == std::string_view::npos) continue;
+      if (a.currency) {
+        ++marked;
+      } else if (text.find_first_not_of(" \t", a.end) == std::string::npos) {
+        ++ends;
+      }
+    }
+  }
+  return fractions <= 1 && (marked >= 1 || ends >= 3);
+}
+
 int MonthFromName(std::string_view word) {
   return MonthFromFolded(FoldText(Trim(word)));
 }
@@ -1361,6 +1403,21 @@ std::string GuessLanguage(std::string_view text) {
                    "tarih",   "tarihi",   "sayin",    "alici",  "musteri",
                    "genel",   "odenecek", "tutar",    "tutari", "vergi",
                    "dairesi", "vkn",      "cad",      "sok",    "sti"}},
+          {"hun", {"osszesen",      "afa",        "keszpenz",   "visszajaro",
+                   "koszonjuk",     "vasarlast",  "reszosszeg", "fizetendo",
+                   "vegosszeg",     "bankkartya", "szamla",     "kelte",
+                   "vevo",          "adoszam",    "fizetesi",   "hatarido",
+                   "utca",          "kft",        "zrt",        "tartalom",
+                   "sorszam",       "osszeg",     "kerekites",  "nyugta",
+                   "viszontlatasra"}},
+          // Not the words Romanian shares with French ("tva") or Spanish
+          // and Portuguese ("factura").
+          {"ron",
+           {"numerar",    "rest",     "multumim",  "revedere", "cumparator",
+            "furnizor",   "scadenta", "scadentei", "bancar",   "va",
+            "emiterii",   "plata",    "cif",       "cui",      "srl",
+            "lei",        "fara",     "valoare",   "neta",     "beneficiar",
+            "colaborare", "pentru",   "calea",     "judet"}},
       };
   std::vector<std::string> words;
   const std::string folded = FoldText(text);
@@ -1414,8 +1471,12 @@ bool AddsAccents(std::string_view english, std::string_view other) {
         out.push_back({'\x01', true, cp});
         continue;
       }
-      // Latin letters with diacritics lead with C3..C5 (U+00C0..U+017F).
-      const bool accented = n == 2 && c >= 0xC3 && c <= 0xC5;
+      // Latin letters with diacritics lead with C3..C5 (U+00C0..U+017F),
+      // Romanian's "ș" and "ț" with C8 (U+0218..U+021B).
+      const bool accented =
+          n == 2 && ((c >= 0xC3 && c <= 0xC5) ||
+                     (c == 0xC8 && static_cast<unsigned char>(cp[1]) >= 0x98 &&
+                      static_cast<unsigned char>(cp[1]) <= 0x9B));
       for (const char f : FoldText(cp)) {
         if (f != ' ') out.push_back({f, accented, cp});
       }
@@ -1454,12 +1515,36 @@ bool AddsAccents(std::string_view english, std::string_view other) {
         continue;
       }
       if (i < n) mark(i + 1, j + 1, gained || now[j].printed != was[i].printed);
-      if (i + 1 < n && !was[i].accented && !was[i + 1].accented) {
-        mark(i + 2, j + 1, true);
-      }
+      // (Two accented letters only as a digit and a letter: "ő" read
+      // "6é".)
+      const bool misread_pair =
+          i + 1 < n && !was[i].accented &&
+          (!was[i + 1].accented ||
+           (was[i].folded >= '0' && was[i].folded <= '9'));
+      if (misread_pair) mark(i + 2, j + 1, true);
     }
   }
   return reach[n][k] == 2;
+}
+
+std::string WithCommaBelow(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const Cp& cp : Decode(text)) {
+    // U+015E/F Ş ş -> U+0218/9 Ș ș; U+0162/3 Ţ ţ -> U+021A/B Ț ț.
+    const char32_t c = cp.c == 0x15E   ? 0x218
+                       : cp.c == 0x15F ? 0x219
+                       : cp.c == 0x162 ? 0x21A
+                       : cp.c == 0x163 ? 0x21B
+                                       : cp.c;
+    if (c == cp.c) {
+      out.append(text.substr(cp.begin, cp.end - cp.begin));
+    } else {
+      out += static_cast<char>(0xC8);
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
 }
 
 }  // namespace invoices::extract

@@ -53,6 +53,9 @@ TEST(FoldTextTest, LowerCasesAndStripsAccents) {
   EXPECT_EQ(FoldText("Straße"), "strasse");
   EXPECT_EQ(FoldText("ÿÀÞ"), "yath");
   EXPECT_EQ(FoldText("Łódź"), "lodz");
+  // Romanian's letters with a comma below, and with the cedilla.
+  EXPECT_EQ(FoldText("Ștefănescu Iași"), "stefanescu iasi");
+  EXPECT_EQ(FoldText("Ţară ş"), "tara s");
   EXPECT_EQ(FoldText("€ 5"), "€ 5");
   EXPECT_EQ(FoldText("年"), "年");
 }
@@ -106,6 +109,16 @@ TEST(CurrencyTest, CrownsLiraAndKoruna) {
   EXPECT_EQ(Currency("107,40 Kč"), "CZK");
   EXPECT_EQ(Currency("107,40 KČ"), "CZK");
   EXPECT_EQ(Currency("107,40 Kc"), "CZK");
+  // The forint and the leu; "Ft" only beside a number (else feet).
+  auto mark = [](std::string_view line) {
+    const auto marks = FindCurrencyMarks(line);
+    return marks.size() == 1 ? marks[0].code : "";
+  };
+  EXPECT_EQ(mark("OSSZESEN 20 840 Ft"), "HUF");
+  EXPECT_EQ(mark("Ft 20 840"), "HUF");
+  EXPECT_EQ(mark("Ceiling height Ft"), "");
+  EXPECT_EQ(Currency("89,25 lei"), "RON");
+  EXPECT_EQ(mark("TOTAL LEI 89,25"), "RON");
   // "kr" is the crown of three countries: marked as ambiguous, its dot kept.
   const std::string line = "SUMMA 23,36 kr.";
   const auto marks = FindCurrencyMarks(line);
@@ -284,6 +297,38 @@ TEST(FindAmountsTest, OrdinarySpacesGroupOnlyBeforeADecimalComma) {
   EXPECT_THAT(Amounts("2 100.00"), ElementsAre("2", "100.00"));
   EXPECT_THAT(Amounts("Total 1 234,50 EUR"), ElementsAre("1234.50"));
   EXPECT_THAT(Amounts("1 234 567,00"), ElementsAre("1234567.00"));
+}
+
+TEST(FindAmountsTest, WholeAmountsGroupedBySpacesWhereThePagePrintsThem) {
+  AmountOptions whole;
+  whole.whole_space_groups = true;
+  auto amounts = [](std::string_view line, const AmountOptions& options) {
+    std::vector<std::string> out;
+    for (const AmountToken& a : FindAmounts(line, options)) {
+      out.push_back(a.value.ToString());
+    }
+    return out;
+  };
+  EXPECT_THAT(amounts("OSSZESEN 20 840 Ft", {}), ElementsAre("20", "840"));
+  EXPECT_THAT(amounts("OSSZESEN 20 840 Ft", whole), ElementsAre("20840"));
+  EXPECT_THAT(amounts("Kave 3 400", whole), ElementsAre("3400"));
+  // A decimal point still ends the grouping ("2 100.00": two at 100.00).
+  EXPECT_THAT(amounts("2 100.00", whole), ElementsAre("2", "100.00"));
+  EXPECT_THAT(amounts("1 234,50", whole), ElementsAre("1234.50"));
+  // At most 999 999 999: columns side by side are apart.
+  EXPECT_THAT(amounts("1 804 000 804 000", whole),
+              ElementsAre("1804000", "804000"));
+}
+
+TEST(PrintsWholeSpaceGroupsTest, ACurrencyOrLinesEndingInWholeGroups) {
+  EXPECT_TRUE(PrintsWholeSpaceGroups({"Kave 1 640", "OSSZESEN 20 840 Ft"}));
+  EXPECT_TRUE(PrintsWholeSpaceGroups(
+      {"Kave 3 400", "Kifli 1 750", "Bankkartya 5 150", "AFA 27% 1 095"}));
+  // Not where money has cents, nor from two lines alone.
+  EXPECT_FALSE(PrintsWholeSpaceGroups(
+      {"Kave 3,40", "Total 1 234,50 EUR", "Cash 1 240,00", "2 100.00"}));
+  EXPECT_FALSE(PrintsWholeSpaceGroups({"Item 2 100", "Other 3 250"}));
+  EXPECT_FALSE(PrintsWholeSpaceGroups({"TOTAL 20.84", "CASH 21.00"}));
 }
 
 TEST(FindAmountsTest, ReadsASpaceAfterTheDecimalSeparator) {
@@ -524,6 +569,18 @@ TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   EXPECT_FALSE(AddsAccents("Café Schafer", "Cafe Schäfer"));
   // Two characters as well: the German model's reading of the print.
   EXPECT_TRUE(AddsAccents("Hauptstrasse 12", "Hauptstraße 12"));
+  // Romanian's "ș" and "ț" (Latin Extended-B) are accents too.
+  EXPECT_TRUE(AddsAccents("Stefanescu Iasi", "Ștefănescu Iași"));
+  EXPECT_TRUE(AddsAccents("Carpati", "Carpați"));
+  // An "ő" the English model read as a digit and an accented letter.
+  EXPECT_TRUE(AddsAccents("9021 Gy6ér", "9021 Győr"));
+  EXPECT_TRUE(AddsAccents("Rak6éczi ut", "Rákóczi út"));
+  EXPECT_FALSE(AddsAccents("Gyéér", "Győr"));  // not two letters for one
+}
+
+TEST(WithCommaBelowTest, RomanianCedillasBecomeCommasBelow) {
+  EXPECT_EQ(WithCommaBelow("Mioriţa Bucureşti ŞŢ"), "Miorița București ȘȚ");
+  EXPECT_EQ(WithCommaBelow("Brașov 12,50 lei"), "Brașov 12,50 lei");
 }
 
 TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
@@ -567,6 +624,17 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("ARA TOPLAM *90,16\nTOPLAM 90,16 TL\nNAKIT *100,00\n"
                           "PARA USTU *9,84\nTOPKDV *0,89"),
             "tur");
+  EXPECT_EQ(GuessLanguage("RESZOSSZEG 13 870\nOSSZESEN 13 870 Ft\n"
+                          "KESZPENZ 14 000\nVisszajaro 130\n"
+                          "27% AFA tartalom 2 949"),
+            "hun");
+  // Romanian beside French, which shares "TVA".
+  EXPECT_EQ(GuessLanguage("TOTAL LEI 89,25 lei\nNUMERAR 100,00\nREST 10,75\n"
+                          "TOTAL TVA 19% 14,25\nVa multumim!"),
+            "ron");
+  EXPECT_EQ(GuessLanguage("Total de plata 148,36\nCard bancar 148,36\n"
+                          "TVA A 5% 7,06\nLa revedere!"),
+            "ron");
   // Swiss German shares "exkl" and "netto" with the Nordic languages.
   EXPECT_EQ(GuessLanguage("Total exkl. MWST 1'234.50\nMWST 8.1% 100.00\n"
                           "Zahlbar innert 30 Tagen netto. Besten Dank"),

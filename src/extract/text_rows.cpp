@@ -84,7 +84,7 @@ std::vector<RowToken> Tokenize(const Row& row) {
   return out;
 }
 
-Row MakeRow(std::vector<OcrWord> words) {
+Row MakeRow(std::vector<OcrWord> words, const AmountOptions& amount_options) {
   std::sort(words.begin(), words.end(), [](const OcrWord& a, const OcrWord& b) {
     return a.box.x0 < b.box.x0;
   });
@@ -106,7 +106,7 @@ Row MakeRow(std::vector<OcrWord> words) {
   row.confidence /= std::max<size_t>(1, row.words.size());
   row.height = std::max(1, row.box.y1 - row.box.y0);
   row.tokens = Tokenize(row);
-  row.amounts = FindAmounts(row.text);
+  row.amounts = FindAmounts(row.text, amount_options);
   for (const RowToken& t : row.tokens) {
     if (t.text == "#") continue;
     for (const char ch : row.text.substr(t.begin, t.end - t.begin)) {
@@ -153,6 +153,10 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap) {
                      const core::BBox ba = WordsBox(*a), bb = WordsBox(*b);
                      return ba.y0 + ba.y1 < bb.y0 + bb.y1;
                    });
+  std::vector<std::string> texts;
+  for (const OcrLine* line : lines) texts.push_back(line->Text());
+  AmountOptions amount_options;
+  amount_options.whole_space_groups = PrintsWholeSpaceGroups(texts);
   std::vector<Group> groups;
   for (const OcrLine* line : lines) {
     std::vector<OcrWord> words;
@@ -189,7 +193,9 @@ std::vector<Row> BuildRows(const OcrPage& page, double min_overlap) {
   }
   std::vector<Row> rows;
   rows.reserve(groups.size());
-  for (Group& g : groups) rows.push_back(MakeRow(std::move(g.words)));
+  for (Group& g : groups) {
+    rows.push_back(MakeRow(std::move(g.words), amount_options));
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return a.box.y0 + a.box.y1 < b.box.y0 + b.box.y1;
   });

@@ -58,6 +58,10 @@ struct AmountOptions {
   // The document's decimal separator when the caller knows it ('.' or ','),
   // or 0 to decide per token from its digit groups.
   char decimal_separator = 0;
+  // The page prints whole amounts grouped by ordinary spaces (a currency
+  // without cents: "20 840 Ft"), so that "3 400" is 3400 and not 3 and 400
+  // (an ordinary space otherwise groups only before a decimal comma).
+  bool whole_space_groups = false;
 };
 
 // One amount as printed.
@@ -73,6 +77,12 @@ struct AmountToken {
   // was read as grouping (1234); it might have been a decimal point.
   bool separator_ambiguous = false;
 };
+
+// Whether the lines of a page print whole amounts grouped by ordinary spaces,
+// a currency without cents ("20 840 Ft"): a currency beside such a number,
+// or three lines ending in one, and at most one amount with decimals on the
+// page. Such a page's amounts are read with `whole_space_groups`.
+bool PrintsWholeSpaceGroups(const std::vector<std::string>& lines);
 
 // Reads `text` (trimmed) as one amount: "9.00", "RM 9.00", "RM9.00",
 // "1,234.50", "1.234,50", "9,00 EUR", "$12.5", "€ 3,20", "-5.00", "5.00-",
@@ -158,7 +168,7 @@ bool HasTimeOfDay(std::string_view line);
 
 // The language of a receipt's words other than English, as a Tesseract
 // language code ("deu", "fra", "spa", "ita", "nld", "por", "pol", "swe",
-// "dan", "nor", "fin", "ces", "tur"), when at least
+// "dan", "nor", "fin", "ces", "tur", "hun", "ron"), when at least
 // two words that only that language's receipts print ("MwSt", "Rückgeld";
 // "TTC", "Espèces"; "Efectivo", "Gracias"...) outnumber any other's by two;
 // else "". Read from text OCR'd with an English model (accents lost).
@@ -173,6 +183,11 @@ std::string GuessLanguage(std::string_view text);
 // letter accented or accented otherwise ("Lefévre" -> "Lefèvre"), and no
 // accent of `english` dropped ("Café Schafer" is not "Cafe Schäfer").
 bool AddsAccents(std::string_view english, std::string_view other);
+
+// Romanian text with its "ș" and "ț" written with the comma below, as the
+// language writes them, where OCR read the cedilla forms of Turkish ("ş",
+// "ţ"; the Romanian model reads them so): "Mioriţa" -> "Miorița".
+std::string WithCommaBelow(std::string_view text);
 
 // Whether a word of `line` is shaped like a numeric date that OCR misread
 // (and FindDates therefore misses): with letters OCR takes for digits read
