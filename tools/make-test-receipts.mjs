@@ -11,7 +11,7 @@
 // at 55-90%). The same seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
-//                                     [--countries us,uk,...,id] [--extras]
+//                                     [--countries us,uk,...,id] [--extras] [--credit]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -31,6 +31,10 @@
 // on lines of their own, card slip or cashier lines, loyalty points; and to
 // invoices items at two tax rates or a discount, a shipping charge, a deposit
 // paid with the balance left to pay (also only when asked for).
+// --credit (with --invoices) makes credit notes in place of invoices: the
+// country's title ("CREDIT NOTE", "Gutschrift", "Avoir"...), the note's own
+// number, the invoice it credits, and every amount printed negative; the
+// labelled total is negative ("-1234.50").
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -44,7 +48,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -66,6 +70,8 @@ const countriesArg = args.indexOf('--countries');
 // tips, unit price lines, card slips, loyalty points), invoices with two tax
 // rates or a discount, shipping and deposits, in place of plain ones.
 const extras = args.includes('--extras');
+// --credit: credit notes (negative amounts) in place of invoices.
+const credit = args.includes('--credit');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -967,6 +973,34 @@ const INVOICE_EXTRAS = {
   ro: { shipping: ['Transport', 'Cheltuieli de transport'], paid: ['Avans', 'Achitat'], balance: ['Rest de plată', 'Sold de plată'], reduced: 9 },
 };
 
+// What credit notes (--credit) print in each country: their title, the label
+// of their own number, and of the invoice they credit.
+const CREDIT_NOTES = {
+  us: { title: ['CREDIT NOTE', 'Credit Memo'], number: ['Credit Note No.', 'Credit Memo #'], ref: ['Original invoice:', 'Against invoice:'] },
+  uk: { title: ['CREDIT NOTE', 'Credit Note'], number: ['Credit Note No.', 'Credit note number:'], ref: ['Original invoice:', 'Invoice ref:'] },
+  de: { title: ['GUTSCHRIFT', 'Rechnungskorrektur'], number: ['Gutschrift Nr.', 'Gutschriftsnummer:'], ref: ['zur Rechnung Nr.', 'Bezug: Rechnung'] },
+  fr: { title: ['AVOIR', "Facture d'avoir"], number: ['Avoir n°', "N° d'avoir :"], ref: ["Facture d'origine :", 'Réf. facture :'] },
+  es: { title: ['FACTURA RECTIFICATIVA', 'Nota de crédito'], number: ['Nº rectificativa:', 'Número:'], ref: ['Factura rectificada:', 'Ref. factura:'] },
+  it: { title: ['NOTA DI CREDITO', 'Nota di credito'], number: ['Nota di credito n.', 'Numero:'], ref: ['Rif. fattura:', 'Fattura di riferimento:'] },
+  nl: { title: ['CREDITNOTA', 'Creditfactuur'], number: ['Creditnotanummer:', 'Creditnota nr.'], ref: ['Betreft factuur:', 'Oorspronkelijke factuur:'] },
+  iso: { title: ['CREDIT NOTE'], number: ['Credit Note No:'], ref: ['Original Invoice:'] },
+  ch: { title: ['GUTSCHRIFT', 'Gutschrift'], number: ['Gutschrift Nr.'], ref: ['zu Rechnung:'] },
+  au: { title: ['ADJUSTMENT NOTE', 'CREDIT NOTE'], number: ['Credit Note No.'], ref: ['Original invoice:'] },
+  in: { title: ['CREDIT NOTE'], number: ['Credit Note No.'], ref: ['Against Invoice No.'] },
+  pt: { title: ['NOTA DE CRÉDITO'], number: ['Nota de crédito n.º', 'NC'], ref: ['Fatura de origem:', 'Ref. fatura:'] },
+  pl: { title: ['FAKTURA KORYGUJĄCA', 'Korekta'], number: ['Faktura korygująca nr'], ref: ['Do faktury nr'] },
+  ca: { title: ['CREDIT NOTE', 'Credit Memo'], number: ['Credit Memo #'], ref: ['Original invoice:'] },
+  se: { title: ['KREDITFAKTURA'], number: ['Kreditfaktura nr'], ref: ['Avser faktura:'] },
+  dk: { title: ['KREDITNOTA'], number: ['Kreditnota nr.'], ref: ['Vedr. faktura:'] },
+  no: { title: ['KREDITNOTA'], number: ['Kreditnota nr.'], ref: ['Gjelder faktura:'] },
+  fi: { title: ['HYVITYSLASKU'], number: ['Hyvityslaskun numero:'], ref: ['Hyvitettävä lasku:'] },
+  cz: { title: ['OPRAVNÝ DAŇOVÝ DOKLAD', 'Dobropis'], number: ['Dobropis č.'], ref: ['K faktuře č.'] },
+  tr: { title: ['İADE FATURASI'], number: ['Fatura No:'], ref: ['İade edilen fatura:'] },
+  id: { title: ['NOTA KREDIT'], number: ['No. Nota Kredit:'], ref: ['Atas Faktur:'] },
+  hu: { title: ['JÓVÁÍRÓ SZÁMLA', 'Helyesbítő számla'], number: ['Sorszám:'], ref: ['Eredeti számla:'] },
+  ro: { title: ['FACTURĂ DE STORNARE', 'Notă de credit'], number: ['Număr:'], ref: ['Stornează factura:'] },
+};
+
 // An A4 invoice of a business: the vendor's letterhead, the customer, the
 // invoice's number and dates, a table of items, net + tax = total. Labels as
 // the receipts' (company and address of the vendor, date of the invoice,
@@ -1003,6 +1037,11 @@ function invoice(i) {
     `${pick(['RE', 'F', 'FA', 'A'])}${d.y}${String(between(1, 999)).padStart(3, '0')}`,
     `${between(1, 99)}/${d.y}`,
   ]);
+  // A credit note has its own number and names the invoice it credits.
+  const C = credit ? CREDIT_NOTES[key] : null;
+  const own = C ? pick([`CN-${d.y}-${String(between(1, 999)).padStart(4, '0')}`, `GS${between(1000, 99999)}`,
+    `${between(1, 99)}/K/${d.y}`]) : number;
+  const sg = C ? -1 : 1;  // every amount printed negative on a credit note
   const items = [];
   for (let k = between(1, 8); k > 0; --k) {
     const qty = chance(0.5) ? 1 : between(2, 12);
@@ -1014,7 +1053,7 @@ function invoice(i) {
   // With --extras (only then, so that a seed's plain set stays as it was):
   // items at two tax rates or a discount, a shipping charge, a payment made.
   const x = { reduced: 0, discount: 0, discountLabel: '', shipping: 0, shippingLabel: '', paid: 0, paidLabel: '', balanceLabel: '' };
-  if (extras) {
+  if (extras && !credit) {
     const E = INVOICE_EXTRAS[key];
     if (E.reduced && items.length > 1 && chance(0.4)) {
       x.reduced = E.reduced;
@@ -1045,25 +1084,26 @@ function invoice(i) {
 
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
     `${chance(0.7) ? `<br>${L.phone()}` : ''}${chance(0.7) ? `<br>${W.taxId()}` : ''}</div>`;
-  const meta = [[pick(W.number), number], [pick(W.date), form(d)], [pick(W.due), form(due)]];
+  const meta = [[pick(C ? C.number : W.number), own], [pick(W.date), form(d)], [pick(W.due), form(due)]];
+  if (C) meta.push([pick(C.ref), number]);
   const metaBlock = `<table class="meta">${meta.map(([l, v]) => `<tr><td>${l}</td><td>${v}</td></tr>`).join('')}</table>`;
   const buyerBlock = `<div class="buyer"><b>${pick(W.billTo)}</b><br>${buyer}<br>${buyerLines.join('<br>')}</div>`;
-  const title = `<div class="title">${pick(W.title)}</div>`;
+  const title = `<div class="title">${pick(C ? C.title : W.title)}</div>`;
   const layout = between(0, 2);
   let head;
   if (layout === 0) head = `<div class="two">${vendorBlock}<div>${title}${metaBlock}</div></div><div class="two">${buyerBlock}<div></div></div>`;
   else if (layout === 1) head = `${title}<div class="two">${buyerBlock}<div>${vendorBlock}</div></div>${metaBlock}`;
   else head = `<div class="center">${vendorBlock}</div>${title}<div class="two">${buyerBlock}${metaBlock}</div>`;
-  const rows = items.map((it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(it.cents)}</td></tr>`).join('');
+  const rows = items.map((it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(sg * it.cents)}</td></tr>`).join('');
   const tr = (l, v, cls = '') => `<tr${cls ? ` class="${cls}"` : ''}><td>${l}</td><td class="n">${v}</td></tr>`;
   const subtotalLabel = pick(W.subtotal);
   const taxLabel = W.tax(rate);
   const totalLabel = pick(W.total);
-  const totalText = chance(0.6) ? cur(total) : bare(total);
-  const totals = `<table class="totals">${tr(subtotalLabel, bare(itemsSum))}` +
+  const totalText = chance(0.6) ? cur(sg * total) : bare(sg * total);
+  const totals = `<table class="totals">${tr(subtotalLabel, bare(sg * itemsSum))}` +
     `${x.discount ? tr(x.discountLabel, `-${bare(x.discount)}`) : ''}` +
     `${x.shipping ? tr(x.shippingLabel, bare(x.shipping)) : ''}` +
-    `${tr(taxLabel, bare(taxStd))}${x.reduced ? tr(W.tax(x.reduced), bare(taxReduced)) : ''}` +
+    `${tr(taxLabel, bare(sg * taxStd))}${x.reduced ? tr(W.tax(x.reduced), bare(taxReduced)) : ''}` +
     `${tr(totalLabel, totalText, 'grand')}` +
     `${paid ? tr(x.paidLabel, `-${bare(paid)}`) + tr(x.balanceLabel, bare(total - paid)) : ''}</table>`;
   const foot = `<div class="foot">${pick(W.terms)}</div>`;
@@ -1107,7 +1147,7 @@ function invoice(i) {
     quality: between(60, 90),
     label: {
       id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
-      total: money(total, 'plain'), invoice_id: number, due_date: iso(due), receiver_name: buyer,
+      total: money(sg * total, 'plain'), invoice_id: own, due_date: iso(due), receiver_name: buyer,
     },
   };
 }

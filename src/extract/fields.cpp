@@ -62,6 +62,7 @@ enum Kind : uint64_t {
   kTransaction = 1ull << 28,  // CASHIER, TERMINAL, TABLE: receipt header data
   kTaxId = 1ull << 29,        // a tax word naming a number: "GST ID", "VAT No"
   kCharge = 1ull << 30,       // SERVICE CHARGE: an extra added to the total
+  kCredit = 1ull << 31,       // CREDIT NOTE, GUTSCHRIFT, AVOIR: a credit note
 };
 
 // Kinds that label an amount.
@@ -622,7 +623,32 @@ const std::vector<Keyword>& Keywords() {
         {"quotation", kTitle},
         {"estimate", kTitle},
         {"delivery order", kTitle},
-        {"credit note", kTitle},
+        // Credit notes (PageModel::credit).
+        {"credit note", kTitle | kCredit},
+        {"credit memo", kTitle | kCredit},
+        {"adjustment note", kTitle | kCredit},
+        {"gutschrift", kTitle | kCredit},
+        {"rechnungskorrektur", kTitle | kCredit},
+        {"avoir", kTitle | kCredit},
+        {"nota de credito", kTitle | kCredit},
+        {"factura rectificativa", kTitle | kCredit},
+        {"nota di credito", kTitle | kCredit},
+        {"creditnota", kTitle | kCredit},
+        {"creditfactuur", kTitle | kCredit},
+        {"faktura korygujaca", kTitle | kCredit},
+        {"korekta", kTitle | kCredit},
+        {"kreditfaktura", kTitle | kCredit},
+        {"kreditnota", kTitle | kCredit},
+        {"hyvityslasku", kTitle | kCredit},
+        {"dobropis", kTitle | kCredit},
+        {"opravny danovy doklad", kTitle | kCredit},
+        {"iade faturasi", kTitle | kCredit},
+        {"nota kredit", kTitle | kCredit},
+        {"jovairo szamla", kTitle | kCredit},
+        {"helyesbito szamla", kTitle | kCredit},
+        {"factura de stornare", kTitle | kCredit},
+        {"nota de credit", kTitle | kCredit},
+        {"storno", kTitle | kCredit},
         {"statement", kTitle},
         {"copy", kTitle},
         {"customer copy", kTitle},
@@ -1469,6 +1495,11 @@ struct PageModel {
   // The page prints whole amounts grouped by spaces (PrintsWholeSpaceGroups):
   // amounts are read in whole units, whatever the currency's minor unit.
   bool whole_amounts = false;
+  // A credit note that prints its amounts negative: more of its amounts are
+  // negative than positive, or two are under a credit note's title. Its
+  // amounts are read with their signs turned, as an invoice's, and the
+  // totals given back negative.
+  bool credit = false;
 };
 
 // Where `text` prints an amount grouped by spaces with a decimal point or
@@ -1563,6 +1594,22 @@ PageModel BuildModel(const OcrPage& page) {
     m.lines.push_back(std::move(line));
   }
   if (m.lines.empty()) return m;
+  int negative = 0, positive = 0;
+  bool credit_title = false;
+  for (const Line& line : m.lines) {
+    credit_title |= (line.kinds & kCredit) != 0;
+    for (const AmountToken& a : line.amounts) {
+      if (!a.has_fraction && !a.grouped && !m.whole_amounts) continue;
+      ++(a.value.is_negative() ? negative : positive);
+    }
+  }
+  m.credit = negative >= 2 && (negative > positive || credit_title);
+  if (m.credit) {
+    for (Line& line : m.lines) {
+      for (AmountToken& a : line.amounts)
+        a.value = core::Decimal(0, 0) - a.value;
+    }
+  }
   std::vector<int> heights;
   m.top = m.lines.front().box.y0;
   m.bottom = m.lines.front().box.y1;
@@ -4272,6 +4319,16 @@ void ExtractFields(const OcrPage& read, int page_number,
   const PageModel columns = BuildModel(columns_page);
   if (auto vendor = ExtractVendor(columns, page_number, out)) {
     ExtractAddress(columns, *vendor, page_number, out);
+  }
+  // A credit note's amounts were read with their signs turned.
+  if (m.credit) {
+    for (const char* name : {"total", "subtotal", "tax", "tip"}) {
+      auto it = out.fields.find(name);
+      if (it == out.fields.end()) continue;
+      if (auto d = core::Decimal::Parse(it->second.value)) {
+        it->second.value = (core::Decimal(0, 0) - *d).ToString(minor);
+      }
+    }
   }
   CheckSum(out, minor, amounts.explained);
 }

@@ -2204,6 +2204,37 @@ Odenecek Tutar 10.754,87 TL)");
   EXPECT_EQ(Value(tr, "currency"), "TRY");
 }
 
+TEST(CreditNoteTest, AmountsPrintedNegativeGiveANegativeTotal) {
+  const core::Extraction e = Extract(R"(Sunset Consulting Inc.
+CREDIT NOTE
+Credit Note No. CN-2020-0590
+Original invoice: INV-2020-0412
+Consulting services 2 450.00 -900.00
+Materials 1 1,250.00 -1,250.00
+Subtotal -2,150.00
+Sales Tax 8% -172.00
+Total -$2,322.00)");
+  EXPECT_EQ(Value(e, "total"), "-2322.00") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "-2150.00");
+  EXPECT_EQ(Value(e, "tax"), "-172.00");
+  EXPECT_EQ(std::count(e.warnings.begin(), e.warnings.end(),
+                       "subtotal + tax != total"),
+            0);
+  // A refund slip without a title, every amount negative, the same.
+  const core::Extraction refund = Extract(R"(CORNER STORE
+Returned item -12.50
+Returned item -7.50
+TOTAL -20.00
+CARD REFUND -20.00)");
+  EXPECT_EQ(Value(refund, "total"), "-20.00") << Dump(refund);
+  // An invoice with a discount taken off is no credit note.
+  const core::Extraction discount = Extract(R"(SHOP
+Bread 4.00
+Discount -1.00
+TOTAL 3.00)");
+  EXPECT_EQ(Value(discount, "total"), "3.00") << Dump(discount);
+}
+
 TEST(HungarianTest, WholeForintsGroupedBySpacesAndAnOReadAsSix) {
   // Forints without cents, grouped by spaces: "16 090" is 16090, not 16 and
   // 090; "Fizetendő" with its "ő" read as "6" is still the amount to pay;

@@ -145,6 +145,27 @@ const PhraseTable& Labels() {
       P("factura nr", kInvoiceId, 1.0),
       P("seria si nr", kInvoiceId, 1.0),
       P("seria", kInvoiceId, 0.8, kSQ),
+      // A credit note's own number.
+      P("credit note", kInvoiceId, 1.0, kNQ),
+      P("credit memo", kInvoiceId, 1.0, kNQ),
+      P("credit note number", kInvoiceId, 1.0),
+      P("gutschrift", kInvoiceId, 1.0, kNQ),
+      P("gutschriftsnummer", kInvoiceId, 1.0),
+      P("avoir", kInvoiceId, 1.0, kNQ),
+      P("d avoir", kInvoiceId, 1.0, kPrefixQual),
+      P("rectificativa", kInvoiceId, 1.0, kPrefixQual),
+      P("nota di credito", kInvoiceId, 1.0, kNQ),
+      P("nota de credito", kInvoiceId, 1.0, kNQ),
+      P("creditnota", kInvoiceId, 1.0, kNQ),
+      P("creditnotanummer", kInvoiceId, 1.0),
+      P("faktura korygujaca", kInvoiceId, 1.0, kNQ),
+      P("kreditfaktura", kInvoiceId, 1.0, kNQ),
+      P("kreditnota", kInvoiceId, 1.0, kNQ),
+      P("hyvityslaskun numero", kInvoiceId, 1.0),
+      P("dobropis c", kInvoiceId, 1.0),
+      P("dobropis", kInvoiceId, 0.9, kQ),  // "Dobropis č." with "¢." for "č."
+      P("no nota kredit", kInvoiceId, 1.0),
+      P("numar", kInvoiceId, 0.7, kColon),
       P("fatura", kInvoiceId, 1.0, kNQ),
       P("da fatura", kInvoiceId, 1.0, kPrefixQual),
       // "FT", the Portuguese document type of an invoice ("Fatura FT A/12").
@@ -465,6 +486,33 @@ const PhraseTable& Labels() {
       P("data facturii", kOther, 1),
       P("data scadentei", kOther, 1),
       P("scadenta", kOther, 1),
+      // The invoice a credit note credits.
+      P("original invoice", kOther, 1),
+      P("against invoice", kOther, 1),
+      P("invoice ref", kOther, 1),
+      P("zur rechnung", kOther, 1),
+      P("zu rechnung", kOther, 1),
+      P("bezug rechnung", kOther, 1),
+      P("facture d origine", kOther, 1),
+      P("ref facture", kOther, 1),
+      P("factura rectificada", kOther, 1),
+      P("ref factura", kOther, 1),
+      P("rif fattura", kOther, 1),
+      P("fattura di riferimento", kOther, 1),
+      P("betreft factuur", kOther, 1),
+      P("oorspronkelijke factuur", kOther, 1),
+      P("fatura de origem", kOther, 1),
+      P("ref fatura", kOther, 1),
+      P("do faktury", kOther, 1),
+      P("avser faktura", kOther, 1),
+      P("vedr faktura", kOther, 1),
+      P("gjelder faktura", kOther, 1),
+      P("hyvitettava lasku", kOther, 1),
+      P("k fakture c", kOther, 1),
+      P("iade edilen fatura", kOther, 1),
+      P("atas faktur", kOther, 1),
+      P("eredeti szamla", kOther, 1),
+      P("storneaza factura", kOther, 1),
       P("due date", kOther, 1),
       P("time", kOther, 1),
       P("page", kOther, 1),
@@ -615,6 +663,9 @@ size_t SkipSeparators(const std::string& s, size_t from, size_t limit,
     } else if (s.compare(i, 3, "\xE2\x84\x96") == 0) {
       *colon = true;
       i += 3;
+    } else if (s.compare(i, 2, "\xC2\xA9") == 0 ||
+               s.compare(i, 2, "\xC2\xA2") == 0) {
+      i += 2;  // a speck read as "©", or "č." read as "¢."
     } else if (s.compare(i, 3, "\xE2\x80\x94") == 0 ||
                s.compare(i, 3, "\xE2\x80\x93") == 0) {
       i += 3;  // an em or en dash: a rule or a cell's edge read as one
@@ -747,7 +798,7 @@ std::string_view TrimPunct(std::string_view s) {
   while (!s.empty() &&
          (s.front() == '(' || s.front() == ':' || s.front() == '#' ||
           s.front() == '.' || s.front() == '}' || s.front() == '{' ||
-          s.front() == '[' || s.front() == '|')) {
+          s.front() == '[' || s.front() == '|' || s.front() == '\'')) {
     s.remove_prefix(1);
   }
   return s;

@@ -236,6 +236,22 @@ TEST(IdentifierTest, NordicCzechTurkishIndonesianHungarianRomanianLabels) {
   EXPECT_EQ(Value(ro, "receiver_name"), "Carpati Transport S.R.L.") << Dump(ro);
 }
 
+TEST(IdentifierTest, ACreditNotesOwnNumberNotTheInvoiceItCredits) {
+  const core::Extraction en = Extract(
+      "Silver Bay Engineering Pte. Ltd.\nCREDIT NOTE\n"
+      "Original Invoice: INV-2025-0412\nCredit Note No: \u00a9 CN-2025-0556\n");
+  EXPECT_EQ(Value(en, "invoice_id"), "CN-2025-0556") << Dump(en);
+  const core::Extraction de = Extract(
+      "Huber Bau GmbH\nGUTSCHRIFT\nzur Rechnung Nr. RE2021044\n"
+      "Gutschrift Nr. GS18276\n");
+  EXPECT_EQ(Value(de, "invoice_id"), "GS18276") << Dump(de);
+  // "č." read as "¢.".
+  const core::Extraction cz = Extract(
+      "Novak Doprava s.r.o.\nDobropis \u00a2. GS95775\nK fakture \u00a2. "
+      "97/2023\n");
+  EXPECT_EQ(Value(cz, "invoice_id"), "GS95775") << Dump(cz);
+}
+
 TEST(IdentifierTest, CellsWrappedInANarrowTableAreWhole) {
   // A label on two lines beside its value, which the table centres between
   // them: the value is the label's.
