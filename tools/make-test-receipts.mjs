@@ -11,7 +11,7 @@
 // at 55-90%). The same seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
-//                                     [--countries us,uk,...,id] [--extras] [--credit]
+//                                     [--countries us,uk,...,id] [--extras] [--credit] [--long]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -35,6 +35,9 @@
 // country's title ("CREDIT NOTE", "Gutschrift", "Avoir"...), the note's own
 // number, the invoice it credits, and every amount printed negative; the
 // labelled total is negative ("-1234.50").
+// --long (with --invoices) makes invoices of 22 to 34 items over two A4 pages
+// (a short header on the second, the totals at its end), as PDFs: with a text
+// layer with --pdf, else the two pages scanned as pictures (images/*.pdf).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +51,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit] [--long]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -72,6 +75,8 @@ const countriesArg = args.indexOf('--countries');
 const extras = args.includes('--extras');
 // --credit: credit notes (negative amounts) in place of invoices.
 const credit = args.includes('--credit');
+// --long: invoices over two pages.
+const long = args.includes('--long');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -1043,7 +1048,7 @@ function invoice(i) {
     `${between(1, 99)}/K/${d.y}`]) : number;
   const sg = C ? -1 : 1;  // every amount printed negative on a credit note
   const items = [];
-  for (let k = between(1, 8); k > 0; --k) {
+  for (let k = long ? between(22, 34) : between(1, 8); k > 0; --k) {
     const qty = chance(0.5) ? 1 : between(2, 12);
     const unit = W.unit ? W.unit() : between(500, 120000);
     items.push({ text: pick(W.services), qty, unit, cents: qty * unit });
@@ -1094,7 +1099,8 @@ function invoice(i) {
   if (layout === 0) head = `<div class="two">${vendorBlock}<div>${title}${metaBlock}</div></div><div class="two">${buyerBlock}<div></div></div>`;
   else if (layout === 1) head = `${title}<div class="two">${buyerBlock}<div>${vendorBlock}</div></div>${metaBlock}`;
   else head = `<div class="center">${vendorBlock}</div>${title}<div class="two">${buyerBlock}${metaBlock}</div>`;
-  const rows = items.map((it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(sg * it.cents)}</td></tr>`).join('');
+  const rowOf = (it) => `<tr><td>${it.text}</td><td class="n">${it.qty}</td><td class="n">${bare(it.unit)}</td><td class="n">${bare(sg * it.cents)}</td></tr>`;
+  const rows = items.map(rowOf).join('');
   const tr = (l, v, cls = '') => `<tr${cls ? ` class="${cls}"` : ''}><td>${l}</td><td class="n">${v}</td></tr>`;
   const subtotalLabel = pick(W.subtotal);
   const taxLabel = W.tax(rate);
@@ -1117,13 +1123,33 @@ function invoice(i) {
   // A PDF is printed, not captured (and a CSS filter would print as a picture).
   const capture = pdf ? '' : `transform: rotate(${turn.toFixed(2)}deg); filter: blur(${blur}px);`;
   if (pdf) table = '#ffffff';
+  // Over two pages (--long): each page a sheet of its own.
+  const sheet = long ? `.sheet { width: 760px; height: 1095px; overflow: hidden; padding-top: 10px; box-sizing: border-box;
+    page-break-after: always; background: ${table}; } .p { height: 1075px; overflow: hidden; }` : '';
+  // (Drawn in the order the page's style and table header always were.)
+  const fontSize = between(13, 15);
+  const nameSize = pick([18, 20, 24]);
+  const titleSize = pick([22, 26, 30]);
+  const itemsHead = `<tr><th>${pick(['Description', 'Item'])}</th><th class="n">${pick(['Qty', 'Quantity'])}</th><th class="n">${pick(['Unit price', 'Rate', 'Price'])}</th><th class="n">${pick(['Amount', 'Total'])}</th></tr>`;
+  let body;
+  if (long) {
+    const first = between(14, 17);
+    const pageNo = (k) => `<div class="foot">${pick(['Page', 'Seite', 'Page', 'Pag.'])} ${k}/2</div>`;
+    body = `<div class="sheet"><div class="p">${head}<table class="items">${itemsHead}${items.slice(0, first).map(rowOf).join('')}</table>${pageNo(1)}</div></div>` +
+      `<div class="sheet"><div class="p"><div class="cont">${company} &middot; ${own}</div>` +
+      `<table class="items">${itemsHead}${items.slice(first).map(rowOf).join('')}</table>${totals}${foot}${pageNo(2)}</div></div>`;
+  } else {
+    body = `<div class="p">${head}
+    <table class="items">${itemsHead}${rows}</table>
+    ${totals}${foot}</div>`;
+  }
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>
     body { margin: 0; background: ${table}; }
     .p { width: 700px; min-height: 960px; margin: 20px auto; padding: 40px 44px; background: ${paper}; color: #111;
-         font-family: ${font}, sans-serif; font-size: ${between(13, 15)}px; line-height: 1.4;
+         font-family: ${font}, sans-serif; font-size: ${fontSize}px; line-height: 1.4;
          ${capture} box-sizing: border-box; }
-    .vname { font-size: ${pick([18, 20, 24])}px; font-weight: bold; margin-bottom: 4px; }
-    .title { font-size: ${pick([22, 26, 30])}px; font-weight: bold; letter-spacing: 1px; margin: 8px 0; }
+    .vname { font-size: ${nameSize}px; font-weight: bold; margin-bottom: 4px; }
+    .title { font-size: ${titleSize}px; font-weight: bold; letter-spacing: 1px; margin: 8px 0; }
     .two { display: flex; justify-content: space-between; margin: 14px 0; gap: 40px; }
     .center { text-align: center; }
     .meta td { padding: 1px 10px 1px 0; }
@@ -1135,14 +1161,15 @@ function invoice(i) {
     .totals td { padding: 2px 6px; }
     .grand td { font-weight: bold; border-top: 1.5px solid #111; }
     .foot { margin-top: 40px; font-size: 12px; color: #333; }
-  </style></head><body><div class="p">${head}
-    <table class="items"><tr><th>${pick(['Description', 'Item'])}</th><th class="n">${pick(['Qty', 'Quantity'])}</th><th class="n">${pick(['Unit price', 'Rate', 'Price'])}</th><th class="n">${pick(['Amount', 'Total'])}</th></tr>${rows}</table>
-    ${totals}${foot}</div></body></html>`;
+    .cont { font-size: 12px; color: #333; margin-bottom: 8px; }
+    ${sheet}
+  </style></head><body>${body}</body></html>`;
   const id = `I${String(seed).padStart(2, '0')}${String(i).padStart(4, '0')}-${key}`;
   return {
     id,
     html,
     width: 760,
+    pages: long ? 2 : 1,
     scale: pick([1.5, 2, 2.5]),
     quality: between(60, 90),
     label: {
@@ -1166,7 +1193,21 @@ try {
     const r = invoices ? invoice(i) : receipt(i);
     const page = await browser.newPage({ viewport: { width: r.width ?? 520, height: 400 }, deviceScaleFactor: r.scale });
     await page.setContent(r.html);
-    if (pdf) {
+    if (r.pages > 1) {
+      // Two A4 sheets: printed with their text, or scanned as pictures.
+      r.label.file = r.label.file.replace(/\.jpg$/, '.pdf');
+      const size = { width: '760px', height: '1095px', printBackground: true };
+      if (!pdf) {
+        const shots = [];
+        for (const el of await page.$$('.sheet')) {
+          shots.push((await el.screenshot({ type: 'jpeg', quality: r.quality })).toString('base64'));
+        }
+        await page.setContent(`<!doctype html><html><head><style>body { margin: 0; }
+          img { display: block; width: 760px; height: 1095px; page-break-after: always; }</style></head><body>` +
+          `${shots.map((b) => `<img src="data:image/jpeg;base64,${b}">`).join('')}</body></html>`);
+      }
+      await page.pdf({ path: path.join(out, r.label.file), ...size });
+    } else if (pdf) {
       r.label.file = r.label.file.replace(/\.jpg$/, '.pdf');
       const width = r.width ?? 520;
       const height = await page.evaluate(() => document.documentElement.scrollHeight);

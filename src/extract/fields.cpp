@@ -2186,24 +2186,27 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
     return out;
   };
   std::vector<int64_t> extras = {0};  // rounding and tip may also add up
+  // Each extra doubles the sums it may make: up to 64 of them (a long
+  // invoice may name a charge on every line).
+  auto add_extra = [&](int64_t units) {
+    if (units == 0 || extras.size() >= 64) return;
+    const size_t n = extras.size();
+    for (size_t i = 0; i < n; ++i) extras.push_back(extras[i] + units);
+    std::sort(extras.begin(), extras.end());
+    extras.erase(std::unique(extras.begin(), extras.end()), extras.end());
+  };
   std::vector<int64_t> tendered, change;
   int64_t max_plain = INT64_MIN;
   for (const AmountCand& c : cands) {
     const bool rightmost =
         c.token == &c.line->amounts.back() || c.role.total > 0;
     if (c.role.rounding || c.role.tip > 0 || c.role.charge) {
-      const size_t n = extras.size();
-      for (size_t i = 0; i < n; ++i)
-        extras.push_back(extras[i] + c.minor_units);
+      add_extra(c.minor_units);
     }
     // A discount printed after the subtotal is taken off it ("Subtotal
     // 100.00 / Discount -10.00 / VAT 20% 18.00 / Total 108.00"), however
     // its sign was printed.
-    if (c.role.discount && c.minor_units != 0 && extras.size() < 64) {
-      const size_t n = extras.size();
-      for (size_t i = 0; i < n; ++i)
-        extras.push_back(extras[i] - std::abs(c.minor_units));
-    }
+    if (c.role.discount) add_extra(-std::abs(c.minor_units));
     if (c.role.tender && rightmost) tendered.push_back(c.minor_units);
     if (c.role.change) change.push_back(c.minor_units);
     if (c.money && !c.role.tender && !c.role.change && !c.role.count &&

@@ -2204,6 +2204,19 @@ Odenecek Tutar 10.754,87 TL)");
   EXPECT_EQ(Value(tr, "currency"), "TRY");
 }
 
+TEST(FieldsTest, ALongInvoiceWithAChargeOnEveryLineIsRead) {
+  // Each charge doubles the sums the total may make with the subtotal and
+  // tax: forty of them are read as a few, not as 2^40.
+  std::string text = "Orchard Solutions Pte. Ltd.\n";
+  for (int i = 10; i < 50; ++i) {
+    text += "Delivery charge 1 " + std::to_string(i) + ".00\n";
+  }
+  text += "Subtotal 1,180.00\nGST 9% 106.20\nTotal 1,286.20\n";
+  const core::Extraction e = Extract(text);
+  EXPECT_EQ(Value(e, "total"), "1286.20") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "1180.00");
+}
+
 TEST(CreditNoteTest, AmountsPrintedNegativeGiveANegativeTotal) {
   const core::Extraction e = Extract(R"(Sunset Consulting Inc.
 CREDIT NOTE

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <iterator>
+#include <new>
 #include <optional>
 #include <utility>
 
@@ -840,18 +841,26 @@ core::Result<core::Extraction> Scanner::Scan(std::span<const uint8_t> bytes,
 
   core::Result<core::Extraction> read =
       [&]() -> core::Result<core::Extraction> {
-    switch (format) {
-      case Format::kXml: {
-        INVOICES_ASSIGN_OR_RETURN(core::Extraction e,
-                                  ReadEInvoice(bytes, result.file));
-        e.warnings.insert(e.warnings.begin(), result.warnings.begin(),
-                          result.warnings.end());
-        return e;
+    // Memory running out while reading is this document's error, not the
+    // process's end (every other document, and a server, go on).
+    try {
+      switch (format) {
+        case Format::kXml: {
+          INVOICES_ASSIGN_OR_RETURN(core::Extraction e,
+                                    ReadEInvoice(bytes, result.file));
+          e.warnings.insert(e.warnings.begin(), result.warnings.begin(),
+                            result.warnings.end());
+          return e;
+        }
+        case Format::kPdf:
+          return ScanPdf(bytes, std::move(result), *pool);
+        default:
+          return ScanImage(bytes, std::move(result), *pool);
       }
-      case Format::kPdf:
-        return ScanPdf(bytes, std::move(result), *pool);
-      default:
-        return ScanImage(bytes, std::move(result), *pool);
+    } catch (const std::bad_alloc&) {
+      return core::TooLarge(
+          "not enough memory to read this document; its pages or pictures "
+          "are too large");
     }
   }();
   if (!read) return read;
