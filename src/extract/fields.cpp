@@ -4099,9 +4099,43 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
       if (t == zero) t = t[0] == 'S' ? "S.R.O." : "s.r.o.";
     }
   };
+  // A capital "I" read as "l" opening a word of four letters or more, in a
+  // line whose other words of letters all open with a capital, or after a
+  // postcode ("lonescu Transport S.R.L.", "700259 lași"): short lower-case
+  // words ("de", "la", "los") are left, and so is any line with another.
+  auto capital_i = [](std::vector<OcrWord>& words) {
+    auto letter = [](unsigned char c) { return std::isalpha(c) || c >= 0x80; };
+    std::optional<size_t> at;
+    int capitals = 0;
+    for (size_t i = 0; i < words.size(); ++i) {
+      const std::string& t = words[i].text;
+      const auto first = static_cast<unsigned char>(t.empty() ? 0 : t[0]);
+      // A postcode opening the line: a town's name follows.
+      if (i == 0 && t.size() >= 4 && internal::CountDigits(t) == t.size()) {
+        ++capitals;
+      }
+      if (!letter(first)) continue;
+      const size_t size = t.find_last_not_of(".,") + 1;
+      const bool lower_l =
+          first == 'l' && size >= 4 &&
+          std::all_of(t.begin() + 1, t.begin() + size, [&](char c) {
+            return std::islower(static_cast<unsigned char>(c)) ||
+                   static_cast<unsigned char>(c) >= 0x80;
+          });
+      if (lower_l && !at) {
+        at = i;
+      } else if (std::isupper(first) || first >= 0x80) {
+        ++capitals;
+      } else {
+        return;
+      }
+    }
+    if (at && capitals >= 1) words[*at].text[0] = 'I';
+  };
   const OcrLine* before = nullptr;
   for (OcrLine& line : out.lines) {
     auto& words = line.words;
+    capital_i(words);
     for (size_t i = 0; i < words.size(); ++i) {
       const bool after_s = i > 0 ? words[i - 1].text == "s"
                                  : before && !before->words.empty() &&

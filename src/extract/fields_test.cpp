@@ -2248,6 +2248,23 @@ TOTAL 3.00)");
   EXPECT_EQ(Value(discount, "total"), "3.00") << Dump(discount);
 }
 
+TEST(RomanianTest, ACapitalIReadAsLOpensANameOrATown) {
+  const core::Extraction e = Extract(R"(lonescu Transport S.R.L.
+Calea Victoriei nr. 66
+700259 lași
+TOTAL 12,00 lei)");
+  EXPECT_EQ(Value(e, "vendor_name"), "Ionescu Transport S.R.L.") << Dump(e);
+  EXPECT_EQ(Value(e, "vendor_address"),
+            "Calea Victoriei nr. 66 700259 Ia\u0219i");
+  // Not a short word, nor a line with other words in lower case.
+  const core::Extraction fr = Extract(R"(Cafe latte bar
+12 Rue de la Paix
+75002 Paris
+TOTAL 12,00 EUR)");
+  EXPECT_EQ(Value(fr, "vendor_name"), "Cafe latte bar") << Dump(fr);
+  EXPECT_EQ(Value(fr, "vendor_address"), "12 Rue de la Paix 75002 Paris");
+}
+
 TEST(HungarianTest, WholeForintsGroupedBySpacesAndAnOReadAsSix) {
   // Forints without cents, grouped by spaces: "16 090" is 16090, not 16 and
   // 090; "Fizetendő" with its "ő" read as "6" is still the amount to pay;
