@@ -421,6 +421,15 @@ std::vector<AmountToken> FindAmountsIn(const std::vector<Cp>& cps,
       return len;
     };
     groups.push_back(read_digits());
+    // On a page of whole amounts grouped by spaces, four to six digits, a
+    // space and three more are one number whose first space OCR lost
+    // ("1565 910" for "1 565 910").
+    if (options.whole_space_groups && groups[0].size() >= 4 &&
+        groups[0].size() <= 6 && at(k) == ' ' && digit_run(k + 1) == 3 &&
+        !IsPoint(at(k + 4)) && !(at(k + 4) == ' ' && IsDigit(at(k + 5)))) {
+      ++k;
+      groups[0] += read_digits();
+    }
     while (k < n) {
       const char32_t c = cps[k].c;
       const bool in_word = IsInWordSeparator(c) && IsDigit(at(k + 1));

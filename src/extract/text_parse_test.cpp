@@ -318,6 +318,12 @@ TEST(FindAmountsTest, WholeAmountsGroupedBySpacesWhereThePagePrintsThem) {
   // At most 999 999 999: columns side by side are apart.
   EXPECT_THAT(amounts("1 804 000 804 000", whole),
               ElementsAre("1804000", "804000"));
+  // Four digits, a space and three: the first space lost.
+  EXPECT_THAT(amounts("Fizetend6 1565 910", whole), ElementsAre("1565910"));
+  EXPECT_THAT(amounts("1042 670 Ft", whole), ElementsAre("1042670"));
+  EXPECT_THAT(amounts("1565 910 000", whole), ElementsAre("1565", "910000"));
+  EXPECT_THAT(amounts("Fizetend6 1565 910", {}), ElementsAre("1565", "910"));
+  EXPECT_THAT(amounts("2024 100,50", whole), ElementsAre("2024", "100.50"));
 }
 
 TEST(PrintsWholeSpaceGroupsTest, ACurrencyOrLinesEndingInWholeGroups) {
