@@ -2132,7 +2132,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
       // A bare integer is rarely money where money has cents, even less so
       // one that only looks grouped ("10.185").
-      if (!a.has_fraction && !a.currency && minor > 0 && !m.whole_amounts) {
+      if (!c.money && !a.currency && minor > 0) {
         c.role = c.role.Scaled(a.separator_ambiguous ? 0.3 : 0.4);
       }
       if (a.value.is_negative()) {
