@@ -23,9 +23,9 @@
 // without it for a seed, upright and sharp, read without OCR.
 // --countries names the countries whose documents are made, in turn: by default
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
-// pl, ca, se, dk, no, fi, cz (Czechia), tr, id (Indonesia), hu and ro are made only
-// when named, so that a seed's default set stays the one earlier figures were
-// measured on.
+// pl, ca, se, dk, no, fi, cz (Czechia), tr, id (Indonesia), hu, ro, gr (Greece, in
+// Greek letters) and bg (Bulgaria, in Cyrillic) are made only when named, so
+// that a seed's default set stays the one earlier figures were measured on.
 // --extras adds to receipts what real ones print around the prices: a
 // discount before or after the subtotal, a tip where tax is added, unit prices
 // on lines of their own, card slip or cashier lines, loyalty points; and to
@@ -271,7 +271,7 @@ const DISCOUNT_WORDS = {
   us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
   iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
   se: 'Rabatt', dk: 'Rabat', no: 'Rabatt', fi: 'Alennus', cz: 'Sleva', tr: 'İndirim', id: 'Diskon',
-  hu: 'Kedvezmény', ro: 'Reducere',
+  hu: 'Kedvezmény', ro: 'Reducere', gr: 'Έκπτωση', bg: 'Отстъпка',
 };
 
 // Countries beyond the first eight, made only when asked for (--countries), so
@@ -544,6 +544,44 @@ const MORE_LOCALES = {
     thanks: ['Vă mulțumim!', 'La revedere!'],
     phone: () => `Tel: 07${between(20, 99)} ${between(100, 999)} ${between(100, 999)}`,
   },
+  gr: {
+    amount: 'comma', currency: '€', before: false, taxIncluded: true,
+    // Greek till slips print capitals without accents.
+    upper: (t) => t.normalize('NFD').replace(/[\u0301\u0308]/g, '').toUpperCase().normalize('NFC'),
+    date: (d) => pick([`${pad2(d.d)}/${pad2(d.m)}/${d.y}`, `${pad2(d.d)}-${pad2(d.m)}-${d.y}`, `${pad2(d.d)}/${pad2(d.m)}/${String(d.y).slice(2)}`]),
+    dateLabel: ['ΗΜΕΡΟΜΗΝΙΑ:', 'Ημ/νία:', ''],
+    shops: ['Αρτοποιείο', 'Φαρμακείο', 'Καφενείο', 'Βιβλιοπωλείο', 'Ζαχαροπλαστείο', 'Παντοπωλείο', 'Ανθοπωλείο'],
+    names: ['Ακρόπολις', 'Ολυμπία', 'Παπαδόπουλος', 'Αιγαίο', 'Δελφοί', 'Νικολάου', 'Ερμής'],
+    street: () => `${pick(['Ερμού', 'Λεωφ. Συγγρού', 'Πανεπιστημίου', 'Αθηνάς', 'Τσιμισκή', 'Αγίου Νικολάου'])} ${between(1, 150)}`,
+    city: () => pick(['10563 Αθήνα', '54624 Θεσσαλονίκη', '26221 Πάτρα', '71202 Ηράκλειο', '18535 Πειραιάς']),
+    items: ['Κουλούρι', 'Καφές φρέντο', 'Τυρόπιτα', 'Γάλα 1L', 'Ψωμί', 'Νερό 500ml', 'Εφημερίδα', 'Σπανακόπιτα'],
+    subtotal: ['ΥΠΟΣΥΝΟΛΟ', 'Υποσύνολο'],
+    tax: (r) => pick([`ΦΠΑ ${r}%`, `Φ.Π.Α. ${r}%`]),
+    taxRates: [24, 13, 6],
+    total: ['ΣΥΝΟΛΟ', 'Σύνολο', 'ΠΛΗΡΩΤΕΟ', 'ΓΕΝΙΚΟ ΣΥΝΟΛΟ'],
+    cash: ['ΜΕΤΡΗΤΑ', 'Μετρητά'], card: ['ΚΑΡΤΑ', 'Κάρτα', 'VISA'], change: ['ΡΕΣΤΑ', 'Ρέστα'],
+    thanks: ['ΕΥΧΑΡΙΣΤΟΥΜΕ ΠΟΛΥ', 'Καλή σας ημέρα'],
+    phone: () => `Τηλ. 2${between(10, 89)} ${between(100, 999)} ${between(1000, 9999)}`,
+  },
+  bg: {
+    // Till slips of Bulgaria print leva with a point (the euro came in 2026,
+    // after the dates made here).
+    amount: 'plain', currency: 'лв.', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${d.y} г.`, `${pad2(d.d)}-${pad2(d.m)}-${d.y}`]),
+    dateLabel: ['ДАТА:', 'Дата:', ''],
+    shops: ['Пекарна', 'Аптека', 'Кафе', 'Книжарница', 'Сладкарница', 'Магазин', 'Цветарница'],
+    names: ['Витоша', 'Родопи', 'Иванов', 'Балкан', 'Черноморец', 'Петрови', 'Шипка'],
+    street: () => `${pick(['ул. Витоша', 'бул. Цар Освободител', 'ул. Граф Игнатиев', 'бул. Васил Левски', 'ул. Раковски'])} ${pick(['', '№ '])}${between(1, 150)}`,
+    city: () => pick(['1000 София', 'гр. Пловдив 4000', '9000 Варна', 'гр. Бургас 8000', '7000 Русе']),
+    items: ['Баничка', 'Кафе', 'Боза', 'Мляко 1л', 'Хляб', 'Минерална вода', 'Вестник', 'Кифла'],
+    subtotal: ['МЕЖДИННА СУМА', 'Междинна сума'],
+    tax: (r) => pick([`ДДС ${r}%`, `ДДС Б ${r}%`]),
+    taxRates: [20, 9],
+    total: ['ОБЩА СУМА', 'ОБЩО', 'Обща сума', 'СУМА'],
+    cash: ['В БРОЙ', 'В брой'], card: ['КАРТА', 'Дебитна карта', 'ПЛАЩАНЕ С КАРТА'], change: ['РЕСТО', 'Ресто'],
+    thanks: ['БЛАГОДАРИМ ВИ!', 'Заповядайте отново'],
+    phone: () => `Тел.: 0${between(2, 99)} ${between(100, 999)} ${between(100, 999)}`,
+  },
 };
 
 const COUNTRIES = countriesArg >= 0 ? args[countriesArg + 1].split(',') : Object.keys(LOCALES);
@@ -618,7 +656,7 @@ function receipt(i) {
   const line = (t, cls = '') => rows.push(`<div class="${cls}">${t}</div>`);
   // Labels are the text as printed (in capitals when printed so).
   const upper = chance(0.5);
-  const printed = (t) => (upper ? t.toUpperCase() : t);
+  const printed = (t) => (upper ? (L.upper ? L.upper(t) : t.toUpperCase()) : t);
   line(printed(company), 'name');
   for (const a of addressLines) line(printed(a), 'c');
   if (chance(0.7)) line(L.phone(), 'c');
@@ -947,6 +985,26 @@ const MORE_INVOICE_WORDS = {
     total: ['Total de plată', 'TOTAL', 'Total factură', 'Total cu TVA'], country: 'România',
     terms: ['Plata în 30 de zile.', 'Vă mulțumim pentru colaborare.'],
   },
+  gr: {
+    title: ['ΤΙΜΟΛΟΓΙΟ', 'Τιμολόγιο Πώλησης', 'ΤΙΜΟΛΟΓΙΟ ΠΑΡΟΧΗΣ ΥΠΗΡΕΣΙΩΝ'], number: ['Αριθμός:', 'Αρ. Τιμολογίου:', 'Α/Α:'],
+    date: ['Ημερομηνία:', 'Ημερομηνία έκδοσης:'], due: ['Ημερομηνία λήξης:', 'Προθεσμία πληρωμής:'],
+    billTo: ['Πελάτης:', 'Προς:', 'Στοιχεία πελάτη:'], kinds: ['Κατασκευαστική', 'Συμβουλευτική', 'Μεταφορική', 'Τυπογραφική', 'Πληροφορική'],
+    legal: ['Α.Ε.', 'Ε.Π.Ε.', 'Ι.Κ.Ε.'], taxId: () => `ΑΦΜ: ${between(100000000, 999999999)} ΔΟΥ: ${pick(['Α΄ Αθηνών', 'Ζ΄ Θεσσαλονίκης', 'Πατρών'])}`,
+    services: ['Συμβουλευτικές υπηρεσίες (ώρες)', 'Υλικά', 'Μεταφορά', 'Άδεια λογισμικού', 'Εργασία'],
+    subtotal: ['Καθαρή αξία', 'Σύνολο προ ΦΠΑ', 'Υποσύνολο'], tax: (r) => pick([`ΦΠΑ ${r}%`, `Φ.Π.Α. (${r}%)`]), rates: [24],
+    total: ['Σύνολο', 'ΠΛΗΡΩΤΕΟ ΠΟΣΟ', 'Γενικό σύνολο', 'Πληρωτέο'], country: 'Ελλάδα',
+    terms: ['Τρόπος πληρωμής: τραπεζική κατάθεση', 'Ευχαριστούμε για τη συνεργασία.'],
+  },
+  bg: {
+    title: ['ФАКТУРА', 'Фактура', 'ОРИГИНАЛ ФАКТУРА'], number: ['Фактура №', 'Номер:', '№ на фактура:'],
+    date: ['Дата на издаване:', 'Дата:'], due: ['Срок за плащане:', 'Падеж:'],
+    billTo: ['Получател:', 'Клиент:', 'Купувач:'], kinds: ['Строй', 'Консулт', 'Транс', 'Принт', 'Софт'],
+    legal: ['ЕООД', 'ООД', 'АД'], taxId: () => { const n = between(100000000, 999999999); return `ЕИК: ${n} ИН по ДДС: BG${n}`; },
+    services: ['Консултантски услуги (часове)', 'Материали', 'Транспорт', 'Софтуерен лиценз', 'Труд'],
+    subtotal: ['Данъчна основа', 'Сума без ДДС', 'Междинна сума'], tax: (r) => pick([`ДДС ${r}%`, `ДДС (${r}%)`]), rates: [20],
+    total: ['Сума за плащане', 'ОБЩО', 'Обща сума', 'Всичко за плащане'], country: 'България',
+    terms: ['Начин на плащане: по банков път', 'Благодарим Ви за доверието!'],
+  },
 };
 
 // What invoices with --extras add, in each country's words: a shipping charge,
@@ -976,6 +1034,8 @@ const INVOICE_EXTRAS = {
   id: { shipping: ['Ongkos kirim', 'Biaya kirim'], paid: ['Uang muka', 'DP'], balance: ['Sisa tagihan', 'Sisa pembayaran'], reduced: null },
   hu: { shipping: ['Szállítási díj', 'Fuvardíj'], paid: ['Előleg', 'Már kifizetve'], balance: ['Fennmaradó összeg', 'Hátralék'], reduced: 5 },
   ro: { shipping: ['Transport', 'Cheltuieli de transport'], paid: ['Avans', 'Achitat'], balance: ['Rest de plată', 'Sold de plată'], reduced: 9 },
+  gr: { shipping: ['Μεταφορικά', 'Έξοδα αποστολής'], paid: ['Προκαταβολή', 'Ήδη πληρωμένο'], balance: ['Υπόλοιπο', 'Υπόλοιπο πληρωτέο'], reduced: 13 },
+  bg: { shipping: ['Транспорт', 'Доставка'], paid: ['Аванс', 'Платено'], balance: ['Остатък за плащане', 'Остатък'], reduced: 9 },
 };
 
 // What credit notes (--credit) print in each country: their title, the label
@@ -1004,6 +1064,8 @@ const CREDIT_NOTES = {
   id: { title: ['NOTA KREDIT'], number: ['No. Nota Kredit:'], ref: ['Atas Faktur:'] },
   hu: { title: ['JÓVÁÍRÓ SZÁMLA', 'Helyesbítő számla'], number: ['Sorszám:'], ref: ['Eredeti számla:'] },
   ro: { title: ['FACTURĂ DE STORNARE', 'Notă de credit'], number: ['Număr:'], ref: ['Stornează factura:'] },
+  gr: { title: ['ΠΙΣΤΩΤΙΚΟ ΤΙΜΟΛΟΓΙΟ', 'Πιστωτικό τιμολόγιο'], number: ['Αριθμός:', 'Αρ. Πιστωτικού:'], ref: ['Σχετ. τιμολόγιο:'] },
+  bg: { title: ['КРЕДИТНО ИЗВЕСТИЕ', 'Кредитно известие'], number: ['Номер:', 'Кредитно известие №'], ref: ['Към фактура №', 'Към фактура:'] },
 };
 
 // An A4 invoice of a business: the vendor's letterhead, the customer, the

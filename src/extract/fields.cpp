@@ -1017,6 +1017,158 @@ const std::vector<Keyword>& Keywords() {
         {"birth", kExpiry},
         {"dob", kExpiry},
         {"order date", kExpiry},
+        // Greek (folded: lower case, no tonos, "σ" for the final "ς").
+        {"συνολο", kTotal},
+        {"γενικο συνολο", kTotal | kGrand},
+        {"πληρωτεο", kDue},
+        {"πληρωτεο ποσο", kTotal | kDue},
+        {"συνολο πληρωτεο", kTotal | kDue},
+        {"ποσο", kAmount},
+        {"υπολοιπο", kBalance},
+        {"υποσυνολο", kSub},
+        {"μερικο συνολο", kSub},
+        {"καθαρη αξια", kSub},
+        {"προ φπα", kExcl},
+        {"χωρισ φπα", kExcl},
+        {"με φπα", kIncl},
+        {"φπα", kTax},
+        {"φ π α", kTax},
+        {"μετρητα", kTender},
+        {"καρτα", kTender},
+        {"πιστωτικη", kTender},
+        {"προκαταβολη", kTender},
+        {"ρεστα", kChange},
+        {"εκπτωση", kDiscount},
+        {"μεταφορικα", kCharge},
+        {"εξοδα αποστολησ", kCharge},
+        {"τιμολογιο", kTitle},
+        {"αποδειξη", kTitle},
+        {"αποδειξη λιανικησ", kTitle},
+        {"πιστωτικο τιμολογιο", kTitle | kCredit},
+        {"πιστωτικο", kTitle | kCredit},
+        {"ευχαριστουμε", kTitle},
+        {"ταμειο", kTransaction},
+        {"ωρα", kTransaction},
+        {"τηλ", kPhone},
+        {"τηλεφωνο", kPhone},
+        {"οδοσ", kAddress},
+        {"λεωφ", kAddress},
+        {"λεωφορου", kAddress},
+        {"αφμ", kRegId},
+        {"δου", kRegId},
+        {"α ε", kLegal},
+        {"ε π ε", kLegal},
+        {"ι κ ε", kLegal},
+        {"ο ε", kLegal},
+        {"ε ε", kLegal},
+        {"ημερομηνια", kDateWord},
+        {"ημ νια", kDateWord},
+        {"ημερομηνια εκδοσησ", kDateWord | kInvoiceDate},
+        {"ημερομηνια ληξησ", kDueWord},
+        {"προθεσμια πληρωμησ", kDueWord},
+        {"ληξη", kDueWord},
+        // Bulgarian, Russian and Ukrainian (folded: lower case, "е" for
+        // "ё").
+        {"обща сума", kTotal | kGrand},
+        {"общо", kTotal},
+        {"сума", kTotal},
+        {"сумма", kTotal},
+        {"итог", kTotal},
+        {"итого", kTotal},
+        {"всего", kTotal},
+        {"всичко", kTotal},
+        {"разом", kTotal},
+        {"всього", kTotal},
+        {"сума за плащане", kTotal | kDue},
+        {"за плащане", kDue},
+        {"к оплате", kDue},
+        {"итого к оплате", kTotal | kDue},
+        {"до сплати", kDue},
+        {"остатък", kBalance},
+        {"остатък за плащане", kBalance},
+        {"остаток", kBalance},
+        {"междинна сума", kSub},
+        {"данъчна основа", kSub},
+        {"промежуточный итог", kSub},
+        {"подытог", kSub},
+        {"без ддс", kExcl},
+        {"без ндс", kExcl},
+        {"без пдв", kExcl},
+        {"с ддс", kIncl},
+        {"с ндс", kIncl},
+        {"в т ч", kTaxPart},
+        {"в том числе", kTaxPart},
+        {"ддс", kTax},
+        {"ндс", kTax},
+        {"пдв", kTax},
+        {"в брой", kTender},
+        {"наличные", kTender},
+        {"наличными", kTender},
+        {"безналичными", kTender},
+        {"готівка", kTender},
+        {"карта", kTender},
+        {"картка", kTender},
+        {"платено", kTender},
+        {"аванс", kTender},
+        {"ресто", kChange},
+        {"сдача", kChange},
+        {"решта", kChange},
+        {"отстъпка", kDiscount},
+        {"скидка", kDiscount},
+        {"знижка", kDiscount},
+        {"доставка", kCharge},
+        {"транспорт", kCharge},
+        {"фактура", kTitle},
+        {"оригинал", kTitle},
+        {"касов бон", kTitle},
+        {"фискален бон", kTitle},
+        {"кассовый чек", kTitle},
+        {"счет", kTitle},
+        {"счет фактура", kTitle},
+        {"рахунок", kTitle},
+        {"чек", kTitle},
+        {"кредитно известие", kTitle | kCredit},
+        {"благодарим", kTitle},
+        {"спасибо", kTitle},
+        {"дякуємо", kTitle},
+        {"касиер", kTransaction},
+        {"кассир", kTransaction},
+        {"касир", kTransaction},
+        {"час", kTransaction},
+        {"время", kTransaction},
+        {"тел", kPhone},
+        {"телефон", kPhone},
+        {"ул", kAddress},
+        {"улица", kAddress},
+        {"бул", kAddress},
+        {"пр", kAddress},
+        {"вул", kAddress},
+        {"гр", kAddress},
+        {"еик", kRegId},
+        {"ин по ддс", kRegId},
+        {"инн", kRegId},
+        {"огрн", kRegId},
+        {"кпп", kRegId},
+        {"єдрпоу", kRegId},
+        {"іпн", kRegId},
+        {"еоод", kLegal},
+        {"оод", kLegal},
+        {"ад", kLegal},
+        {"ет", kLegal},
+        {"ооо", kLegal},
+        {"ао", kLegal},
+        {"пао", kLegal},
+        {"ип", kLegal},
+        {"тов", kLegal},
+        {"фоп", kLegal},
+        {"дата", kDateWord},
+        {"дата на издаване", kDateWord | kInvoiceDate},
+        {"дата выставления", kDateWord | kInvoiceDate},
+        {"срок за плащане", kDueWord},
+        {"падеж", kDueWord},
+        {"срок оплаты", kDueWord},
+        {"оплатить до", kDueWord},
+        {"термін оплати", kDueWord},
     };
     std::vector<Keyword> out;
     for (const auto& [phrase, kinds] : table) {
@@ -1070,18 +1222,7 @@ std::vector<Token> Tokenize(const std::vector<OcrWord>& words) {
     size_t i = 0;
     while (i < folded.size()) {
       auto is_token_byte = [&](size_t k) {
-        const auto c = static_cast<unsigned char>(folded[k]);
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-        // Non-ASCII: letters of other scripts; C2 xx is Latin-1 punctuation
-        // and E2 xx general punctuation and currency signs.
-        if (c < 0x80) return false;
-        size_t lead = k;
-        while (lead > 0 &&
-               (static_cast<unsigned char>(folded[lead]) & 0xC0) == 0x80) {
-          --lead;
-        }
-        const auto l = static_cast<unsigned char>(folded[lead]);
-        return l != 0xC2 && l != 0xE2;
+        return IsFoldedWordByte(folded, k);
       };
       if (!is_token_byte(i)) {
         ++i;
@@ -1415,10 +1556,14 @@ bool HasPostcode(std::span<const OcrWord> words) {
         digits_only(w.substr(0, hyphen)) && digits_only(w.substr(hyphen + 1));
     auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
     // A capital, or a letter outside ASCII ("Łódź", "Évry"): the lead byte
-    // of Latin-1 Supplement and Latin Extended-A letters in UTF-8.
-    auto capital = [&](char c) {
-      const auto b = static_cast<unsigned char>(c);
-      return upper(c) || (b >= 0xC3 && b <= 0xC5);
+    // of Latin-1 Supplement and Latin Extended-A letters in UTF-8; or a
+    // Greek or Cyrillic capital ("Αθήνα", "Русе": CE 86..AB, D0 80..AF).
+    auto capital = [&](std::string_view t) {
+      const auto b = static_cast<unsigned char>(t[0]);
+      const auto b2 = t.size() > 1 ? static_cast<unsigned char>(t[1]) : 0;
+      return upper(t[0]) || (b >= 0xC3 && b <= 0xC5) ||
+             (b == 0xCE && b2 >= 0x86 && b2 <= 0xAB) ||
+             (b == 0xD0 && b2 >= 0x80 && b2 <= 0xAF);
     };
     if (((digits_only(w) && w.size() == 4) || hyphenated) &&
         i + 1 < words.size()) {
@@ -1429,10 +1574,9 @@ bool HasPostcode(std::span<const OcrWord> words) {
       const bool words_after =
           std::all_of(words.begin() + 1, words.end(), city_word);
       // (Its first letter may be misread: "tODZ" for "ŁÓDŹ".)
-      const bool city =
-          !next.empty() &&
-          (capital(next[0]) ||
-           (next.size() >= 3 && upper(next[1]) && upper(next[2])));
+      const bool city = !next.empty() &&
+                        (capital(next) || (next.size() >= 3 && upper(next[1]) &&
+                                           upper(next[2])));
       if (i == 0 && words_after && city) {
         return true;
       }
@@ -1448,7 +1592,7 @@ bool HasPostcode(std::span<const OcrWord> words) {
       const bool city_after = std::all_of(
           words.begin() + 2, words.end() - (district ? 1 : 0), city_word);
       if (digits_only(two) && two.size() == 2 && !next.empty() &&
-          capital(next[0]) && city_after) {
+          capital(next) && city_after) {
         return true;
       }
     }
@@ -2665,6 +2809,19 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
     }
   }
+  // No total read, but the tax is the part of the subtotal its printed rate
+  // makes of an amount with tax included ("Subtotal 63.78 / VAT 24% 12.34",
+  // not 24% of 63.78 added): the subtotal is the total.
+  if (!r.total && r.sub && r.tax && !next_tax) {
+    const std::optional<double> rate = RateOf(*r.tax->line);
+    const double sub = double(r.sub->minor_units);
+    if (rate &&
+        std::abs(sub * *rate / (100 + *rate) - r.tax->minor_units) <= 1 &&
+        std::abs(sub * *rate / 100 - r.tax->minor_units) > 1) {
+      r.total = r.sub;
+      r.total_conf = Round3(0.8 * std::min(r.sub_conf, r.tax_conf));
+    }
+  }
   if (!r.total && r.sub && r.tax && r.tax->line_index > r.sub->line_index) {
     r.parts = {r.sub, r.tax};
     if (next_tax && next_tax->line_index > r.sub->line_index) {
@@ -3276,11 +3433,17 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     const Line& l = m.lines[li];
     if (li > 0 && l.block != m.lines[li - 1].block) open = 0;
     party[li] = open > 0;
-    // German letters address the customer with "An:" alone on its line.
-    const bool an = l.tokens.size() == 1 && l.tokens[0].text == "an";
+    // German letters address the customer with "An:" alone on its line
+    // (Dutch "Aan:", Greek "Προς:": labels only before a colon).
+    static const std::vector<std::string> kColonOnly =
+        internal::PartyLabels(true);
+    const bool an =
+        l.tokens.size() == 1 && std::find(kColonOnly.begin(), kColonOnly.end(),
+                                          l.tokens[0].text) != kColonOnly.end();
     if (an || (!l.matches.empty() && l.matches[0].first == 0 &&
                (l.matches[0].kinds & kParty))) {
       open = 1;
+      party[li] = party[li] || an;  // the label is no name either
     }
   }
   // A name too long for the slip wraps onto a second line of the same large
@@ -3333,7 +3496,8 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (std::none_of(
             line.tokens.begin(), line.tokens.end(), [](const Token& t) {
               return std::count_if(t.text.begin(), t.text.end(), [](char c) {
-                       return c >= 'a' && c <= 'z';
+                       return (c >= 'a' && c <= 'z') ||
+                              static_cast<unsigned char>(c) >= 0xC0;
                      }) >= 3;
             })) {
       continue;

@@ -2418,5 +2418,92 @@ Netto a pagare 5.901,17 EUR)");
   EXPECT_EQ(Value(e, "subtotal"), "5364.70");
 }
 
+TEST(GreekTest, AReceiptInGreekLetters) {
+  // Labels, the name and the address in Greek; the tax the prices include
+  // printed after the payment.
+  const core::Extraction e = Extract(R"(ΚΑΦΕΝΕΙΟ ΕΡΜΗΣ
+ΠΑΝΕΠΙΣΤΗΜΙΟΥ 37
+10563 ΑΘΗΝΑ
+Τηλ. 260 627 1707
+Ημ/νία: 23/06/2021 09:46
+Ψωμί 15,15
+Σπανακόπιτα 9,63
+ΥΠΟΣΥΝΟΛΟ 24,78
+ΣΥΝΟΛΟ 24,78 €
+ΜΕΤΡΗΤΑ 30,00
+ΡΕΣΤΑ 5,22
+Φ.Π.Α. 24% 4,80)");
+  EXPECT_EQ(Value(e, "total"), "24.78") << Dump(e);
+  EXPECT_EQ(Value(e, "currency"), "EUR");
+  EXPECT_EQ(Value(e, "invoice_date"), "2021-06-23");
+  EXPECT_EQ(Value(e, "vendor_name"), "ΚΑΦΕΝΕΙΟ ΕΡΜΗΣ");
+  EXPECT_EQ(Value(e, "vendor_address"), "ΠΑΝΕΠΙΣΤΗΜΙΟΥ 37 10563 ΑΘΗΝΑ");
+}
+
+TEST(BulgarianTest, AReceiptInCyrillicWithLeva) {
+  const core::Extraction e = Extract(R"(Шипка Кафе
+ул. Граф Игнатиев 121
+7000 Русе
+Тел.: 02 370 708
+Дата: 25.04.2024 г. 08:30
+Баничка 3.40
+Боза 2.10
+ОБЩА СУМА 5.50 лв.
+В БРОЙ 10.00
+РЕСТО 4.50
+ДДС Б 20% 0.92)");
+  EXPECT_EQ(Value(e, "total"), "5.50") << Dump(e);
+  EXPECT_EQ(Value(e, "currency"), "BGN");
+  EXPECT_EQ(Value(e, "invoice_date"), "2024-04-25");
+  EXPECT_EQ(Value(e, "vendor_name"), "Шипка Кафе");
+  // A town in Cyrillic capitals after its postcode is part of the address.
+  EXPECT_EQ(Value(e, "vendor_address"), "ул. Граф Игнатиев 121 7000 Русе");
+}
+
+TEST(FieldsTest, WithoutATotalASubtotalThatIncludesItsTaxIsTheTotal) {
+  // The tax is the part of 63.78 that 24% included makes (12.34), not 24%
+  // added to it (15.31): the subtotal is what was paid, not 76.12.
+  const core::Extraction e = Extract(R"(Bread 15.15
+Coffee 48.63
+SUBTOTAL 63.78
+XQWZ 63.78
+VAT 24% 12.34)");
+  EXPECT_EQ(Value(e, "total"), "63.78") << Dump(e);
+  // Where the rate adds the tax, their sum stands for the total.
+  const core::Extraction added = Extract(R"(Bread 15.15
+Coffee 36.29
+SUBTOTAL 51.44
+VAT 24% 12.35)");
+  EXPECT_EQ(Value(added, "total"), "63.79") << Dump(added);
+}
+
+TEST(GreekTest, TheCustomerUnderProsAloneIsNotTheVendor) {
+  // "Προς:" ("To:") alone on its line over the customer's block, as "An:"
+  // in German letters; the vendor's block beside it, read after it.
+  OcrPage page = PageFromText(R"(ΤΙΜΟΛΟΓΙΟ
+Προς:
+Ερμής Τυπογραφική Α.Ε.
+Πανεπιστημίου 29
+71202 Ηράκλειο
+Ακρόπολις Συμβουλευτική Ι.Κ.Ε.
+Αγίου Νικολάου 111
+26221 Πάτρα
+Σύνολο 1.240,00)");
+  for (size_t i = 5; i < 8; ++i) {
+    OcrLine& line = page.lines[i];
+    const int dy = page.lines[i - 4].box.y0 - line.box.y0;
+    for (core::BBox* b : {&line.box})
+      *b = {b->x0 + 500, b->y0 + dy, b->x1 + 500, b->y1 + dy};
+    for (OcrWord& w : line.words) {
+      w.block = 1;
+      w.box = {w.box.x0 + 500, w.box.y0 + dy, w.box.x1 + 500, w.box.y1 + dy};
+    }
+  }
+  page.width += 500;
+  const core::Extraction e = Extract(page);
+  EXPECT_EQ(Value(e, "vendor_name"), "Ακρόπολις Συμβουλευτική Ι.Κ.Ε.")
+      << Dump(e);
+}
+
 }  // namespace
 }  // namespace invoices::extract

@@ -550,6 +550,66 @@ const PhraseTable& Labels() {
       P("data fattura", kOther, 1),
       P("factuurdatum", kOther, 1),
       P("tarikh invois", kOther, 1),
+      // Greek (folded: no tonos, "σ" for a final "ς").
+      P("τιμολογιο", kInvoiceId, 1.0, kNQ),
+      P("αριθμοσ τιμολογιου", kInvoiceId, 1.0),
+      P("αρ τιμολογιου", kInvoiceId, 1.0),
+      P("αριθμοσ", kInvoiceId, 0.8, kColon),
+      P("α α", kInvoiceId, 0.7, kColon),
+      P("αποδειξη", kInvoiceId, 0.8, kSQ),
+      P("πιστωτικο τιμολογιο", kInvoiceId, 1.0, kNQ),
+      P("αρ πιστωτικου", kInvoiceId, 1.0),
+      P("αφμ", kTaxId, 1.0, kQ),
+      P("τηλ", kPhone, 1.0, kQ),
+      P("τηλεφωνο", kPhone, 1.0, kQ),
+      P("πελατησ", kParty, 0.8),
+      P("στοιχεια πελατη", kParty, 1.0),
+      P("προσ", kParty, 0.7, kColon),
+      P("αγοραστησ", kParty, 0.8),
+      P("ημερομηνια", kOther, 1),
+      P("ημερομηνια εκδοσησ", kOther, 1),
+      P("ημερομηνια ληξησ", kOther, 1),
+      P("προθεσμια πληρωμησ", kOther, 1),
+      P("σχετ τιμολογιο", kOther, 1),
+      P("συνολο", kOther, 1),
+      P("πληρωτεο", kAmountDue, 0.9),
+      P("πληρωτεο ποσο", kAmountDue, 1.0),
+      // Bulgarian, Russian, Ukrainian (folded: "е" for "ё").
+      P("фактура", kInvoiceId, 1.0, kNQ),
+      P("номер на фактура", kInvoiceId, 1.0),
+      P("на фактура", kInvoiceId, 1.0, kPrefixQual),
+      P("номер", kInvoiceId, 0.8, kColon),
+      P("счет", kInvoiceId, 0.9, kNQ),
+      P("счет фактура", kInvoiceId, 1.0, kNQ),
+      P("рахунок", kInvoiceId, 0.9, kNQ),
+      P("чек", kInvoiceId, 0.7, kSQ),
+      P("кредитно известие", kInvoiceId, 1.0, kNQ),
+      P("еик", kTaxId, 1.0, kQ),
+      P("ин по ддс", kTaxId, 1.0, kQ),
+      P("инн", kTaxId, 1.0, kQ),
+      P("єдрпоу", kTaxId, 1.0, kQ),
+      P("іпн", kTaxId, 1.0, kQ),
+      P("тел", kPhone, 1.0, kQ),
+      P("телефон", kPhone, 1.0, kQ),
+      P("получател", kParty, 0.9),
+      P("клиент", kParty, 0.75),
+      P("купувач", kParty, 0.9),
+      P("покупатель", kParty, 0.9),
+      P("плательщик", kParty, 0.8),
+      P("покупець", kParty, 0.9),
+      P("платник", kParty, 0.8),
+      P("дата", kOther, 1),
+      P("дата на издаване", kOther, 1),
+      P("срок за плащане", kOther, 1),
+      P("падеж", kOther, 1),
+      P("към фактура", kOther, 1),
+      P("общо", kOther, 1),
+      P("обща сума", kOther, 1),
+      P("итого", kOther, 1),
+      P("сума за плащане", kAmountDue, 1.0),
+      P("за плащане", kAmountDue, 0.8),
+      P("к оплате", kAmountDue, 0.9),
+      P("до сплати", kAmountDue, 0.9),
   });
   return kTable;
 }
@@ -1710,10 +1770,11 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
 
 namespace internal {
 
-std::vector<std::string> PartyLabels() {
+std::vector<std::string> PartyLabels(bool with_colon_only) {
   std::vector<std::string> out;
   for (const Phrase& p : Labels().phrases()) {
-    if ((p.kind != kParty && p.kind != kShipTo) || (p.flags & kColon)) {
+    if ((p.kind != kParty && p.kind != kShipTo) ||
+        bool(p.flags & kColon) != with_colon_only) {
       continue;
     }
     std::string text;

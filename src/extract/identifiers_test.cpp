@@ -887,5 +887,32 @@ TEST(IdentifierTest, BillToAndShipToSideBySide) {
   EXPECT_EQ(Value(e, "vendor_tax_id"), "GB999888777");
 }
 
+TEST(IdentifierTest, GreekAndBulgarianInvoiceLabels) {
+  const core::Extraction gr = Extract(
+      "Δελφοί Κατασκευαστική Ε.Π.Ε.\n"
+      "ΑΦΜ: 214489784 ΔΟΥ: Α΄ Αθηνών\n"
+      "ΤΙΜΟΛΟΓΙΟ\n"
+      "Πελάτης:\n"
+      "Νικολάου Μεταφορική Ι.Κ.Ε.\n"
+      "Πανεπιστημίου 74\n"
+      "Αρ. Τιμολογίου: 769436\n"
+      "Ημερομηνία: 05/03/2020\n");
+  EXPECT_EQ(Value(gr, "invoice_id"), "769436") << Dump(gr);
+  EXPECT_EQ(Value(gr, "vendor_tax_id"), "214489784");
+  EXPECT_EQ(Value(gr, "receiver_name"), "Νικολάου Μεταφορική Ι.Κ.Ε.");
+  const core::Extraction bg = Extract(
+      "Витоша Софт ЕООД\n"
+      "ЕИК: 204817365\n"
+      "ФАКТУРА\n"
+      "Купувач:\n"
+      "Шипка Транс ЕООД\n"
+      "ул. Раковски № 100\n"
+      "Фактура № 0000212979\n"
+      "Дата на издаване: 12.03.2021\n");
+  EXPECT_EQ(Value(bg, "invoice_id"), "0000212979") << Dump(bg);
+  EXPECT_EQ(Value(bg, "vendor_tax_id"), "204817365");
+  EXPECT_EQ(Value(bg, "receiver_name"), "Шипка Транс ЕООД");
+}
+
 }  // namespace
 }  // namespace invoices::extract

@@ -1,6 +1,7 @@
 #include "invoices/extract/scanner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <iterator>
@@ -166,6 +167,111 @@ std::optional<Homography> Scanner::Straighten(GrayImage& image) const {
   return to_image;
 }
 
+namespace {
+
+// Letters of `text` (any script).
+size_t Letters(std::string_view text) {
+  const ScriptLetters n = CountScripts(text);
+  return n.latin + n.greek + n.cyrillic + n.other;
+}
+
+bool Doubtful(const OcrWord& w) { return w.confidence < 0.6f; }
+
+}  // namespace
+
+void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
+  auto digits = [](std::string_view t) {
+    std::string out;
+    for (char c : t) {
+      if (c >= '0' && c <= '9') out += c;
+    }
+    return out;
+  };
+  auto area = [](const core::BBox& b) {
+    return double(std::max(0, b.x1 - b.x0)) * std::max(0, b.y1 - b.y0);
+  };
+  for (OcrLine& line : page.lines) {
+    for (OcrWord& w : line.words) {
+      const ScriptLetters n = CountScripts(w.text);
+      const std::string d = digits(w.text);
+      if (d.empty() || n.greek + n.cyrillic == 0) continue;
+      for (const OcrLine& el : english.lines) {
+        for (const OcrWord& e : el.words) {
+          const core::BBox i{
+              std::max(w.box.x0, e.box.x0), std::max(w.box.y0, e.box.y0),
+              std::min(w.box.x1, e.box.x1), std::min(w.box.y1, e.box.y1)};
+          const ScriptLetters m = CountScripts(e.text);
+          if (area(i) >= 0.6 * std::max(area(w.box), area(e.box)) &&
+              digits(e.text) == d && m.latin > 0 &&
+              m.greek + m.cyrillic + m.other == 0) {
+            w.text = e.text;
+          }
+        }
+      }
+    }
+  }
+}
+
+double DoubtfulWordShare(const OcrPage& page) {
+  size_t words = 0, doubtful = 0;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) {
+      if (Letters(w.text) < 3) continue;
+      ++words;
+      doubtful += Doubtful(w);
+    }
+  }
+  return words == 0 ? 0 : double(doubtful) / words;
+}
+
+std::pair<size_t, double> MixedCaseWords(const OcrPage& page) {
+  size_t words = 0, mixed = 0;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) {
+      if (CountScripts(w.text).latin < 4) continue;
+      ++words;
+      for (size_t i = 1; i < w.text.size(); ++i) {
+        if (std::islower(static_cast<unsigned char>(w.text[i - 1])) &&
+            std::isupper(static_cast<unsigned char>(w.text[i]))) {
+          ++mixed;
+          break;
+        }
+      }
+    }
+  }
+  return {mixed, words == 0 ? 0 : double(mixed) / words};
+}
+
+std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n) {
+  // Not dashed rules and specks read as rows of "O" and "S": words at least
+  // half as high as most.
+  std::vector<int> heights;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) heights.push_back(w.box.y1 - w.box.y0);
+  }
+  if (heights.empty()) return {};
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  const int median = heights[heights.size() / 2];
+  std::vector<std::pair<size_t, const OcrWord*>> scored;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) {
+      const size_t letters = Letters(w.text);
+      if (letters >= 4 && Doubtful(w) && 2 * (w.box.y1 - w.box.y0) >= median) {
+        scored.emplace_back(letters, &w);
+      }
+    }
+  }
+  std::stable_sort(
+      scored.begin(), scored.end(),
+      [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<const OcrWord*> out;
+  for (size_t i = 0; i < scored.size() && i < n; ++i) {
+    out.push_back(scored[i].second);
+  }
+  return out;
+}
+
 Scanner::Scanner(EnginePool& engines, ScannerOptions options,
                  LanguagePools* languages)
     : engines_(engines), options_(std::move(options)), languages_(languages) {
@@ -225,22 +331,86 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   t = Clock::now();
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease lease, engines.Acquire());
   // Held while this page is read, given back before engines of another
-  // language are asked for (ReadAccents), which may need one of this pool.
+  // language are asked for (ReadScript, ReadAccents), which may need one of
+  // this pool.
   std::optional<EnginePool::Lease> held(std::move(lease));
   OcrEngine* engine = &**held;
   result.document.language = engine->language();
+  INVOICES_ASSIGN_OR_RETURN(OcrPage page,
+                            RecognizePage(*engine, image, flatten));
+  AddTiming(result, "ocr", MsSince(t));
+  // Only the default engines, and only English ones, lose the letters and
+  // accents of other languages that the request did not ask for.
+  const bool english = engine->language() == "eng";
+  const bool guess = languages_ != nullptr && &engines == &engines_ && english;
+  std::shared_ptr<EnginePool> script;
+  const auto [mixed, mixed_share] = MixedCaseWords(page);
+  if (guess && !options_.scripts.empty() &&
+      (DoubtfulWordShare(page) >= options_.script_probe_share ||
+       (mixed >= 3 && mixed_share >= options_.script_probe_mixed))) {
+    t = Clock::now();
+    held.reset();
+    INVOICES_ASSIGN_OR_RETURN(script, ReadScript(image, page));
+    if (script) {
+      INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease other, script->Acquire());
+      held.emplace(std::move(other));
+      engine = &**held;
+      result.document.language = engine->language();
+      const OcrPage english = std::move(page);
+      INVOICES_ASSIGN_OR_RETURN(page, RecognizePage(*engine, image, flatten));
+      KeepLatinCodes(page, english);
+      // Words the English model took over though they are of the page's
+      // script ("METPHTA" for "ΜΕΤΡΗΤΑ").
+      // Greek as today's receipts spell it.
+      const ScriptLetters n = CountScripts(page.Text());
+      const bool greek = n.greek > n.cyrillic;
+      for (OcrLine& line : page.lines) {
+        for (OcrWord& w : line.words) {
+          if (auto own = FromLatinLookalikes(w.text, greek)) {
+            w.text = std::move(*own);
+          }
+          if (greek) w.text = MonotonicGreek(w.text);
+        }
+      }
+    }
+    AddTiming(result, "script", MsSince(t));
+    if (!held) {
+      INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease again, engines.Acquire());
+      held.emplace(std::move(again));
+      engine = &**held;
+    }
+  }
+  if (options_.reread_lines > 0 || options_.reread_name) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
+    AddTiming(result, "reread", MsSince(t));
+  }
+  held.reset();
+  if (options_.read_accents && guess && !script) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(ReadAccents(image, page));
+    AddTiming(result, "accents", MsSince(t));
+  }
+  if (straightened) MapThrough(page, *straightened);
+  MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
+  return page;
+}
+
+core::Result<OcrPage> Scanner::RecognizePage(OcrEngine& engine,
+                                             GrayImage& image,
+                                             bool flatten) const {
   INVOICES_ASSIGN_OR_RETURN(
-      OcrPage page, engine->Recognize(image, {.layout = options_.layout}));
+      OcrPage page, engine.Recognize(image, {.layout = options_.layout}));
   if (options_.layout == Layout::kAuto &&
       page.Quality() < options_.reread_below_quality) {
     INVOICES_ASSIGN_OR_RETURN(
-        OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
+        OcrPage block, engine.Recognize(image, {.layout = Layout::kBlock}));
     if (block.Quality() > page.Quality()) page = std::move(block);
   }
   if (options_.layout == Layout::kAuto &&
       InkCoverage(image, page) < options_.reread_below_coverage) {
     INVOICES_ASSIGN_OR_RETURN(
-        OcrPage block, engine->Recognize(image, {.layout = Layout::kBlock}));
+        OcrPage block, engine.Recognize(image, {.layout = Layout::kBlock}));
     // The column of prices that the page's layout dropped, read as one
     // block with its labels: what the fields need most, even read a
     // little less surely.
@@ -262,7 +432,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
         StretchContrast(flatten ? image : FlattenBackground(image));
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage stretched,
-        engine->Recognize(faint, {.layout = options_.layout}));
+        engine.Recognize(faint, {.layout = options_.layout}));
     const bool priced = HasPrices(stretched), had = HasPrices(page);
     if ((priced && !had) ||
         (priced == had && stretched.Quality() > page.Quality())) {
@@ -270,24 +440,6 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
       image = std::move(faint);
     }
   }
-  AddTiming(result, "ocr", MsSince(t));
-  if (options_.reread_lines > 0 || options_.reread_name) {
-    t = Clock::now();
-    INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
-    AddTiming(result, "reread", MsSince(t));
-  }
-  // Only the default engines, and only English ones, lose accents that the
-  // request did not ask for.
-  const bool english = engine->language() == "eng";
-  held.reset();
-  if (options_.read_accents && languages_ != nullptr && &engines == &engines_ &&
-      english) {
-    t = Clock::now();
-    INVOICES_RETURN_IF_ERROR(ReadAccents(image, page));
-    AddTiming(result, "accents", MsSince(t));
-  }
-  if (straightened) MapThrough(page, *straightened);
-  MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
   return page;
 }
 
@@ -601,6 +753,79 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
     }
   }
   return {};
+}
+
+core::Result<std::shared_ptr<EnginePool>> Scanner::ReadScript(
+    const GrayImage& image, const OcrPage& page) const {
+  const std::vector<const OcrWord*> sample = DoubtfulWords(page, 6);
+  if (sample.empty() || languages_ == nullptr) return nullptr;
+  // The English reading of the sample: its confidence per letter.
+  double weighted = 0;
+  size_t letters = 0;
+  for (const OcrWord* w : sample) {
+    const size_t k = Letters(w->text);
+    weighted += double(w->confidence) * k;
+    letters += k;
+  }
+  double best = letters == 0 ? 0 : weighted / letters;
+  best += options_.script_margin;
+  std::string chosen;
+  for (const std::string& language : options_.scripts) {
+    // A language that is not installed is no error of the document's.
+    core::Result<std::shared_ptr<EnginePool>> pool = languages_->Get(language);
+    if (!pool) continue;
+    INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
+    // The words read in this language: how many letters of each script,
+    // and how surely.
+    double sure = 0;
+    size_t all = 0, greek = 0, cyrillic = 0, distinct = 0;
+    std::vector<std::pair<double, ScriptLetters>> words;
+    for (const OcrWord* word : sample) {
+      // With a margin of half its height above and below: read tightly
+      // cropped, accents and descenders cut, words read far less surely;
+      // a fifth beside, short of the words next to it.
+      const int h = word->box.y1 - word->box.y0;
+      const core::BBox box{std::max(0, word->box.x0 - h / 5),
+                           std::max(0, word->box.y0 - h / 2),
+                           std::min(image.width, word->box.x1 + h / 5),
+                           std::min(image.height, word->box.y1 + h / 2)};
+      INVOICES_ASSIGN_OR_RETURN(OcrLine again,
+                                ReadLineAgain(*engine, image, box, h));
+      for (const OcrWord& w : again.words) {
+        const ScriptLetters n = CountScripts(w.text);
+        words.emplace_back(w.confidence, n);
+        all += n.latin + n.greek + n.cyrillic + n.other;
+        greek += n.greek;
+        cyrillic += n.cyrillic;
+        distinct += n.distinct;
+      }
+    }
+    // Read surely where it reads letters only its script has: a Latin
+    // page read in Cyrillic comes out as "ВАСКЕРЕ", lookalikes only, with
+    // the odd unsure "Ч" or "З".
+    for (const auto& [confidence, n] : words) {
+      sure += confidence * double(n.distinct);
+    }
+    const size_t own = std::max(greek, cyrillic);
+    const double score = distinct == 0 ? 0 : sure / distinct;
+    // Letters of a page in the script are read at 0.64 to 0.96 (the made-up
+    // Greek and Bulgarian documents); a poor Latin scan read in it, more
+    // surely than in English perhaps, still under half.
+    if (own < 12 || 2 * own < all || 10 * distinct < own || score < 0.5) {
+      continue;
+    }
+    if (score > best) {
+      best = score;
+      chosen = language;
+    }
+  }
+  if (chosen.empty()) return nullptr;
+  // With English, for the Latin words such pages print too ("VISA").
+  core::Result<std::shared_ptr<EnginePool>> pool =
+      languages_->Get(chosen + "+eng");
+  if (!pool) pool = languages_->Get(chosen);
+  if (!pool) return nullptr;
+  return *pool;
 }
 
 void Scanner::ReadFields(const std::vector<OcrPage>& pages,

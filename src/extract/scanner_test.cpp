@@ -72,7 +72,7 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
   EXPECT_EQ(r->text, "TOTAL 1.00");
 }
 
-// An engine that reads the page as `page` (words at confidence 0.6), any
+// An engine that reads the page as `page` (words at `page_confidence`), any
 // single line as `line` and any block as `block` (at 0.95), the block's
 // lines spread evenly over the height of the image it is given.
 class ScriptedEngine final : public OcrEngine {
@@ -90,7 +90,7 @@ class ScriptedEngine final : public OcrEngine {
     if (options.layout != Layout::kBlock) {
       const std::string& text =
           pages_read++ > 0 && !second_page.empty() ? second_page : page_;
-      return PageFromText(text, 0.6f);
+      return PageFromText(text, page_confidence);
     }
     ++blocks_read;
     OcrPage block = PageFromText(block_, block_confidence);
@@ -108,11 +108,13 @@ class ScriptedEngine final : public OcrEngine {
   }
   const std::string& language() const override { return language_; }
   int blocks_read = 0, pages_read = 0;
-  float line_confidence = 0.95f, block_confidence = 0.95f;
+  float page_confidence = 0.6f, line_confidence = 0.95f,
+        block_confidence = 0.95f;
   std::string second_page;  // what pages read after the first read, if set
+  std::string language_ = "eng";
 
  private:
-  std::string page_, line_, block_, language_ = "eng";
+  std::string page_, line_, block_;
 };
 
 // The receipt read as `page`, with its lines and blocks read again as
@@ -356,6 +358,106 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
       "Summe 9,00\nMwSt 7% 0,59\nVielen Dank";
   r = scan("Müller Druck GmbH", true);
   EXPECT_EQ(FieldOf(r, "receiver_name"), "Müller Druck GmbH");
+}
+
+TEST(ScannerTest, APageInGreekLettersIsReadAgainInGreek) {
+  // Read in English, the Greek page comes out as unsure Latin lookalikes.
+  // Its unsure words read in Greek come out surely, with letters only Greek
+  // has; read in Russian, unsurely: the page is read again in Greek and
+  // English. There a word English read as it looks is Greek ("METPHTA"),
+  // and a code keeps the Latin letters English read ("F2021166").
+  const std::string english =
+      "AKPONOAIZ ZAXAPONAAZTEIO\nATIOY NIKOAAOY 146\n54624 OEZZAAONIKH\n"
+      "Ticket F2021166\nKovAoupt 23,36\nZYNOAO 23,36\nMETPHTA 30,00";
+  const std::string greek =
+      "ΑΚΡΟΠΟΛΙΣ ΖΑΧΑΡΟΠΛΑΣΤΕΙΟ\nΑΓΙΟΥ ΝΙΚΟΛΑΟΥ 146\n54624 ΘΕΣΣΑΛΟΝΙΚΗ\n"
+      "Ticket Ε2021166\nΚουλούρι 23,36\nΣΥΝΟΛΟ 23,36\nMETPHTA 30,00";
+  auto scan = [&](float english_confidence, float russian,
+                  std::vector<std::string>& made) {
+    auto pool = EnginePool::Create(1, [&] {
+      auto e = std::make_unique<ScriptedEngine>(english, "", "");
+      e->page_confidence = english_confidence;
+      return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+    });
+    EXPECT_TRUE(pool);
+    LanguagePools languages(
+        **pool, {.installed = std::vector<std::string>{"eng", "ell", "rus"}},
+        [&](const std::string& set) {
+          made.push_back(set);
+          auto e = std::make_unique<ScriptedEngine>(
+              greek, set == "rus" ? "АКРОПОЛ!5 ПЛАТЕЯ" : "ΑΚΡΟΠΟΛΙΣ ΠΛΑΤΕΙΑ",
+              "");
+          e->language_ = set;
+          e->page_confidence = 0.9f;
+          e->line_confidence = set == "rus" ? russian : 0.95f;
+          return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+        });
+    ScannerOptions options;
+    options.reread_name = false;
+    options.reread_lines = 0;
+    options.reread_below_coverage = 0;
+    Scanner scanner(**pool, options, &languages);
+    return scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+  };
+  std::vector<std::string> made;
+  auto r = scan(0.3f, 0.2f, made);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.language, "ell+eng");
+  EXPECT_EQ(made, (std::vector<std::string>{"ell", "rus", "ell+eng"}));
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "ΑΚΡΟΠΟΛΙΣ ΖΑΧΑΡΟΠΛΑΣΤΕΙΟ");
+  EXPECT_EQ(FieldOf(r, "total"), "23.36");
+  EXPECT_NE(r->text.find("ΜΕΤΡΗΤΑ 30,00"), std::string::npos) << r->text;
+  EXPECT_NE(r->text.find("Ticket F2021166"), std::string::npos) << r->text;
+  auto timed = [](const core::Extraction& e, const std::string& stage) {
+    return std::any_of(e.timings_ms.begin(), e.timings_ms.end(),
+                       [&](const auto& t) { return t.first == stage; });
+  };
+  EXPECT_TRUE(timed(*r, "script"));
+  // Read as surely in Russian, the one read more surely wins; read as
+  // unsurely as English read it, neither.
+  made.clear();
+  r = scan(0.3f, 0.99f, made);
+  EXPECT_EQ(r->document.language, "rus+eng");
+  made.clear();
+  r = scan(0.3f, 0.3f, made);
+  EXPECT_EQ(r->document.language, "ell+eng");
+  // A page English read surely asks no other language.
+  made.clear();
+  r = scan(0.9f, 0.2f, made);
+  EXPECT_EQ(r->document.language, "eng");
+  EXPECT_TRUE(made.empty());
+  EXPECT_FALSE(timed(*r, "script"));
+}
+
+TEST(ScriptProbeTest, UnsureWordsAndCapitalsAmongSmallLetters) {
+  OcrPage page = PageFromText(
+      "BaHuuka 3.40\nMnAKO 1.20\nKovAoupt GmbH 2.00\nCoffee 1.00\n"
+      "--- ---- ----");
+  // "GmbH" too: a German page has a few such words, not most.
+  EXPECT_EQ(MixedCaseWords(page), (std::pair<size_t, double>{4, 0.8}));
+  EXPECT_EQ(DoubtfulWordShare(page), 0);  // all at 0.9
+  page.lines[0].words[0].confidence = 0.3f;
+  page.lines[2].words[0].confidence = 0.5f;
+  page.lines[4].words[1].confidence = 0.1f;  // no letters
+  EXPECT_DOUBLE_EQ(DoubtfulWordShare(page), 2.0 / 5);
+  // The longest unsure words; not rules or specks less than half as high
+  // as most words.
+  page.lines[1].words[0].confidence = 0.2f;
+  page.lines[1].words[0].box.y1 = page.lines[1].words[0].box.y0 + 4;
+  const std::vector<const OcrWord*> words = DoubtfulWords(page, 6);
+  ASSERT_EQ(words.size(), 2u);
+  EXPECT_EQ(words[0]->text, "KovAoupt");
+  EXPECT_EQ(words[1]->text, "BaHuuka");
+  EXPECT_EQ(DoubtfulWords(page, 1).size(), 1u);
+}
+
+TEST(ScriptProbeTest, CodesKeepTheLatinLettersEnglishRead) {
+  OcrPage greek = PageFromText("Αριθμός Ε2021166\nΙΝΝ-2019-0042 Κ15");
+  // (Placed where the Greek words are: PageFromText spaces bytes.)
+  const OcrPage english =
+      PageFromText("ApiOpoc        F2021166\nINV-2019-0042 K16");
+  KeepLatinCodes(greek, english);
+  EXPECT_EQ(greek.Text(), "Αριθμός F2021166\nINV-2019-0042 Κ15");
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
@@ -621,6 +723,45 @@ TEST(TesseractEngineTest, ReadsADevReceiptWithBoxes) {
   auto again = (*engine)->Recognize(decoded->image);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->Text(), page->Text());
+}
+
+std::string Fixture(const std::string& name) {
+  std::ifstream in(std::string(INVOICES_SOURCE_DIR) + "/tests/fixtures/" + name,
+                   std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Receipts in Greek and in Cyrillic, read by the real engines (integration:
+// needs tesseract-ocr-eng, -ell and -rus, as scripts/install-deps installs).
+TEST(ScannerTest, ReceiptsInGreekAndCyrillicAreReadInTheirScriptByTesseract) {
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  LanguagePools languages(**pool, {}, [](const std::string& set) {
+    return NewTesseractEngine({.language = set});
+  });
+  const Scanner scanner(**pool, {}, &languages);
+  const std::string greek = Fixture("scripts/greek-receipt.jpg");
+  ASSERT_FALSE(greek.empty());
+  auto r = scanner.Scan(Span(greek), "greek-receipt.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.language, "ell+eng");
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "ΑΚΡΟΠΟΛΙΣ ΖΑΧΑΡΟΠΛΑΣΤΕΙΟ") << r->text;
+  EXPECT_EQ(FieldOf(r, "total"), "23.36");
+  EXPECT_EQ(FieldOf(r, "currency"), "EUR");
+  const std::string bulgarian = Fixture("scripts/bulgarian-receipt.jpg");
+  r = scanner.Scan(Span(bulgarian), "bulgarian-receipt.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->document.language, "rus+eng");
+  EXPECT_EQ(FieldOf(r, "vendor_name"), "Иванов Аптека") << r->text;
+  EXPECT_EQ(FieldOf(r, "invoice_date"), "2024-03-17");
+  // Without other languages the English reading stands.
+  const Scanner english(**pool, {});
+  r = english.Scan(Span(greek), "greek-receipt.jpg", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->document.language, "eng");
 }
 
 // A receipt photographed at an angle on a table, read by the real engine

@@ -63,7 +63,9 @@ bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
 bool IsLetter(char32_t c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   if (c >= 0xC0 && c <= 0x24F) return c != 0xD7 && c != 0xF7;
-  return (c >= 0x370 && c <= 0x52F) ||    // Greek, Cyrillic
+  return c == 0xB5 ||                     // the micro sign, read for "μ"
+         (c >= 0x370 && c <= 0x52F) ||    // Greek, Cyrillic
+         (c >= 0x1F00 && c <= 0x1FFF) ||  // Greek with breathings
          (c >= 0x3040 && c <= 0x30FF) ||  // kana
          (c >= 0x3400 && c <= 0x9FFF) ||  // CJK ideographs
          (c >= 0xAC00 && c <= 0xD7AF);    // Hangul
@@ -110,6 +112,119 @@ const char* FoldLatin(char32_t c) {
     if (c <= r.last) return r.base;
   }
   return nullptr;
+}
+
+// Appends `c` to `out` in UTF-8 (code points below U+10000).
+void AppendUtf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+bool IsGreek(char32_t c) {
+  return (c >= 0x386 && c <= 0x3CE) || (c >= 0x1F00 && c <= 0x1FFC);
+}
+bool IsCyrillic(char32_t c) { return c >= 0x400 && c <= 0x4FF; }
+
+// The lower-case Greek or Cyrillic letter `c` stands for, without accents
+// or breathings (the polytonic forms OCR models sometimes read), final
+// sigma as sigma, "ё" as "е", the micro sign OCR reads for "μ" as "μ"; 0
+// when `c` is no Greek or Cyrillic letter.
+char32_t FoldGreekCyrillic(char32_t c) {
+  if (c == 0xB5) return 0x3BC;
+  if (c >= 0x391 && c <= 0x3A9) return c + 0x20;  // capitals
+  if (c >= 0x3B1 && c <= 0x3C9) return c == 0x3C2 ? 0x3C3 : c;
+  if (c >= 0x386 && c <= 0x3CE) {
+    // Ά Έ Ή Ί Ό Ύ Ώ, ΐ ΰ, Ϊ Ϋ, ά έ ή ί, ϊ ϋ ό ύ ώ.
+    switch (c) {
+      case 0x386:
+      case 0x3AC:
+        return 0x3B1;
+      case 0x388:
+      case 0x3AD:
+        return 0x3B5;
+      case 0x389:
+      case 0x3AE:
+        return 0x3B7;
+      case 0x38A:
+      case 0x390:
+      case 0x3AA:
+      case 0x3AF:
+      case 0x3CA:
+        return 0x3B9;
+      case 0x38C:
+      case 0x3CC:
+        return 0x3BF;
+      case 0x38E:
+      case 0x3B0:
+      case 0x3AB:
+      case 0x3CB:
+      case 0x3CD:
+        return 0x3C5;
+      case 0x38F:
+      case 0x3CE:
+        return 0x3C9;
+      default:
+        return 0;
+    }
+  }
+  if (c >= 0x1F00 && c <= 0x1FFC) {
+    // Greek Extended: rows of one vowel with breathings and accents.
+    static constexpr char32_t kRows[] = {0x3B1, 0x3B5, 0x3B7, 0x3B9,
+                                         0x3BF, 0x3C5, 0x3C9};
+    if (c < 0x1F70) return kRows[(c - 0x1F00) >> 4];
+    if (c < 0x1F7E) {
+      static constexpr char32_t kPairs[] = {0x3B1, 0x3B5, 0x3B7, 0x3B9,
+                                            0x3BF, 0x3C5, 0x3C9};
+      return kPairs[(c - 0x1F70) >> 1];
+    }
+    if (c < 0x1F90) return 0x3B1;
+    if (c < 0x1FA0) return 0x3B7;
+    if (c < 0x1FB0) return 0x3C9;
+    if (c < 0x1FBD) return 0x3B1;
+    if (c >= 0x1FC2 && c <= 0x1FCC)
+      return c == 0x1FC8 || c == 0x1FC9 ? 0x3B5 : 0x3B7;
+    if (c >= 0x1FD0 && c <= 0x1FDB) return 0x3B9;
+    if (c >= 0x1FE0 && c <= 0x1FEC) {
+      return c == 0x1FE4 || c == 0x1FE5 || c == 0x1FEC ? 0x3C1 : 0x3C5;
+    }
+    if (c >= 0x1FF2 && c <= 0x1FFC)
+      return c == 0x1FF8 || c == 0x1FF9 ? 0x3BF : 0x3C9;
+    return 0;
+  }
+  if (c == 0x401 || c == 0x451) return 0x435;     // Ё ё -> е
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;  // А..Я
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;  // Ѐ..Џ (Ukrainian Є І Ї)
+  if (c >= 0x430 && c <= 0x45F) return c;
+  if (c == 0x490 || c == 0x491) return 0x491;  // Ґ ґ
+  return 0;
+}
+
+// The Greek (`greek`) or Cyrillic letter a Latin letter looks like, a
+// capital for a capital; 0 when it looks like none.
+char32_t LookalikeIn(bool greek, char32_t c) {
+  static constexpr std::string_view kLatinC = "ABCEHIKMOPTXYacekiopxy";
+  static constexpr char32_t kCyrillic[] = {
+      0x410, 0x412, 0x421, 0x415, 0x41D, 0x406, 0x41A, 0x41C,
+      0x41E, 0x420, 0x422, 0x425, 0x423, 0x430, 0x441, 0x435,
+      0x43A, 0x456, 0x43E, 0x440, 0x445, 0x443};
+  // And "S" for "Σ", as models that read both scripts read it.
+  static constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZkov";
+  static constexpr char32_t kGreek[] = {
+      0x391, 0x392, 0x395, 0x397, 0x399, 0x39A, 0x39C, 0x39D, 0x39F,
+      0x3A1, 0x3A3, 0x3A4, 0x3A7, 0x3A5, 0x396, 0x3BA, 0x3BF, 0x3BD};
+  if (c >= 0x80) return 0;
+  const std::string_view from = greek ? kLatinG : kLatinC;
+  const size_t i = from.find(static_cast<char>(c));
+  if (i == std::string_view::npos) return 0;
+  return greek ? kGreek[i] : kCyrillic[i];
 }
 
 // ---------------------------------------------------------------- currency
@@ -189,6 +304,15 @@ std::optional<CurrencyInfo> WordCurrency(std::string_view word) {
       {"lei", {"RON", false}},
       {"Lei", {"RON", false}},
       {"LEI", {"RON", false}},
+      {"лв", {"BGN", false}},
+      {"Лв", {"BGN", false}},
+      {"ЛВ", {"BGN", false}},
+      {"руб", {"RUB", false}},
+      {"Руб", {"RUB", false}},
+      {"РУБ", {"RUB", false}},
+      {"грн", {"UAH", false}},
+      {"Грн", {"UAH", false}},
+      {"ГРН", {"UAH", false}},
       // The crown of Sweden, Denmark and Norway: ChooseCurrency tells
       // which by the page's language.
       {"kr", {"SEK", true}},
@@ -986,16 +1110,140 @@ bool IsTimeText(std::string_view s) {
 std::string FoldText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const Cp& cp : Decode(text)) {
-    if (cp.c < 0x80) {
-      out += static_cast<char>(cp.c >= 'A' && cp.c <= 'Z' ? cp.c + 32 : cp.c);
-    } else if (const char* folded = FoldLatin(cp.c)) {
+  const std::vector<Cp> cps = Decode(text);
+  // Per word, whether it is Greek or Cyrillic with Latin lookalikes in it.
+  char32_t script = 0;  // 'g', 'c' or 0 for the word at hand
+  for (size_t k = 0; k < cps.size(); ++k) {
+    const char32_t c = cps[k].c;
+    if (k == 0 || !IsLetter(cps[k - 1].c)) {
+      size_t greek = 0, cyrillic = 0, latin = 0;
+      for (size_t e = k; e < cps.size() && IsLetter(cps[e].c); ++e) {
+        greek += IsGreek(cps[e].c);
+        cyrillic += IsCyrillic(cps[e].c);
+        latin += cps[e].c < 0x80;
+      }
+      script = latin == 0 || greek + cyrillic == 0 ? 0
+               : greek > cyrillic                  ? 'g'
+                                                   : 'c';
+    }
+    if (script != 0 && c < 0x80) {
+      if (const char32_t g = LookalikeIn(script == 'g', c)) {
+        AppendUtf8(out, FoldGreekCyrillic(g));
+        continue;
+      }
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    } else if (const char* folded = FoldLatin(c)) {
       out += folded;
+    } else if (const char32_t g = FoldGreekCyrillic(c)) {
+      AppendUtf8(out, g);
     } else {
-      out.append(text.substr(cp.begin, cp.end - cp.begin));
+      out.append(text.substr(cps[k].begin, cps[k].end - cps[k].begin));
     }
   }
   return out;
+}
+
+bool IsFoldedWordByte(std::string_view folded, size_t k) {
+  const auto c = static_cast<unsigned char>(folded[k]);
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
+  // Non-ASCII: letters of other scripts; C2 xx is Latin-1 punctuation and
+  // E2 xx general punctuation and currency signs (a micro sign is folded to
+  // "μ" before).
+  if (c < 0x80) return false;
+  size_t lead = k;
+  while (lead > 0 &&
+         (static_cast<unsigned char>(folded[lead]) & 0xC0) == 0x80) {
+    --lead;
+  }
+  const auto l = static_cast<unsigned char>(folded[lead]);
+  return l != 0xC2 && l != 0xE2;
+}
+
+std::optional<std::string> FromLatinLookalikes(std::string_view word,
+                                               bool greek) {
+  std::string out;
+  size_t letters = 0;
+  for (const Cp& cp : Decode(word)) {
+    if (cp.c >= 'A' && cp.c <= 'Z') {
+      const char32_t g = LookalikeIn(greek, cp.c);
+      if (g == 0) return std::nullopt;
+      AppendUtf8(out, g);
+      ++letters;
+    } else if (IsLetter(cp.c)) {
+      return std::nullopt;
+    } else {
+      out.append(word.substr(cp.begin, cp.end - cp.begin));
+    }
+  }
+  if (letters < 3) return std::nullopt;
+  return out;
+}
+
+std::string MonotonicGreek(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const Cp& cp : Decode(text)) {
+    const char32_t c = cp.c;
+    if (c == 0xB5) {
+      AppendUtf8(out, 0x3BC);
+      continue;
+    }
+    if (c < 0x1F00 || c > 0x1FFC) {
+      out.append(text.substr(cp.begin, cp.end - cp.begin));
+      continue;
+    }
+    const char32_t base = FoldGreekCyrillic(c);
+    if (base == 0) {
+      out.append(text.substr(cp.begin, cp.end - cp.begin));
+      continue;
+    }
+    // Rows of eight: small letters then capitals; the first two of each
+    // carry breathings only, the others an accent too. 1F70..1F7D are
+    // small letters with an accent.
+    const unsigned k = c & 0xF;
+    const bool upper = c < 0x1F70 || (c >= 0x1F80 && c < 0x1FB0) ? (k & 8)
+                       : c >= 0x1FB0                             ? k >= 8
+                                                                 : false;
+    const bool accent = c >= 0x1F70 && c < 0x1F7E ? true
+                        : c >= 0x1FB0
+                            ? (upper ? k == 0xA || k == 0xB : k >= 2 && k <= 7)
+                            : (k & 7) >= 2;
+    static constexpr std::pair<char32_t, std::pair<char32_t, char32_t>>
+        kTonos[] = {{0x3B1, {0x3AC, 0x386}}, {0x3B5, {0x3AD, 0x388}},
+                    {0x3B7, {0x3AE, 0x389}}, {0x3B9, {0x3AF, 0x38A}},
+                    {0x3BF, {0x3CC, 0x38C}}, {0x3C5, {0x3CD, 0x38E}},
+                    {0x3C9, {0x3CE, 0x38F}}};
+    char32_t m = upper ? base - 0x20 : base;
+    if (accent) {
+      for (const auto& [plain, forms] : kTonos) {
+        if (plain == base) m = upper ? forms.second : forms.first;
+      }
+    }
+    AppendUtf8(out, m);
+  }
+  return out;
+}
+
+ScriptLetters CountScripts(std::string_view text) {
+  // Small letters whose capitals look like no Latin one.
+  static constexpr std::u32string_view kDistinct =
+      U"γδθλξπσφψωбгджзийлпфцчшщъыьэюяєїґ";
+  ScriptLetters n;
+  for (const Cp& cp : Decode(text)) {
+    if (!IsLetter(cp.c)) continue;
+    if (IsGreek(cp.c) || IsCyrillic(cp.c)) {
+      ++(IsGreek(cp.c) ? n.greek : n.cyrillic);
+      const char32_t f = FoldGreekCyrillic(cp.c);
+      n.distinct += f != 0 && kDistinct.find(f) != std::u32string_view::npos;
+    } else if (cp.c <= 0x24F) {
+      ++n.latin;
+    } else {
+      ++n.other;
+    }
+  }
+  return n;
 }
 
 std::optional<CurrencyMark> ParseCurrency(std::string_view text) {
@@ -1427,13 +1675,28 @@ std::string GuessLanguage(std::string_view text) {
             "emiterii",   "plata",    "cif",       "cui",      "srl",
             "lei",        "fara",     "valoare",   "neta",     "beneficiar",
             "colaborare", "pentru",   "calea",     "judet"}},
+          {"ell",
+           {"συνολο", "φπα", "μετρητα", "ρεστα", "ευχαριστουμε", "τιμολογιο",
+            "αποδειξη", "αφμ", "δου", "ημερομηνια", "πληρωτεο", "υποσυνολο",
+            "καρτα", "τηλ", "ποσο", "αξια"}},
+          {"bul",
+           {"общо", "ддс", "брой", "ресто", "благодарим", "еик", "лв",
+            "плащане", "издаване", "получател", "купувач", "междинна",
+            "отстъпка", "заповядайте", "бул", "касов"}},
+          {"rus",
+           {"итого", "итог", "ндс", "наличными", "сдача", "спасибо", "инн",
+            "руб", "кассир", "покупатель", "оплате", "сумма", "скидка",
+            "кассовый", "покупку"}},
+          {"ukr",
+           {"пдв", "готівка", "решта", "дякуємо", "рахунок", "єдрпоу", "грн",
+            "покупець", "сплати", "всього", "знижка", "картка", "іпн", "вул"}},
       };
   std::vector<std::string> words;
-  const std::string folded = FoldText(text);
+  const std::string folded = FoldText(text) + ' ';
   std::string word;
-  for (const char c : folded + ' ') {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += c;
+  for (size_t k = 0; k < folded.size(); ++k) {
+    if (IsFoldedWordByte(folded, k)) {
+      word += folded[k];
     } else if (!word.empty()) {
       words.push_back(std::move(word));
       word.clear();

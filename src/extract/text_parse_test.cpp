@@ -60,6 +60,47 @@ TEST(FoldTextTest, LowerCasesAndStripsAccents) {
   EXPECT_EQ(FoldText("年"), "年");
 }
 
+TEST(FoldTextTest, GreekAndCyrillicLowerCasedWithoutAccents) {
+  EXPECT_EQ(FoldText("ΣΎΝΟΛΟ Σύνολο"), "συνολο συνολο");
+  EXPECT_EQ(FoldText("ΠΛΗΡΩΤΈΟ πληρωτέος"), "πληρωτεο πληρωτεοσ");  // final ς
+  EXPECT_EQ(FoldText("Ὑποσύνολο ηµέρα"), "υποσυνολο ημερα");  // polytonic, µ
+  EXPECT_EQ(FoldText("ОБЩА СУМА Ёлка"), "обща сума елка");
+  EXPECT_EQ(FoldText("ГОТІВКА Єдрпоу"), "готівка єдрпоу");
+  // Latin lookalikes in a word of the other script are of that script; a
+  // word of Latin letters only stays Latin.
+  EXPECT_EQ(FoldText("CУMA"), "сума");
+  EXPECT_EQ(FoldText("ΣΥNΟΛΟ"), "συνολο");
+  EXPECT_EQ(FoldText("CASH СУМА"), "cash сума");
+}
+
+TEST(FromLatinLookalikesTest, CapitalsOfTheOtherScript) {
+  EXPECT_EQ(FromLatinLookalikes("METPHTA", true), "ΜΕΤΡΗΤΑ");
+  EXPECT_EQ(FromLatinLookalikes("PESTA", true), "ΡΕΣΤΑ");
+  EXPECT_EQ(FromLatinLookalikes("CYMA:", false), "СУМА:");
+  EXPECT_EQ(FromLatinLookalikes("PECTO", false), "РЕСТО");
+  // A letter with no lookalike, small letters, or fewer than three letters:
+  // a Latin word.
+  EXPECT_EQ(FromLatinLookalikes("VISA", true), std::nullopt);
+  EXPECT_EQ(FromLatinLookalikes("Kapta", false), std::nullopt);
+  EXPECT_EQ(FromLatinLookalikes("OK", true), std::nullopt);
+}
+
+TEST(MonotonicGreekTest, PolytonicLettersAndTheMicroSign) {
+  EXPECT_EQ(MonotonicGreek("Ὑποσύνολο Αρτοποιεῖο"), "Υποσύνολο Αρτοποιείο");
+  EXPECT_EQ(MonotonicGreek("ἀπόδειξη ηµέρα"), "απόδειξη ημέρα");
+  EXPECT_EQ(MonotonicGreek("Ἄ 12,50 €"), "Ά 12,50 €");
+}
+
+TEST(CountScriptsTest, LettersByScriptAndThoseUnlikeLatin) {
+  const ScriptLetters g = CountScripts("ΑΚΡΟΠΟΛΙΣ 12 VISA");
+  EXPECT_EQ(g.greek, 9u);
+  EXPECT_EQ(g.latin, 4u);
+  EXPECT_EQ(g.distinct, 3u);  // Π Λ Σ
+  const ScriptLetters c = CountScripts("ВАСКЕРЕ Жито");
+  EXPECT_EQ(c.cyrillic, 11u);
+  EXPECT_EQ(c.distinct, 2u);  // Ж и
+}
+
 // ----------------------------------------------------------------- currency
 
 TEST(CurrencyTest, ReadsSignsAndCodes) {
@@ -119,6 +160,11 @@ TEST(CurrencyTest, CrownsLiraAndKoruna) {
   EXPECT_EQ(mark("Ceiling height Ft"), "");
   EXPECT_EQ(Currency("89,25 lei"), "RON");
   EXPECT_EQ(mark("TOTAL LEI 89,25"), "RON");
+  // The lev, the rouble and the hryvnia in their own letters.
+  EXPECT_EQ(mark("ОБЩА СУМА 12.50 лв."), "BGN");
+  EXPECT_EQ(mark("ИТОГО 1 250 руб."), "RUB");
+  EXPECT_EQ(mark("СУМА 99,00 грн"), "UAH");
+  EXPECT_EQ(mark("ИТОГО 1 250 ₽"), "RUB");
   // "kr" is the crown of three countries: marked as ambiguous, its dot kept.
   const std::string line = "SUMMA 23,36 kr.";
   const auto marks = FindCurrencyMarks(line);
@@ -641,6 +687,20 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("Total de plata 148,36\nCard bancar 148,36\n"
                           "TVA A 5% 7,06\nLa revedere!"),
             "ron");
+  // Greek and the Cyrillic languages, Bulgarian beside Russian and
+  // Ukrainian.
+  EXPECT_EQ(GuessLanguage("ΣΥΝΟΛΟ 23,36 €\nΜΕΤΡΗΤΑ 30,00\nΡΕΣΤΑ 6,64\n"
+                          "ΦΠΑ 13% 2,69"),
+            "ell");
+  EXPECT_EQ(GuessLanguage("ОБЩА СУМА 97.70 лв.\nВ БРОЙ 100.00\nРЕСТО 2.30\n"
+                          "ДДС Б 20% 16.28\nБЛАГОДАРИМ ВИ!"),
+            "bul");
+  EXPECT_EQ(GuessLanguage("ИТОГО 1250.00\nНАЛИЧНЫМИ 1300.00\nСДАЧА 50.00\n"
+                          "НДС 20% 208.33\nСпасибо за покупку"),
+            "rus");
+  EXPECT_EQ(GuessLanguage("СУМА 99,00 грн\nГОТІВКА 100,00\nРЕШТА 1,00\n"
+                          "ПДВ 20% 16,50\nДякуємо!"),
+            "ukr");
   // Swiss German shares "exkl" and "netto" with the Nordic languages.
   EXPECT_EQ(GuessLanguage("Total exkl. MWST 1'234.50\nMWST 8.1% 100.00\n"
                           "Zahlbar innert 30 Tagen netto. Besten Dank"),

@@ -38,9 +38,10 @@ std::string FoldedAlnum(std::string_view cp) {
     if (c >= 'A' && c <= 'Z') return std::string(1, static_cast<char>(c + 32));
     return {};
   }
-  // C2 leads Latin-1 punctuation and signs, E2 general punctuation, currency
-  // signs and arrows; both are separators.
-  if (c == 0xC2 || c == 0xE2) return {};
+  // C2 leads Latin-1 punctuation and signs (but the micro sign, read for
+  // Greek "μ"), E2 general punctuation, currency signs and arrows; both are
+  // separators.
+  if ((c == 0xC2 && cp != "\xC2\xB5") || c == 0xE2) return {};
   return FoldText(cp);
 }
 

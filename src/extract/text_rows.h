@@ -154,9 +154,10 @@ std::string RespellCompanyName(std::string_view name);
 
 // Labels after which another party's block follows, the receiver's ("Bill
 // to", "Rechnung an") or where goods go ("Ship to"), in folded form; those
-// that are labels only before a colon ("An:") left out. (identifiers.cpp's
-// party labels, which read the receiver's name and address after them.)
-std::vector<std::string> PartyLabels();
+// that are labels only before a colon ("An:") left out, unless
+// `with_colon_only`, which gives only those. (identifiers.cpp's party
+// labels, which read the receiver's name and address after them.)
+std::vector<std::string> PartyLabels(bool with_colon_only = false);
 
 // ------------------------------------------------------------------- labels
 

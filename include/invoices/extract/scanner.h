@@ -74,6 +74,23 @@ struct ScannerOptions {
   // ReadAccents (needs LanguagePools): names and addresses of receipts in
   // another language read with its model, for the accents English drops.
   bool read_accents = true;
+  // Pages in a script the default English engines cannot read (Greek,
+  // Cyrillic), found without cost on pages that read well: when at least
+  // `script_probe_share` of a page's words of three letters or more were
+  // read unsurely (DoubtfulWordShare), or three words and at least
+  // `script_probe_mixed` of them have capitals among small letters
+  // (MixedCaseWords: German's "GmbH", "MwSt" keep under it), six of the
+  // unsure words (DoubtfulWords) are read again in each language of
+  // `scripts` that is
+  // installed (LanguagePools). When one reads them in its script more
+  // surely than English did by `script_margin` (confidence per letter),
+  // the page is read again in it and English ("ell+eng"): the language of
+  // the document. Empty turns it off; `scripts` wants one language per
+  // script, its most common.
+  std::vector<std::string> scripts = {"ell", "rus"};
+  double script_probe_share = 0.3;
+  double script_probe_mixed = 0.2;
+  double script_margin = 0.15;
   // Divide out uneven light (FlattenBackground): "auto" when the paper's
   // brightness varies over the page, "always" or "never".
   std::string flatten = "auto";
@@ -92,6 +109,29 @@ struct ScannerOptions {
   // The resolution PDF pages without a usable text layer are rendered at.
   double pdf_dpi = 300;
 };
+
+// The share of the words of three letters or more on `page` read with a
+// confidence under 0.6: high on pages in a script the model does not know,
+// and on poor scans.
+double DoubtfulWordShare(const OcrPage& page);
+
+// How many of the words of four Latin letters or more on `page` have a
+// capital after a small letter ("BaHuuka", "KovAoupt": Cyrillic or Greek
+// read by an English model, whose small letters look like its capitals),
+// and their share of those words.
+std::pair<size_t, double> MixedCaseWords(const OcrPage& page);
+
+// Up to `n` such words of four letters or more on `page`, the longest
+// first; not words less than half as high as most (rules read as text).
+std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n);
+
+// Codes of Latin letters and digits ("INV-2019-0042", "F2021166") on a
+// page read again in another script, where that script's model read
+// their letters as its own ("ΙΝΝ-2019-0042", "Ε2021166"): a word with
+// digits and Greek or Cyrillic letters takes the English reading of the
+// same place (`english`, boxes in the same pixels) when that holds the
+// same digits and only Latin letters.
+void KeepLatinCodes(OcrPage& page, const OcrPage& english);
 
 class Scanner {
  public:
@@ -135,6 +175,18 @@ class Scanner {
   // keeps the readings of higher quality. Boxes stay in `image` pixels.
   core::Status RereadLines(OcrEngine& engine, const GrayImage& image,
                            OcrPage& page) const;
+  // The languages' pool (with English) that reads `page`, read in English,
+  // better (ScannerOptions::scripts); null when none does or none is
+  // installed.
+  core::Result<std::shared_ptr<EnginePool>> ReadScript(
+      const GrayImage& image, const OcrPage& page) const;
+  // Recognizes `image` with `engine` in the scanner's layout, and again as
+  // one block or with its contrast stretched when that layout reads it
+  // poorly (ScannerOptions::reread_below_quality, reread_below_coverage);
+  // `image` becomes the stretched one when that reads better. `flatten`:
+  // the image was flattened already.
+  core::Result<OcrPage> RecognizePage(OcrEngine& engine, GrayImage& image,
+                                      bool flatten) const;
   // On a page read with the default English engines whose words are of
   // another language (GuessLanguage), the lines of the vendor's name and
   // address are read again in that language (LanguagePools); a reading that

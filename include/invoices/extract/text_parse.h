@@ -27,8 +27,39 @@ namespace invoices::extract {
 // Lower-case, accent-free form of `text` for matching words: ASCII letters
 // lower-cased, Latin letters of U+00C0..U+017F lower-cased and stripped of
 // their accents ("MÄRZ" -> "marz", "Échéance" -> "echeance", "ß" -> "ss"),
-// other characters unchanged. Byte offsets are not preserved.
+// Greek and Cyrillic letters lower-cased without accents ("ΣΎΝΟΛΟ" ->
+// "συνολο", final "ς" -> "σ", "Ё" -> "е"), and Latin letters that look like
+// Greek or Cyrillic ones read as those in a word of that script ("CУMA" ->
+// "сума"); other characters unchanged. Byte offsets are not preserved.
 std::string FoldText(std::string_view text);
+
+// Whether byte `k` of folded text (FoldText) belongs to a word: ASCII
+// letters and digits and the bytes of letters of other scripts, not
+// punctuation or currency signs.
+bool IsFoldedWordByte(std::string_view folded, size_t k);
+
+// `word` in Greek (`greek`) or Cyrillic capitals when it has three letters
+// or more and every one is a Latin capital that looks like one of that
+// script ("METPHTA" -> "ΜΕΤΡΗΤΑ", "CYMA" -> "СУМА"), as a model that reads
+// both scripts reads some words of one in the other; else nullopt.
+std::optional<std::string> FromLatinLookalikes(std::string_view word,
+                                               bool greek);
+
+// Greek `text` in the monotonic spelling of today's receipts: letters with
+// breathings or the polytonic accents that OCR models sometimes read ("ῖ",
+// "Ὑ") as the plain letter or the letter with the tonos ("ί", "Υ"), and
+// the micro sign read for "μ" as "μ".
+std::string MonotonicGreek(std::string_view text);
+
+// How many letters of `text` are of each script; `distinct`: how many of
+// the Greek and Cyrillic ones have capitals unlike any Latin letter ("Π",
+// "Ж"; not "Α", "К"), which a model of that script does not read Latin
+// print as.
+struct ScriptLetters {
+  size_t latin = 0, greek = 0, cyrillic = 0, other = 0;
+  size_t distinct = 0;
+};
+ScriptLetters CountScripts(std::string_view text);
 
 // ---------------------------------------------------------------- currency
 
@@ -168,7 +199,8 @@ bool HasTimeOfDay(std::string_view line);
 
 // The language of a receipt's words other than English, as a Tesseract
 // language code ("deu", "fra", "spa", "ita", "nld", "por", "pol", "swe",
-// "dan", "nor", "fin", "ces", "tur", "hun", "ron"), when at least
+// "dan", "nor", "fin", "ces", "tur", "hun", "ron", "ell", "bul", "rus",
+// "ukr"), when at least
 // two words that only that language's receipts print ("MwSt", "Rückgeld";
 // "TTC", "Espèces"; "Efectivo", "Gracias"...) outnumber any other's by two;
 // else "". Read from text OCR'd with an English model (accents lost).
