@@ -556,6 +556,7 @@ const PhraseTable& Labels() {
       P("αρ τιμολογιου", kInvoiceId, 1.0),
       P("αριθμοσ", kInvoiceId, 0.8, kColon),
       P("α α", kInvoiceId, 0.7, kColon),
+      P("αια", kInvoiceId, 0.6, kColon),  // "Α/Α" with its slash read "Ι"
       P("αποδειξη", kInvoiceId, 0.8, kSQ),
       P("πιστωτικο τιμολογιο", kInvoiceId, 1.0, kNQ),
       P("αρ πιστωτικου", kInvoiceId, 1.0),
@@ -616,12 +617,14 @@ const PhraseTable& Labels() {
 
 bool IsQualifier(std::string_view t) {
   static const std::vector<std::string_view> kQualifiers = {
-      "no",   "nr",        "n",   "n0",
+      "no",   "nr",        "n",    "n0",
       "n2",  // "nº" read as "n2"
-      "#",    "number",    "num", "nummer", "numero",       "nro",
-      "nbr",  "nos",       "id",  "idnr",   "ident",        "identification",
-      "ref",  "reference", "reg", "regn",   "registration", "registered",
-      "code", "nb",        "1d",  "ld"};  // "ID" read as "1D
+      "#",    "number",    "num",  "nummer", "numero",       "nro",
+      "nbr",  "nos",       "id",   "idnr",   "ident",        "identification",
+      "ref",  "reference", "reg",  "regn",   "registration", "registered",
+      "code", "nb",        "1d",   "ld",
+      "ne",                           // "№" read as "Ne"
+      "αρ",   "αριθμοσ",   "номер"};  // "ID" read as "1D
   return std::find(kQualifiers.begin(), kQualifiers.end(), t) !=
          kQualifiers.end();
 }

@@ -912,6 +912,11 @@ TEST(IdentifierTest, GreekAndBulgarianInvoiceLabels) {
   EXPECT_EQ(Value(bg, "invoice_id"), "0000212979") << Dump(bg);
   EXPECT_EQ(Value(bg, "vendor_tax_id"), "204817365");
   EXPECT_EQ(Value(bg, "receiver_name"), "Шипка Транс ЕООД");
+  // As OCR reads them: "Α/Α" with its slash read "Ι", "№" read "Ne".
+  EXPECT_EQ(Value(Extract("ΤΙΜΟΛΟΓΙΟ\nΑΙΑ: 56/2016\n"), "invoice_id"),
+            "56/2016");
+  EXPECT_EQ(Value(Extract("ФАКТУРА\nФактура Ne 212979\n"), "invoice_id"),
+            "212979");
 }
 
 }  // namespace

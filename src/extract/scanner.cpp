@@ -365,8 +365,10 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
       const ScriptLetters n = CountScripts(page.Text());
       const bool greek = n.greek > n.cyrillic;
       for (OcrLine& line : page.lines) {
+        const ScriptLetters in_line = CountScripts(line.Text());
+        const bool beside_own = in_line.greek + in_line.cyrillic > 0;
         for (OcrWord& w : line.words) {
-          if (auto own = FromLatinLookalikes(w.text, greek)) {
+          if (auto own = FromLatinLookalikes(w.text, greek, beside_own)) {
             w.text = std::move(*own);
           }
           if (greek) w.text = MonotonicGreek(w.text);

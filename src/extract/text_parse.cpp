@@ -216,10 +216,11 @@ char32_t LookalikeIn(bool greek, char32_t c) {
       0x41E, 0x420, 0x422, 0x425, 0x423, 0x430, 0x441, 0x435,
       0x43A, 0x456, 0x43E, 0x440, 0x445, 0x443};
   // And "S" for "Σ", as models that read both scripts read it.
-  static constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZkov";
+  static constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZaikopuvx";
   static constexpr char32_t kGreek[] = {
-      0x391, 0x392, 0x395, 0x397, 0x399, 0x39A, 0x39C, 0x39D, 0x39F,
-      0x3A1, 0x3A3, 0x3A4, 0x3A7, 0x3A5, 0x396, 0x3BA, 0x3BF, 0x3BD};
+      0x391, 0x392, 0x395, 0x397, 0x399, 0x39A, 0x39C, 0x39D,
+      0x39F, 0x3A1, 0x3A3, 0x3A4, 0x3A7, 0x3A5, 0x396, 0x3B1,
+      0x3B9, 0x3BA, 0x3BF, 0x3C1, 0x3C5, 0x3BD, 0x3C7};
   if (c >= 0x80) return 0;
   const std::string_view from = greek ? kLatinG : kLatinC;
   const size_t i = from.find(static_cast<char>(c));
@@ -1162,11 +1163,12 @@ bool IsFoldedWordByte(std::string_view folded, size_t k) {
 }
 
 std::optional<std::string> FromLatinLookalikes(std::string_view word,
-                                               bool greek) {
+                                               bool greek, bool beside_own) {
   std::string out;
   size_t letters = 0;
   for (const Cp& cp : Decode(word)) {
-    if (cp.c >= 'A' && cp.c <= 'Z') {
+    const bool capital = cp.c >= 'A' && cp.c <= 'Z';
+    if (capital || (beside_own && cp.c >= 'a' && cp.c <= 'z')) {
       const char32_t g = LookalikeIn(greek, cp.c);
       if (g == 0) return std::nullopt;
       AppendUtf8(out, g);
@@ -1177,7 +1179,7 @@ std::optional<std::string> FromLatinLookalikes(std::string_view word,
       out.append(word.substr(cp.begin, cp.end - cp.begin));
     }
   }
-  if (letters < 3) return std::nullopt;
+  if (letters < (beside_own ? 2 : 3)) return std::nullopt;
   return out;
 }
 

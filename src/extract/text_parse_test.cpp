@@ -83,6 +83,10 @@ TEST(FromLatinLookalikesTest, CapitalsOfTheOtherScript) {
   EXPECT_EQ(FromLatinLookalikes("VISA", true), std::nullopt);
   EXPECT_EQ(FromLatinLookalikes("Kapta", false), std::nullopt);
   EXPECT_EQ(FromLatinLookalikes("OK", true), std::nullopt);
+  // Beside words of the script, small letters and two letters do.
+  EXPECT_EQ(FromLatinLookalikes("Ap.", true, true), "Αρ.");
+  EXPECT_EQ(FromLatinLookalikes("Ap.", true), std::nullopt);
+  EXPECT_EQ(FromLatinLookalikes("Kapta", false, true), std::nullopt);  // t
 }
 
 TEST(MonotonicGreekTest, PolytonicLettersAndTheMicroSign) {

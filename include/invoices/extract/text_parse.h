@@ -41,9 +41,12 @@ bool IsFoldedWordByte(std::string_view folded, size_t k);
 // `word` in Greek (`greek`) or Cyrillic capitals when it has three letters
 // or more and every one is a Latin capital that looks like one of that
 // script ("METPHTA" -> "ΜΕΤΡΗΤΑ", "CYMA" -> "СУМА"), as a model that reads
-// both scripts reads some words of one in the other; else nullopt.
+// both scripts reads some words of one in the other; else nullopt. A word
+// `beside_own` words of that script may have small letters too and two
+// letters only ("Ap. Τιμολογίου" -> "Αρ.").
 std::optional<std::string> FromLatinLookalikes(std::string_view word,
-                                               bool greek);
+                                               bool greek,
+                                               bool beside_own = false);
 
 // Greek `text` in the monotonic spelling of today's receipts: letters with
 // breathings or the polytonic accents that OCR models sometimes read ("ῖ",
