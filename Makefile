@@ -6,7 +6,7 @@
 #   make bench   accuracy and speed over shared/datasets/sroie-dev, tokens,
 #                signing, storage and listing (docs/BENCHMARKS.md); with
 #                bench-foreign: accuracy on made-up receipts and invoices of
-#                23 countries
+#                25 countries (Greek and Cyrillic letters among them)
 #   make asan    build/asan (ASan + UBSan): the unit tests (asan-unit) and the
 #                end-to-end suite against the asan binary (asan-e2e)
 #   make fuzz-smoke  every fuzz target briefly (CI); make fuzz: the long run
@@ -87,13 +87,16 @@ bench: deps build
 # India, Portugal, Poland, Canada: build/more-receipts, build/more-invoices);
 # and of seven more (Sweden, Denmark, Norway, Finland, Czechia, Turkey,
 # Indonesia: build/nordic-receipts, build/nordic-invoices); and of Hungary
-# and Romania (build/hu-ro-receipts, build/hu-ro-invoices, 40 each).
+# and Romania (build/hu-ro-receipts, build/hu-ro-invoices, 40 each); and of
+# Greece and Bulgaria, in Greek and Cyrillic letters (build/gr-bg-receipts,
+# build/gr-bg-invoices, 40 each).
 FOREIGN := build/foreign-receipts
 FOREIGN_INVOICES := build/foreign-invoices
 FOREIGN_PDF := build/foreign-pdf
 MORE_COUNTRIES := ch,au,in,pt,pl,ca
 NORDIC_COUNTRIES := se,dk,no,fi,cz,tr,id
 HU_RO_COUNTRIES := hu,ro
+GR_BG_COUNTRIES := gr,bg
 bench-foreign: deps build
 	@test -f $(FOREIGN)/labels.jsonl || node tools/make-test-receipts.mjs $(FOREIGN) --count 64 --seed 1
 	$(BUILD)/bench/scan_bench --dataset $(FOREIGN) --jobs 2
@@ -113,6 +116,10 @@ bench-foreign: deps build
 	$(BUILD)/bench/scan_bench --dataset build/hu-ro-receipts --jobs 2
 	@test -f build/hu-ro-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/hu-ro-invoices --count 40 --seed 1 --invoices --countries $(HU_RO_COUNTRIES)
 	$(BUILD)/bench/scan_bench --dataset build/hu-ro-invoices --jobs 2
+	@test -f build/gr-bg-receipts/labels.jsonl || node tools/make-test-receipts.mjs build/gr-bg-receipts --count 40 --seed 1 --countries $(GR_BG_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/gr-bg-receipts --jobs 2
+	@test -f build/gr-bg-invoices/labels.jsonl || node tools/make-test-receipts.mjs build/gr-bg-invoices --count 40 --seed 1 --invoices --countries $(GR_BG_COUNTRIES)
+	$(BUILD)/bench/scan_bench --dataset build/gr-bg-invoices --jobs 2
 
 # Load figures of the HTTP gateway (docs/BENCHMARKS.md, "HTTP gateway under
 # load"). wrk and nginx are for this benchmark only: not in scripts/install-deps.

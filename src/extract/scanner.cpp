@@ -190,22 +190,27 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
   auto area = [](const core::BBox& b) {
     return double(std::max(0, b.x1 - b.x0)) * std::max(0, b.y1 - b.y0);
   };
+  auto letters = [](const ScriptLetters& n) {
+    return n.latin + n.greek + n.cyrillic + n.other;
+  };
   for (OcrLine& line : page.lines) {
     for (OcrWord& w : line.words) {
       const ScriptLetters n = CountScripts(w.text);
       const std::string d = digits(w.text);
-      if (d.empty() || n.greek + n.cyrillic == 0) continue;
+      const bool number = letters(n) == 0;
+      if (d.empty() || (!number && n.greek + n.cyrillic == 0)) continue;
       for (const OcrLine& el : english.lines) {
         for (const OcrWord& e : el.words) {
           const core::BBox i{
               std::max(w.box.x0, e.box.x0), std::max(w.box.y0, e.box.y0),
               std::min(w.box.x1, e.box.x1), std::min(w.box.y1, e.box.y1)};
+          if (area(i) < 0.6 * std::max(area(w.box), area(e.box))) continue;
           const ScriptLetters m = CountScripts(e.text);
-          if (area(i) >= 0.6 * std::max(area(w.box), area(e.box)) &&
-              digits(e.text) == d && m.latin > 0 &&
-              m.greek + m.cyrillic + m.other == 0) {
-            w.text = e.text;
-          }
+          const bool code = digits(e.text) == d && m.latin > 0 &&
+                            m.greek + m.cyrillic + m.other == 0;
+          const bool same_number =
+              number && letters(m) == 0 && !digits(e.text).empty();
+          if ((!number && code) || same_number) w.text = e.text;
         }
       }
     }

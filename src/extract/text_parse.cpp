@@ -210,11 +210,11 @@ char32_t FoldGreekCyrillic(char32_t c) {
 // The Greek (`greek`) or Cyrillic letter a Latin letter looks like, a
 // capital for a capital; 0 when it looks like none.
 char32_t LookalikeIn(bool greek, char32_t c) {
-  static constexpr std::string_view kLatinC = "ABCEHIKMOPTXYacekiopxy";
+  static constexpr std::string_view kLatinC = "ABCEHIKMOPTXYacekiopxyr";
   static constexpr char32_t kCyrillic[] = {
       0x410, 0x412, 0x421, 0x415, 0x41D, 0x406, 0x41A, 0x41C,
       0x41E, 0x420, 0x422, 0x425, 0x423, 0x430, 0x441, 0x435,
-      0x43A, 0x456, 0x43E, 0x440, 0x445, 0x443};
+      0x43A, 0x456, 0x43E, 0x440, 0x445, 0x443, 0x433};
   // And "S" for "Σ", as models that read both scripts read it.
   static constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZaikopuvx";
   static constexpr char32_t kGreek[] = {
@@ -762,7 +762,7 @@ std::vector<Tok> Lex(std::string_view text, const std::vector<Cp>& cps) {
 }
 
 int MonthFromFolded(std::string word) {
-  if (word.size() > 12) return 0;
+  if (word.size() > 24) return 0;  // bytes: Greek and Cyrillic take two
   if (!word.empty() && word.back() == '.') word.pop_back();
   static const std::unordered_map<std::string, int> kMonths = [] {
     const std::vector<std::pair<int, std::vector<const char*>>> names = {
@@ -793,6 +793,39 @@ int MonthFromFolded(std::string word) {
         {12,
          {"dec", "december", "dezember", "dez", "decembre", "diciembre", "dic",
           "dis", "disember", "dicembre", "desember"}},
+        // Greek (genitive and nominative), Russian (genitive, nominative),
+        // Bulgarian and Ukrainian (genitive), folded.
+        {1,
+         {"ιαν", "ιανουαριου", "ιανουαριοσ", "янв", "января", "январь",
+          "януари", "січня"}},
+        {2,
+         {"φεβ", "φεβρουαριου", "φεβρουαριοσ", "фев", "февраля", "февраль",
+          "февруари", "лютого"}},
+        {3, {"μαρ", "μαρτιου", "μαρτιοσ", "мар", "марта", "март", "березня"}},
+        {4,
+         {"απρ", "απριλιου", "απριλιοσ", "апр", "апреля", "апрель", "април",
+          "квітня"}},
+        {5, {"μαι", "μαιου", "μαιοσ", "мая", "май", "травня"}},
+        {6,
+         {"ιουν", "ιουνιου", "ιουνιοσ", "июн", "июня", "июнь", "юни",
+          "червня"}},
+        {7,
+         {"ιουλ", "ιουλιου", "ιουλιοσ", "июл", "июля", "июль", "юли", "липня"}},
+        {8,
+         {"αυγ", "αυγουστου", "αυγουστοσ", "авг", "августа", "август",
+          "серпня"}},
+        {9,
+         {"σεπ", "σεπτ", "σεπτεμβριου", "σεπτεμβριοσ", "сен", "сент",
+          "сентября", "сентябрь", "септември", "вересня"}},
+        {10,
+         {"οκτ", "οκτωβριου", "οκτωβριοσ", "окт", "октября", "октябрь",
+          "октомври", "жовтня"}},
+        {11,
+         {"νοε", "νοεμβριου", "νοεμβριοσ", "ноя", "ноября", "ноябрь", "ноември",
+          "листопада"}},
+        {12,
+         {"δεκ", "δεκεμβριου", "δεκεμβριοσ", "дек", "декабря", "декабрь",
+          "декември", "грудня"}},
     };
     std::unordered_map<std::string, int> map;
     for (const auto& [month, words] : names) {

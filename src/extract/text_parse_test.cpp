@@ -502,6 +502,13 @@ TEST(ParseDateTest, ReadsWrittenMonths) {
   EXPECT_EQ(Date("2018-Mar-10"), "2018-03-10");
   EXPECT_EQ(Date("2018年3月10日"), "2018-03-10");
   EXPECT_EQ(Date("10 Mar '18"), "2018-03-10");
+  // Greek and Cyrillic months, in the genitive a date writes them in.
+  EXPECT_EQ(Date("12 Μαρτίου 2024"), "2024-03-12");
+  EXPECT_EQ(Date("5 ΣΕΠΤΕΜΒΡΙΟΥ 2023"), "2023-09-05");
+  EXPECT_EQ(Date("5 сентября 2024"), "2024-09-05");
+  EXPECT_EQ(Date("17 декември 2021"), "2021-12-17");
+  EXPECT_EQ(Date("3 листопада 2022"), "2022-11-03");
+  EXPECT_THAT(Dates("Дата: 5 марта 2024 г."), ElementsAre("2024-03-05"));
 }
 
 TEST(ParseDateTest, AcceptsATimeNextToTheDate) {

@@ -125,12 +125,14 @@ std::pair<size_t, double> MixedCaseWords(const OcrPage& page);
 // first; not words less than half as high as most (rules read as text).
 std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n);
 
-// Codes of Latin letters and digits ("INV-2019-0042", "F2021166") on a
-// page read again in another script, where that script's model read
-// their letters as its own ("ΙΝΝ-2019-0042", "Ε2021166"): a word with
-// digits and Greek or Cyrillic letters takes the English reading of the
-// same place (`english`, boxes in the same pixels) when that holds the
-// same digits and only Latin letters.
+// Codes of Latin letters and digits ("INV-2019-0042", "F2021166") and
+// numbers on a page read again in another script, where that script's
+// model read their letters as its own ("ΙΝΝ-2019-0042", "Ε2021166") or
+// its digits and separators less well than English ("235218." for
+// "2.352,18", "94624" for "54624"): a word with digits and Greek or
+// Cyrillic letters takes the English reading of the same place (`english`,
+// boxes in the same pixels) when that holds the same digits and only Latin
+// letters; a word of digits without letters, when that is one too.
 void KeepLatinCodes(OcrPage& page, const OcrPage& english);
 
 class Scanner {
