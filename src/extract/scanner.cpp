@@ -206,10 +206,14 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
               std::min(w.box.x1, e.box.x1), std::min(w.box.y1, e.box.y1)};
           if (area(i) < 0.6 * std::max(area(w.box), area(e.box))) continue;
           const ScriptLetters m = CountScripts(e.text);
-          const bool code = digits(e.text) == d && m.latin > 0 &&
-                            m.greek + m.cyrillic + m.other == 0;
-          const bool same_number =
-              number && letters(m) == 0 && !digits(e.text).empty();
+          const bool latin = m.greek + m.cyrillic + m.other == 0;
+          // A code whose letters all look Latin ("Ε2021166", not the
+          // "ΦΠΑ24%" of a label glued to its rate) read the same; a
+          // number read by English as one, or as a code ("6575266" for
+          // "GS75266").
+          const bool code =
+              n.distinct == 0 && digits(e.text) == d && m.latin > 0 && latin;
+          const bool same_number = number && latin && !digits(e.text).empty();
           if ((!number && code) || same_number) w.text = e.text;
         }
       }

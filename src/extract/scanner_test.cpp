@@ -453,15 +453,16 @@ TEST(ScriptProbeTest, UnsureWordsAndCapitalsAmongSmallLetters) {
 
 TEST(ScriptProbeTest, CodesKeepTheLatinLettersEnglishRead) {
   OcrPage greek = PageFromText(
-      "Αριθμός Ε2021166\nΙΝΝ-2019-0042 Κ15\nΣύνολο 235218.\nΑθήνα 94624");
+      "Αριθμός Ε2021166\nΙΝΝ-2019-0042 Κ15\nΣύνολο 235218.\nΑθήνα 94624\n"
+      "6575266 ΦΠΑ24%");
   // (Placed where the Greek words are: PageFromText spaces bytes.)
   const OcrPage english = PageFromText(
       "ApiOpoc        F2021166\nINV-2019-0042 K16\nXvvoAo       2.352,18\n"
-      "A8nva      54624");
+      "A8nva      54624\nGS75266 ONA24%");
   KeepLatinCodes(greek, english);
   EXPECT_EQ(greek.Text(),
             "Αριθμός F2021166\nINV-2019-0042 Κ15\nΣύνολο 2.352,18\n"
-            "Αθήνα 54624");
+            "Αθήνα 54624\nGS75266 ΦΠΑ24%");
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {

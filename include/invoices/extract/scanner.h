@@ -132,7 +132,9 @@ std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n);
 // "2.352,18", "94624" for "54624"): a word with digits and Greek or
 // Cyrillic letters takes the English reading of the same place (`english`,
 // boxes in the same pixels) when that holds the same digits and only Latin
-// letters; a word of digits without letters, when that is one too.
+// letters, and its own letters all look Latin (not "ΦΠΑ24%"); a word of
+// digits without letters, when that is one too or a code ("GS75266" read
+// "6575266").
 void KeepLatinCodes(OcrPage& page, const OcrPage& english);
 
 class Scanner {
