@@ -24,8 +24,9 @@
 // --countries names the countries whose documents are made, in turn: by default
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
 // pl, ca, se, dk, no, fi, cz (Czechia), tr, id (Indonesia), hu, ro, gr (Greece, in
-// Greek letters) and bg (Bulgaria, in Cyrillic) are made only when named, so
-// that a seed's default set stays the one earlier figures were measured on.
+// Greek letters), bg (Bulgaria) and ua (Ukraine), in Cyrillic, are made only
+// when named, so that a seed's default set stays the one earlier figures were
+// measured on.
 // --extras adds to receipts what real ones print around the prices: a
 // discount before or after the subtotal, a tip where tax is added, unit prices
 // on lines of their own, card slip or cashier lines, loyalty points; and to
@@ -271,7 +272,7 @@ const DISCOUNT_WORDS = {
   us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
   iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
   se: 'Rabatt', dk: 'Rabat', no: 'Rabatt', fi: 'Alennus', cz: 'Sleva', tr: 'İndirim', id: 'Diskon',
-  hu: 'Kedvezmény', ro: 'Reducere', gr: 'Έκπτωση', bg: 'Отстъпка',
+  hu: 'Kedvezmény', ro: 'Reducere', gr: 'Έκπτωση', bg: 'Отстъпка', ua: 'Знижка',
 };
 
 // Countries beyond the first eight, made only when asked for (--countries), so
@@ -581,6 +582,24 @@ const MORE_LOCALES = {
     cash: ['В БРОЙ', 'В брой'], card: ['КАРТА', 'Дебитна карта', 'ПЛАЩАНЕ С КАРТА'], change: ['РЕСТО', 'Ресто'],
     thanks: ['БЛАГОДАРИМ ВИ!', 'Заповядайте отново'],
     phone: () => `Тел.: 0${between(2, 99)} ${between(100, 999)} ${between(100, 999)}`,
+  },
+  ua: {
+    amount: 'space', currency: 'грн', before: false, taxIncluded: true,
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${String(d.y).slice(2)}`, `${d.y}-${pad2(d.m)}-${pad2(d.d)}`]),
+    dateLabel: ['ДАТА:', 'Дата:', ''],
+    shops: ['Пекарня', 'Аптека', "Кав'ярня", 'Книгарня', 'Кондитерська', 'Магазин', 'Квіти'],
+    names: ['Дніпро', 'Карпати', 'Шевченко', 'Полтава', 'Світанок', 'Коваленко', 'Їжачок'],
+    street: () => `${pick(['вул. Хрещатик', 'просп. Свободи', 'вул. Шевченка', 'вул. Грушевського', 'бул. Лесі Українки'])}, ${between(1, 150)}`,
+    city: () => pick(['01001 Київ', '79000 Львів', '65000 Одеса', '61000 Харків', '49000 Дніпро']),
+    items: ['Хліб', 'Кава', 'Вареники', 'Молоко 1л', 'Сир', 'Вода мінеральна', 'Газета', 'Пиріжок'],
+    unit: () => between(15, 450) * 100,
+    subtotal: ['ПРОМІЖНИЙ ПІДСУМОК', 'Підсумок'],
+    tax: (r) => pick([`ПДВ ${r}%`, `ПДВ А ${r}%`]),
+    taxRates: [20, 7],
+    total: ['СУМА', 'ДО СПЛАТИ', 'Сума до сплати', 'ВСЬОГО'],
+    cash: ['ГОТІВКА', 'Готівка'], card: ['КАРТКА', 'Безготівкова', 'Картка'], change: ['РЕШТА', 'Решта'],
+    thanks: ['ДЯКУЄМО ЗА ПОКУПКУ!', 'Гарного дня'],
+    phone: () => `Тел.: +380 ${between(44, 99)} ${between(100, 999)} ${between(10, 99)} ${between(10, 99)}`,
   },
 };
 
@@ -1005,6 +1024,16 @@ const MORE_INVOICE_WORDS = {
     total: ['Сума за плащане', 'ОБЩО', 'Обща сума', 'Всичко за плащане'], country: 'България',
     terms: ['Начин на плащане: по банков път', 'Благодарим Ви за доверието!'],
   },
+  ua: {
+    title: ['РАХУНОК', 'Рахунок-фактура', 'Рахунок на оплату'], number: ['Рахунок №', 'Номер:', '№ рахунку:'],
+    date: ['Дата:', 'Дата складання:'], due: ['Сплатити до:', 'Термін оплати:'],
+    billTo: ['Покупець:', 'Платник:', 'Одержувач:'], kinds: ['Буд', 'Консалт', 'Транс', 'Друк', 'Софт'],
+    legal: ['ТОВ', 'ПП'], legalFirst: true, taxId: () => `ЄДРПОУ ${between(10000000, 99999999)}`,
+    services: ['Консультаційні послуги (год)', 'Матеріали', 'Транспортні послуги', 'Ліцензія на ПЗ', 'Роботи'],
+    subtotal: ['Разом без ПДВ', 'Сума без ПДВ'], tax: (r) => pick([`ПДВ ${r}%`, `ПДВ (${r}%)`]), rates: [20],
+    total: ['Всього з ПДВ', 'Разом до сплати', 'ВСЬОГО', 'До сплати'], country: 'Україна',
+    terms: ['Оплата протягом 14 днів.', 'Дякуємо за співпрацю!'],
+  },
 };
 
 // What invoices with --extras add, in each country's words: a shipping charge,
@@ -1036,6 +1065,7 @@ const INVOICE_EXTRAS = {
   ro: { shipping: ['Transport', 'Cheltuieli de transport'], paid: ['Avans', 'Achitat'], balance: ['Rest de plată', 'Sold de plată'], reduced: 9 },
   gr: { shipping: ['Μεταφορικά', 'Έξοδα αποστολής'], paid: ['Προκαταβολή', 'Ήδη πληρωμένο'], balance: ['Υπόλοιπο', 'Υπόλοιπο πληρωτέο'], reduced: 13 },
   bg: { shipping: ['Транспорт', 'Доставка'], paid: ['Аванс', 'Платено'], balance: ['Остатък за плащане', 'Остатък'], reduced: 9 },
+  ua: { shipping: ['Доставка', 'Транспортування'], paid: ['Аванс', 'Передоплата'], balance: ['Залишок до сплати', 'Залишок'], reduced: 7 },
 };
 
 // What credit notes (--credit) print in each country: their title, the label
@@ -1066,6 +1096,7 @@ const CREDIT_NOTES = {
   ro: { title: ['FACTURĂ DE STORNARE', 'Notă de credit'], number: ['Număr:'], ref: ['Stornează factura:'] },
   gr: { title: ['ΠΙΣΤΩΤΙΚΟ ΤΙΜΟΛΟΓΙΟ', 'Πιστωτικό τιμολόγιο'], number: ['Αριθμός:', 'Αρ. Πιστωτικού:'], ref: ['Σχετ. τιμολόγιο:'] },
   bg: { title: ['КРЕДИТНО ИЗВЕСТИЕ', 'Кредитно известие'], number: ['Номер:', 'Кредитно известие №'], ref: ['Към фактура №', 'Към фактура:'] },
+  ua: { title: ['КРЕДИТ-НОТА', 'Коригування до рахунку'], number: ['Номер:', 'Кредит-нота №'], ref: ['До рахунку №', 'До рахунку:'] },
 };
 
 // An A4 invoice of a business: the vendor's letterhead, the customer, the

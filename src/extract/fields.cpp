@@ -1169,6 +1169,20 @@ const std::vector<Keyword>& Keywords() {
         {"срок оплаты", kDueWord},
         {"оплатить до", kDueWord},
         {"термін оплати", kDueWord},
+        {"сплатити до", kDueWord},
+        {"дата складання", kDateWord | kInvoiceDate},
+        {"з пдв", kIncl},
+        {"проміжний підсумок", kSub},
+        {"підсумок", kSub},
+        {"залишок", kBalance},
+        {"передоплата", kTender},
+        {"безготівкова", kTender},
+        {"транспортування", kCharge},
+        {"рахунок фактура", kTitle},
+        {"кредит нота", kTitle | kCredit},
+        {"коригування", kTitle | kCredit},
+        {"просп", kAddress},
+        {"пп", kLegal},
     };
     std::vector<Keyword> out;
     for (const auto& [phrase, kinds] : table) {

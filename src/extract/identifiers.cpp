@@ -611,6 +611,13 @@ const PhraseTable& Labels() {
       P("за плащане", kAmountDue, 0.8),
       P("к оплате", kAmountDue, 0.9),
       P("до сплати", kAmountDue, 0.9),
+      P("рахунку", kInvoiceId, 1.0, kPrefixQual),  // "№ рахунку:"
+      P("кредит нота", kInvoiceId, 1.0, kNQ),
+      P("одержувач", kParty, 0.8),
+      P("до рахунку", kOther, 1),
+      P("сплатити до", kOther, 1),
+      P("термін оплати", kOther, 1),
+      P("дата складання", kOther, 1),
   });
   return kTable;
 }

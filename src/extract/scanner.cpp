@@ -177,6 +177,16 @@ size_t Letters(std::string_view text) {
 
 bool Doubtful(const OcrWord& w) { return w.confidence < 0.6f; }
 
+// Whether boxes `a` and `b` share at least `share` of the larger's area.
+bool Overlap(const core::BBox& a, const core::BBox& b, double share) {
+  auto area = [](const core::BBox& x) {
+    return double(std::max(0, x.x1 - x.x0)) * std::max(0, x.y1 - x.y0);
+  };
+  const core::BBox i{std::max(a.x0, b.x0), std::max(a.y0, b.y0),
+                     std::min(a.x1, b.x1), std::min(a.y1, b.y1)};
+  return area(i) >= share * std::max(area(a), area(b));
+}
+
 }  // namespace
 
 void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
@@ -186,9 +196,6 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
       if (c >= '0' && c <= '9') out += c;
     }
     return out;
-  };
-  auto area = [](const core::BBox& b) {
-    return double(std::max(0, b.x1 - b.x0)) * std::max(0, b.y1 - b.y0);
   };
   auto letters = [](const ScriptLetters& n) {
     return n.latin + n.greek + n.cyrillic + n.other;
@@ -201,10 +208,7 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
       if (d.empty() || (!number && n.greek + n.cyrillic == 0)) continue;
       for (const OcrLine& el : english.lines) {
         for (const OcrWord& e : el.words) {
-          const core::BBox i{
-              std::max(w.box.x0, e.box.x0), std::max(w.box.y0, e.box.y0),
-              std::min(w.box.x1, e.box.x1), std::min(w.box.y1, e.box.y1)};
-          if (area(i) < 0.6 * std::max(area(w.box), area(e.box))) continue;
+          if (!Overlap(w.box, e.box, 0.6)) continue;
           const ScriptLetters m = CountScripts(e.text);
           const bool latin = m.greek + m.cyrillic + m.other == 0;
           // A code whose letters all look Latin ("Ε2021166", not the
@@ -215,6 +219,23 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
               n.distinct == 0 && digits(e.text) == d && m.latin > 0 && latin;
           const bool same_number = number && latin && !digits(e.text).empty();
           if ((!number && code) || same_number) w.text = e.text;
+        }
+      }
+    }
+  }
+}
+
+void KeepNumeroSigns(OcrPage& page, const OcrPage& before) {
+  static constexpr std::string_view kNumero = "\u2116";
+  for (const OcrLine& bl : before.lines) {
+    for (const OcrWord& b : bl.words) {
+      if (b.text.find(kNumero) == std::string::npos) continue;
+      for (OcrLine& line : page.lines) {
+        for (OcrWord& w : line.words) {
+          if (w.text.find(kNumero) == std::string::npos &&
+              Overlap(w.box, b.box, 0.5)) {
+            w.text = b.text;
+          }
         }
       }
     }
@@ -233,25 +254,34 @@ double DoubtfulWordShare(const OcrPage& page) {
   return words == 0 ? 0 : double(doubtful) / words;
 }
 
+namespace {
+
+// A capital right after a small letter ("BaHuuka").
+bool MixedCase(std::string_view t) {
+  for (size_t i = 1; i < t.size(); ++i) {
+    if (std::islower(static_cast<unsigned char>(t[i - 1])) &&
+        std::isupper(static_cast<unsigned char>(t[i]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::pair<size_t, double> MixedCaseWords(const OcrPage& page) {
   size_t words = 0, mixed = 0;
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& w : line.words) {
       if (CountScripts(w.text).latin < 4) continue;
       ++words;
-      for (size_t i = 1; i < w.text.size(); ++i) {
-        if (std::islower(static_cast<unsigned char>(w.text[i - 1])) &&
-            std::isupper(static_cast<unsigned char>(w.text[i]))) {
-          ++mixed;
-          break;
-        }
-      }
+      mixed += MixedCase(w.text);
     }
   }
   return {mixed, words == 0 ? 0 : double(mixed) / words};
 }
 
-std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n) {
+std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n) {
   // Not dashed rules and specks read as rows of "O" and "S": words at least
   // half as high as most.
   std::vector<int> heights;
@@ -266,7 +296,8 @@ std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n) {
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& w : line.words) {
       const size_t letters = Letters(w.text);
-      if (letters >= 4 && Doubtful(w) && 2 * (w.box.y1 - w.box.y0) >= median) {
+      if (letters >= 4 && (Doubtful(w) || MixedCase(w.text)) &&
+          2 * (w.box.y1 - w.box.y0) >= median) {
         scored.emplace_back(letters, &w);
       }
     }
@@ -361,28 +392,32 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     held.reset();
     INVOICES_ASSIGN_OR_RETURN(script, ReadScript(image, page));
     if (script) {
-      INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease other, script->Acquire());
-      held.emplace(std::move(other));
-      engine = &**held;
-      result.document.language = engine->language();
       const OcrPage english = std::move(page);
-      INVOICES_ASSIGN_OR_RETURN(page, RecognizePage(*engine, image, flatten));
-      KeepLatinCodes(page, english);
-      // Words the English model took over though they are of the page's
-      // script ("METPHTA" for "ΜΕΤΡΗΤΑ").
-      // Greek as today's receipts spell it.
-      const ScriptLetters n = CountScripts(page.Text());
-      const bool greek = n.greek > n.cyrillic;
-      for (OcrLine& line : page.lines) {
-        const ScriptLetters in_line = CountScripts(line.Text());
-        const bool beside_own = in_line.greek + in_line.cyrillic > 0;
-        for (OcrWord& w : line.words) {
-          if (auto own = FromLatinLookalikes(w.text, greek, beside_own)) {
-            w.text = std::move(*own);
-          }
-          if (greek) w.text = MonotonicGreek(w.text);
+      std::string read_in;
+      INVOICES_ASSIGN_OR_RETURN(
+          page, RecognizeInScript(*script, image, flatten, english, read_in));
+      // Its words may name another language of the script than the one that
+      // read it, with letters that one lacks (Russian read a Ukrainian page:
+      // "ПДВ", "Решта"; its "і", "ї", "є" it cannot read): that one reads it
+      // again when installed. (Bulgarian writes only letters Russian has,
+      // and Russian's model reads it as well.)
+      const std::string named = GuessLanguage(page.Text());
+      if (named == "ukr" && read_in.starts_with("rus")) {
+        core::Result<std::shared_ptr<EnginePool>> other =
+            languages_->Get(named + "+eng");
+        if (other) {
+          script = std::move(*other);
+          const OcrPage first = std::move(page);
+          INVOICES_ASSIGN_OR_RETURN(
+              page,
+              RecognizeInScript(*script, image, flatten, english, read_in));
+          KeepNumeroSigns(page, first);
         }
       }
+      INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease lease, script->Acquire());
+      held.emplace(std::move(lease));
+      engine = &**held;
+      result.document.language = read_in;
     }
     AddTiming(result, "script", MsSince(t));
     if (!held) {
@@ -404,6 +439,32 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   }
   if (straightened) MapThrough(page, *straightened);
   MapToUpload(page, crop.x0, crop.y0, to_page, width, height);
+  return page;
+}
+
+core::Result<OcrPage> Scanner::RecognizeInScript(EnginePool& pool,
+                                                 GrayImage& image, bool flatten,
+                                                 const OcrPage& english,
+                                                 std::string& language) const {
+  INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, pool.Acquire());
+  language = engine->language();
+  INVOICES_ASSIGN_OR_RETURN(OcrPage page,
+                            RecognizePage(*engine, image, flatten));
+  KeepLatinCodes(page, english);
+  // Words the English model took over though they are of the page's script
+  // ("METPHTA" for "ΜΕΤΡΗΤΑ"); Greek as today's receipts spell it.
+  const ScriptLetters n = CountScripts(page.Text());
+  const bool greek = n.greek > n.cyrillic;
+  for (OcrLine& line : page.lines) {
+    const ScriptLetters in_line = CountScripts(line.Text());
+    const bool beside_own = in_line.greek + in_line.cyrillic > 0;
+    for (OcrWord& w : line.words) {
+      if (auto own = FromLatinLookalikes(w.text, greek, beside_own)) {
+        w.text = std::move(*own);
+      }
+      if (greek) w.text = MonotonicGreek(w.text);
+    }
+  }
   return page;
 }
 
@@ -768,7 +829,7 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
 
 core::Result<std::shared_ptr<EnginePool>> Scanner::ReadScript(
     const GrayImage& image, const OcrPage& page) const {
-  const std::vector<const OcrWord*> sample = DoubtfulWords(page, 6);
+  const std::vector<const OcrWord*> sample = SuspectWords(page, 6);
   if (sample.empty() || languages_ == nullptr) return nullptr;
   // The English reading of the sample: its confidence per letter.
   double weighted = 0;

@@ -429,6 +429,59 @@ TEST(ScannerTest, APageInGreekLettersIsReadAgainInGreek) {
   EXPECT_FALSE(timed(*r, "script"));
 }
 
+TEST(ScannerTest, AUkrainianPageReadInRussianIsReadAgainInUkrainian) {
+  // Russian's model reads the Cyrillic page surely but not its "і" and "ї";
+  // its words are Ukrainian: Ukrainian's model reads it again, and the "№"
+  // Russian read stays where Ukrainian's reads letters.
+  const std::string english =
+      "KHurapHsa Ka3ka\nByn. XpewaTuk 12\n01001 KuiB\nPaxyHok Ne 4521\n"
+      "CyMa 92,00\nMAB 20% 15,33\nfoTiBka 100,00\nPewTa 8,00";
+  const std::string russian =
+      "Книгарня Казка\nвул. Хрещатик 12\n01001 Кит\nРахунок №4521\n"
+      "СУМА 92,00\nПДВ 20% 15,33\nГотТвка 100,00\nРешта 8,00";
+  const std::string ukrainian =
+      "Книгарня Казка\nвул. Хрещатик 12\n01001 Київ\nРахунок Ne4521\n"
+      "СУМА 92,00\nПДВ 20% 15,33\nГотівка 100,00\nРешта 8,00";
+  auto pool = EnginePool::Create(1, [&] {
+    auto e = std::make_unique<ScriptedEngine>(english, "", "");
+    e->page_confidence = 0.55f;
+    return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+  });
+  ASSERT_TRUE(pool);
+  std::vector<std::string> made;
+  LanguagePools languages(
+      **pool,
+      {.installed = std::vector<std::string>{"eng", "ell", "rus", "ukr"}},
+      [&](const std::string& set) {
+        made.push_back(set);
+        auto e = std::make_unique<ScriptedEngine>(
+            set.starts_with("ukr") ? ukrainian : russian,
+            set == "rus" ? "Книгарня Хрещатик" : "Βιβλιοπωλείο", "");
+        e->language_ = set;
+        e->page_confidence = 0.9f;
+        e->line_confidence = set == "rus" ? 0.9f : 0.2f;
+        return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+      });
+  ScannerOptions options;
+  options.reread_name = false;
+  options.reread_lines = 0;
+  options.reread_below_coverage = 0;
+  Scanner scanner(**pool, options, &languages);
+  auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(made,
+            (std::vector<std::string>{"ell", "rus", "rus+eng", "ukr+eng"}));
+  EXPECT_EQ(r->document.language, "ukr+eng");
+  EXPECT_EQ(FieldOf(r, "vendor_address"), "вул. Хрещатик 12 01001 Київ");
+  EXPECT_NE(r->text.find("Рахунок №4521"), std::string::npos) << r->text;
+}
+
+TEST(ScriptProbeTest, TheNumeroSignReadBeforeStays) {
+  OcrPage page = PageFromText("Фактура Ne 4521\nул. Витоша Ж18");
+  KeepNumeroSigns(page, PageFromText("Фактура № 4521\nул. Витоша №18"));
+  EXPECT_EQ(page.Text(), "Фактура № 4521\nул. Витоша №18");
+}
+
 TEST(ScriptProbeTest, UnsureWordsAndCapitalsAmongSmallLetters) {
   OcrPage page = PageFromText(
       "BaHuuka 3.40\nMnAKO 1.20\nKovAoupt GmbH 2.00\nCoffee 1.00\n"
@@ -441,14 +494,18 @@ TEST(ScriptProbeTest, UnsureWordsAndCapitalsAmongSmallLetters) {
   page.lines[4].words[1].confidence = 0.1f;  // no letters
   EXPECT_DOUBLE_EQ(DoubtfulWordShare(page), 2.0 / 5);
   // The longest unsure words; not rules or specks less than half as high
-  // as most words.
+  // as most words ("MnAKO" here).
   page.lines[1].words[0].confidence = 0.2f;
   page.lines[1].words[0].box.y1 = page.lines[1].words[0].box.y0 + 4;
-  const std::vector<const OcrWord*> words = DoubtfulWords(page, 6);
-  ASSERT_EQ(words.size(), 2u);
+  // Those with capitals among small letters too, however sure.
+  page.lines[3].words[0].confidence = 0.3f;
+  const std::vector<const OcrWord*> words = SuspectWords(page, 6);
+  ASSERT_EQ(words.size(), 4u);
   EXPECT_EQ(words[0]->text, "KovAoupt");
   EXPECT_EQ(words[1]->text, "BaHuuka");
-  EXPECT_EQ(DoubtfulWords(page, 1).size(), 1u);
+  EXPECT_EQ(words[2]->text, "Coffee");
+  EXPECT_EQ(words[3]->text, "GmbH");
+  EXPECT_EQ(SuspectWords(page, 1).size(), 1u);
 }
 
 TEST(ScriptProbeTest, CodesKeepTheLatinLettersEnglishRead) {
@@ -759,6 +816,7 @@ TEST(ScannerTest, ReceiptsInGreekAndCyrillicAreReadInTheirScriptByTesseract) {
   const std::string bulgarian = Fixture("scripts/bulgarian-receipt.jpg");
   r = scanner.Scan(Span(bulgarian), "bulgarian-receipt.jpg", "");
   ASSERT_TRUE(r) << r.error().ToString();
+  // Bulgarian is read in Russian, whose model reads its letters.
   EXPECT_EQ(r->document.language, "rus+eng");
   EXPECT_EQ(FieldOf(r, "vendor_name"), "Иванов Аптека") << r->text;
   EXPECT_EQ(FieldOf(r, "invoice_date"), "2024-03-17");

@@ -79,8 +79,8 @@ struct ScannerOptions {
   // `script_probe_share` of a page's words of three letters or more were
   // read unsurely (DoubtfulWordShare), or three words and at least
   // `script_probe_mixed` of them have capitals among small letters
-  // (MixedCaseWords: German's "GmbH", "MwSt" keep under it), six of the
-  // unsure words (DoubtfulWords) are read again in each language of
+  // (MixedCaseWords: German's "GmbH", "MwSt" keep under it), six of those
+  // words (SuspectWords) are read again in each language of
   // `scripts` that is
   // installed (LanguagePools). When one reads them in its script more
   // surely than English did by `script_margin` (confidence per letter),
@@ -121,9 +121,10 @@ double DoubtfulWordShare(const OcrPage& page);
 // and their share of those words.
 std::pair<size_t, double> MixedCaseWords(const OcrPage& page);
 
-// Up to `n` such words of four letters or more on `page`, the longest
-// first; not words less than half as high as most (rules read as text).
-std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n);
+// Up to `n` words of four letters or more on `page` read unsurely or with
+// capitals among small letters, the longest first; not words less than half
+// as high as most (rules read as text).
+std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n);
 
 // Codes of Latin letters and digits ("INV-2019-0042", "F2021166") and
 // numbers on a page read again in another script, where that script's
@@ -136,6 +137,12 @@ std::vector<const OcrWord*> DoubtfulWords(const OcrPage& page, size_t n);
 // digits without letters, when that is one too or a code ("GS75266" read
 // "6575266").
 void KeepLatinCodes(OcrPage& page, const OcrPage& english);
+
+// The sign "№" where a page read before (`before`, boxes in the same pixels)
+// had it and `page`, read again in a language whose model reads it as
+// letters ("Ne", "Ж"; Ukrainian's), has a word without it:
+// that word takes the one read before.
+void KeepNumeroSigns(OcrPage& page, const OcrPage& before);
 
 class Scanner {
  public:
@@ -184,6 +191,13 @@ class Scanner {
   // installed.
   core::Result<std::shared_ptr<EnginePool>> ReadScript(
       const GrayImage& image, const OcrPage& page) const;
+  // `image` read by an engine of `pool` (RecognizePage), a language of
+  // another script, whose languages it sets `language` to: codes and
+  // numbers as `english` read them (KeepLatinCodes), Latin lookalikes of the
+  // script as its letters, Greek monotonic.
+  core::Result<OcrPage> RecognizeInScript(EnginePool& pool, GrayImage& image,
+                                          bool flatten, const OcrPage& english,
+                                          std::string& language) const;
   // Recognizes `image` with `engine` in the scanner's layout, and again as
   // one block or with its contrast stretched when that layout reads it
   // poorly (ScannerOptions::reread_below_quality, reread_below_coverage);
