@@ -712,6 +712,10 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("СУМА 99,00 грн\nГОТІВКА 100,00\nРЕШТА 1,00\n"
                           "ПДВ 20% 16,50\nДякуємо!"),
             "ukr");
+  // A boulevard ("бул.") is Bulgarian's and Ukrainian's alike.
+  EXPECT_EQ(GuessLanguage("БУЛ. ЛЕС УКРА1НКИ, 36\nВСЬОГО 419,00\n"
+                          "Гот1вка 420,00\nРешта 1,00"),
+            "ukr");
   // Swiss German shares "exkl" and "netto" with the Nordic languages.
   EXPECT_EQ(GuessLanguage("Total exkl. MWST 1'234.50\nMWST 8.1% 100.00\n"
                           "Zahlbar innert 30 Tagen netto. Besten Dank"),
