@@ -197,14 +197,11 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
     }
     return out;
   };
-  auto letters = [](const ScriptLetters& n) {
-    return n.latin + n.greek + n.cyrillic + n.other;
-  };
   for (OcrLine& line : page.lines) {
     for (OcrWord& w : line.words) {
       const ScriptLetters n = CountScripts(w.text);
       const std::string d = digits(w.text);
-      const bool number = letters(n) == 0;
+      const bool number = Letters(w.text) == 0;
       if (d.empty() || (!number && n.greek + n.cyrillic == 0)) continue;
       for (const OcrLine& el : english.lines) {
         for (const OcrWord& e : el.words) {
@@ -392,10 +389,10 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     held.reset();
     INVOICES_ASSIGN_OR_RETURN(script, ReadScript(image, page));
     if (script) {
-      const OcrPage english = std::move(page);
+      const OcrPage in_english = std::move(page);
       std::string read_in;
-      INVOICES_ASSIGN_OR_RETURN(
-          page, RecognizeInScript(*script, image, flatten, english, read_in));
+      INVOICES_ASSIGN_OR_RETURN(page, RecognizeInScript(*script, image, flatten,
+                                                        in_english, read_in));
       // Its words may name another language of the script than the one that
       // read it, with letters that one lacks (Russian read a Ukrainian page:
       // "ПДВ", "Решта"; its "і", "ї", "є" it cannot read): that one reads it
@@ -410,7 +407,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
           const OcrPage first = std::move(page);
           INVOICES_ASSIGN_OR_RETURN(
               page,
-              RecognizeInScript(*script, image, flatten, english, read_in));
+              RecognizeInScript(*script, image, flatten, in_english, read_in));
           KeepNumeroSigns(page, first);
         }
       }
