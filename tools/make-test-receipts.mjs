@@ -24,9 +24,9 @@
 // --countries names the countries whose documents are made, in turn: by default
 // the first eight (us, uk, de, fr, es, it, nl, iso: Singapore); ch, au, in, pt,
 // pl, ca, se, dk, no, fi, cz (Czechia), tr, id (Indonesia), hu, ro, gr (Greece, in
-// Greek letters), bg (Bulgaria) and ua (Ukraine), in Cyrillic, are made only
-// when named, so that a seed's default set stays the one earlier figures were
-// measured on.
+// Greek letters), bg (Bulgaria), ua (Ukraine) and ru (Russia, receipts only), in
+// Cyrillic, are made only when named, so that a seed's default set stays the
+// one earlier figures were measured on.
 // --extras adds to receipts what real ones print around the prices: a
 // discount before or after the subtotal, a tip where tax is added, unit prices
 // on lines of their own, card slip or cashier lines, loyalty points; and to
@@ -272,7 +272,7 @@ const DISCOUNT_WORDS = {
   us: 'Discount', uk: 'Discount', de: 'Rabatt', fr: 'Remise', es: 'Descuento', it: 'Sconto', nl: 'Korting',
   iso: 'Discount', ch: 'Rabatt', au: 'Discount', in: 'Discount', pt: 'Desconto', pl: 'Rabat', ca: 'Discount',
   se: 'Rabatt', dk: 'Rabat', no: 'Rabatt', fi: 'Alennus', cz: 'Sleva', tr: 'İndirim', id: 'Diskon',
-  hu: 'Kedvezmény', ro: 'Reducere', gr: 'Έκπτωση', bg: 'Отстъпка', ua: 'Знижка',
+  hu: 'Kedvezmény', ro: 'Reducere', gr: 'Έκπτωση', bg: 'Отстъпка', ua: 'Знижка', ru: 'Скидка',
 };
 
 // Countries beyond the first eight, made only when asked for (--countries), so
@@ -583,6 +583,25 @@ const MORE_LOCALES = {
     thanks: ['БЛАГОДАРИМ ВИ!', 'Заповядайте отново'],
     phone: () => `Тел.: 0${between(2, 99)} ${between(100, 999)} ${between(100, 999)}`,
   },
+  ru: {
+    // Russian till receipts print "=" before their amounts ("ИТОГ =1234.50").
+    amount: 'plain', currency: '₽', before: false, taxIncluded: true, mark: '=',
+    date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${String(d.y).slice(2)}`]),
+    dateLabel: ['ДАТА', 'Дата:', ''],
+    shops: ['Пекарня', 'Аптека', 'Кофейня', 'Книжный магазин', 'Кондитерская', 'Продукты', 'Цветы'],
+    names: ['Волга', 'Берёзка', 'Иванов', 'Север', 'Уют', 'Смирнов', 'Радуга'],
+    street: () => `${pick(['ул. Ленина', 'пр. Мира', 'ул. Пушкина', 'Невский пр.', 'ул. Гагарина'])}, д. ${between(1, 150)}`,
+    city: () => pick(['101000 Москва', '190000 Санкт-Петербург', '420111 Казань', '630099 Новосибирск', '620014 Екатеринбург']),
+    items: ['Хлеб', 'Кофе', 'Пельмени', 'Молоко 1л', 'Сыр', 'Вода минеральная', 'Газета', 'Пирожок'],
+    unit: () => between(30, 900) * 100,
+    subtotal: ['ПОДЫТОГ', 'Подытог'],
+    tax: (r) => pick([`НДС ${r}%`, `в т.ч. НДС ${r}%`, `СУММА НДС ${r}%`]),
+    taxRates: [20, 10],
+    total: ['ИТОГ', 'ИТОГО', 'ИТОГО К ОПЛАТЕ', 'Итог'],
+    cash: ['НАЛИЧНЫМИ', 'Наличными'], card: ['БЕЗНАЛИЧНЫМИ', 'КАРТА', 'Безналичными'], change: ['СДАЧА', 'Сдача'],
+    thanks: ['СПАСИБО ЗА ПОКУПКУ!', 'Ждём вас снова'],
+    phone: () => `Тел.: +7 ${between(495, 999)} ${between(100, 999)}-${between(10, 99)}-${between(10, 99)}`,
+  },
   ua: {
     amount: 'space', currency: 'грн', before: false, taxIncluded: true,
     date: (d) => pick([`${pad2(d.d)}.${pad2(d.m)}.${d.y}`, `${pad2(d.d)}.${pad2(d.m)}.${String(d.y).slice(2)}`, `${d.y}-${pad2(d.m)}-${pad2(d.d)}`]),
@@ -616,7 +635,7 @@ function receipt(i) {
   const key = countryOf(i);
   const L = LOCALES[key] ?? MORE_LOCALES[key];
   const cur = (cents) => (L.before ? `${L.currency}${money(cents, L.amount)}` : `${money(cents, L.amount)} ${L.currency}`);
-  const bare = (cents) => `${L.star ? '*' : ''}${money(cents, L.amount)}`;
+  const bare = (cents) => `${L.mark ?? (L.star ? '*' : '')}${money(cents, L.amount)}`;
   const whole = (cents) => (L.whole ? Math.round(cents / 100) * 100 : cents);
   const shop = pick(L.shops);
   const name = pick(L.names);
