@@ -156,7 +156,9 @@ void AddOcrFlags(CLI::App& command, OcrFlags& flags) {
   command
       .add_option("--lang", flags.lang,
                   "OCR languages, Tesseract style (eng, eng+deu); for serve, "
-                  "the default of requests that name none (POST /scan?lang=)")
+                  "the default of requests that name none (POST /scan?lang=). "
+                  "With eng, pages in Greek or Cyrillic letters are found and "
+                  "read again in ell or rus (ukr) when those are installed")
       ->envname("INVOICES_LANG")
       ->capture_default_str();
   command
