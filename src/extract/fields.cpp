@@ -2974,6 +2974,27 @@ void ExtractDates(PageModel& m, DateOrder country, int page_number,
     }
   }
   const bool order_known = day_first + month_first > 0;
+  // No date on the page: one whose separator OCR lost ("3003/2018") is read
+  // with it put back, less surely than one printed whole.
+  if (std::all_of(m.lines.begin(), m.lines.end(),
+                  [](const Line& l) { return l.dates.empty(); })) {
+    const DateOrder order =
+        month_first > day_first ? DateOrder::kMonthFirst : country;
+    for (Line& line : m.lines) {
+      for (size_t w = 0; w < line.ocr->words.size(); ++w) {
+        const std::string& text = line.ocr->words[w].text;
+        const size_t b = text.find_first_not_of("([:");
+        const size_t e = text.find_last_not_of(").,:;");
+        if (b == std::string::npos || e == std::string::npos || e < b) continue;
+        if (auto d = LostSeparatorDate(
+                std::string_view(text).substr(b, e - b + 1), order)) {
+          d->begin += line.word_begin[w] + b;
+          d->end += line.word_begin[w] + b;
+          line.dates.push_back(std::move(*d));
+        }
+      }
+    }
+  }
 
   std::vector<DateCand> cands;
   bool first_seen = false;
@@ -2998,7 +3019,7 @@ void ExtractDates(PageModel& m, DateOrder country, int page_number,
         if (d.has_time) s += 0.05;
         if (!first_seen) s += 0.1;  // the earliest date printed
         first_seen = true;
-        c.invoice = s;
+        c.invoice = d.separator_restored ? 0.6 * s : s;
       }
       cands.push_back(std::move(c));
     }

@@ -2505,5 +2505,24 @@ TEST(GreekTest, TheCustomerUnderProsAloneIsNotTheVendor) {
       << Dump(e);
 }
 
+TEST(FieldsTest, WithoutADateOneWhoseSeparatorWasLostIsRead) {
+  // "30/03/2018" read "3003/2018": no date otherwise, so it is read with
+  // its separator put back, less surely than a date printed whole.
+  const core::Extraction lost = Extract(R"(LIAN HING STATIONERY SDN BHD
+3003/2018 No. CS-20322
+TOTAL 189.00)");
+  EXPECT_EQ(Value(lost, "invoice_date"), "2018-03-30") << Dump(lost);
+  const core::Extraction whole = Extract(R"(LIAN HING STATIONERY SDN BHD
+30/03/2018 No. CS-20322
+TOTAL 189.00)");
+  EXPECT_LT(Conf(lost, "invoice_date"), Conf(whole, "invoice_date"));
+  // A page with a date takes no number for another.
+  const core::Extraction dated = Extract(R"(LIAN HING STATIONERY SDN BHD
+Date: 12/03/2018
+Inv 3003/2018
+TOTAL 189.00)");
+  EXPECT_EQ(Value(dated, "invoice_date"), "2018-03-12") << Dump(dated);
+}
+
 }  // namespace
 }  // namespace invoices::extract

@@ -1344,6 +1344,38 @@ int MonthFromName(std::string_view word) {
   return MonthFromFolded(FoldText(Trim(word)));
 }
 
+std::optional<DateToken> LostSeparatorDate(std::string_view word,
+                                           DateOrder order) {
+  auto digits = [&](size_t b, size_t e) {
+    return e <= word.size() &&
+           std::all_of(word.begin() + b, word.begin() + e,
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  auto separator = [&](size_t k) {
+    return k < word.size() &&
+           (word[k] == '/' || word[k] == '.' || word[k] == '-');
+  };
+  std::string repaired;
+  const size_t n = word.size();
+  if (n >= 7 && separator(4) && digits(0, 4) && digits(5, n) &&
+      (n == 7 || n == 9)) {
+    repaired = std::string(word.substr(0, 2)) + word[4] +
+               std::string(word.substr(2, 2)) + std::string(word.substr(4));
+  } else if (n >= 7 && separator(2) && digits(0, 2) && digits(3, n) &&
+             (n == 7 || n == 9)) {
+    repaired =
+        std::string(word.substr(0, 5)) + word[2] + std::string(word.substr(5));
+  } else {
+    return std::nullopt;
+  }
+  std::optional<DateToken> d = ParseDate(repaired, order);
+  if (!d) return std::nullopt;
+  d->begin = 0;
+  d->end = word.size();
+  d->separator_restored = true;
+  return d;
+}
+
 std::optional<DateToken> ParseDate(std::string_view text, DateOrder order) {
   text = Trim(text);
   std::vector<DateToken> found = FindDates(text, order);

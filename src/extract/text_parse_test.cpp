@@ -511,6 +511,26 @@ TEST(ParseDateTest, ReadsWrittenMonths) {
   EXPECT_THAT(Dates("Дата: 5 марта 2024 г."), ElementsAre("2024-03-05"));
 }
 
+TEST(LostSeparatorDateTest, ASeparatorOcrLostIsPutBack) {
+  auto date = [](std::string_view w) {
+    const auto d = LostSeparatorDate(w, DateOrder::kDayFirst);
+    return d ? d->date.ToIso() + (d->separator_restored ? "*" : "") : "";
+  };
+  EXPECT_EQ(date("3003/2018"), "2018-03-30*");
+  EXPECT_EQ(date("3003/18"), "2018-03-30*");
+  EXPECT_EQ(date("30/032018"), "2018-03-30*");
+  EXPECT_EQ(date("0512.2017"), "2017-12-05*");
+  // No date made so, or not that shape: an invoice number, an amount.
+  EXPECT_EQ(date("4512/2018"), "");
+  EXPECT_EQ(date("3003/2018/1"), "");
+  EXPECT_EQ(date("1234.50"), "");
+  EXPECT_EQ(date("30/03/2018"), "");  // whole: ParseDate's
+  const auto span = LostSeparatorDate("3003/2018", DateOrder::kDayFirst);
+  ASSERT_TRUE(span);
+  EXPECT_EQ(span->begin, 0u);
+  EXPECT_EQ(span->end, 9u);
+}
+
 TEST(ParseDateTest, AcceptsATimeNextToTheDate) {
   auto d = ParseDate("25/12/2018 14:32");
   ASSERT_TRUE(d);

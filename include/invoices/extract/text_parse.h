@@ -165,6 +165,8 @@ struct DateToken {
   std::optional<DateOrder> evident_order;
   bool has_time = false;      // a time of day is printed right next to it
   size_t begin = 0, end = 0;  // bytes of the date (without the time)
+  // Read with a separator OCR lost put back ("3003/2018": LostSeparatorDate).
+  bool separator_restored = false;
 };
 
 // Month number (1..12) of a month name or abbreviation, case- and
@@ -172,6 +174,14 @@ struct DateToken {
 // Spanish, Italian, Dutch, Malay and Indonesian ("MAR", "March", "MÄR",
 // "März", "janv.", "févr", "MEI", "OGOS", "DIS", "dic"); 0 otherwise.
 int MonthFromName(std::string_view word);
+
+// A date of `word` whose first or second separator OCR lost, put back:
+// four digits, a separator and two or four ("3003/2018" is 30/03/2018), or
+// two, a separator and four or six ("30/032018"), when that makes a date
+// in `order` (ParseDate) with a four-digit year or a two-digit one; its
+// span is the word's and `separator_restored` is set. nullopt otherwise.
+std::optional<DateToken> LostSeparatorDate(std::string_view word,
+                                           DateOrder order);
 
 // Reads `text` (trimmed) as one date, optionally with a time of day before or
 // after it ("25/12/2018 14:32", "25/12/2018 8:13:39 PM"). Forms:
