@@ -1146,7 +1146,7 @@ std::string FoldText(std::string_view text) {
   out.reserve(text.size());
   const std::vector<Cp> cps = Decode(text);
   // Per word, whether it is Greek or Cyrillic with Latin lookalikes in it.
-  char32_t script = 0;  // 'g', 'c' or 0 for the word at hand
+  enum class Mixed { kNo, kGreek, kCyrillic } mixed = Mixed::kNo;
   for (size_t k = 0; k < cps.size(); ++k) {
     const char32_t c = cps[k].c;
     if (k == 0 || !IsLetter(cps[k - 1].c)) {
@@ -1156,12 +1156,12 @@ std::string FoldText(std::string_view text) {
         cyrillic += IsCyrillic(cps[e].c);
         latin += cps[e].c < 0x80;
       }
-      script = latin == 0 || greek + cyrillic == 0 ? 0
-               : greek > cyrillic                  ? 'g'
-                                                   : 'c';
+      mixed = latin == 0 || greek + cyrillic == 0 ? Mixed::kNo
+              : greek > cyrillic                  ? Mixed::kGreek
+                                                  : Mixed::kCyrillic;
     }
-    if (script != 0 && c < 0x80) {
-      if (const char32_t g = LookalikeIn(script == 'g', c)) {
+    if (mixed != Mixed::kNo && c < 0x80) {
+      if (const char32_t g = LookalikeIn(mixed == Mixed::kGreek, c)) {
         AppendUtf8(out, FoldGreekCyrillic(g));
         continue;
       }
