@@ -3531,8 +3531,7 @@ std::optional<VendorPick> ExtractVendor(const PageModel& m, int page_number,
     if (std::none_of(
             line.tokens.begin(), line.tokens.end(), [](const Token& t) {
               return std::count_if(t.text.begin(), t.text.end(), [](char c) {
-                       return (c >= 'a' && c <= 'z') ||
-                              static_cast<unsigned char>(c) >= 0xC0;
+                       return IsLetterLead(static_cast<unsigned char>(c));
                      }) >= 3;
             })) {
       continue;
@@ -4310,7 +4309,8 @@ OcrPage internal::UndoConfusions(const OcrPage& page) {
       const std::string& t = words[i].text;
       const auto first = static_cast<unsigned char>(t.empty() ? 0 : t[0]);
       // A postcode opening the line: a town's name follows.
-      if (i == 0 && t.size() >= 4 && internal::CountDigits(t) == t.size()) {
+      if (i == 0 && t.size() >= 4 &&
+          size_t(internal::CountDigits(t)) == t.size()) {
         ++capitals;
       }
       if (!letter(first)) continue;

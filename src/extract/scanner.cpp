@@ -170,10 +170,7 @@ std::optional<Homography> Scanner::Straighten(GrayImage& image) const {
 namespace {
 
 // Letters of `text` (any script).
-size_t Letters(std::string_view text) {
-  const ScriptLetters n = CountScripts(text);
-  return n.latin + n.greek + n.cyrillic + n.other;
-}
+size_t Letters(std::string_view text) { return CountScripts(text).all(); }
 
 bool Doubtful(const OcrWord& w) { return w.confidence < 0.6f; }
 
@@ -201,7 +198,7 @@ void KeepLatinCodes(OcrPage& page, const OcrPage& english) {
     for (OcrWord& w : line.words) {
       const ScriptLetters n = CountScripts(w.text);
       const std::string d = digits(w.text);
-      const bool number = Letters(w.text) == 0;
+      const bool number = n.all() == 0;
       if (d.empty() || (!number && n.greek + n.cyrillic == 0)) continue;
       for (const OcrLine& el : english.lines) {
         for (const OcrWord& e : el.words) {
@@ -381,10 +378,13 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   const bool english = engine->language() == "eng";
   const bool guess = languages_ != nullptr && &engines == &engines_ && english;
   std::shared_ptr<EnginePool> script;
-  const auto [mixed, mixed_share] = MixedCaseWords(page);
-  if (guess && !options_.scripts.empty() &&
-      (DoubtfulWordShare(page) >= options_.script_probe_share ||
-       (mixed >= 3 && mixed_share >= options_.script_probe_mixed))) {
+  // Whether the page may be in another script (ScannerOptions::scripts).
+  auto other_script = [&] {
+    if (DoubtfulWordShare(page) >= options_.script_probe_share) return true;
+    const auto [mixed, share] = MixedCaseWords(page);
+    return mixed >= 3 && share >= options_.script_probe_mixed;
+  };
+  if (guess && !options_.scripts.empty() && other_script()) {
     t = Clock::now();
     held.reset();
     INVOICES_ASSIGN_OR_RETURN(script, ReadScript(image, page));
@@ -846,9 +846,11 @@ core::Result<std::shared_ptr<EnginePool>> Scanner::ReadScript(
     INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
     // The words read in this language: how many letters of each script,
     // and how surely.
+    // Read surely where it reads letters only its script has: a Latin
+    // page read in Cyrillic comes out as "ВАСКЕРЕ", lookalikes only, with
+    // the odd unsure "Ч" or "З".
     double sure = 0;
     size_t all = 0, greek = 0, cyrillic = 0, distinct = 0;
-    std::vector<std::pair<double, ScriptLetters>> words;
     for (const OcrWord* word : sample) {
       // With a margin of half its height above and below: read tightly
       // cropped, accents and descenders cut, words read far less surely;
@@ -862,18 +864,12 @@ core::Result<std::shared_ptr<EnginePool>> Scanner::ReadScript(
                                 ReadLineAgain(*engine, image, box, h));
       for (const OcrWord& w : again.words) {
         const ScriptLetters n = CountScripts(w.text);
-        words.emplace_back(w.confidence, n);
-        all += n.latin + n.greek + n.cyrillic + n.other;
+        all += n.all();
         greek += n.greek;
         cyrillic += n.cyrillic;
         distinct += n.distinct;
+        sure += w.confidence * double(n.distinct);
       }
-    }
-    // Read surely where it reads letters only its script has: a Latin
-    // page read in Cyrillic comes out as "ВАСКЕРЕ", lookalikes only, with
-    // the odd unsure "Ч" or "З".
-    for (const auto& [confidence, n] : words) {
-      sure += confidence * double(n.distinct);
     }
     const size_t own = std::max(greek, cyrillic);
     const double score = distinct == 0 ? 0 : sure / distinct;

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "invoices/core/strings.h"
+
 namespace invoices::extract {
 namespace {
 
@@ -112,20 +114,6 @@ const char* FoldLatin(char32_t c) {
     if (c <= r.last) return r.base;
   }
   return nullptr;
-}
-
-// Appends `c` to `out` in UTF-8 (code points below U+10000).
-void AppendUtf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 bool IsGreek(char32_t c) {
@@ -1162,7 +1150,7 @@ std::string FoldText(std::string_view text) {
     }
     if (mixed != Mixed::kNo && c < 0x80) {
       if (const char32_t g = LookalikeIn(mixed == Mixed::kGreek, c)) {
-        AppendUtf8(out, FoldGreekCyrillic(g));
+        core::AppendUtf8(out, FoldGreekCyrillic(g));
         continue;
       }
     }
@@ -1171,7 +1159,7 @@ std::string FoldText(std::string_view text) {
     } else if (const char* folded = FoldLatin(c)) {
       out += folded;
     } else if (const char32_t g = FoldGreekCyrillic(c)) {
-      AppendUtf8(out, g);
+      core::AppendUtf8(out, g);
     } else {
       out.append(text.substr(cps[k].begin, cps[k].end - cps[k].begin));
     }
@@ -1204,7 +1192,7 @@ std::optional<std::string> FromLatinLookalikes(std::string_view word,
     if (capital || (beside_own && cp.c >= 'a' && cp.c <= 'z')) {
       const char32_t g = LookalikeIn(greek, cp.c);
       if (g == 0) return std::nullopt;
-      AppendUtf8(out, g);
+      core::AppendUtf8(out, g);
       ++letters;
     } else if (IsLetter(cp.c)) {
       return std::nullopt;
@@ -1222,7 +1210,7 @@ std::string MonotonicGreek(std::string_view text) {
   for (const Cp& cp : Decode(text)) {
     const char32_t c = cp.c;
     if (c == 0xB5) {
-      AppendUtf8(out, 0x3BC);
+      core::AppendUtf8(out, 0x3BC);
       continue;
     }
     if (c < 0x1F00 || c > 0x1FFC) {
@@ -1256,7 +1244,7 @@ std::string MonotonicGreek(std::string_view text) {
         if (plain == base) m = upper ? forms.second : forms.first;
       }
     }
-    AppendUtf8(out, m);
+    core::AppendUtf8(out, m);
   }
   return out;
 }
@@ -1880,8 +1868,7 @@ std::string WithCommaBelow(std::string_view text) {
     if (c == cp.c) {
       out.append(text.substr(cp.begin, cp.end - cp.begin));
     } else {
-      out += static_cast<char>(0xC8);
-      out += static_cast<char>(0x80 | (c & 0x3F));
+      core::AppendUtf8(out, c);
     }
   }
   return out;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "invoices/core/strings.h"
 #include "invoices/store/s3_store.h"
 
 namespace invoices::store {
@@ -49,24 +50,6 @@ std::string ElementText(std::string_view xml, std::string_view tag) {
   size_t pos = 0;
   auto inner = NextElement(xml, tag, &pos);
   return inner ? XmlUnescape(*inner) : std::string();
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 std::string Getenv(const char* name) {
@@ -134,7 +117,7 @@ std::string XmlUnescape(std::string_view text) {
                          : std::strtoul(digits.c_str(), &end, hex ? 16 : 10);
       if (!digits.empty() && end != nullptr && *end == '\0' && cp > 0 &&
           cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
-        AppendUtf8(static_cast<uint32_t>(cp), &decoded);
+        core::AppendUtf8(decoded, static_cast<char32_t>(cp));
       }
     }
     if (decoded.empty()) {

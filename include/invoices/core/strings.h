@@ -11,5 +11,7 @@ namespace invoices::core {
 std::string AsciiLower(std::string_view s);
 // `s` with a-z changed to A-Z.
 std::string AsciiUpper(std::string_view s);
+// Appends code point `c` (up to U+10FFFF) to `out` in UTF-8.
+void AppendUtf8(std::string& out, char32_t c);
 
 }  // namespace invoices::core

@@ -61,6 +61,7 @@ std::string MonotonicGreek(std::string_view text);
 struct ScriptLetters {
   size_t latin = 0, greek = 0, cyrillic = 0, other = 0;
   size_t distinct = 0;
+  size_t all() const { return latin + greek + cyrillic + other; }
 };
 ScriptLetters CountScripts(std::string_view text);
 
