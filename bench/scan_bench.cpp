@@ -9,7 +9,7 @@
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
 //              [--reread-lines N] [--no-reread-name] [--reread-name-below Q]
-//              [--ocr-cache DIR]
+//              [--dropped-lines N] [--ocr-cache DIR]
 //
 // --ocr-cache DIR keeps every OCR reading in DIR, keyed by the image's pixels
 // and the engine's settings, and reuses it on later runs: changes to field
@@ -297,6 +297,8 @@ int main(int argc, char** argv) {
       scanner_options.flatten = next();
     } else if (a == "--reread-lines") {
       scanner_options.reread_lines = std::stoul(next());
+    } else if (a == "--dropped-lines") {
+      scanner_options.dropped_lines = std::stoul(next());
     } else if (a == "--reread-name-below") {
       scanner_options.reread_name_below = std::stod(next());
     } else if (a == "--no-reread-name") {
@@ -322,7 +324,7 @@ int main(int argc, char** argv) {
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
           "[--reread-lines N] [--no-reread-name] [--reread-name-below Q] "
-          "[--no-rules] [--raw-confidence] "
+          "[--dropped-lines N] [--no-rules] [--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");
       return 2;
     }

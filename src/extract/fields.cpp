@@ -1317,21 +1317,12 @@ std::vector<Token> SplitCompounds(const std::vector<Token>& tokens) {
   return out;
 }
 
-// Whether `a` and `b` differ by at most one insertion, deletion or
-// substitution.
-bool WithinOneEdit(std::string_view a, std::string_view b) {
-  if (a.size() > b.size()) std::swap(a, b);
-  if (b.size() - a.size() > 1) return false;
-  size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (i == b.size()) return true;  // the same
-  if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
-  return a.substr(i) == b.substr(i + 1);
-}
+using internal::WithinOneEdit;
 
 // The kinds of a long amount label that OCR misspelt by one letter
 // ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix), or of a date label
-// of nine letters or more ("Férfallodag", an accent misread), or 0.
+// of eight letters or more ("Férfallodag", "Eraépaiva": accents misread),
+// or 0.
 uint64_t FuzzyKinds(std::string_view token) {
   constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
                               kDiscount | kIncl | kExcl | kDue | kChange;
@@ -1343,7 +1334,7 @@ uint64_t FuzzyKinds(std::string_view token) {
   for (const Keyword& k : Keywords()) {
     if (k.tokens.size() != 1) continue;
     const std::string& word = k.tokens[0];
-    if (!(k.kinds & kFuzzy) && !((k.kinds & kDateRole) && word.size() >= 9)) {
+    if (!(k.kinds & kFuzzy) && !((k.kinds & kDateRole) && word.size() >= 8)) {
       continue;
     }
     if (word.size() >= 5 && word.find('*') == std::string::npos &&

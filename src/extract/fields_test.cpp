@@ -2351,6 +2351,29 @@ Moms 25% 1 527,60
 Summa att betala 7 638,01 kr)");
   EXPECT_EQ(Value(e, "invoice_date"), "2025-07-23") << Dump(e);
   EXPECT_EQ(Value(e, "due_date"), "2025-09-06") << Dump(e);
+  // Eight letters are enough: Finnish "Eräpäivä" read "Eraépaiva" and
+  // "Erapdaiva".
+  for (const char* label : {"Eraépaiva", "Erapdaiva"}) {
+    const core::Extraction fi = Extract(std::string(R"(Pohjola Konsultointi Ky
+LASKU
+Laskun numero: 127976
+Paivays: 27.09.2017
+)") + label + R"( 27.10.2017
+ALV 25.5% 3 016,41
+Maksettava 14 845,46)");
+    EXPECT_EQ(Value(fi, "invoice_date"), "2017-09-27") << Dump(fi);
+    EXPECT_EQ(Value(fi, "due_date"), "2017-10-27") << label << Dump(fi);
+  }
+}
+
+TEST(InvoiceLabelsTest, WithinOneEditCountsOneInsertionDeletionOrChange) {
+  EXPECT_TRUE(internal::WithinOneEdit("erapaiva", "erapaiva"));
+  EXPECT_TRUE(internal::WithinOneEdit("erapaiva", "eraepaiva"));
+  EXPECT_TRUE(internal::WithinOneEdit("erapaiva", "erapaiv"));
+  EXPECT_TRUE(internal::WithinOneEdit("total", "totai"));
+  EXPECT_FALSE(internal::WithinOneEdit("total", "tota1x"));
+  EXPECT_FALSE(internal::WithinOneEdit("erapaiva", "eraepdaiva"));
+  EXPECT_FALSE(internal::WithinOneEdit("ab", "ba"));
 }
 
 TEST(InvoiceLabelsTest, ADepositTakenOffLeavesTheTotalAsPrinted) {

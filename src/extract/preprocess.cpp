@@ -406,6 +406,123 @@ GrayImage Crop(const GrayImage& image, const core::BBox& box) {
   return out;
 }
 
+std::vector<core::BBox> FindUnreadText(const GrayImage& image,
+                                       const std::vector<core::BBox>& read,
+                                       int text_height, size_t max_bands) {
+  const int w = image.width, h = image.height;
+  if (w == 0 || h == 0 || text_height < 6 || max_bands == 0) return {};
+  // A grid of cells a sixth of the text high: a line of text is about six
+  // cells tall, and a cell is ink when enough of its pixels are.
+  const int c = std::max(2, text_height / 6);
+  const int gw = (w + c - 1) / c, gh = (h + c - 1) / c;
+  auto at = [gw](int x, int y) { return size_t(y) * gw + x; };
+  std::vector<uint8_t> covered(size_t(gw) * gh, 0);
+  const int m = text_height / 3;
+  for (const core::BBox& b : read) {
+    const int x0 = std::clamp((b.x0 - m) / c, 0, gw);
+    const int x1 = std::clamp((b.x1 + m + c - 1) / c, 0, gw);
+    const int y0 = std::clamp((b.y0 - m) / c, 0, gh);
+    const int y1 = std::clamp((b.y1 + m + c - 1) / c, 0, gh);
+    for (int y = y0; y < y1; ++y) {
+      std::fill(covered.begin() + at(x0, y), covered.begin() + at(x1, y), 1);
+    }
+  }
+  const int threshold = OtsuThreshold(image);
+  std::vector<int> ink(size_t(gw) * gh, 0);
+  for (int y = 0; y < h; ++y) {
+    const uint8_t* row = &image.pixels[size_t(y) * w];
+    int* cells = &ink[at(0, y / c)];
+    for (int gx = 0; gx < gw; ++gx) {
+      const int x1 = std::min(w, (gx + 1) * c);
+      int n = 0;
+      for (int x = gx * c; x < x1; ++x) n += row[x] <= threshold;
+      cells[gx] += n;
+    }
+  }
+  const int min_ink = std::max(2, c * c / 16);
+  std::vector<uint8_t> on(size_t(gw) * gh, 0);
+  for (size_t i = 0; i < on.size(); ++i) {
+    on[i] = !covered[i] && ink[i] >= min_ink;
+  }
+  // Letters and words of one line joined: gaps of up to 1.5 text heights
+  // between ink cells of a row, over cells no word read covers.
+  const int gap = (3 * text_height / 2 + c - 1) / c;
+  std::vector<uint8_t> joined = on;
+  for (int y = 0; y < gh; ++y) {
+    int last = -1;
+    for (int x = 0; x < gw; ++x) {
+      if (covered[at(x, y)]) {
+        last = -1;
+      } else if (on[at(x, y)]) {
+        if (last >= 0 && x - last - 1 <= gap) {
+          std::fill(joined.begin() + at(last + 1, y), joined.begin() + at(x, y),
+                    1);
+        }
+        last = x;
+      }
+    }
+  }
+  // Connected bands of joined cells (4-neighbours).
+  struct Band {
+    core::BBox cells;
+    int64_t ink = 0;
+    int area = 0;  // cells
+  };
+  std::vector<Band> bands;
+  std::vector<uint8_t> seen(size_t(gw) * gh, 0);
+  std::vector<std::pair<int, int>> stack;
+  for (int y = 0; y < gh; ++y) {
+    for (int x = 0; x < gw; ++x) {
+      if (!joined[at(x, y)] || seen[at(x, y)]) continue;
+      Band band{{x, y, x + 1, y + 1}};
+      seen[at(x, y)] = 1;
+      stack.push_back({x, y});
+      while (!stack.empty()) {
+        const auto [cx, cy] = stack.back();
+        stack.pop_back();
+        band.ink += ink[at(cx, cy)] * on[at(cx, cy)];
+        ++band.area;
+        band.cells = {std::min(band.cells.x0, cx), std::min(band.cells.y0, cy),
+                      std::max(band.cells.x1, cx + 1),
+                      std::max(band.cells.y1, cy + 1)};
+        constexpr int kSteps[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+        for (const auto& step : kSteps) {
+          const int nx = cx + step[0], ny = cy + step[1];
+          if (nx < 0 || ny < 0 || nx >= gw || ny >= gh) continue;
+          if (!joined[at(nx, ny)] || seen[at(nx, ny)]) continue;
+          seen[at(nx, ny)] = 1;
+          stack.push_back({nx, ny});
+        }
+      }
+      bands.push_back(band);
+    }
+  }
+  std::vector<core::BBox> out;
+  for (const Band& band : bands) {
+    const core::BBox& g = band.cells;
+    if (g.x0 == 0 || g.y0 == 0 || g.x1 == gw || g.y1 == gh) continue;
+    const core::BBox box{g.x0 * c, g.y0 * c, std::min(w, g.x1 * c),
+                         std::min(h, g.y1 * c)};
+    const int bw = box.x1 - box.x0, bh = box.y1 - box.y0;
+    if (bh < 0.6 * text_height || bh > 2.2 * text_height) continue;
+    if (bw < 2 * text_height) continue;
+    // Text is ink on a fifth to a third of its band, and letters fill most
+    // of a line's cells; specks and dotted rules spread thinly over many.
+    const double area = double(bw) * bh;
+    if (band.ink > 0.5 * area || band.ink < 0.1 * area) continue;
+    if (double(band.area) * c * c < 0.45 * area) continue;
+    out.push_back(box);
+  }
+  auto area = [](const core::BBox& b) {
+    return int64_t(b.x1 - b.x0) * (b.y1 - b.y0);
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    return area(a) > area(b);
+  });
+  if (out.size() > max_bands) out.resize(max_bands);
+  return out;
+}
+
 // ---- perspective ----------------------------------------------------------
 
 std::optional<Quad> FindPaperQuad(const GrayImage& image, int detect_side) {

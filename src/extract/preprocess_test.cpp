@@ -130,6 +130,55 @@ TEST(PreprocessTest, CropClampsToTheImage) {
   EXPECT_EQ(Crop(img, {8, 8, 2, 2}).pixels.size(), 0u);
 }
 
+// A line of "letters" 30 px high from (x, y): strokes 4 px wide, 8 px
+// apart, in words of five letters with a 20 px space; its box.
+core::BBox TextLine(GrayImage& img, int x, int y, int letters) {
+  int at = x, end = x;
+  for (int i = 0; i < letters; ++i) {
+    FillRect(img, at, y, at + 4, y + 30, 20);
+    FillRect(img, at, y + 13, at + 8, y + 17, 20);
+    end = at + 8;
+    at += 12 + (i % 5 == 4 ? 20 : 0);
+  }
+  return {x, y, end, y + 30};
+}
+
+TEST(UnreadTextTest, FindsALineNoWordCoversAndNothingElse) {
+  GrayImage page = Filled(1200, 900, 245);
+  std::vector<core::BBox> read;
+  for (int row = 0; row < 8; ++row) {
+    read.push_back(TextLine(page, 100, 100 + 60 * row, 30));
+  }
+  // Dropped by the layout: a line in another column, between two read rows.
+  const core::BBox dropped = TextLine(page, 700, 220, 20);
+  // Not text: a solid stamp, a faint hatch, strokes going down a stair
+  // (most of their band blank), a shadow at the edge, a single speck.
+  FillRect(page, 700, 500, 900, 530, 20);
+  for (int x = 700; x < 1000; x += 14) FillRect(page, x, 580, x + 1, 610, 20);
+  for (int i = 0; i < 5; ++i) {
+    FillRect(page, 700 + 60 * i, 640 + 8 * i, 760 + 60 * i, 648 + 8 * i, 20);
+  }
+  FillRect(page, 0, 700, 300, 730, 20);
+  FillRect(page, 1000, 100, 1006, 106, 20);
+  const std::vector<core::BBox> found = FindUnreadText(page, read, 30);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_LE(std::abs(found[0].x0 - dropped.x0), 10);
+  EXPECT_LE(std::abs(found[0].y0 - dropped.y0), 10);
+  EXPECT_LE(std::abs(found[0].x1 - dropped.x1), 10);
+  EXPECT_LE(std::abs(found[0].y1 - dropped.y1), 10);
+  // Once read, nothing is left; nor is anything with no height to go by.
+  read.push_back(dropped);
+  EXPECT_TRUE(FindUnreadText(page, read, 30).empty());
+  EXPECT_TRUE(FindUnreadText(page, {}, 0).empty());
+  // The largest bands first, no more than asked for.
+  const core::BBox second = TextLine(page, 700, 400, 10);
+  read.pop_back();
+  const std::vector<core::BBox> two = FindUnreadText(page, read, 30);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_LE(std::abs(two[1].x1 - second.x1), 10);
+  EXPECT_EQ(FindUnreadText(page, read, 30, 1).size(), 1u);
+}
+
 // ---- perspective -----------------------------------------------------------
 
 // Rows of a straightened receipt with no ink at all: the gaps between text

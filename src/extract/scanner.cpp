@@ -428,6 +428,12 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
     AddTiming(result, "reread", MsSince(t));
   }
+  // After the rereads, which go by the page as its layout read it.
+  if (options_.dropped_lines > 0) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(ReadDroppedLines(*engine, image, page));
+    AddTiming(result, "dropped", MsSince(t));
+  }
   held.reset();
   if (options_.read_accents && guess && !script) {
     t = Clock::now();
@@ -781,6 +787,144 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
             }));
       }
     }
+  }
+  return {};
+}
+
+namespace {
+
+// Whether `text` is a value with no label: digits, and no more than three
+// letters ("196,03 €", "RM 9.00").
+bool ValueOnly(std::string_view text) {
+  return Letters(text) <= 3 && internal::CountDigits(text) > 0;
+}
+
+// Puts `line`, read alone where the page's layout read nothing, into
+// `page`. A label whose value was read on its row ("TOTAL" dropped,
+// "196,03 €" read), or a value whose label was, joins that line, the words
+// in the order they stand. Any other line comes after the nearest line
+// above it in its column, in that line's block; with none above, before
+// the first line below it, in a block of its own.
+void AddDroppedLine(OcrPage& page, OcrLine line) {
+  line.box = line.words.front().box;
+  for (const OcrWord& w : line.words)
+    line.box = internal::Union(line.box, w.box);
+  auto set_ids = [&line](int block, int paragraph, int line_id) {
+    for (OcrWord& w : line.words) {
+      w.block = block;
+      w.paragraph = paragraph;
+      w.line = line_id;
+    }
+  };
+  const bool value = ValueOnly(line.Text());
+  auto gap = [&line](const core::BBox& b) {
+    return std::max(b.x0 - line.box.x1, line.box.x0 - b.x1);
+  };
+  OcrLine* partner = nullptr;
+  for (OcrLine& other : page.lines) {
+    if (other.words.empty() ||
+        internal::VerticalOverlap(other.box, line.box) < 0.5 ||
+        internal::HorizontalOverlap(other.box, line.box) > 0) {
+      continue;
+    }
+    const std::string t = other.Text();
+    if (value ? Letters(t) < 3 : !ValueOnly(t)) continue;
+    if (!partner || gap(other.box) < gap(partner->box)) partner = &other;
+  }
+  if (partner) {
+    const OcrWord& ids = partner->words.front();
+    set_ids(ids.block, ids.paragraph, ids.line);
+    partner->box = internal::Union(partner->box, line.box);
+    partner->words.insert(partner->words.end(),
+                          std::make_move_iterator(line.words.begin()),
+                          std::make_move_iterator(line.words.end()));
+    std::stable_sort(
+        partner->words.begin(), partner->words.end(),
+        [](const OcrWord& a, const OcrWord& b) { return a.box.x0 < b.box.x0; });
+    return;
+  }
+  int block = 0, paragraph = 0, line_id = 0;
+  for (const OcrLine& l : page.lines) {
+    for (const OcrWord& w : l.words) {
+      block = std::max(block, w.block + 1);
+      paragraph = std::max(paragraph, w.paragraph + 1);
+      line_id = std::max(line_id, w.line + 1);
+    }
+  }
+  const int centre = line.box.y0 + line.box.y1;  // twice the centre
+  auto centre_of = [](const core::BBox& b) { return b.y0 + b.y1; };
+  std::optional<size_t> above;
+  for (size_t i = 0; i < page.lines.size(); ++i) {
+    const OcrLine& l = page.lines[i];
+    if (l.words.empty() || centre_of(l.box) >= centre ||
+        internal::HorizontalOverlap(l.box, line.box) <= 0) {
+      continue;
+    }
+    if (!above || l.box.y1 > page.lines[*above].box.y1) above = i;
+  }
+  size_t at = page.lines.size();
+  if (above) {
+    at = *above + 1;
+    set_ids(page.lines[*above].words.front().block, paragraph, line_id);
+  } else {
+    for (size_t i = 0; i < page.lines.size(); ++i) {
+      if (centre_of(page.lines[i].box) > centre) {
+        at = i;
+        break;
+      }
+    }
+    set_ids(block, paragraph, line_id);
+  }
+  page.lines.insert(page.lines.begin() + at, std::move(line));
+}
+
+}  // namespace
+
+core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
+                                       const GrayImage& image,
+                                       OcrPage& page) const {
+  // The text's height: the median of the words of two letters or digits.
+  std::vector<int> heights;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) {
+      if (Letters(w.text) + internal::CountDigits(w.text) >= 2) {
+        heights.push_back(w.box.y1 - w.box.y0);
+      }
+    }
+  }
+  // A page read hardly at all has no text height to go by.
+  if (heights.size() < 5) return {};
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  const int h = heights[heights.size() / 2];
+  // What was read, but not the blank "word" Tesseract gives a block it
+  // took for a picture (the whole page, at times).
+  std::vector<core::BBox> read;
+  for (const OcrLine& line : page.lines) {
+    for (const OcrWord& w : line.words) {
+      if (w.box.y1 - w.box.y0 <= 4 * h &&
+          std::any_of(w.text.begin(), w.text.end(),
+                      [](unsigned char c) { return !std::isspace(c); })) {
+        read.push_back(w.box);
+      }
+    }
+  }
+  for (const core::BBox& band :
+       FindUnreadText(image, read, h, options_.dropped_lines)) {
+    const core::BBox box{std::max(0, band.x0 - h / 2),
+                         std::max(0, band.y0 - h / 4),
+                         std::min(image.width, band.x1 + h / 2),
+                         std::min(image.height, band.y1 + h / 4)};
+    INVOICES_ASSIGN_OR_RETURN(OcrLine line,
+                              ReadLineAgain(engine, image, box, h));
+    // Noise read as text ("~~ ' ."): a line is kept when it reads surely
+    // and holds three letters or digits.
+    const std::string text = line.Text();
+    if (line.words.empty() || line.MeanConfidence() < 0.75 ||
+        Letters(text) + internal::CountDigits(text) < 3) {
+      continue;
+    }
+    AddDroppedLine(page, std::move(line));
   }
   return {};
 }

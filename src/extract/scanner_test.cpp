@@ -64,9 +64,9 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
     stages.push_back(stage);
     EXPECT_GE(ms, 0);
   }
-  EXPECT_EQ(stages,
-            (std::vector<std::string>{"decode", "payment_qr", "preprocess",
-                                      "ocr", "reread", "extract", "total"}));
+  EXPECT_EQ(stages, (std::vector<std::string>{"decode", "payment_qr",
+                                              "preprocess", "ocr", "reread",
+                                              "dropped", "extract", "total"}));
   EXPECT_EQ(r->document.source, "ocr");
   EXPECT_EQ(r->document.language, "eng");
   EXPECT_EQ(r->text, "TOTAL 1.00");
@@ -132,6 +132,9 @@ core::Result<core::Extraction> ScanScripted(
     return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
   });
   if (!pool) return std::unexpected(pool.error());
+  // The scripted words stand nowhere near the receipt's ink, all of which
+  // would look dropped by the layout and be read as `line`.
+  options.dropped_lines = 0;
   Scanner scanner(**pool, options);
   auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
   if (blocks_read) *blocks_read = engine->blocks_read;
@@ -825,6 +828,32 @@ TEST(ScannerTest, ReceiptsInGreekAndCyrillicAreReadInTheirScriptByTesseract) {
   r = english.Scan(Span(greek), "greek-receipt.jpg", "");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->document.language, "eng");
+}
+
+// An invoice whose due date and a line of the customer's address the page
+// layout drops, read by the real engine (integration).
+TEST(ScannerTest, LinesThePageLayoutDroppedAreReadAlone) {
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  const std::string invoice = Fixture("layout/dropped-line-invoice.jpg");
+  ASSERT_FALSE(invoice.empty());
+  ScannerOptions options;
+  options.read_accents = false;  // no other language needed
+  const Scanner scanner(**pool, options);
+  auto r = scanner.Scan(Span(invoice), "dropped-line-invoice.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(FieldOf(r, "due_date"), "2017-12-18") << r->text;
+  EXPECT_EQ(FieldOf(r, "invoice_date"), "2017-11-18");
+  EXPECT_NE(FieldOf(r, "receiver_address").find("16010 Osmangazi/Bursa"),
+            std::string::npos)
+      << r->text;
+  // What the page's layout reads alone: no due date.
+  options.dropped_lines = 0;
+  const Scanner layout_only(**pool, options);
+  r = layout_only.Scan(Span(invoice), "dropped-line-invoice.jpg", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(FieldOf(r, "due_date"), "") << r->text;
 }
 
 // A receipt photographed at an angle on a table, read by the real engine

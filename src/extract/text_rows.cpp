@@ -536,6 +536,7 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
   if (b.size() - a.size() > 1) return false;
   size_t i = 0;
   while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == b.size()) return true;  // the same
   if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
   return a.substr(i) == b.substr(i + 1);
 }

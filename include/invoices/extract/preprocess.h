@@ -7,6 +7,7 @@
 #include <array>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "invoices/core/extraction.h"
 #include "invoices/extract/image.h"
@@ -55,6 +56,18 @@ GrayImage Resize(const GrayImage& image, int width, int height);
 
 // The pixels inside `box` (clamped to the image).
 GrayImage Crop(const GrayImage& image, const core::BBox& box);
+
+// Text that OCR's page layout dropped (a line between two tables, a label and
+// its value beside a block read as a picture): bands of ink about as high as
+// the text read (`text_height` px, 0.6 to 2.2 times it) and at least twice as
+// wide, that no box of `read` (the words read, each widened by a third of
+// the text height) touches. Ink apart by less than 1.5 text heights on a row
+// is one band; bands touching the image's edge (a scanner's shadow) and
+// bands mostly ink (a stamp, a bar) are none. At most `max_bands`, the
+// largest first. Cost is linear in the pixels (a few milliseconds a page).
+std::vector<core::BBox> FindUnreadText(const GrayImage& image,
+                                       const std::vector<core::BBox>& read,
+                                       int text_height, size_t max_bands = 8);
 
 // ---- perspective: a receipt photographed at an angle on a table ----------
 

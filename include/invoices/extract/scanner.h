@@ -65,6 +65,10 @@ struct ScannerOptions {
   // date or amount. On the 100 dev receipts 4 a page read 2 more totals and
   // lost nothing; 8 lost 2 totals again (docs/BENCHMARKS.md).
   size_t reread_lines = 4;
+  // Lines the page's layout dropped (FindUnreadText: ink no word read
+  // covers, as high as the text), at most this many a page, each read alone
+  // and added to the page when read surely; 0 for none.
+  size_t dropped_lines = 6;
   // The lines of a vendor's name found with a calibrated confidence under
   // `reread_name_below` are read again, each with the lines around it as a
   // block at a comfortable text height; a reading replaces a line when it
@@ -186,6 +190,11 @@ class Scanner {
   // keeps the readings of higher quality. Boxes stay in `image` pixels.
   core::Status RereadLines(OcrEngine& engine, const GrayImage& image,
                            OcrPage& page) const;
+  // Adds to `page` the lines its layout dropped
+  // (ScannerOptions::dropped_lines), each read alone, in the reading order
+  // after the line above them in their column.
+  core::Status ReadDroppedLines(OcrEngine& engine, const GrayImage& image,
+                                OcrPage& page) const;
   // The languages' pool (with English) that reads `page`, read in English,
   // better (ScannerOptions::scripts); null when none does or none is
   // installed.
