@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <initializer_list>
 #include <optional>
@@ -429,14 +430,68 @@ std::optional<std::string> LineDecimal(std::string_view raw, bool amount,
   return amount ? FormatAmount(*d, currency) : d->ToString();
 }
 
-core::LineItem MakeLineItem(std::string description, std::string_view quantity,
-                            std::string_view unit_price,
-                            std::string_view amount, std::string_view currency,
-                            std::vector<std::string>& warnings) {
+// The price of one unit when `price` is for `base` units (BT-146 for
+// BT-149: "36109.00" for 100): exact where six decimals hold it, else
+// rounded there; nullopt for a base that is no positive number.
+std::optional<core::Decimal> PerUnit(const core::Decimal& price,
+                                     const core::Decimal& base) {
+  if (base.units() <= 0) return std::nullopt;
+  auto pow10 = [](int n) {
+    __int128 p = 1;
+    while (n-- > 0) p *= 10;
+    return p;
+  };
+  for (int scale = price.scale(); scale <= core::Decimal::kMaxScale; ++scale) {
+    // price / base at `scale`: price.units * 10^(scale - price.scale +
+    // base.scale) / base.units.
+    const __int128 num =
+        __int128(price.units()) * pow10(scale - price.scale() + base.scale());
+    const bool last = scale == core::Decimal::kMaxScale;
+    if (num % base.units() != 0 && !last) continue;
+    __int128 q = num / base.units();
+    const __int128 r = num % base.units();
+    if (2 * (r < 0 ? -r : r) >= base.units()) q += num < 0 ? -1 : 1;
+    if (q > INT64_MAX || q < INT64_MIN) return std::nullopt;
+    return core::Decimal(int64_t(q), scale);
+  }
+  return std::nullopt;
+}
+
+// One line of the invoice; nullopt for a line with nothing to bill (no
+// quantity, price or amount: a note between lines, as ZUGFeRD 1.0 allows).
+// A price given for a base quantity other than one (`base`) is divided
+// down to one unit's, unless the line's quantity times the price as written
+// makes its amount more nearly (a base quantity written in error: 49 for
+// 49 a month, 3 months billed 147).
+std::optional<core::LineItem> MakeLineItem(
+    std::string description, std::string_view quantity,
+    std::string_view unit_price, std::string_view base, std::string_view amount,
+    std::string_view currency, std::vector<std::string>& warnings) {
+  if (quantity.empty() && unit_price.empty() && amount.empty()) {
+    return std::nullopt;
+  }
   core::LineItem li;
   if (!description.empty()) li.description = std::move(description);
   li.quantity = LineDecimal(quantity, false, currency, warnings);
   li.unit_price = LineDecimal(unit_price, true, currency, warnings);
+  if (li.unit_price && !base.empty()) {
+    auto price = ParseXmlDecimal(unit_price);
+    auto per = ParseXmlDecimal(base);
+    if (price && per && *per != core::Decimal(1, 0)) {
+      auto q = ParseXmlDecimal(quantity);
+      auto a = ParseXmlDecimal(amount);
+      auto approx = [](const core::Decimal& d) {
+        return double(d.units()) / std::pow(10.0, d.scale());
+      };
+      auto off = [&](const core::Decimal& p) {
+        return std::abs(approx(*q) * approx(p) - approx(*a));
+      };
+      const std::optional<core::Decimal> one = PerUnit(*price, *per);
+      if (one && (!q || !a || off(*one) <= off(*price))) {
+        li.unit_price = FormatAmount(*one, currency);
+      }
+    }
+  }
   li.amount = LineDecimal(amount, true, currency, warnings);
   li.confidence = 1.0;
   return li;
@@ -559,11 +614,13 @@ void ReadUbl(pugi::xml_node root, Document& doc, core::Extraction& out) {
 
   for (pugi::xml_node line :
        Children(root, credit ? "CreditNoteLine" : "InvoiceLine")) {
-    out.line_items.push_back(MakeLineItem(
+    auto item = MakeLineItem(
         FirstText(line, {{"Item", "Name"}, {"Item", "Description"}}),
         Text(line, {credit ? "CreditedQuantity" : "InvoicedQuantity"}),
         Text(line, {"Price", "PriceAmount"}),
-        Text(line, {"LineExtensionAmount"}), doc.currency, out.warnings));
+        Text(line, {"Price", "BaseQuantity"}),
+        Text(line, {"LineExtensionAmount"}), doc.currency, out.warnings);
+    if (item) out.line_items.push_back(std::move(*item));
   }
 }
 
@@ -674,15 +731,18 @@ void ReadCii(pugi::xml_node root, const CiiNames& names, Document& doc,
 
   for (pugi::xml_node line :
        Children(trade, "IncludedSupplyChainTradeLineItem")) {
-    out.line_items.push_back(MakeLineItem(
+    auto item = MakeLineItem(
         FirstText(line, {{"SpecifiedTradeProduct", "Name"},
                          {"SpecifiedTradeProduct", "Description"}}),
         Text(line, {names.line_delivery, "BilledQuantity"}),
         Text(line, {names.line_agreement, "NetPriceProductTradePrice",
                     "ChargeAmount"}),
+        Text(line, {names.line_agreement, "NetPriceProductTradePrice",
+                    "BasisQuantity"}),
         Text(line,
              {names.line_settlement, names.line_totals, "LineTotalAmount"}),
-        doc.currency, out.warnings));
+        doc.currency, out.warnings);
+    if (item) out.line_items.push_back(std::move(*item));
   }
 }
 

@@ -654,6 +654,11 @@ TEST(EInvoiceTest, Zugferd1ComfortLinesCarryPriceAndAmount) {
         </ram:SpecifiedTradeSettlementMonetarySummation>
       </ram:ApplicableSupplyChainTradeSettlement>
       <ram:IncludedSupplyChainTradeLineItem>
+        <ram:AssociatedDocumentLineDocument>
+          <ram:IncludedNote><ram:Content>Wir erlauben uns Ihnen folgende Positionen aus der Lieferung zu berechnen.</ram:Content></ram:IncludedNote>
+        </ram:AssociatedDocumentLineDocument>
+      </ram:IncludedSupplyChainTradeLineItem>
+      <ram:IncludedSupplyChainTradeLineItem>
         <ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>
         <ram:SpecifiedSupplyChainTradeAgreement>
           <ram:GrossPriceProductTradePrice><ram:ChargeAmount currencyID="EUR">9.9000</ram:ChargeAmount></ram:GrossPriceProductTradePrice>
@@ -677,6 +682,7 @@ TEST(EInvoiceTest, Zugferd1ComfortLinesCarryPriceAndAmount) {
   EXPECT_EQ(F(*read, "invoice_date"), "2013-03-05");
   EXPECT_EQ(F(*read, "vendor_phone"), "+49 89 123456");
   EXPECT_EQ(F(*read, "total"), "235.62");
+  // A note between lines bills nothing: no line of its own.
   ASSERT_EQ(read->line_items.size(), 1u);
   EXPECT_EQ(read->line_items[0].quantity, "20");
   EXPECT_EQ(read->line_items[0].unit_price, "9.90");
@@ -689,6 +695,65 @@ TEST(EInvoiceTest, Zugferd1ComfortLinesCarryPriceAndAmount) {
   auto other = ReadEInvoice(Span(mixed), "x.xml");
   ASSERT_TRUE(other);
   EXPECT_EQ(F(*other, "invoice_id"), "(absent)");
+}
+
+TEST(EInvoiceTest, APriceForABaseQuantityIsDividedToOneUnits) {
+  // BT-146 is the price of BT-149 units: 200 for 2 is 100 a unit, 10.00
+  // for 3 is 3.333333 (six decimals), 9.95 for 1 stays as written.
+  auto line = [](std::string_view quantity, std::string_view amount,
+                 std::string_view price, std::string_view base) {
+    std::string out =
+        "<cac:InvoiceLine><cbc:ID>1</cbc:ID>"
+        "<cbc:InvoicedQuantity unitCode='C62'>" +
+        std::string(quantity) +
+        "</cbc:InvoicedQuantity>"
+        "<cbc:LineExtensionAmount currencyID='EUR'>" +
+        std::string(amount) +
+        "</cbc:LineExtensionAmount><cac:Item><cbc:Name>item"
+        "</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount "
+        "currencyID='EUR'>" +
+        std::string(price) + "</cbc:PriceAmount>";
+    if (!base.empty()) {
+      out += "<cbc:BaseQuantity unitCode='C62'>" + std::string(base) +
+             "</cbc:BaseQuantity>";
+    }
+    return out + "</cac:Price></cac:InvoiceLine>";
+  };
+  const std::string xml = Ubl(
+      "Invoice",
+      "<cbc:ID>7</cbc:ID><cbc:DocumentCurrencyCode>EUR"
+      "</cbc:DocumentCurrencyCode>" +
+          line("10", "1000.00", "200", "2") + line("3", "10.00", "10.00", "3") +
+          line("10", "99.50", "9.95", "1") + line("10", "99.50", "9.95", "") +
+          line("10", "50.00", "5", "0"));
+  const Bytes b = ToBytes(xml);
+  auto read = ReadEInvoice(Span(b), "x.xml");
+  ASSERT_TRUE(read) << read.error().ToString();
+  ASSERT_EQ(read->line_items.size(), 5u);
+  EXPECT_EQ(read->line_items[0].unit_price, "100.00");
+  EXPECT_EQ(read->line_items[1].unit_price, "3.333333");
+  EXPECT_EQ(read->line_items[2].unit_price, "9.95");
+  EXPECT_EQ(read->line_items[3].unit_price, "9.95");
+  // A base of nothing divides nothing: the price as written.
+  EXPECT_EQ(read->line_items[4].unit_price, "5.00");
+  EXPECT_EQ(read->line_items[0].amount, "1000.00");
+  // A base written in error (49 for 49 a month): 3 months at 49 make the
+  // line's 147, not 3 at 1.
+  const std::string wrong = Ubl(
+      "Invoice",
+      "<cbc:ID>8</cbc:ID><cbc:DocumentCurrencyCode>EUR"
+      "</cbc:DocumentCurrencyCode><cac:InvoiceLine><cbc:ID>1</cbc:ID>"
+      "<cbc:InvoicedQuantity unitCode='MON'>3</cbc:InvoicedQuantity>"
+      "<cbc:LineExtensionAmount currencyID='EUR'>147</cbc:LineExtensionAmount>"
+      "<cac:Item><cbc:Name>rent</cbc:Name></cac:Item><cac:Price>"
+      "<cbc:PriceAmount currencyID='EUR'>49</cbc:PriceAmount>"
+      "<cbc:BaseQuantity unitCode='MON'>49</cbc:BaseQuantity></cac:Price>"
+      "</cac:InvoiceLine>");
+  const Bytes w = ToBytes(wrong);
+  read = ReadEInvoice(Span(w), "x.xml");
+  ASSERT_TRUE(read) << read.error().ToString();
+  ASSERT_EQ(read->line_items.size(), 1u);
+  EXPECT_EQ(read->line_items[0].unit_price, "49.00");
 }
 
 // ----------------------------------------------------------- hostile XML
