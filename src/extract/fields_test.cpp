@@ -551,6 +551,34 @@ TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
       "TOTAL AMOUNT 23,240.20 SGD");
   EXPECT_EQ(Value(m, "invoice_date"), "2019-03-18") << Dump(m);
   EXPECT_EQ(Value(m, "due_date"), "2019-05-02");
+  // The label wrapped as well, the date's two parts on its two lines.
+  const core::Extraction wrapped = Extract(
+      "De Vries Advies B.V.\n"
+      "Factuurdatum: 03-10-2023\n"
+      "Uiterste      17.11.\n"
+      "betaaldatum:  2023\n"
+      "Totaal 14.770,64");
+  EXPECT_EQ(Value(wrapped, "invoice_date"), "2023-10-03") << Dump(wrapped);
+  EXPECT_EQ(Value(wrapped, "due_date"), "2023-11-17") << Dump(wrapped);
+  // Not when another line stands between the two in the labels' column.
+  auto line = [](std::vector<std::pair<std::string, core::BBox>> words) {
+    OcrLine l;
+    for (auto& [text, box] : words) {
+      l.words.push_back({.text = text, .box = box, .confidence = 0.9f});
+    }
+    l.box = l.words.front().box;
+    for (const OcrWord& w : l.words) l.box = internal::Union(l.box, w.box);
+    return l;
+  };
+  OcrPage page;
+  page.lines = {
+      line({{"Uiterste", {0, 0, 80, 20}}, {"17.11.", {200, 0, 260, 20}}}),
+      line({{"betaaldatum:", {0, 40, 110, 60}}, {"2023", {200, 40, 240, 60}}})};
+  EXPECT_EQ(internal::JoinWrappedCells(page).Text(),
+            "Uiterste betaaldatum: 17.11.2023");
+  page.lines.insert(page.lines.begin() + 1, line({{"Lorem", {0, 22, 60, 38}}}));
+  EXPECT_EQ(internal::JoinWrappedCells(page).Text(),
+            "Uiterste 17.11.2023\nLorem\nbetaaldatum:");
   // A year elsewhere is no part of it: a line further down, or in another
   // column.
   EXPECT_EQ(Value(Extract("Vervaldatum:  17-11-\n"

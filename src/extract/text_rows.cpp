@@ -1,6 +1,7 @@
 #include "text_rows.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <utility>
 
@@ -417,24 +418,53 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
   }
   tidy();
   // Labels on two lines beside a value centred between them (or itself on
-  // both lines).
-  auto letters_only = [](const OcrLine& l) {
-    return !l.words.empty() && l.words.size() <= 3 &&
-           std::none_of(l.words.begin(), l.words.end(), [](const OcrWord& w) {
-             return w.text.empty() ||
-                    std::any_of(w.text.begin(), w.text.end(), IsAsciiDigit);
-           });
+  // both lines, or joined from both above): a label is the words a line
+  // opens with that hold letters and no digit, at most three; the first
+  // line's goes on ("Tanggal Jatuh"), the second's ends the label
+  // ("Tempo:").
+  auto label_words = [](const OcrLine& l) -> size_t {
+    auto label_word = [](const std::string& t) {
+      return std::none_of(t.begin(), t.end(), IsAsciiDigit) &&
+             std::any_of(t.begin(), t.end(), [](unsigned char c) {
+               return std::isalpha(c) || c >= 0x80;
+             });
+    };
+    size_t n = 0;
+    while (n < l.words.size() && label_word(l.words[n].text)) ++n;
+    return n <= 3 ? n : 0;
+  };
+  auto box_of = [](const OcrLine& l, size_t n) {
+    core::BBox box = l.words.front().box;
+    for (size_t i = 1; i < n; ++i) box = Union(box, l.words[i].box);
+    return box;
   };
   for (OcrLine& a : out.lines) {
-    if (!letters_only(a) || a.words.back().text.ends_with(':')) continue;
-    const core::BBox ab = WordsBox(a);
+    const size_t na = label_words(a);
+    if (na == 0 || a.words[na - 1].text.ends_with(':')) continue;
+    const core::BBox ab = box_of(a, na);
     for (OcrLine& b : out.lines) {
-      if (&b == &a || !letters_only(b) || b.words.size() > 2 ||
-          !b.words.back().text.ends_with(':')) {
-        continue;
-      }
-      const core::BBox bb = WordsBox(b);
+      if (&b == &a) continue;
+      const size_t nb = label_words(b);
+      if (nb == 0 || nb > 2 || !b.words[nb - 1].text.ends_with(':')) continue;
+      const core::BBox bb = box_of(b, nb);
       if (!right_under(ab, bb)) continue;
+      // Nothing of another line stands between the two in the labels'
+      // column ("Cloud 9 plus 22g", "1 WALK 0.50", "*Total Qty:" are three
+      // lines of a table, not one label).
+      const int label_x0 = std::min(ab.x0, bb.x0);
+      const int label_x1 = std::max(ab.x1, bb.x1);
+      const bool between = std::any_of(
+          out.lines.begin(), out.lines.end(), [&](const OcrLine& l) {
+            return &l != &a && &l != &b &&
+                   std::any_of(
+                       l.words.begin(), l.words.end(), [&](const OcrWord& w) {
+                         return !w.text.empty() && w.box.x0 < label_x1 &&
+                                w.box.x1 > label_x0 &&
+                                CentreY2(w.box) > CentreY2(ab) &&
+                                CentreY2(w.box) < CentreY2(bb);
+                       });
+          });
+      if (between) continue;
       const bool centred_value = std::any_of(
           out.lines.begin(), out.lines.end(), [&](const OcrLine& l) {
             return std::any_of(
@@ -448,14 +478,14 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
           });
       if (!centred_value) continue;
       OcrWord& label = a.words.front();
-      for (size_t i = 1; i < a.words.size(); ++i) {
+      for (size_t i = 1; i < na; ++i) {
         label.text += ' ' + a.words[i].text;
         a.words[i].text.clear();
       }
-      for (OcrWord& w : b.words) {
-        label.text += ' ' + w.text;
-        label.confidence = std::min(label.confidence, w.confidence);
-        w.text.clear();
+      for (size_t i = 0; i < nb; ++i) {
+        label.text += ' ' + b.words[i].text;
+        label.confidence = std::min(label.confidence, b.words[i].confidence);
+        b.words[i].text.clear();
       }
       label.box = Union(ab, bb);
       joined = true;
