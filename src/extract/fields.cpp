@@ -2185,6 +2185,14 @@ bool OneDigitApart(int64_t a, int64_t b) {
   return differ == 1;
 }
 
+using internal::LeadingDigitsLost;
+
+// Whether `read` is a misreading of `sum` that the page's arithmetic undoes:
+// a digit from it, or it with its leading digits lost.
+bool MisreadOf(int64_t sum, int64_t read) {
+  return OneDigitApart(sum, read) || LeadingDigitsLost(sum, read);
+}
+
 // The digits and separators printed right before each "%" of `line` (a
 // space between them allowed), each possibly empty: "GST 9 %" gives "9".
 std::vector<std::string_view> RateTexts(const Line& line) {
@@ -2738,6 +2746,27 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
     }
   }
+  // A total read with its leading digits lost ("172,66" for "6.172,66") is
+  // less than the subtotal, which would have to give way to it. When the
+  // best subtotal and tax, in that order above the total, make a sum it is
+  // the end of, and the tax's printed rate confirms them, the total read is
+  // that misreading: their sum is the total (below).
+  if (r.total) {
+    double unused = 0;
+    const AmountCand* sub = Best(cands, &AmountCand::sub, &unused, r.total);
+    const AmountCand* tax = Best(cands, &AmountCand::tax, &unused, r.total);
+    if (sub && tax && sub->line_index < tax->line_index &&
+        tax->line_index < r.total->line_index &&
+        LeadingDigitsLost(sub->minor_units + tax->minor_units,
+                          r.total->minor_units)) {
+      const std::optional<double> rate = RateOf(*tax->line);
+      if (rate &&
+          std::abs(sub->minor_units * *rate / 100 - tax->minor_units) <= 1.0) {
+        r.misread_total = r.total;
+        r.total = nullptr;
+      }
+    }
+  }
   // Subtotal and tax must fit under the total.
   for (AmountCand& c : cands) {
     if (!r.total) break;
@@ -2765,7 +2794,13 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   // What was paid exactly (one tender, no change) is the total when the
   // subtotal and the tax, on one line or two, add up to it, and the total
   // read is a digit away from it ("2,937.62" read for "2,937.02", paid by
-  // card 2,937.02).
+  // card 2,937.02); or, printed below the total, when the total read is
+  // it with its leading digits lost ("З 119,00" read, card 3 119,00).
+  if (r.total && exact && exact->money &&
+      exact->line_index > r.total->line_index &&
+      LeadingDigitsLost(exact->minor_units, r.total->minor_units)) {
+    r.total = exact;
+  }
   if (r.total && r.sub && r.tax && exact &&
       OneDigitApart(exact->minor_units, r.total->minor_units)) {
     const int64_t taxed = r.sub->minor_units + r.tax->minor_units +
@@ -2785,7 +2820,9 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
                 : 0;
   }
   r.tip = Best(cands, &AmountCand::sub, &r.tip_conf, r.total);
-  // A total a digit from the subtotal plus the tax was misread when the
+  // A total a digit from the subtotal plus the tax, or the sum with its
+  // leading digits lost ("Total de plata 172,66" under "Subtotal 5.187,11
+  // / TVA 19% 985,55"), was misread when the
   // sum is printed below them too (in a column of values read apart from
   // their labels: "Amount due £28,462.60" beside "£28,462.68"), or when
   // the tax's printed rate confirms it ("Net 23,718.90 / VAT 20% 4,743.78
@@ -2795,7 +2832,7 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       r.total->line_index > r.tax->line_index) {
     const int64_t sum = r.sub->minor_units + r.tax->minor_units;
     if (!adds_up(sum, r.total->minor_units) &&
-        OneDigitApart(sum, r.total->minor_units)) {
+        MisreadOf(sum, r.total->minor_units)) {
       const AmountCand* printed = nullptr;
       for (const AmountCand& c : cands) {
         if (c.minor_units == sum && c.line_index > r.tax->line_index &&
@@ -4511,7 +4548,8 @@ void ExtractFields(const OcrPage& read, int page_number,
         amounts.misread_total
             ? "the total was read as " +
                   amounts.misread_total->token->value.ToString(minor) +
-                  ", a digit from the subtotal plus tax; it is their sum"
+                  ", a misreading of the subtotal plus tax; it is their "
+                  "sum"
             : "the total could not be read; it is the subtotal plus tax and "
               "what the page adds to them");
   }

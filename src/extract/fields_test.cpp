@@ -481,7 +481,7 @@ TEST(ExtractFieldsTest, ATotalADigitFromASumThatTheTaxRateConfirmsIsMisread) {
   EXPECT_EQ(Value(e, "total"), "28462.68") << Dump(e);
   EXPECT_EQ(e.fields.at("total").text, "23,718.90 + 4,743.78");
   EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
-                      "the total was read as 28462.60, a digit from the "
+                      "the total was read as 28462.60, a misreading of the "
                       "subtotal plus tax; it is their sum"),
             e.warnings.end())
       << Dump(e);
@@ -502,6 +502,42 @@ TEST(ExtractFieldsTest, ATotalADigitFromASumThatTheTaxRateConfirmsIsMisread) {
   EXPECT_NE(std::find(g.warnings.begin(), g.warnings.end(),
                       "subtotal + tax != total"),
             g.warnings.end());
+}
+
+TEST(ExtractFieldsTest, ATotalThatLostItsLeadingDigitsIsTheSumTheRateConfirms) {
+  // "6.172,66" in large bold print read "172,66": the net and the tax at
+  // its printed rate make 6.172,66, which ends with what was read.
+  const core::Extraction e = Extract(
+      "Alfa Consult S.R.L.\nMateriale 676,04 3.380,20\nSubtotal 5.187,11\n"
+      "TVA 19% 985,55\nTotal de plata 172,66");
+  EXPECT_EQ(Value(e, "total"), "6172.66") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "5187.11");
+  EXPECT_EQ(Value(e, "tax"), "985.55");
+  EXPECT_NE(std::find(e.warnings.begin(), e.warnings.end(),
+                      "the total was read as 172.66, a misreading of the "
+                      "subtotal plus tax; it is their sum"),
+            e.warnings.end())
+      << Dump(e);
+  // Without a rate to confirm the tax, the total stays as read.
+  EXPECT_EQ(Value(Extract("Alfa Consult S.R.L.\nSubtotal 5.187,11\n"
+                          "TVA 985,55\nTotal de plata 172,66"),
+                  "total"),
+            "172.66");
+  // Paid by card below it, the total read with its first group lost
+  // ("З 119,00", a 3 read as a Cyrillic letter) is what was paid.
+  const core::Extraction card = Extract(
+      "Кав'ярня Львів\nКава 750,00\nСир 326,00\nДО СПЛАТИ З 119,00 грн\n"
+      "КАРТКА 3 119,00");
+  EXPECT_EQ(Value(card, "total"), "3119.00") << Dump(card);
+  // Three digits are too few to tell: "9,00" stays.
+  EXPECT_EQ(Value(Extract("Кав'ярня Львів\nКава 750,00\n"
+                          "ДО СПЛАТИ 9,00 грн\nКАРТКА 119,00"),
+                  "total"),
+            "9.00");
+  EXPECT_TRUE(internal::LeadingDigitsLost(617266, 17266));
+  EXPECT_FALSE(internal::LeadingDigitsLost(617266, 617266));
+  EXPECT_FALSE(internal::LeadingDigitsLost(617266, 266));
+  EXPECT_FALSE(internal::LeadingDigitsLost(617266, 17265));
 }
 
 TEST(ExtractFieldsTest, ATotalADigitFromWhatAddsUpAndWasPaidIsMisread) {

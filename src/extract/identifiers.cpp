@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "invoices/core/decimal.h"
 #include "invoices/extract/text_parse.h"
 #include "text_rows.h"
 
@@ -1727,6 +1728,23 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
   Choose(terms, "payment_terms", page_number, out);
   Choose(discounts, "discount", page_number, out, true);
   Choose(dues, "amount_due", page_number, out, true);
+  // An amount due read with its leading digits lost, on a page whose total
+  // was read whole or made up from its parts ("Total de plata 172,66" for
+  // 6.172,66): that total.
+  if (out.fields.contains("amount_due") && out.fields.contains("total")) {
+    core::Field& due = out.fields["amount_due"];
+    const core::Field& total = out.fields.at("total");
+    auto units = [minor](const std::string& v) -> std::optional<int64_t> {
+      auto d = core::Decimal::Parse(v);
+      if (!d) return std::nullopt;
+      return d->Rescaled(minor).units();
+    };
+    const auto d = units(due.value), t = units(total.value);
+    if (d && t && internal::LeadingDigitsLost(*t, *d)) {
+      due.value = total.value;
+      due.confidence = std::min(due.confidence, total.confidence);
+    }
+  }
 
   // An invoice whose customer's label OCR lost: the customer found by
   // layout (CompanyByLayout).

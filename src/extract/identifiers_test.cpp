@@ -116,6 +116,28 @@ TEST(IdentifierTest, EnglishInvoice) {
   EXPECT_GT(id.confidence, 0.8);
 }
 
+TEST(IdentifierTest, AnAmountDueThatLostItsLeadingDigitsIsTheTotal) {
+  // "Total de plata" is the total and the amount due; read "172,66" for
+  // 6.172,66, the total the page's arithmetic made is the amount due too.
+  core::Extraction out;
+  out.fields["total"] = {.value = "6172.66", .confidence = 0.45};
+  out.fields["currency"] = {.value = "RON", .confidence = 0.9};
+  ExtractIdentifiers(PageFromText("Alfa Consult S.R.L.\nSubtotal 5.187,11\n"
+                                  "TVA 19% 985,55\nTotal de plata 172,66",
+                                  0.9f),
+                     1, out);
+  EXPECT_EQ(Value(out, "amount_due"), "6172.66") << Dump(out);
+  EXPECT_LE(Conf(out, "amount_due"), 0.45);
+  // Another amount due stands.
+  core::Extraction other;
+  other.fields["total"] = {.value = "6172.66", .confidence = 0.9};
+  ExtractIdentifiers(PageFromText("Alfa Consult Ltd\nTotal 6,172.66\n"
+                                  "Deposit 3,000.00\nBalance due 3,172.66",
+                                  0.9f),
+                     1, other);
+  EXPECT_EQ(Value(other, "amount_due"), "3172.66") << Dump(other);
+}
+
 constexpr char kGermanInvoice[] = R"(Muster GmbH
 Hauptstraße 5, 10115 Berlin
 Telefon: 030 1234567

@@ -571,6 +571,12 @@ bool WithinOneEdit(std::string_view a, std::string_view b) {
   return a.substr(i) == b.substr(i + 1);
 }
 
+bool LeadingDigitsLost(int64_t whole, int64_t part) {
+  if (whole <= part || part <= 0) return false;
+  const std::string x = std::to_string(whole), y = std::to_string(part);
+  return y.size() >= 4 && x.ends_with(y);
+}
+
 std::string CollapseSpaces(std::string_view s) {
   std::string out;
   bool space = false;

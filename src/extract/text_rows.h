@@ -117,6 +117,12 @@ double HorizontalOverlap(const core::BBox& a, const core::BBox& b);
 // substitution.
 bool WithinOneEdit(std::string_view a, std::string_view b);
 
+// Whether `part` is `whole` with its leading digits lost, as OCR drops the
+// first group of a large bold total ("5 697,12" read "| 697,12", "3 119,00"
+// read "З 119,00"): four digits or more, the last of whole's (both in minor
+// units).
+bool LeadingDigitsLost(int64_t whole, int64_t part);
+
 // White space runs as single spaces, trimmed.
 std::string CollapseSpaces(std::string_view s);
 
