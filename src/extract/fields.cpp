@@ -1758,6 +1758,31 @@ PageModel BuildModel(const OcrPage& page) {
       for (AmountToken& a : line.amounts)
         a.value = core::Decimal(0, 0) - a.value;
     }
+  } else {
+    // On an invoice, a total printed under a rule may be read with the rule
+    // as its minus ("Att betala -1347,83"); the same amount read without it
+    // elsewhere on the page (the column of values, "1 347,83") says so.
+    for (Line& line : m.lines) {
+      if (!(line.kinds & (kTotal | kDue | kGrand)) ||
+          (line.kinds &
+           (kSub | kTax | kDiscount | kTender | kChange | kRounding))) {
+        continue;
+      }
+      for (AmountToken& a : line.amounts) {
+        if (!a.value.is_negative() || !a.has_fraction) continue;
+        const core::Decimal unsigned_value = core::Decimal(0, 0) - a.value;
+        const bool twin =
+            std::any_of(m.lines.begin(), m.lines.end(), [&](const Line& other) {
+              return &other != &line &&
+                     std::any_of(other.amounts.begin(), other.amounts.end(),
+                                 [&](const AmountToken& b) {
+                                   return b.has_fraction &&
+                                          b.value == unsigned_value;
+                                 });
+            });
+        if (twin) a.value = unsigned_value;
+      }
+    }
   }
   std::vector<int> heights;
   m.top = m.lines.front().box.y0;

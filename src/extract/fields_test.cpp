@@ -540,6 +540,22 @@ TEST(ExtractFieldsTest, ATotalThatLostItsLeadingDigitsIsTheSumTheRateConfirms) {
   EXPECT_FALSE(internal::LeadingDigitsLost(617266, 17265));
 }
 
+TEST(ExtractFieldsTest, ATotalReadWithTheRuleAboveItAsAMinusIsNoCredit) {
+  // "Att betala" read again with the rule over its bold value: "-1347,83";
+  // the column of values read it as printed.
+  const core::Extraction e = Extract(
+      "Vasa Data Aktiebolag\nSumma exkl. moms 1 105,81\nFraktkostnad 12,31\n"
+      "Moms 25% 183,72\nMoms 12 % 45,99\nAtt betala -1347,83\n"
+      "Forskott -674,00\nAterstar 673,83\n1 347,83");
+  EXPECT_EQ(Value(e, "total"), "1347.83") << Dump(e);
+  // With no such twin the minus stands: no total of that line.
+  EXPECT_NE(Value(Extract("Vasa Data Aktiebolag\nSumma exkl. moms 1 105,81\n"
+                          "Moms 25% 183,72\nAtt betala -1347,83\n"
+                          "Forskott -674,00\nAterstar 673,83"),
+                  "total"),
+            "1347.83");
+}
+
 TEST(ExtractFieldsTest, ATotalADigitFromWhatAddsUpAndWasPaidIsMisread) {
   // "2,937.62" read for "2,937.02": the subtotal and both taxes add up to
   // the amount paid by card, one digit from it.
