@@ -508,9 +508,13 @@ core::Result<OcrPage> Scanner::RecognizePage(OcrEngine& engine,
     INVOICES_ASSIGN_OR_RETURN(
         OcrPage stretched,
         engine.Recognize(faint, {.layout = options_.layout}));
+    // A page with no decimals to its amounts ("Rp 116.305.800") has no
+    // price either way: the stretched reading must read as much, not just
+    // a few words surely (a clean page stretched may lose all but a line).
     const bool priced = HasPrices(stretched), had = HasPrices(page);
     if ((priced && !had) ||
-        (priced == had && stretched.Quality() > page.Quality())) {
+        (priced == had && stretched.Quality() > page.Quality() &&
+         stretched.Characters() >= 0.8 * page.Characters())) {
       page = std::move(stretched);
       image = std::move(faint);
     }

@@ -88,9 +88,9 @@ class ScriptedEngine final : public OcrEngine {
       return PageFromText(line_, line_confidence);
     }
     if (options.layout != Layout::kBlock) {
-      const std::string& text =
-          pages_read++ > 0 && !second_page.empty() ? second_page : page_;
-      return PageFromText(text, page_confidence);
+      const bool second = pages_read++ > 0 && !second_page.empty();
+      return PageFromText(second ? second_page : page_,
+                          second ? second_page_confidence : page_confidence);
     }
     ++blocks_read;
     OcrPage block = PageFromText(block_, block_confidence);
@@ -111,6 +111,7 @@ class ScriptedEngine final : public OcrEngine {
   float page_confidence = 0.6f, line_confidence = 0.95f,
         block_confidence = 0.95f;
   std::string second_page;  // what pages read after the first read, if set
+  float second_page_confidence = 0.6f;
   std::string language_ = "eng";
 
  private:
@@ -579,11 +580,13 @@ TEST(ScannerTest, ATotalReadAgainAsItWasIsNotReadInItsBand) {
 // Reads `page` with a ScriptedEngine whose second reading of a page is
 // `second`; returns the total found and how many page readings were made.
 std::pair<std::string, int> TotalReadTwice(const std::string& page,
-                                           const std::string& second) {
+                                           const std::string& second,
+                                           float second_confidence = 0.6f) {
   ScriptedEngine* engine = nullptr;
   auto pool = EnginePool::Create(1, [&] {
     auto e = std::make_unique<ScriptedEngine>(page, "", "");
     e->second_page = second;
+    e->second_page_confidence = second_confidence;
     engine = e.get();
     return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
   });
@@ -611,6 +614,14 @@ TEST(ScannerTest, APageReadWithoutPricesIsReadAgainWithItsContrastStretched) {
   EXPECT_EQ(
       TotalReadTwice("ACME SDN BHD\nTOTAL 9.00", "ACME SDN BHD\nTOTAL 18.00"),
       std::make_pair(std::string("9.00"), 1));
+  // Amounts without decimals ("Rp 116.305.800") are no prices either: a
+  // second reading of a few words, however sure, is not taken for a page.
+  EXPECT_EQ(TotalReadTwice("PT Sumber Rejeki Konsultan\nJl. Malioboro No. 35\n"
+                           "Dasar Pengenaan Pajak 104.780.000\n"
+                           "PPN (11%) 11.525.800\n"
+                           "Jumlah Tagihan Rp 116.305.800",
+                           "ber Rejeki Konsultan.", 0.95f),
+            std::make_pair(std::string("116305800.00"), 2));
 }
 
 TEST(ScannerTest, WarnsWhenTheDeclaredTypeIsWrong) {
