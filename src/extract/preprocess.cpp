@@ -412,8 +412,11 @@ std::vector<core::BBox> FindUnreadText(const GrayImage& image,
   const int w = image.width, h = image.height;
   if (w == 0 || h == 0 || text_height < 6 || max_bands == 0) return {};
   // A grid of cells a sixth of the text high: a line of text is about six
-  // cells tall, and a cell is ink when enough of its pixels are.
-  const int c = std::max(2, text_height / 6);
+  // cells tall, and a cell is ink when enough of its pixels are. No more
+  // than a million and a half cells (small print on a large scan), which
+  // keeps the grids under 10 MB.
+  int c = std::max(2, text_height / 6);
+  while (int64_t(w / c) * (h / c) > 1'500'000) ++c;
   const int gw = (w + c - 1) / c, gh = (h + c - 1) / c;
   auto at = [gw](int x, int y) { return size_t(y) * gw + x; };
   std::vector<uint8_t> covered(size_t(gw) * gh, 0);
@@ -428,15 +431,15 @@ std::vector<core::BBox> FindUnreadText(const GrayImage& image,
     }
   }
   const int threshold = OtsuThreshold(image);
-  std::vector<int> ink(size_t(gw) * gh, 0);
+  std::vector<uint16_t> ink(size_t(gw) * gh, 0);
   for (int y = 0; y < h; ++y) {
     const uint8_t* row = &image.pixels[size_t(y) * w];
-    int* cells = &ink[at(0, y / c)];
+    uint16_t* cells = &ink[at(0, y / c)];
     for (int gx = 0; gx < gw; ++gx) {
       const int x1 = std::min(w, (gx + 1) * c);
       int n = 0;
       for (int x = gx * c; x < x1; ++x) n += row[x] <= threshold;
-      cells[gx] += n;
+      cells[gx] = uint16_t(std::min(65535, cells[gx] + n));
     }
   }
   const int min_ink = std::max(2, c * c / 16);
