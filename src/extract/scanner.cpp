@@ -720,6 +720,28 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     // (ReadAgain), takes the place of what it was read as there when it
     // reads the value better; `old_part` and `alone` are the two readings.
     OcrLine old_part, alone;
+    // The words other lines of the page read on this row right of `from`
+    // (a column of values read apart from its labels): a new reading of an
+    // amount that the row's value contradicts misread it ("Total CHF 10
+    // 154.0% 1]" beside "16'134.84").
+    auto row_agrees = [&](int from, const OcrLine& again) {
+      if (r.date) return true;
+      OcrLine row;
+      for (const OcrLine& other : page.lines) {
+        if (&other == &line) continue;
+        for (const OcrWord& w : other.words) {
+          if (w.box.x0 >= from &&
+              internal::VerticalOverlap(w.box, line.box) >= 0.5) {
+            row.words.push_back(w);
+          }
+        }
+      }
+      const std::vector<AmountToken> values = FindAmounts(row.Text());
+      const bool priced =
+          std::any_of(values.begin(), values.end(),
+                      [](const AmountToken& a) { return a.has_fraction; });
+      return !priced || AgreeOnAmount(row, again);
+    };
     auto read_alone = [&](int from, int to,
                           double height) -> core::Result<bool> {
       INVOICES_ASSIGN_OR_RETURN(
@@ -729,7 +751,9 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
       old_part.words.clear();
       std::copy_if(line.words.begin(), line.words.end(),
                    std::back_inserter(old_part.words), right);
-      if (!IsBetterReading(old_part, alone, r.date)) return false;
+      if (!IsBetterReading(old_part, alone, r.date) || !row_agrees(x0, alone)) {
+        return false;
+      }
       ReplaceWords(line, right, std::move(alone.words));
       return true;
     };
@@ -760,7 +784,7 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     }
     INVOICES_RETURN_IF_ERROR(RereadInBand(
         engine, image, line, [&](const OcrLine& old, const OcrLine& again) {
-          return IsBetterReading(old, again, r.date);
+          return IsBetterReading(old, again, r.date) && row_agrees(0, again);
         }));
   }
   if (options_.reread_name) {

@@ -577,6 +577,60 @@ TEST(ScannerTest, ATotalReadAgainAsItWasIsNotReadInItsBand) {
   EXPECT_EQ(blocks, 1);
 }
 
+// An engine that reads the page as a column of labels and, apart, a column
+// of values on the same rows; any line read alone reads as `line`.
+class ColumnsEngine final : public OcrEngine {
+ public:
+  explicit ColumnsEngine(std::string line) : line_(std::move(line)) {}
+  using OcrEngine::Recognize;
+  core::Result<OcrPage> Recognize(const GrayImage&,
+                                  const RecognizeOptions& options) override {
+    if (options.layout == Layout::kLine) return PageFromText(line_, 0.95f);
+    OcrPage page = PageFromText(
+        "ALPENBLICK BERATUNG AG\nBahnhofstrasse 12\n8001 Zurich\nTotal CHF",
+        0.9f);
+    const OcrPage values = PageFromText("\n\n\n16'134.84", 0.9f);
+    for (OcrLine line : values.lines) {
+      line.box.x0 += 600;
+      line.box.x1 += 600;
+      for (OcrWord& w : line.words) {
+        w.box.x0 += 600;
+        w.box.x1 += 600;
+      }
+      page.lines.push_back(std::move(line));
+    }
+    return page;
+  }
+  const std::string& language() const override { return language_; }
+
+ private:
+  std::string line_, language_ = "eng";
+};
+
+TEST(ScannerTest, ATotalReadAgainMustAgreeWithTheValueItsRowRead) {
+  // "Total CHF" has its value in a column read apart ("16'134.84"); read
+  // again alone across the row, the bold total came out "10 154.0% 1]": the
+  // row's value says that reading is wrong, and the page keeps its own. A
+  // reading that agrees with it is taken.
+  for (const auto& [line, taken] : std::vector<std::pair<std::string, bool>>{
+           {"Total CHF 10 154.0% 1]", false}, {"Total CHF 16'134.84", true}}) {
+    auto pool = EnginePool::Create(1, [&] {
+      return core::Result<std::unique_ptr<OcrEngine>>(
+          std::make_unique<ColumnsEngine>(line));
+    });
+    ASSERT_TRUE(pool);
+    ScannerOptions options;
+    options.reread_name = false;
+    options.reread_below_coverage = 0;
+    options.dropped_lines = 0;
+    const Scanner scanner(**pool, options);
+    auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+    ASSERT_TRUE(r) << r.error().ToString();
+    EXPECT_EQ(r->text.find(line) != std::string::npos, taken) << r->text;
+    EXPECT_EQ(FieldOf(r, "total"), "16134.84") << r->text;
+  }
+}
+
 // Reads `page` with a ScriptedEngine whose second reading of a page is
 // `second`; returns the total found and how many page readings were made.
 std::pair<std::string, int> TotalReadTwice(const std::string& page,
