@@ -2771,19 +2771,30 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
     }
   }
-  // A total read with its leading digits lost ("172,66" for "6.172,66") is
+  // A total read with its leading digits lost ("172,66" for "6.172,66"),
+  // or with its decimal comma lost ("8.40499" for "8.404,99", so 8.40), is
   // less than the subtotal, which would have to give way to it. When the
-  // best subtotal and tax, in that order above the total, make a sum it is
-  // the end of, and the tax's printed rate confirms them, the total read is
-  // that misreading: their sum is the total (below).
+  // best subtotal and tax, in that order above the total, make a sum whose
+  // digits end with the ones read, and the tax's printed rate confirms them,
+  // the total read is that misreading: their sum is the total (below).
+  auto digits_read = [](const AmountCand& c) {
+    std::string out;
+    for (size_t i = c.token->number_begin; i < c.token->number_end; ++i) {
+      const char ch = c.line->text[i];
+      if (ch >= '0' && ch <= '9') out += ch;
+    }
+    return out;
+  };
   if (r.total) {
     double unused = 0;
     const AmountCand* sub = Best(cands, &AmountCand::sub, &unused, r.total);
     const AmountCand* tax = Best(cands, &AmountCand::tax, &unused, r.total);
+    const int64_t sum = sub && tax ? sub->minor_units + tax->minor_units : 0;
+    const std::string read = digits_read(*r.total);
     if (sub && tax && sub->line_index < tax->line_index &&
-        tax->line_index < r.total->line_index &&
-        LeadingDigitsLost(sub->minor_units + tax->minor_units,
-                          r.total->minor_units)) {
+        tax->line_index < r.total->line_index && r.total->minor_units < sum &&
+        (LeadingDigitsLost(sum, r.total->minor_units) ||
+         (read.size() >= 4 && std::to_string(sum).ends_with(read)))) {
       const std::optional<double> rate = RateOf(*tax->line);
       if (rate &&
           std::abs(sub->minor_units * *rate / 100 - tax->minor_units) <= 1.0) {

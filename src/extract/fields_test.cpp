@@ -518,6 +518,12 @@ TEST(ExtractFieldsTest, ATotalThatLostItsLeadingDigitsIsTheSumTheRateConfirms) {
                       "subtotal plus tax; it is their sum"),
             e.warnings.end())
       << Dump(e);
+  // Its decimal comma lost ("8.40499" for 8.404,99, read as 8.40): the
+  // digits are the sum's.
+  const core::Extraction comma = Extract(
+      "Rossi Consulenza S.r.l.\nTotale imponibile 6.889,34\n"
+      "IVA (22%) 1.515,65\nTOTALE 8.40499");
+  EXPECT_EQ(Value(comma, "total"), "8404.99") << Dump(comma);
   // Without a rate to confirm the tax, the total stays as read.
   EXPECT_EQ(Value(Extract("Alfa Consult S.R.L.\nSubtotal 5.187,11\n"
                           "TVA 985,55\nTotal de plata 172,66"),
