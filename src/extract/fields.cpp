@@ -1320,24 +1320,29 @@ std::vector<Token> SplitCompounds(const std::vector<Token>& tokens) {
 using internal::WithinOneEdit;
 
 // The kinds of a long amount label that OCR misspelt by one letter
-// ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix), or of a date label
-// of eight letters or more ("Férfallodag", "Eraépaiva": accents misread),
-// or 0.
+// ("TOTAI", "R0UNDlNG", "SUBT0TAL" after the 0/o fix, "ΠΛΗΡΦΩΤΕΟ"), or of
+// a date label of eight letters or more ("Férfallodag", "Eraépaiva":
+// accents misread), or 0.
 uint64_t FuzzyKinds(std::string_view token) {
   constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
                               kDiscount | kIncl | kExcl | kDue | kChange;
-  if (token.size() < 5 || !std::all_of(token.begin(), token.end(), [](char c) {
-        return c >= 'a' && c <= 'z';
+  // Letters only, folded: a-z, and Greek and Cyrillic (bytes of UTF-8);
+  // lengths are in letters.
+  auto letters = [](std::string_view t) {
+    return internal::CodePoints(t).size();
+  };
+  if (letters(token) < 5 ||
+      !std::all_of(token.begin(), token.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || c >= 0x80;
       })) {
     return 0;
   }
   for (const Keyword& k : Keywords()) {
     if (k.tokens.size() != 1) continue;
     const std::string& word = k.tokens[0];
-    if (!(k.kinds & kFuzzy) && !((k.kinds & kDateRole) && word.size() >= 8)) {
-      continue;
-    }
-    if (word.size() >= 5 && word.find('*') == std::string::npos &&
+    const size_t n = letters(word);
+    if (!(k.kinds & kFuzzy) && !((k.kinds & kDateRole) && n >= 8)) continue;
+    if (n >= 5 && word.find('*') == std::string::npos &&
         WithinOneEdit(word, token)) {
       return k.kinds;
     }

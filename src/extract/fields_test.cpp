@@ -2456,6 +2456,22 @@ TEST(InvoiceLabelsTest, WithinOneEditCountsOneInsertionDeletionOrChange) {
   EXPECT_FALSE(internal::WithinOneEdit("total", "tota1x"));
   EXPECT_FALSE(internal::WithinOneEdit("erapaiva", "eraepdaiva"));
   EXPECT_FALSE(internal::WithinOneEdit("ab", "ba"));
+  // Letters, not bytes: a Greek letter is two bytes of UTF-8.
+  EXPECT_TRUE(internal::WithinOneEdit("πληρωτεο", "πληρφωτεο"));
+  EXPECT_TRUE(internal::WithinOneEdit("πληρωτεο", "πληρωτεσ"));
+  EXPECT_FALSE(internal::WithinOneEdit("πληρωτεο", "πληρωτ"));
+}
+
+TEST(InvoiceLabelsTest, AGreekTotalLabelWithALetterTooManyStillLabels) {
+  // "ΠΛΗΡΩΤΕΟ ΠΟΣΟ" read with a "Φ" inside still labels the total: read
+  // as labelled, not as the largest amount with a currency.
+  const core::Extraction e = Extract(R"(Παπαδόπουλος Τυπογραφική Ε.Π.Ε.
+Υλικά 582,61
+ΠΛΗΡΦΩΤΕΟ ΠΟΣΟ 14.940,80 €
+Προκαταβολή -7.470,00
+Υπόλοιπο 7.470,80)");
+  EXPECT_EQ(Value(e, "total"), "14940.80") << Dump(e);
+  EXPECT_GT(Conf(e, "total"), 0.8) << Dump(e);
 }
 
 TEST(InvoiceLabelsTest, ADepositTakenOffLeavesTheTotalAsPrinted) {

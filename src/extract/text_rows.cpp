@@ -561,14 +561,46 @@ double HorizontalOverlap(const core::BBox& a, const core::BBox& b) {
   return static_cast<double>(overlap) / w;
 }
 
-bool WithinOneEdit(std::string_view a, std::string_view b) {
-  if (a.size() > b.size()) std::swap(a, b);
+namespace {
+
+// Whether sequences `a` and `b` differ by at most one insertion, deletion
+// or substitution.
+template <typename Seq>
+bool OneEditApart(const Seq& x, const Seq& y) {
+  const Seq& a = x.size() <= y.size() ? x : y;
+  const Seq& b = x.size() <= y.size() ? y : x;
   if (b.size() - a.size() > 1) return false;
   size_t i = 0;
   while (i < a.size() && a[i] == b[i]) ++i;
   if (i == b.size()) return true;  // the same
-  if (a.size() == b.size()) return a.substr(i + 1) == b.substr(i + 1);
-  return a.substr(i) == b.substr(i + 1);
+  const size_t skip_a = a.size() == b.size() ? 1 : 0;
+  return std::equal(a.begin() + std::min(a.size(), i + skip_a), a.end(),
+                    b.begin() + i + 1, b.end());
+}
+
+}  // namespace
+
+std::vector<std::string_view> CodePoints(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i + 1;
+    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) {
+      ++j;
+    }
+    out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool WithinOneEdit(std::string_view a, std::string_view b) {
+  auto ascii = [](std::string_view t) {
+    return std::all_of(t.begin(), t.end(),
+                       [](unsigned char c) { return c < 0x80; });
+  };
+  if (ascii(a) && ascii(b)) return OneEditApart(a, b);
+  return OneEditApart(CodePoints(a), CodePoints(b));
 }
 
 bool LeadingDigitsLost(int64_t whole, int64_t part) {
