@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -83,6 +84,10 @@ Decimal Decimal::Rescaled(int scale) const {
   const int64_t remainder = units_ % divisor;
   if (std::llabs(remainder) * 2 >= divisor) quotient += units_ < 0 ? -1 : 1;
   return Decimal(quotient, scale);
+}
+
+double Decimal::ToDouble() const {
+  return static_cast<double>(units_) / std::pow(10.0, scale_);
 }
 
 std::string Decimal::ToString() const {

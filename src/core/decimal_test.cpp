@@ -75,5 +75,11 @@ TEST(DecimalTest, MinorDigitsFollowIso4217) {
   EXPECT_EQ(MinorDigits(""), 2);
 }
 
+TEST(DecimalTest, ToDoubleIsTheValueApproximately) {
+  EXPECT_DOUBLE_EQ(Decimal(36109, 2).ToDouble(), 361.09);
+  EXPECT_DOUBLE_EQ(Decimal(-5, 0).ToDouble(), -5.0);
+  EXPECT_DOUBLE_EQ(Decimal(3333333, 6).ToDouble(), 3.333333);
+}
+
 }  // namespace
 }  // namespace invoices::core

@@ -480,11 +480,8 @@ std::optional<core::LineItem> MakeLineItem(
     if (price && per && *per != core::Decimal(1, 0)) {
       auto q = ParseXmlDecimal(quantity);
       auto a = ParseXmlDecimal(amount);
-      auto approx = [](const core::Decimal& d) {
-        return double(d.units()) / std::pow(10.0, d.scale());
-      };
       auto off = [&](const core::Decimal& p) {
-        return std::abs(approx(*q) * approx(p) - approx(*a));
+        return std::abs(q->ToDouble() * p.ToDouble() - a->ToDouble());
       };
       const std::optional<core::Decimal> one = PerUnit(*price, *per);
       if (one && (!q || !a || off(*one) <= off(*price))) {

@@ -1327,9 +1327,11 @@ uint64_t FuzzyKinds(std::string_view token) {
   constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
                               kDiscount | kIncl | kExcl | kDue | kChange;
   // Letters only, folded: a-z, and Greek and Cyrillic (bytes of UTF-8);
-  // lengths are in letters.
+  // lengths are in letters (UTF-8 lead bytes).
   auto letters = [](std::string_view t) {
-    return internal::CodePoints(t).size();
+    return size_t(std::count_if(t.begin(), t.end(), [](unsigned char c) {
+      return (c & 0xC0) != 0x80;
+    }));
   };
   if (letters(token) < 5 ||
       !std::all_of(token.begin(), token.end(), [](unsigned char c) {

@@ -348,15 +348,10 @@ bool IsCode(std::string_view w) {
   return d >= 6 && l * 3 <= d;
 }
 
-// The value of a Decimal as a double, for tolerance checks only.
-double AsDouble(const Decimal& d) {
-  return static_cast<double>(d.units()) / std::pow(10.0, d.scale());
-}
-
 // quantity x unit price == amount, allowing the unit price to be rounded
 // to the printed cents.
 bool Multiplies(const Decimal& q, const Decimal& u, const Decimal& a) {
-  const double qd = AsDouble(q), ud = AsDouble(u), ad = AsDouble(a);
+  const double qd = q.ToDouble(), ud = u.ToDouble(), ad = a.ToDouble();
   if (qd <= 0 || ud <= 0 || ad <= 0) return false;
   const double tolerance =
       0.5 * std::pow(10.0, -std::max(2, u.scale())) * std::max(1.0, qd);
@@ -374,7 +369,7 @@ std::string QuantityText(const Decimal& q) {
 }
 
 bool QuantityLike(const Decimal& q) {
-  return !q.is_negative() && q.units() != 0 && AsDouble(q) <= 10000;
+  return !q.is_negative() && q.units() != 0 && q.ToDouble() <= 10000;
 }
 
 // ------------------------------------------------------------- row model
@@ -826,7 +821,7 @@ Parsed TableReader::Parse(size_t ri) const {
     // non-zero price before the amount the unit price.
     if (!p.qty) {
       for (const Number& o : others) {
-        if (!o.fraction && QuantityLike(o.value) && AsDouble(o.value) < 1000) {
+        if (!o.fraction && QuantityLike(o.value) && o.value.ToDouble() < 1000) {
           p.qty = o.value;
           break;
         }

@@ -1017,10 +1017,9 @@ core::Result<std::shared_ptr<EnginePool>> Scanner::ReadScript(
     if (!pool) continue;
     INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
     // The words read in this language: how many letters of each script,
-    // and how surely.
-    // Read surely where it reads letters only its script has: a Latin
-    // page read in Cyrillic comes out as "ВАСКЕРЕ", lookalikes only, with
-    // the odd unsure "Ч" or "З".
+    // and how surely it read the letters only its script has (a Latin page
+    // read in Cyrillic comes out as "ВАСКЕРЕ", lookalikes only, with the
+    // odd unsure "Ч" or "З").
     double sure = 0;
     size_t all = 0, greek = 0, cyrillic = 0, distinct = 0;
     for (const OcrWord* word : sample) {

@@ -578,21 +578,18 @@ bool OneEditApart(const Seq& x, const Seq& y) {
                     b.begin() + i + 1, b.end());
 }
 
-}  // namespace
-
+// The code points of UTF-8 `s`, each as its bytes.
 std::vector<std::string_view> CodePoints(std::string_view s) {
   std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = i + 1;
-    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) {
-      ++j;
-    }
-    out.push_back(s.substr(i, j - i));
-    i = j;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = std::min(Utf8Length(s[i]), s.size() - i);
+    out.push_back(s.substr(i, n));
+    i += n;
   }
   return out;
 }
+
+}  // namespace
 
 bool WithinOneEdit(std::string_view a, std::string_view b) {
   auto ascii = [](std::string_view t) {

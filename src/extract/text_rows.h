@@ -113,9 +113,6 @@ core::BBox Union(const core::BBox& a, const core::BBox& b);
 double VerticalOverlap(const core::BBox& a, const core::BBox& b);
 double HorizontalOverlap(const core::BBox& a, const core::BBox& b);
 
-// The code points of UTF-8 `s`, each as its bytes.
-std::vector<std::string_view> CodePoints(std::string_view s);
-
 // Whether `a` and `b` differ by at most one insertion, deletion or
 // substitution of a code point ("πληρφωτεο" and "πληρωτεο").
 bool WithinOneEdit(std::string_view a, std::string_view b);

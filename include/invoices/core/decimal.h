@@ -28,6 +28,9 @@ class Decimal {
 
   int64_t units() const { return units_; }
   int scale() const { return scale_; }
+  // The value as a double, for tolerance checks only (never for amounts
+  // kept or shown).
+  double ToDouble() const;
   bool is_negative() const { return units_ < 0; }
 
   // The value with exactly `scale` fractional digits, rounding half away from
