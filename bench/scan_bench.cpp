@@ -27,6 +27,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -41,11 +42,37 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// A line item as labelled (decimal strings, as SCHEMA.md gives them).
+struct LabelledItem {
+  std::string description, quantity, unit_price, amount;
+};
+
 struct Sample {
   std::string id, path, company, date, address, total;
-  // Labelled only in some datasets (the made-up invoices): empty otherwise.
-  std::string invoice_id, due_date, receiver_name;
+  // Fields labelled only in some datasets (the made-up documents), by the
+  // name of the label (OptionalField::label): absent when not labelled.
+  std::map<std::string, std::string> optional;
+  std::optional<std::vector<LabelledItem>> items;
   std::string bytes;
+};
+
+// How a field labelled only in some datasets compares with the result.
+enum class Compare { kText, kDate, kAmount };
+struct OptionalField {
+  const char* label;  // the key in labels.jsonl, and in --details
+  const char* field;  // the field of the result
+  Compare compare;
+};
+constexpr OptionalField kOptionalFields[] = {
+    {"invoice_id", "invoice_id", Compare::kText},
+    {"due_date", "due_date", Compare::kDate},
+    {"receiver_name", "receiver_name", Compare::kText},
+    {"currency", "currency", Compare::kText},
+    {"subtotal", "subtotal", Compare::kAmount},
+    {"tax", "tax", Compare::kAmount},
+    {"discount", "discount", Compare::kAmount},
+    {"tip", "tip", Compare::kAmount},
+    {"amount_due", "amount_due", Compare::kAmount},
 };
 
 double Ms(Clock::duration d) {
@@ -116,12 +143,87 @@ std::string FieldValue(const invoices::core::Extraction& e, const char* name) {
   return it == e.fields.end() ? "" : it->second.value;
 }
 
+// Whether `got` (a result's field value) is the labelled `want`.
+bool SameValue(Compare how, const std::string& want, const std::string& got) {
+  switch (how) {
+    case Compare::kText:
+      return Normalize(got) == Normalize(want);
+    case Compare::kDate:
+      return !LabelDateIso(want).empty() && LabelDateIso(want) == got;
+    case Compare::kAmount: {
+      auto w = ex::ParseAmount(want);
+      auto g = invoices::core::Decimal::Parse(got);
+      return w && g && w->value == *g;
+    }
+  }
+  return false;
+}
+
+// Line items against their labels: each labelled item is matched to an
+// item read with the same amount (the most similar description among
+// several); a document is right when it has as many items as labelled and
+// every one matched with its description, quantity and unit price.
+struct ItemScore {
+  int documents = 0, documents_right = 0;
+  int labelled = 0, read = 0, amount = 0, description = 0, quantity = 0,
+      unit_price = 0;
+
+  // Scores one document; whether it is right.
+  bool Add(const std::vector<LabelledItem>& want,
+           const std::vector<invoices::core::LineItem>& got) {
+    ++documents;
+    labelled += int(want.size());
+    read += int(got.size());
+    std::vector<bool> used(got.size(), false);
+    bool right = want.size() == got.size();
+    for (const LabelledItem& w : want) {
+      const auto amount_wanted = ex::ParseAmount(w.amount);
+      int best = -1;
+      double best_similarity = -1;
+      for (size_t g = 0; g < got.size(); ++g) {
+        if (used[g] || !amount_wanted) continue;
+        auto a = invoices::core::Decimal::Parse(got[g].amount.value_or(""));
+        if (!a || *a != amount_wanted->value) continue;
+        const double sim =
+            Similarity(Normalize(w.description),
+                       Normalize(got[g].description.value_or("")));
+        if (sim > best_similarity) best = int(g), best_similarity = sim;
+      }
+      if (best < 0) {
+        right = false;
+        continue;
+      }
+      used[best] = true;
+      const auto& item = got[best];
+      ++amount;
+      const bool description_ok =
+          Normalize(item.description.value_or("")) == Normalize(w.description);
+      // A quantity or unit price not printed (one of it) is not read.
+      const bool one = w.quantity == "1";
+      const bool quantity_ok =
+          item.quantity
+              ? SameValue(Compare::kAmount, w.quantity, *item.quantity)
+              : one;
+      const bool price_ok =
+          item.unit_price
+              ? SameValue(Compare::kAmount, w.unit_price, *item.unit_price)
+              : one;
+      description += description_ok;
+      quantity += quantity_ok;
+      unit_price += price_ok;
+      right = right && description_ok && quantity_ok && price_ok;
+    }
+    documents_right += right;
+    return right;
+  }
+};
+
 struct Scored {
   int n = 0, total = 0, date = 0, company = 0, address = 0;
   double company_sim = 0, address_sim = 0;
-  // Fields scored only where labelled: how many labelled, how many right.
-  int invoice_ids = 0, invoice_id = 0, due_dates = 0, due_date = 0;
-  int receivers = 0, receiver = 0;
+  // Fields scored only where labelled, by label: how many labelled, right.
+  std::map<std::string, std::pair<int, int>> optional;
+  ItemScore items;
 };
 
 double FieldConfidence(const invoices::core::Extraction& e, const char* name) {
@@ -346,10 +448,20 @@ int main(int argc, char** argv) {
              j.value("date", ""),
              j.value("address", ""),
              j.value("total", ""),
-             j.value("invoice_id", ""),
-             j.value("due_date", ""),
-             j.value("receiver_name", ""),
+             {},
+             std::nullopt,
              ""};
+    for (const OptionalField& f : kOptionalFields) {
+      if (j.contains(f.label)) s.optional[f.label] = j[f.label];
+    }
+    if (j.contains("line_items")) {
+      s.items.emplace();
+      for (const Json& item : j["line_items"]) {
+        s.items->push_back(
+            {item.value("description", ""), item.value("quantity", ""),
+             item.value("unit_price", ""), item.value("amount", "")});
+      }
+    }
     std::ifstream in(s.path, std::ios::binary);
     std::ostringstream buf;
     buf << in.rdbuf();
@@ -489,21 +601,36 @@ int main(int argc, char** argv) {
       score.company += company == Normalize(s.company);
       score.address += address == Normalize(s.address);
       score.company_sim += Similarity(company, Normalize(s.company));
-      const bool id_ok =
-          !s.invoice_id.empty() &&
-          Normalize(FieldValue(e, "invoice_id")) == Normalize(s.invoice_id);
-      const bool due_ok = !s.due_date.empty() &&
-                          LabelDateIso(s.due_date) == FieldValue(e, "due_date");
-      score.invoice_ids += !s.invoice_id.empty();
-      score.invoice_id += id_ok;
-      score.due_dates += !s.due_date.empty();
-      score.due_date += due_ok;
-      const bool receiver_ok = !s.receiver_name.empty() &&
-                               Normalize(FieldValue(e, "receiver_name")) ==
-                                   Normalize(s.receiver_name);
-      score.receivers += !s.receiver_name.empty();
-      score.receiver += receiver_ok;
       score.address_sim += Similarity(address, Normalize(s.address));
+      Json optional_details = Json::object();
+      for (const OptionalField& f : kOptionalFields) {
+        auto it = s.optional.find(f.label);
+        if (it == s.optional.end()) continue;
+        const std::string got = FieldValue(e, f.field);
+        const bool right = SameValue(f.compare, it->second, got);
+        auto& [labelled, right_count] = score.optional[f.label];
+        ++labelled;
+        right_count += right;
+        optional_details[f.label] = {it->second, got, right};
+      }
+      if (s.items) {
+        const int matched_before = score.items.amount;
+        const bool right = score.items.Add(*s.items, e.line_items);
+        // Labelled, read, found by amount, all right; when not right, the
+        // items read (description, quantity, unit price, amount) to compare.
+        Json entry = {s.items->size(), e.line_items.size(),
+                      score.items.amount - matched_before, right};
+        if (!right) {
+          Json read = Json::array();
+          for (const auto& item : e.line_items) {
+            read.push_back(
+                {item.description.value_or(""), item.quantity.value_or(""),
+                 item.unit_price.value_or(""), item.amount.value_or("")});
+          }
+          entry.push_back(std::move(read));
+        }
+        optional_details["line_items"] = std::move(entry);
+      }
       const double conf[4] = {FieldConfidence(e, "total"),
                               FieldConfidence(e, "invoice_date"),
                               FieldConfidence(e, "vendor_name"),
@@ -525,16 +652,7 @@ int main(int argc, char** argv) {
             {"date", {s.date, FieldValue(e, "invoice_date"), date_ok, conf[1]}},
             {"company", {s.company, FieldValue(e, "vendor_name"), conf[2]}},
             {"address", {s.address, FieldValue(e, "vendor_address"), conf[3]}}};
-        if (!s.invoice_id.empty()) {
-          d["invoice_id"] = {s.invoice_id, FieldValue(e, "invoice_id"), id_ok};
-        }
-        if (!s.due_date.empty()) {
-          d["due_date"] = {s.due_date, FieldValue(e, "due_date"), due_ok};
-        }
-        if (!s.receiver_name.empty()) {
-          d["receiver_name"] = {s.receiver_name, FieldValue(e, "receiver_name"),
-                                receiver_ok};
-        }
+        d.update(optional_details);
         details_out << d.dump() << '\n';
       }
     }
@@ -549,17 +667,30 @@ int main(int argc, char** argv) {
               score.company_sim / n);
   std::printf("| vendor_address | %.1f%% | %.3f |\n", 100 * score.address / n,
               score.address_sim / n);
-  if (score.invoice_ids > 0) {
-    std::printf("| invoice_id (%d labelled) | %.1f%% | |\n", score.invoice_ids,
-                100.0 * score.invoice_id / score.invoice_ids);
+  for (const OptionalField& f : kOptionalFields) {
+    auto it = score.optional.find(f.label);
+    if (it == score.optional.end()) continue;
+    const auto [labelled, right] = it->second;
+    std::printf("| %s (%d labelled) | %.1f%% | |\n", f.label, labelled,
+                100.0 * right / labelled);
   }
-  if (score.due_dates > 0) {
-    std::printf("| due_date (%d labelled) | %.1f%% | |\n", score.due_dates,
-                100.0 * score.due_date / score.due_dates);
-  }
-  if (score.receivers > 0) {
-    std::printf("| receiver_name (%d labelled) | %.1f%% | |\n", score.receivers,
-                100.0 * score.receiver / score.receivers);
+  if (const ItemScore& items = score.items; items.documents > 0) {
+    // Of the labelled items: found by amount, and of those with the
+    // description, quantity and unit price right.
+    auto share = [](int part, int whole) {
+      return whole > 0 ? 100.0 * part / whole : 0.0;
+    };
+    std::printf(
+        "\n| line items | labelled | read | amount found | description | "
+        "quantity | unit price | documents all right |\n| --- | --- | --- | "
+        "--- | --- | --- | --- | --- |\n| %d documents | %d | %d | %.1f%% | "
+        "%.1f%% | %.1f%% | %.1f%% | %.1f%% |\n",
+        items.documents, items.labelled, items.read,
+        share(items.amount, items.labelled),
+        share(items.description, items.amount),
+        share(items.quantity, items.amount),
+        share(items.unit_price, items.amount),
+        share(items.documents_right, items.documents));
   }
 
   std::printf(

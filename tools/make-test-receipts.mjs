@@ -98,6 +98,14 @@ const chance = (p) => rand() < p;
 const pad2 = (n) => String(n).padStart(2, '0');
 const MONTHS_EN = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
+// Each country's currency (ISO 4217), labelled whether or not the document
+// prints a mark: a reader is expected to know a Berlin receipt's euros.
+const CURRENCY = {
+  us: 'USD', uk: 'GBP', de: 'EUR', fr: 'EUR', es: 'EUR', it: 'EUR', nl: 'EUR', iso: 'SGD', ch: 'CHF', au: 'AUD',
+  in: 'INR', pt: 'EUR', pl: 'PLN', ca: 'CAD', se: 'SEK', dk: 'DKK', no: 'NOK', fi: 'EUR', cz: 'CZK', tr: 'TRY',
+  id: 'IDR', hu: 'HUF', ro: 'RON', gr: 'EUR', bg: 'BGN', ru: 'RUB', ua: 'UAH',
+};
+
 // Amounts in cents printed in a country's style.
 function money(cents, style) {
   const neg = cents < 0;
@@ -631,6 +639,22 @@ for (const key of COUNTRIES) {
 }
 const countryOf = (i) => COUNTRIES[i % COUNTRIES.length];
 
+// The labels of a document's amounts beside its total (as SCHEMA.md's fields:
+// decimal strings; a discount as the positive amount taken off), left out
+// when the document prints none, and its currency.
+function amountLabels(key, amounts) {
+  const out = { currency: CURRENCY[key] };
+  for (const [name, cents] of Object.entries(amounts)) {
+    if (cents !== null && cents !== 0) out[name] = money(cents, 'plain');
+  }
+  return out;
+}
+
+// A line item's label: what it is, how many, the price of one, the amount.
+function itemLabel(text, qty, unitCents, cents) {
+  return { description: text, quantity: String(qty), unit_price: money(unitCents, 'plain'), amount: money(cents, 'plain') };
+}
+
 function receipt(i) {
   const key = countryOf(i);
   const L = LOCALES[key] ?? MORE_LOCALES[key];
@@ -715,7 +739,8 @@ function receipt(i) {
   }
   rows.push('<div class="rule"></div>');
   if (x.discount && !x.afterSubtotal) row(x.label, `-${bare(x.discount)}`);
-  if (!L.taxIncluded || chance(0.4)) row(pick(L.subtotal), bare(x.afterSubtotal ? itemsSum : subtotal));
+  const printedSubtotal = !L.taxIncluded || chance(0.4) ? (x.afterSubtotal ? itemsSum : subtotal) : null;
+  if (printedSubtotal !== null) row(pick(L.subtotal), bare(printedSubtotal));
   if (x.discount && x.afterSubtotal) row(x.label, `-${bare(x.discount)}`);
   if (taxLines) for (const [label, cents] of taxLines) row(label, bare(cents));
   else if (!L.taxIncluded) row(L.tax(rate), bare(tax));
@@ -778,6 +803,8 @@ function receipt(i) {
       id, file: `images/${id}.jpg`, company: printed(company), date: iso,
       address: addressLines.map(printed).join(' '),
       total: money(total, 'plain'),
+      ...amountLabels(key, { subtotal: printedSubtotal, tax, discount: x.discount, tip }),
+      line_items: items.map((it) => itemLabel(it.text, it.qty, it.cents / it.qty, it.cents)),
     },
   };
 }
@@ -1287,6 +1314,8 @@ function invoice(i) {
     label: {
       id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
       total: money(sg * total, 'plain'), invoice_id: own, due_date: iso(due), receiver_name: buyer,
+      ...amountLabels(key, { subtotal: sg * itemsSum, tax: sg * tax, discount: x.discount, amount_due: paid ? total - paid : 0 }),
+      line_items: items.map((it) => itemLabel(it.text, it.qty, it.unit, sg * it.cents)),
     },
   };
 }
