@@ -213,6 +213,9 @@ const std::vector<Keyword>& Keywords() {
         {"netto ertek", kSub},
         {"valoare neta", kSub},  // Romanian
         {"excl", kExcl},
+        {"ex gst", kExcl},  // "Total ex GST" (Australia, New Zealand)
+        {"ex vat", kExcl},
+        {"ex tax", kExcl},
         {"excluding", kExcl},
         {"exclusive", kExcl},
         {"exkl", kExcl},
@@ -225,6 +228,8 @@ const std::vector<Keyword>& Keywords() {
         {"hors taxes", kExcl},
         {"hors taxe", kExcl},
         {"sin iva", kExcl},
+        {"sem iva", kExcl},
+        {"s iva", kExcl},  // "Total s/ IVA" (Portuguese: sem IVA)
         {"without", kExcl},
         {"ekskl", kExcl},
         {"eks", kExcl},
@@ -496,6 +501,10 @@ const std::vector<Keyword>& Keywords() {
         {"remise", kDiscount},
         {"reduction", kDiscount},
         {"descuento", kDiscount},
+        {"dto", kDiscount},  // Spanish "descuento"
+        {"sconto", kDiscount},
+        {"korting", kDiscount},
+        {"rebate", kDiscount},
         {"desconto", kDiscount},
         {"diskaun", kDiscount},
         {"promo", kDiscount},
@@ -1529,6 +1538,18 @@ bool IsCanadianPostcode(std::string_view fsa, std::string_view ldu) {
          L(fsa[2]) && D(ldu[0]) && L(ldu[1]) && D(ldu[2]);
 }
 
+// A UK postcode's outward and inward codes ("SW1A" "1AA", "BS1" "5TR").
+bool IsUkPostcode(std::string_view outward, std::string_view inward) {
+  auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  return inward.size() == 3 && is_digit(inward[0]) && is_upper(inward[1]) &&
+         is_upper(inward[2]) && outward.size() >= 2 && outward.size() <= 4 &&
+         is_upper(outward[0]) &&
+         std::any_of(outward.begin(), outward.end(), is_digit) &&
+         std::all_of(outward.begin(), outward.end(),
+                     [&](char c) { return is_upper(c) || is_digit(c); });
+}
+
 // Postal codes: five or six digits alone ("81100", "75008", "238801"),
 // four digits, a hyphenated code or three digits and two opening a line
 // ("8001 Zürich", "31-019 Kraków", "1100-048 Lisboa", "411 05 Göteborg") or
@@ -1627,17 +1648,8 @@ bool HasPostcode(std::span<const OcrWord> words) {
     }
     // UK outward + inward code: "SW1A" "1AA".
     if (i + 1 < words.size()) {
-      const std::string a = w, b = strip(words[i + 1].text);
-      auto is_upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-      auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-      const bool inward =
-          b.size() == 3 && is_digit(b[0]) && is_upper(b[1]) && is_upper(b[2]);
-      const bool outward = a.size() >= 2 && a.size() <= 4 && is_upper(a[0]) &&
-                           std::any_of(a.begin(), a.end(), is_digit) &&
-                           std::all_of(a.begin(), a.end(), [&](char c) {
-                             return is_upper(c) || is_digit(c);
-                           });
-      if ((inward && outward) || IsCanadianPostcode(a, b)) return true;
+      const std::string b = strip(words[i + 1].text);
+      if (IsUkPostcode(w, b) || IsCanadianPostcode(w, b)) return true;
     }
   }
   return false;
@@ -2053,6 +2065,10 @@ struct CurrencyChoice {
   bool ambiguous = false;
   double confidence = 0;
   WordSpan words;
+  // The weight of its strongest mark: 1 on an amount, 0.6 in a label of a
+  // line with amounts, 0.4 in running text ("Faktura€." read for "Faktura
+  // č.", "£ddz" for "Łódź").
+  double strongest = 0;
 };
 
 // Whose dollar a page's "$" is, by its address and tax words: "AUD" (a
@@ -2107,6 +2123,103 @@ std::string KronaOf(const PageModel& m) {
                                : "";
 }
 
+// The currency of a page that prints no currency mark, by the country it
+// names, the form of its address, its companies' legal forms or, last, its
+// language where one currency goes with it; with how sure that is and the
+// words that tell (the total's, for the language). Empty when nothing
+// tells (an English page with no address).
+struct CountryEvidence {
+  std::string code;
+  double confidence = 0;
+  const Line* line = nullptr;  // the line that tells; null for the language
+};
+
+bool HasUsStateZip(std::string_view text);
+
+CountryEvidence CountryCurrency(const PageModel& m) {
+  static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+      {"germany", "EUR"},     {"deutschland", "EUR"}, {"austria", "EUR"},
+      {"osterreich", "EUR"},  {"france", "EUR"},      {"spain", "EUR"},
+      {"espana", "EUR"},      {"italy", "EUR"},       {"italia", "EUR"},
+      {"netherlands", "EUR"}, {"nederland", "EUR"},   {"belgium", "EUR"},
+      {"belgique", "EUR"},    {"belgie", "EUR"},      {"portugal", "EUR"},
+      {"ireland", "EUR"},     {"finland", "EUR"},     {"suomi", "EUR"},
+      {"greece", "EUR"},      {"ελλαδα", "EUR"},      {"switzerland", "CHF"},
+      {"schweiz", "CHF"},     {"suisse", "CHF"},      {"svizzera", "CHF"},
+      {"england", "GBP"},     {"scotland", "GBP"},    {"wales", "GBP"},
+      {"poland", "PLN"},      {"polska", "PLN"},      {"czechia", "CZK"},
+      {"cesko", "CZK"},       {"turkey", "TRY"},      {"turkiye", "TRY"},
+      {"indonesia", "IDR"},   {"hungary", "HUF"},     {"magyarorszag", "HUF"},
+      {"romania", "RON"},     {"bulgaria", "BGN"},    {"българия", "BGN"},
+      {"russia", "RUB"},      {"россия", "RUB"},      {"ukraine", "UAH"},
+      {"україна", "UAH"},     {"india", "INR"},       {"usa", "USD"},
+      {"malaysia", "MYR"},    {"japan", "JPY"},       {"sweden", "SEK"},
+      {"sverige", "SEK"},     {"denmark", "DKK"},     {"danmark", "DKK"},
+      {"norway", "NOK"},      {"norge", "NOK"},       {"singapore", "SGD"},
+      {"australia", "AUD"},   {"canada", "CAD"},
+  };
+  static constexpr std::pair<std::string_view, std::string_view> kLanguage[] = {
+      {"pol", "PLN"}, {"ces", "CZK"}, {"hun", "HUF"}, {"ron", "RON"},
+      {"tur", "TRY"}, {"swe", "SEK"}, {"dan", "DKK"}, {"nor", "NOK"},
+      {"fin", "EUR"}, {"ell", "EUR"}, {"nld", "EUR"}, {"ita", "EUR"},
+      {"deu", "EUR"}, {"fra", "EUR"}, {"spa", "EUR"}, {"por", "EUR"},
+      {"bul", "BGN"}, {"rus", "RUB"}, {"ukr", "UAH"},
+  };
+  for (const Line& line : m.lines) {
+    const auto& t = line.tokens;
+    for (size_t i = 0; i < t.size(); ++i) {
+      const std::string& w = t[i].text;
+      auto next = [&](std::string_view n) {
+        return i + 1 < t.size() && t[i + 1].text == n;
+      };
+      for (const auto& [name, code] : kNamed) {
+        if (w == name) return {std::string(code), 0.7, &line};
+      }
+      if ((w == "united" && next("states")) || (w == "new" && next("york"))) {
+        return {"USD", 0.7, &line};
+      }
+      if (w == "united" && next("kingdom")) return {"GBP", 0.7, &line};
+      if (w == "czech" && next("republic")) return {"CZK", 0.7, &line};
+    }
+  }
+  // The form of an address, and tax words only one country prints.
+  if (std::string dollar = DollarOf(m); !dollar.empty()) {
+    return {dollar, 0.6, nullptr};
+  }
+  for (const Line& line : m.lines) {
+    if (line.postcode && HasUsStateZip(line.text)) return {"USD", 0.6, &line};
+    const auto& words = line.ocr->words;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      if (line.postcode &&
+          IsUkPostcode(words[i].text,
+                       WithoutTrailingPoints(words[i + 1].text))) {
+        return {"GBP", 0.6, &line};
+      }
+    }
+    const auto& t = line.tokens;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i].text == "gstin" || t[i].text == "cgst" || t[i].text == "sgst") {
+        return {"INR", 0.55, &line};
+      }
+      if (i + 1 < t.size() && t[i].text == "sdn" && t[i + 1].text == "bhd") {
+        return {"MYR", 0.55, &line};
+      }
+      if (i + 1 < t.size() && t[i].text == "pte" && t[i + 1].text == "ltd") {
+        return {"SGD", 0.55, &line};
+      }
+      // A Swiss company number ("CHE-280.445.191").
+      if (i + 1 < t.size() && t[i].text == "che" &&
+          internal::CountDigits(t[i + 1].text) >= 3) {
+        return {"CHF", 0.6, &line};
+      }
+    }
+  }
+  for (const auto& [language, code] : kLanguage) {
+    if (m.language == language) return {std::string(code), 0.45, nullptr};
+  }
+  return {};
+}
+
 std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
   struct Tally {
     double weight = 0;
@@ -2123,8 +2236,17 @@ std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
         attached |= a.currency && a.currency->begin == mark.begin;
       }
       // A sign printed on an amount is the strongest evidence; a code in a
-      // label ("TOTAL (RM)") next; one in running text the weakest.
-      const double w = attached ? 1.0 : line.amounts.empty() ? 0.4 : 0.6;
+      // label ("TOTAL (RM)") next; one in running text the weakest. On a
+      // whole number of a page of prices with decimals a mark is running
+      // text ("Fatura FT 2019/35", "L352 £1").
+      bool on_whole = false;
+      for (const AmountToken& a : line.amounts) {
+        on_whole |= a.currency && a.currency->begin == mark.begin &&
+                    !a.has_fraction && !m.whole_amounts;
+      }
+      const double w = attached && !on_whole              ? 1.0
+                       : line.amounts.empty() || on_whole ? 0.4
+                                                          : 0.6;
       Tally& t = tally[mark.code];
       t.weight += w;
       t.unambiguous |= !mark.ambiguous;
@@ -2176,6 +2298,7 @@ std::optional<CurrencyChoice> ChooseCurrency(const PageModel& m) {
                  0.25 * share * std::min(1.0, t.weight / 3.0) -
                  0.2 * (1 - share);
   c.words = t.words;
+  c.strongest = t.words_weight;
   return c;
 }
 
@@ -2205,6 +2328,16 @@ struct AmountResult {
   // The total read, a digit from that sum, when the sum stands for it.
   const AmountCand* misread_total = nullptr;
 };
+
+// Whether the subtotal, the tax (on one line or two) and what the page
+// explains (tip, rounding) make `total`.
+bool AddsUp(const AmountResult& r, int64_t total) {
+  if (!r.sub || !r.tax) return false;
+  const int64_t parts = r.sub->minor_units + r.tax->minor_units +
+                        (r.tax2 ? r.tax2->minor_units : 0);
+  return std::find(r.explained.begin(), r.explained.end(), total - parts) !=
+         r.explained.end();
+}
 
 // Whether `a` and `b` differ in one digit only, as OCR misreads one
 // ("2937.62" and "2937.02").
@@ -2810,10 +2943,21 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
     }
   }
-  // Subtotal and tax must fit under the total.
+  // Subtotal and tax must fit under the total; a subtotal above it only
+  // when a discount printed under it brings it below ("Totaal excl. BTW
+  // 14.354,94 / Korting 10% -1.435,49 / ... / Totaal 14.082,20").
+  auto discounted = [&](const AmountCand& sub) {
+    return std::any_of(cands.begin(), cands.end(), [&](const AmountCand& d) {
+      return d.role.discount && d.money && d.line_index > sub.line_index &&
+             d.line_index < r.total->line_index &&
+             sub.minor_units - std::abs(d.minor_units) <= r.total->minor_units;
+    });
+  };
   for (AmountCand& c : cands) {
     if (!r.total) break;
-    if (c.sub > 0 && c.minor_units > r.total->minor_units) c.sub = 0;
+    if (c.sub > 0 && c.minor_units > r.total->minor_units && !discounted(c)) {
+      c.sub = 0;
+    }
     if (c.tax > 0 && c.minor_units >= r.total->minor_units) c.tax = 0;
   }
   r.sub = Best(cands, &AmountCand::sub, &r.sub_conf, r.total);
@@ -2905,6 +3049,26 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
         std::abs(sub * *rate / 100 - r.tax->minor_units) > 1) {
       r.total = r.sub;
       r.total_conf = Round3(0.8 * std::min(r.sub_conf, r.tax_conf));
+    }
+  }
+  // No tax read (its label misread: "MwsSt 19% 40,30"), but a line between
+  // the subtotal and the total holds their difference, and the rate it
+  // prints makes that of the subtotal: the tax.
+  if (r.total && r.sub && !r.tax) {
+    const int64_t difference = r.total->minor_units - r.sub->minor_units;
+    for (const AmountCand& c : cands) {
+      if (!c.money || c.minor_units != difference || difference <= 0 ||
+          c.line_index <= r.sub->line_index ||
+          c.line_index >= r.total->line_index) {
+        continue;
+      }
+      const std::optional<double> rate = RateOf(*c.line);
+      if (rate &&
+          std::abs(r.sub->minor_units * *rate / 100 - difference) <= 1.0) {
+        r.tax = &c;
+        r.tax_conf = Round3(0.8 * std::min(r.sub_conf, r.total_conf));
+        break;
+      }
     }
   }
   if (!r.total && r.sub && r.tax && r.tax->line_index > r.sub->line_index) {
@@ -4520,7 +4684,13 @@ void ExtractFields(const OcrPage& read, int page_number,
   std::vector<AmountCand> row_cands;
   const bool whole_total =
       amounts.total && cents && !amounts.total->token->has_fraction;
-  if (!amounts.total || whole_total) {
+  // Or a subtotal and tax that do not make the total: a label whose value
+  // stands in a column read apart ("IVA 10%" beside nothing, its "1.313,83"
+  // in the column of values) leaves a tax out. The rows' choice is taken
+  // when it makes the same total with its parts.
+  const bool parts_missing = amounts.total && amounts.sub && amounts.tax &&
+                             !AddsUp(amounts, amounts.total->minor_units);
+  if (!amounts.total || whole_total || parts_missing) {
     rows_page = internal::UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
     AmountResult again = ChooseAmounts(rows, minor, row_cands);
@@ -4528,11 +4698,24 @@ void ExtractFields(const OcrPage& read, int page_number,
     // and given back with their labels: the total is what was paid.
     const bool paid_only =
         !amounts.total && !again.total && again.tendered && again.change;
-    if ((again.total && (!whole_total || again.total->token->has_fraction)) ||
-        paid_only) {
+    const bool parts_found =
+        parts_missing && again.total && again.sub && again.tax &&
+        again.total->minor_units == amounts.total->minor_units &&
+        AddsUp(again, again.total->minor_units);
+    if ((!parts_missing && again.total &&
+         (!whole_total || again.total->token->has_fraction)) ||
+        paid_only || parts_found) {
       amounts = std::move(again);
       cands.swap(row_cands);
     }
+  }
+  // A currency read only from marks in running text, or from one mark
+  // less sure than a country the page names, gives way to the country's.
+  CountryEvidence country = CountryCurrency(m);
+  if (currency && !country.code.empty() && country.code != currency->code &&
+      (currency->strongest <= 0.4 ||
+       (country.line && country.confidence > currency->confidence))) {
+    currency.reset();
   }
   if (currency) {
     // The sign printed on the total itself is the best evidence.
@@ -4546,6 +4729,20 @@ void ExtractFields(const OcrPage& read, int page_number,
     SetField(out, "currency",
              MakeField(currency->code, currency->confidence, page_number,
                        currency->words));
+  } else if (!country.code.empty() && (country.line || amounts.total)) {
+    // No mark printed: the country's currency, found where the page tells
+    // it, or on the total for its language. Bulgaria's lev gave way to the
+    // euro on 1 January 2026.
+    auto date = out.fields.find("invoice_date");
+    if (country.code == "BGN" && date != out.fields.end() &&
+        date->second.value >= "2026-01-01") {
+      country.code = "EUR";
+    }
+    const WordSpan where =
+        country.line ? WordsIn(*country.line, 0, country.line->text.size())
+                     : amounts.total->words;
+    SetField(out, "currency",
+             MakeField(country.code, country.confidence, page_number, where));
   }
   auto set_amount = [&](const char* name, const AmountCand* c, double conf) {
     if (!c) return;

@@ -735,6 +735,55 @@ TEST(ExtractFieldsTest, ADollarSignIsTheDollarOfTheCountryOnThePage) {
             Conf(Extract(cases[4].first), "currency"));
 }
 
+TEST(ExtractFieldsTest, APageWithoutACurrencyMarkHasItsCountrysCurrency) {
+  // Less surely than a printed mark, and where the page tells.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Its language.
+      {"Bäckerei Müller\nHauptstraße 12\n10115 Berlin\nDatum: 12.03.2019\n"
+       "Zwischensumme 9,50\nenth. MwSt 19% 1,52\nSUMME 9,50\n"
+       "Vielen Dank für Ihren Einkauf\n",
+       "EUR"},
+      // An address's form.
+      {"JOE'S DINER\n12 Main St\nSpringfield, IL 62704\nTOTAL 9.00\n", "USD"},
+      {"Abbey Stores\n40 Victoria Road\nBath BA1 1LT\nTOTAL 21.90\n", "GBP"},
+      // A Swiss company number beats German.
+      {"Zum Löwen GmbH\nKramgasse 116\n6003 Luzern\n"
+       "MWST-Nr. CHE-280.445.191 MWST\nZwischensumme 19'284.28\n"
+       "Total 19'284.28\n",
+       "CHF"},
+      // A named country beats one stray mark on a whole number...
+      {"Golden Lotus\n425 Orchard Road\nSingapore 218227\n"
+       "Date: 2020-06-05 L352 £1\nSubtotal 46.50\nGST 8% 3.72\n"
+       "GRAND TOTAL 50.22\n",
+       "SGD"},
+      // ... and a page's language a mark in running text ("Łódź" read
+      // "£ddz").
+      {"FAKTURA VAT\nNowak Budownictwo S.A.\nul. Swietojanska 148\n"
+       "90-001 £ddz\nNIP 794-836-55-44\nTermin platnosci: 02.06.2017\n"
+       "Razem netto 1.187,02\nVAT 23% 273,01\nDo zaplaty 1.460,03\n",
+       "PLN"},
+  };
+  for (const auto& [text, want] : cases) {
+    const core::Extraction e = Extract(text);
+    EXPECT_EQ(Value(e, "currency"), want) << text << Dump(e);
+    EXPECT_LT(Conf(e, "currency"), 0.75) << text;
+    ExpectWellFormed(e);
+  }
+  // Bulgaria's lev, and the euro from 2026.
+  const std::string bulgarian =
+      "Фактура\nДата: DATE\nОбщо 100,00\nДДС 20% 20,00\nСума за плащане "
+      "120,00\nЕИК 123456789\nПолучател: Арома ООД\n";
+  auto dated = [&](const std::string& date) {
+    std::string text = bulgarian;
+    text.replace(text.find("DATE"), 4, date);
+    return Value(Extract(text), "currency");
+  };
+  EXPECT_EQ(dated("12.05.2025"), "BGN");
+  EXPECT_EQ(dated("12.05.2026"), "EUR");
+  // An English page with no address names no currency.
+  EXPECT_EQ(Value(Extract("CORNER SHOP\nTOTAL 9.00\n"), "currency"), "<none>");
+}
+
 TEST(ExtractFieldsTest, CashMinusChangeConfirmsTheTotal) {
   // Two labels of equal strength; what was paid decides.
   const core::Extraction e = Extract(
@@ -1936,6 +1985,56 @@ OcrLine LineIn(const std::string& text, core::BBox box) {
   }
   line.box = box;
   return line;
+}
+
+TEST(FieldsTest, TheTaxesOfATotalsBlockReadApartFromTheirValuesAddUp) {
+  // The labels read as one block and the values as another: the second
+  // rate's label stands alone in its block ("IVA 10%"), so the page's lines
+  // make 22.496,67 + 1.965,26, short of the total; its rows give both
+  // taxes.
+  OcrPage page;
+  page.width = 1700;
+  page.height = 1400;
+  page.lines = {LineIn("Garcia Consultores S.L.", {100, 100, 700, 140}),
+                LineIn("Subtotal 22.496,67", {900, 1000, 1200, 1030}),
+                LineIn("IVA 21% 1.965,26", {900, 1050, 1200, 1080}),
+                LineIn("IVA 10%", {900, 1100, 1030, 1130}),
+                LineIn("Total factura 25.775,76 €", {900, 1150, 1250, 1180}),
+                LineIn("1.313,83", {1500, 1100, 1600, 1130})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "total"), "25775.76") << Dump(r);
+  EXPECT_EQ(Value(r, "subtotal"), "22496.67") << Dump(r);
+  EXPECT_EQ(Value(r, "tax"), "3279.09") << Dump(r);
+  EXPECT_TRUE(std::find(r.warnings.begin(), r.warnings.end(),
+                        "subtotal + tax != total") == r.warnings.end())
+      << Dump(r);
+}
+
+TEST(FieldsTest, TotalsBeforeTaxAndTaxesMisreadAreFoundByTheirSums) {
+  // "Total ex GST" and "Total s/ IVA" (sem IVA) are amounts before tax.
+  const core::Extraction au = Extract(
+      "Total ex GST 13,952.77\nGST 10% 1,395.28\nTOTAL AUD $15,348.05\n");
+  EXPECT_EQ(Value(au, "subtotal"), "13952.77") << Dump(au);
+  EXPECT_EQ(Value(au, "tax"), "1395.28") << Dump(au);
+  const core::Extraction pt = Extract(
+      "Total s/ IVA 27.986,39\nIVA 23% 2.111,57\nIVA 13% 2.444,73\n"
+      "TOTAL 32.542,69 €\n");
+  EXPECT_EQ(Value(pt, "subtotal"), "27986.39") << Dump(pt);
+  EXPECT_EQ(Value(pt, "tax"), "4556.30") << Dump(pt);
+  // A subtotal above the total that a discount under it brings down.
+  const core::Extraction nl = Extract(
+      "Totaal excl. BTW 14.354,94\nKorting 10% -1.435,49\n"
+      "BTW (9%) 1.162,75\nTotaal €14.082,20\n");
+  EXPECT_EQ(Value(nl, "subtotal"), "14354.94") << Dump(nl);
+  EXPECT_EQ(Value(nl, "total"), "14082.20") << Dump(nl);
+  // "MwSt" misread "MwsSt": the rate makes the line the tax.
+  const core::Extraction de =
+      Extract("Nettobetrag 212,13\nMwsSt 19% 40,30\nGesamtbetrag 252,43 EUR\n");
+  EXPECT_EQ(Value(de, "tax"), "40.30") << Dump(de);
+  // But not a line whose rate does not make it.
+  const core::Extraction other = Extract(
+      "Nettobetrag 212,13\nRabattx 5% 40,30\nGesamtbetrag 252,43 EUR\n");
+  EXPECT_NE(Value(other, "tax"), "40.30") << Dump(other);
 }
 
 TEST(FieldsTest, ANameOnTwoLinesOfOnePrintIsOneName) {

@@ -405,6 +405,20 @@ const PhraseTable& Labels() {
       P("sconto", kDiscount, 1.0),
       P("korting", kDiscount, 1.0),
       P("nachlass", kDiscount, 0.9),
+      P("desconto", kDiscount, 1.0),
+      P("rabais", kDiscount, 1.0),
+      P("rabat", kDiscount, 1.0),
+      P("alennus", kDiscount, 1.0),
+      P("sleva", kDiscount, 1.0),
+      P("indirim", kDiscount, 1.0),
+      P("diskon", kDiscount, 1.0),
+      P("kedvezmeny", kDiscount, 1.0),
+      P("reducere", kDiscount, 1.0),
+      P("rebate", kDiscount, 0.9),
+      P("εκπτωση", kDiscount, 1.0),
+      P("отстъпка", kDiscount, 1.0),
+      P("скидка", kDiscount, 1.0),
+      P("знижка", kDiscount, 1.0),
       // amount_due
       P("amount due", kAmountDue, 1.0),
       P("amt due", kAmountDue, 1.0),
@@ -440,6 +454,42 @@ const PhraseTable& Labels() {
       P("jumlah tagihan", kAmountDue, 0.9),
       P("fizetendo", kAmountDue, 0.9),
       P("total de plata", kAmountDue, 1.0),
+      // What is left to pay after a deposit or a payment on account.
+      P("balance payable", kAmountDue, 1.0),
+      P("net payable", kAmountDue, 0.9),
+      P("amount outstanding", kAmountDue, 1.0),
+      P("outstanding balance", kAmountDue, 1.0),
+      P("restbetrag", kAmountDue, 1.0),
+      P("noch zu zahlen", kAmountDue, 1.0),
+      P("solde a payer", kAmountDue, 1.0),
+      P("pendiente de pago", kAmountDue, 1.0),
+      P("saldo pendiente", kAmountDue, 1.0),
+      P("saldo da pagare", kAmountDue, 1.0),
+      P("residuo da pagare", kAmountDue, 1.0),
+      P("openstaand bedrag", kAmountDue, 1.0),
+      P("nog te betalen", kAmountDue, 1.0),
+      P("valor em divida", kAmountDue, 1.0),
+      P("saldo a pagar", kAmountDue, 1.0),
+      P("pozostalo do zaplaty", kAmountDue, 1.0),
+      P("do zaplaty", kAmountDue, 0.8),
+      P("kvar att betala", kAmountDue, 1.0),
+      P("aterstar", kAmountDue, 0.9),
+      P("restbelob", kAmountDue, 1.0),
+      P("rest at betale", kAmountDue, 1.0),
+      P("restbelop", kAmountDue, 1.0),
+      P("gjenstaende", kAmountDue, 0.9),
+      P("jaljella maksettavaa", kAmountDue, 1.0),
+      P("avoin saldo", kAmountDue, 0.9),
+      P("zbyva uhradit", kAmountDue, 1.0),
+      P("zbyva k uhrade", kAmountDue, 1.0),
+      P("kalan tutar", kAmountDue, 1.0),
+      P("kalan borc", kAmountDue, 1.0),
+      P("sisa tagihan", kAmountDue, 1.0),
+      P("sisa pembayaran", kAmountDue, 1.0),
+      P("fennmarado osszeg", kAmountDue, 1.0),
+      P("hatralek", kAmountDue, 0.9),
+      P("rest de plata", kAmountDue, 1.0),
+      P("sold de plata", kAmountDue, 1.0),
       // Labels of other values, which end a value and are never one.
       P("invoice date", kOther, 1),
       P("invoice total", kOther, 1),
@@ -1547,6 +1597,62 @@ void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
 
 }  // namespace
 
+// What is left to pay after a payment made: under the total, a negative
+// amount (a deposit or a payment on account, "-2.140,00") and, on the next
+// row, the total less it ("4.991,74"), whatever OCR made of their labels.
+std::optional<core::Field> BalanceAfterPayment(const std::vector<Row>& rows,
+                                               const core::Extraction& out,
+                                               int minor, int page_number) {
+  const auto total = out.fields.find("total");
+  if (total == out.fields.end() || !total->second.bbox ||
+      total->second.page != page_number) {
+    return std::nullopt;
+  }
+  const auto t = core::Decimal::Parse(total->second.value);
+  if (!t || t->is_negative()) return std::nullopt;
+  // The last amount of a row, as money.
+  auto amount_of = [&](const Row& r) -> const AmountToken* {
+    for (auto a = r.amounts.rbegin(); a != r.amounts.rend(); ++a) {
+      if (a->has_fraction || minor == 0) return &*a;
+    }
+    return nullptr;
+  };
+  size_t ri = 0;
+  while (ri < rows.size() &&
+         internal::VerticalOverlap(rows[ri].box, *total->second.bbox) < 0.5) {
+    ++ri;
+  }
+  // The next two rows with money, past the total printed again (a value
+  // read again beside its row).
+  std::vector<size_t> next;
+  for (size_t k = ri + 1; k < rows.size() && next.size() < 2; ++k) {
+    const AmountToken* a = amount_of(rows[k]);
+    if (!a) continue;
+    if (next.empty() && a->value == *t) continue;
+    next.push_back(k);
+  }
+  if (next.size() < 2) return std::nullopt;
+  const AmountToken* paid = amount_of(rows[next[0]]);
+  const AmountToken* left = amount_of(rows[next[1]]);
+  if (!paid->value.is_negative() || left->value.is_negative() ||
+      left->value.units() == 0) {
+    return std::nullopt;
+  }
+  const core::Decimal balance = *t + paid->value;
+  if (balance.is_negative() ||
+      balance.Rescaled(minor).units() != left->value.Rescaled(minor).units()) {
+    return std::nullopt;
+  }
+  const Row& row = rows[next[1]];
+  const Span span = internal::WordRange(row, row.WordAt(left->begin),
+                                        row.WordAt(left->end - 1) + 1);
+  return internal::MakeField(
+      left->value.ToString(minor),
+      std::min(total->second.confidence,
+               internal::Confidence(span.confidence, 0.8)),
+      page_number, span);
+}
+
 void ExtractIdentifiers(const OcrPage& read, int page_number,
                         core::Extraction& out) {
   const OcrPage page = internal::UndoConfusions(read);
@@ -1743,6 +1849,16 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
     if (d && t && internal::LeadingDigitsLost(*t, *d)) {
       due.value = total.value;
       due.confidence = std::min(due.confidence, total.confidence);
+    }
+  }
+
+  if (auto balance = BalanceAfterPayment(m.rows, out, minor, page_number)) {
+    const auto due = out.fields.find("amount_due");
+    const auto total = out.fields.find("total");
+    // It replaces an amount due read as the total, or none.
+    if (due == out.fields.end() || (total != out.fields.end() &&
+                                    due->second.value == total->second.value)) {
+      out.fields["amount_due"] = std::move(*balance);
     }
   }
 

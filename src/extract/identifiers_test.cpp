@@ -140,6 +140,39 @@ TEST(IdentifierTest, AnAmountDueThatLostItsLeadingDigitsIsTheTotal) {
   EXPECT_EQ(Value(other, "amount_due"), "3172.66") << Dump(other);
 }
 
+TEST(IdentifierTest, WhatIsLeftAfterAPaymentUnderTheTotalIsTheAmountDue) {
+  // The labels misread ("Solde da" for "Solde dû", "Do zaptaty"), or the
+  // total's own "Net à payer" taken for the amount due: the amount under a
+  // payment made that is the total less it is what is due.
+  for (const std::string text :
+       {"Sous-total HT 6.483,40\nTVA 10 % 648,34\nNet a payer 7.131,74\n"
+        "Deja paye -2.140,00\nSolde da 4.991,74\n",
+        "Razem netto 7.186,88\nVAT 23% 1.652,98\nWartosc brutto 8.839,86 zl\n"
+        "8.839,86\nZaliczka -4.420,00\nDo zaptaty 4.419,86\n"}) {
+    core::Extraction out;
+    const OcrPage page = PageFromText(text, 0.9f);
+    ExtractFields(page, 1, out);
+    ExtractIdentifiers(page, 1, out);
+    const std::string total = Value(out, "total");
+    const std::string due = Value(out, "amount_due");
+    EXPECT_TRUE(total == "7131.74" || total == "8839.86") << Dump(out);
+    EXPECT_TRUE(due == "4991.74" || due == "4419.86") << Dump(out);
+    ASSERT_TRUE(out.fields.at("amount_due").bbox);
+  }
+  // Nothing left to pay is no amount due; nor is an amount that is not the
+  // total less the payment.
+  for (const std::string text :
+       {"Subtotal 20.00\nTax 2.00\nTotal 22.00\nVisa -22.00\n0.00\n",
+        "Total 22.00\nDeposit -10.00\n11.00\n"}) {
+    core::Extraction out;
+    const OcrPage page = PageFromText(text, 0.9f);
+    ExtractFields(page, 1, out);
+    ExtractIdentifiers(page, 1, out);
+    EXPECT_NE(Value(out, "amount_due"), "11.00") << Dump(out);
+    EXPECT_NE(Value(out, "amount_due"), "0.00") << Dump(out);
+  }
+}
+
 constexpr char kGermanInvoice[] = R"(Muster GmbH
 Hauptstraße 5, 10115 Berlin
 Telefon: 030 1234567

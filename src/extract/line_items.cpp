@@ -372,6 +372,21 @@ bool QuantityLike(const Decimal& q) {
   return !q.is_negative() && q.units() != 0 && q.ToDouble() <= 10000;
 }
 
+// The whole quantity that `price` (printed with decimals, or on a page of
+// whole amounts) makes `amount`, if any: 7295.31 / 810.59 is 9.
+std::optional<Decimal> ImpliedQuantity(const Decimal& price,
+                                       const Decimal& amount, bool price_like) {
+  if (!price_like || price.is_negative() || price.units() == 0 ||
+      amount.is_negative()) {
+    return std::nullopt;
+  }
+  const double q = std::round(amount.ToDouble() / price.ToDouble());
+  if (q < 1 || q > 10000) return std::nullopt;
+  const Decimal quantity(static_cast<int64_t>(q), 0);
+  if (!Multiplies(quantity, price, amount)) return std::nullopt;
+  return quantity;
+}
+
 // ------------------------------------------------------------- row model
 
 struct Number {
@@ -447,6 +462,48 @@ int LeadingLabel(const Row& row, size_t desc_first, size_t desc_last) {
     }
   }
   return 0;
+}
+
+// `description` without an opening quote that nothing closes: the rule
+// over a table's row read as "‘" or "“" before its first word ("‘Labour
+// (hours)").
+std::string WithoutStrayQuote(std::string description) {
+  static constexpr std::pair<std::string_view, std::string_view> kQuotes[] = {
+      {"\xE2\x80\x98", "\xE2\x80\x99"},  // ‘ ’
+      {"\xE2\x80\x9C", "\xE2\x80\x9D"},  // “ ”
+      {"'", "'"},
+      {"\"", "\""},
+  };
+  for (const auto& [open, close] : kQuotes) {
+    if (description.size() > open.size() && description.starts_with(open) &&
+        description.find(close, open.size()) == std::string::npos) {
+      description.erase(0, open.size());
+      while (!description.empty() && description.front() == ' ') {
+        description.erase(0, 1);
+      }
+      break;
+    }
+  }
+  return description;
+}
+
+// The end of a description that runs from word `first` to `last` of `row`:
+// a short last word (two characters at most) after a column gap is another
+// cell, not description: the quantity ("Transporte  11") or what OCR made
+// of it ("Materialen  af" for "1"). A count there goes to `count`.
+size_t TrimCell(const Row& row, size_t first, size_t last,
+                std::optional<Decimal>* count) {
+  if (last < first + 2 || !row.GapAfter(last - 2)) return last;
+  const std::string& t = row.words[last - 1].text;
+  const auto chars = std::count_if(t.begin(), t.end(), [](unsigned char c) {
+    return (c & 0xC0) != 0x80;  // not a UTF-8 continuation byte
+  });
+  if (chars > 2) return last;
+  if (count && !t.empty() && std::all_of(t.begin(), t.end(), IsDigit) &&
+      std::stoi(t) > 0) {
+    *count = Decimal(std::stoi(t), 0);
+  }
+  return last - 1;
 }
 
 class TableReader {
@@ -591,10 +648,14 @@ Parsed TableReader::Parse(size_t ri) const {
     const bool percent =
         text.find('%') != std::string::npos && CountLetters(text) == 0;
     const bool junk = !HasAlnum(text);
-    const bool code = text.size() <= 2 &&
-                      CountLetters(text) == static_cast<int>(text.size()) &&
-                      std::all_of(text.begin(), text.end(),
-                                  [](char c) { return c >= 'A' && c <= 'Z'; });
+    // A tax code before the numbers ("SR 9.00") stands apart from the
+    // description; "AA" right after "Batteries" is the description's.
+    const bool code =
+        text.size() <= 2 &&
+        CountLetters(text) == static_cast<int>(text.size()) &&
+        std::all_of(text.begin(), text.end(),
+                    [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+        (w == 0 || row.GapAfter(w - 1));
     const bool currency = ParseCurrency(text).has_value();
     const bool unit = IsUnitWord(text) && !tail.empty();
     if (percent || junk || currency || unit || (code && !tail.empty())) {
@@ -608,6 +669,7 @@ Parsed TableReader::Parse(size_t ri) const {
   // The head: junk, a product code and a count before the description.
   size_t d = 0;
   std::optional<Decimal> head_qty;
+  std::optional<Decimal> cell_qty;  // a count in a cell after the description
   auto skip_junk = [&] {
     while (d < tail_first && !HasAlnum(row.words[d].text)) ++d;
   };
@@ -652,7 +714,7 @@ Parsed TableReader::Parse(size_t ri) const {
   }
   skip_junk();
   p.desc_first = d;
-  p.desc_last = tail_first;
+  p.desc_last = TrimCell(row, d, tail_first, &cell_qty);
   int desc_letters = 0;
   for (size_t w = p.desc_first; w < p.desc_last; ++w) {
     // In a table whose header has no description column (descriptions
@@ -711,6 +773,7 @@ Parsed TableReader::Parse(size_t ri) const {
              !HasAlnum(row.words[p.desc_last - 1].text)) {
         --p.desc_last;
       }
+      p.desc_last = TrimCell(row, p.desc_first, p.desc_last, nullptr);
     } else if (p.code) {
       p.kind = kCode;
     }
@@ -805,12 +868,28 @@ Parsed TableReader::Parse(size_t ri) const {
       }
     }
   }
-  // A count before the description, and a price among the numbers.
-  if (!p.verified && head_qty) {
+  // A count before the description or in a cell after it, and a price
+  // among the numbers.
+  for (const auto& count : {head_qty, cell_qty}) {
+    if (p.verified || !count) continue;
     for (const Number& o : others) {
-      if (o.fraction && Multiplies(*head_qty, o.value, *p.amount)) {
-        p.qty = head_qty;
+      if (o.fraction && Multiplies(*count, o.value, *p.amount)) {
+        p.qty = count;
         p.unit = o.value;
+        p.verified = true;
+        break;
+      }
+    }
+  }
+  // No quantity read (a column of single digits is often lost, or "1" read
+  // as "i"): a price before the amount that divides it a whole number of
+  // times gives the quantity, the nearest the amount first.
+  if (!p.verified && !p.qty) {
+    for (auto o = others.rbegin(); o != others.rend(); ++o) {
+      if (auto q =
+              ImpliedQuantity(o->value, *p.amount, o->fraction || whole_)) {
+        p.qty = q;
+        p.unit = o->value;
         p.verified = true;
         break;
       }
@@ -822,6 +901,13 @@ Parsed TableReader::Parse(size_t ri) const {
     if (!p.qty) {
       for (const Number& o : others) {
         if (!o.fraction && QuantityLike(o.value) && o.value.ToDouble() < 1000) {
+          // After a count, a number right after the description, with no
+          // column gap, is the description's ("2 x Tea bags 80").
+          if (head_qty && o.first == p.desc_last && p.desc_last > 0 &&
+              !row.GapAfter(p.desc_last - 1)) {
+            p.desc_last = o.last;
+            continue;
+          }
           p.qty = o.value;
           break;
         }
@@ -834,6 +920,12 @@ Parsed TableReader::Parse(size_t ri) const {
       p.unit.reset();
     }
     if (p.unit && *p.unit > *p.amount) p.unit.reset();
+    // A count and no price ("3 x Caffè 35.97"): the price of one is the
+    // amount divided by the count, when that comes out in whole cents.
+    if (p.qty && !p.unit && p.qty->scale() == 0 && p.qty->units() >= 2 &&
+        !p.amount->is_negative() && p.amount->units() % p.qty->units() == 0) {
+      p.unit = Decimal(p.amount->units() / p.qty->units(), p.amount->scale());
+    }
   }
   p.kind = has_desc ? kItem : kNumbers;
   return p;
@@ -1222,7 +1314,9 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     for (size_t k = 1; k < r.description.size(); ++k) {
       all = internal::Join(all, r.description[k]);
     }
-    if (!all.empty) item.description = internal::CollapseSpaces(all.text);
+    if (!all.empty) {
+      item.description = WithoutStrayQuote(internal::CollapseSpaces(all.text));
+    }
     if (p.qty) item.quantity = QuantityText(*p.qty);
     if (p.unit) {
       // The printed digits beyond the currency's, without trailing zeros

@@ -158,9 +158,56 @@ Item(s) : 2  Qty(s) : 2
 TOTAL INCL. GST@6%  RM 32.00
 )");
   ASSERT_EQ(items.size(), 2u) << Dump(items);
-  // The article code lines are skipped.
-  ExpectItem(items[0], "BOOSTER CABLE XH-500A *S", "1", "29.90", "29.90");
-  ExpectItem(items[1], "MOTH BALLS 150G *S", "1", "2.10", "2.10");
+  // The article code lines are skipped, and so is the tax code printed in a
+  // column of its own after the description ("*S").
+  ExpectItem(items[0], "BOOSTER CABLE XH-500A", "1", "29.90", "29.90");
+  ExpectItem(items[1], "MOTH BALLS 150G", "1", "2.10", "2.10");
+}
+
+TEST(LineItemTest, AQuantityColumnNotReadIsWhatThePriceMakesTheAmount) {
+  // The single digits of the quantity column are lost (or read as letters:
+  // "af" for "1"); each price divides its amount a whole number of times.
+  const auto items = Items(R"(Description            Qty     Price       Total
+‘Maintenance annuelle                810,59    7.295,31
+Fournitures             af        1.041,72    1.041,72
+Prestation de conseil               133,26      799,56
+Montant HT                                  9.136,59
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  // (The rule over the first row read as a quote before it.)
+  ExpectItem(items[0], "Maintenance annuelle", "9", "810.59", "7295.31");
+  ExpectItem(items[1], "Fournitures", "1", "1041.72", "1041.72");
+  ExpectItem(items[2], "Prestation de conseil", "6", "133.26", "799.56");
+}
+
+TEST(LineItemTest, ReceiptRowsKeepTheirNamesAndPriceTheirCounts) {
+  // Two capitals right after the name are the name's, not a tax code; a
+  // number after a counted name is the name's; a count without a printed
+  // price gives the price of one when the amount divides in whole cents.
+  const auto items = Items(R"(Batteries AA              1.52
+2 x Tea bags 80           8.96
+3 x Caffe                35.97
+2 x Scones               10.01
+Subtotal                 56.46
+)");
+  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ExpectItem(items[0], "Batteries AA", "<none>", "<none>", "1.52");
+  ExpectItem(items[1], "Tea bags 80", "2", "4.48", "8.96");
+  ExpectItem(items[2], "Caffe", "3", "11.99", "35.97");
+  ExpectItem(items[3], "Scones", "2", "<none>", "10.01");
+}
+
+TEST(LineItemTest, ACountInACellAfterTheDescriptionIsNoDescription) {
+  // The description and its count read a little higher than the prices
+  // (two blocks of the page's layout): the count, apart from the
+  // description, is the quantity's cell.
+  const auto items = Items(R"(Item                Unit price         Amount
+Transporte       11
+                         13,76         151,36
+Base imponible                         151,36
+)");
+  ASSERT_EQ(items.size(), 1u) << Dump(items);
+  ExpectItem(items[0], "Transporte", "11", "13.76", "151.36");
 }
 
 TEST(LineItemTest, TaxSummaryAndPaymentRowsAreNoItems) {

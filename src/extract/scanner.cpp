@@ -967,6 +967,7 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   core::Extraction probe;
   ExtractFields(page, 1, probe);
   ExtractIdentifiers(page, 1, probe);
+  ExtractLineItems(page, 1, probe);
   std::vector<core::BBox> boxes;
   for (const char* name :
        {"vendor_name", "vendor_address", "receiver_name", "receiver_address"}) {
@@ -975,20 +976,35 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
       boxes.push_back(*it->second.bbox);
     }
   }
-  if (boxes.empty()) return {};
+  // And the line items' descriptions ("Manutenção", "Práce").
+  std::vector<core::BBox> items;
+  for (const core::LineItem& item : probe.line_items) {
+    if (item.bbox && item.description) items.push_back(*item.bbox);
+  }
+  if (boxes.empty() && items.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   for (OcrLine& line : page.lines) {
-    const core::BBox* box = internal::BoxOfLine(line, boxes);
-    if (line.words.empty() || box == nullptr) continue;
-    // Only the columns of the field: on a letterhead the customer's block or
-    // the title may stand beside the name on the same rows.
+    if (line.words.empty()) continue;
     const int h = line.WordHeight();
+    // Only the columns of the field: on a letterhead the customer's block or
+    // the title may stand beside the name on the same rows. An item's row
+    // holds its numbers too: the line read for its description is read
+    // again in its own columns.
+    std::pair<int, int> columns;
+    if (const core::BBox* box = internal::BoxOfLine(line, boxes)) {
+      columns = {box->x0 - h, box->x1 + h};
+    } else if (internal::BoxOfLine(line, items) &&
+               internal::CountLetters(line.Text()) >= 3) {
+      columns = {line.box.x0 - h, line.box.x1 + h};
+    } else {
+      continue;
+    }
     INVOICES_RETURN_IF_ERROR(RereadInBand(
         *engine, image, line,
         [](const OcrLine& old, const OcrLine& again) {
           return AddsAccents(old.Text(), again.Text());
         },
-        std::pair{box->x0 - h, box->x1 + h}));
+        columns));
     if (language == "ron") {
       for (OcrWord& w : line.words) w.text = WithCommaBelow(w.text);
     }
