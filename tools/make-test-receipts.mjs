@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes a set of receipts from other countries, with known values, as a
 // dataset in the layout of ../shared/datasets/sroie-dev (images/*.jpg and
-// labels.jsonl: company, date, address, total): the held-out check that
+// labels.jsonl: company, date, address, total, and also currency, subtotal,
+// tax, discount, tip, amount_due and line_items): the held-out check that
 // extraction is not fitted to the Malaysian development receipts. Each
 // receipt is made up from a seed (shop, street, items, prices, tax, how it
 // is paid), laid out the way till printers of its country print (labels,

@@ -253,12 +253,12 @@ const std::vector<Keyword>& Keywords() {
         {"ttc", kIncl},
         {"toutes taxes", kIncl},
         {"brutto*", kIncl},
-        {"con iva", kIncl},
-        {"iva incluido", kIncl},
+        {"con iva", kIncl | kTax},
+        {"iva incluido", kIncl | kTax},
         {"incluido", kIncl},
         {"sis", kIncl},  // Finnish "sis. ALV"
         {"dahil", kIncl},
-        {"cu tva", kIncl},  // Romanian
+        {"cu tva", kIncl | kTax},  // Romanian
         {"davon", kTaxPart},
         {"enthaltene", kTaxPart},
         {"enthalten", kTaxPart},
@@ -1039,7 +1039,7 @@ const std::vector<Keyword>& Keywords() {
         {"καθαρη αξια", kSub},
         {"προ φπα", kExcl},
         {"χωρισ φπα", kExcl},
-        {"με φπα", kIncl},
+        {"με φπα", kIncl | kTax},
         {"φπα", kTax},
         {"φ π α", kTax},
         {"μετρητα", kTender},
@@ -1103,7 +1103,7 @@ const std::vector<Keyword>& Keywords() {
         {"без ддс", kExcl},
         {"без ндс", kExcl},
         {"без пдв", kExcl},
-        {"с ддс", kIncl},
+        {"с ддс", kIncl | kTax},
         {"с ндс", kIncl},
         {"в т ч", kTaxPart},
         {"в том числе", kTaxPart},
@@ -3051,22 +3051,31 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       r.total_conf = Round3(0.8 * std::min(r.sub_conf, r.tax_conf));
     }
   }
-  // No tax read (its label misread: "MwsSt 19% 40,30"), but a line between
-  // the subtotal and the total holds their difference, and the rate it
-  // prints makes that of the subtotal: the tax.
-  if (r.total && r.sub && !r.tax) {
-    const int64_t difference = r.total->minor_units - r.sub->minor_units;
+  // No tax read (its label misread: "MwsSt 19% 40,30", "BIW 21%"), but a
+  // line prints a rate that makes its amount the tax: added between the
+  // subtotal and the total (their difference, that rate of the subtotal),
+  // or included in the total (that rate of the total's net part).
+  if (r.total && !r.tax) {
+    const double total = double(r.total->minor_units);
     for (const AmountCand& c : cands) {
-      if (!c.money || c.minor_units != difference || difference <= 0 ||
-          c.line_index <= r.sub->line_index ||
-          c.line_index >= r.total->line_index) {
+      if (!c.money || &c == r.total || c.minor_units <= 0 ||
+          c.minor_units >= r.total->minor_units || c.role.discount ||
+          c.role.tender || c.role.change) {
         continue;
       }
       const std::optional<double> rate = RateOf(*c.line);
-      if (rate &&
-          std::abs(r.sub->minor_units * *rate / 100 - difference) <= 1.0) {
+      if (!rate) continue;
+      const bool added =
+          r.sub && c.line_index > r.sub->line_index &&
+          c.line_index < r.total->line_index &&
+          c.minor_units == r.total->minor_units - r.sub->minor_units &&
+          std::abs(r.sub->minor_units * *rate / 100 - c.minor_units) <= 1.0;
+      const bool included =
+          std::abs(total * *rate / (100 + *rate) - c.minor_units) <= 1.0;
+      if (added || included) {
         r.tax = &c;
-        r.tax_conf = Round3(0.8 * std::min(r.sub_conf, r.total_conf));
+        r.tax_conf = Round3(
+            0.8 * (r.sub ? std::min(r.sub_conf, r.total_conf) : r.total_conf));
         break;
       }
     }

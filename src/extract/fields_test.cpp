@@ -2037,6 +2037,25 @@ TEST(FieldsTest, TotalsBeforeTaxAndTaxesMisreadAreFoundByTheirSums) {
   EXPECT_NE(Value(other, "tax"), "40.30") << Dump(other);
 }
 
+TEST(FieldsTest, TaxIncludedInTheTotalIsFoundByItsRate) {
+  // Printed under the payment, its label spelt out ("IVA incluido") or
+  // misread ("BIW" for "BTW"): the rate makes it the tax part of the total.
+  const core::Extraction es = Extract(
+      "Pan 16,32\nQueso 8,41\nTOTAL A PAGAR 24,73\nTARJETA 24,73\n"
+      "IVA incluido 21% 4,29\n");
+  EXPECT_EQ(Value(es, "tax"), "4.29") << Dump(es);
+  EXPECT_EQ(Value(es, "total"), "24.73") << Dump(es);
+  const core::Extraction nl = Extract(
+      "Koffie 4,51\nTe betalen 141,56\nContant 150,00\n"
+      "Wisselgeld 8,44\nBIW 21% 24,57\n");
+  EXPECT_EQ(Value(nl, "tax"), "24.57") << Dump(nl);
+  // A rate that does not make the amount says nothing.
+  const core::Extraction other = Extract(
+      "Koffie 4,51\nTe betalen 141,56\nContant 150,00\n"
+      "Wisselgeld 8,44\nKorting 21% 20,00\n");
+  EXPECT_EQ(Value(other, "tax"), "<none>") << Dump(other);
+}
+
 TEST(FieldsTest, ANameOnTwoLinesOfOnePrintIsOneName) {
   // A till slip's name in large print on two lines, the second word taller
   // ("Q" and "ll" against "des") and so scored a little higher: the line

@@ -237,6 +237,19 @@ const PhraseTable& RowLabels() {
       P("a payer", kStopLabel),
       P("a pagar", kStopLabel),
       P("importe total", kStopLabel),
+      P("taxable value", kStopLabel),
+      P("taxable amount", kStopLabel),
+      P("base tributavel", kStopLabel),
+      P("veroton hinta", kStopLabel),
+      P("veroton", kStopLabel),
+      P("mellemsum", kStopLabel),
+      P("delsum", kStopLabel),
+      P("delsumma", kStopLabel),
+      P("razem netto", kStopLabel),
+      P("wartosc netto", kStopLabel),
+      P("zaklad dane", kStopLabel),
+      P("ara toplam", kStopLabel),
+      P("dasar pengenaan pajak", kStopLabel),
       // Payments.
       P("cash", kPayLabel),
       P("tunai", kPayLabel),
@@ -280,6 +293,17 @@ const PhraseTable& RowLabels() {
       P("svc chg", kTaxLabel),
       P("service tax", kTaxLabel),
       P("sales tax", kTaxLabel),
+      P("igst", kTaxLabel),
+      P("cgst", kTaxLabel),
+      P("sgst", kTaxLabel),
+      P("moms", kTaxLabel),
+      P("mva", kTaxLabel),
+      P("alv", kTaxLabel),
+      P("dph", kTaxLabel),
+      P("kdv", kTaxLabel),
+      P("ppn", kTaxLabel),
+      P("afa", kTaxLabel),
+      P("ptu", kTaxLabel),
       // Discounts.
       P("discount", kDiscLabel),
       P("disc", kDiscLabel),
@@ -351,7 +375,9 @@ bool IsCode(std::string_view w) {
 // quantity x unit price == amount, allowing the unit price to be rounded
 // to the printed cents.
 bool Multiplies(const Decimal& q, const Decimal& u, const Decimal& a) {
-  const double qd = q.ToDouble(), ud = u.ToDouble(), ad = a.ToDouble();
+  // (A credit note's amount is negative, its price and quantity not.)
+  const double qd = q.ToDouble(), ud = u.ToDouble(),
+               ad = std::abs(a.ToDouble());
   if (qd <= 0 || ud <= 0 || ad <= 0) return false;
   const double tolerance =
       0.5 * std::pow(10.0, -std::max(2, u.scale())) * std::max(1.0, qd);
@@ -376,11 +402,10 @@ bool QuantityLike(const Decimal& q) {
 // whole amounts) makes `amount`, if any: 7295.31 / 810.59 is 9.
 std::optional<Decimal> ImpliedQuantity(const Decimal& price,
                                        const Decimal& amount, bool price_like) {
-  if (!price_like || price.is_negative() || price.units() == 0 ||
-      amount.is_negative()) {
+  if (!price_like || price.is_negative() || price.units() == 0) {
     return std::nullopt;
   }
-  const double q = std::round(amount.ToDouble() / price.ToDouble());
+  const double q = std::round(std::abs(amount.ToDouble()) / price.ToDouble());
   if (q < 1 || q > 10000) return std::nullopt;
   const Decimal quantity(static_cast<int64_t>(q), 0);
   if (!Multiplies(quantity, price, amount)) return std::nullopt;
@@ -509,9 +534,11 @@ size_t TrimCell(const Row& row, size_t first, size_t last,
 class TableReader {
  public:
   // `whole_amounts`: the page prints money without decimals (see
-  // ExtractLineItems), so whole numbers can be amounts.
-  TableReader(const std::vector<Row>& rows, int minor, bool whole_amounts)
-      : rows_(rows), minor_(minor), whole_(whole_amounts) {}
+  // ExtractLineItems), so whole numbers can be amounts. `credit`: a credit
+  // note, whose items are printed negative (not discounts).
+  TableReader(const std::vector<Row>& rows, int minor, bool whole_amounts,
+              bool credit)
+      : rows_(rows), minor_(minor), whole_(whole_amounts), credit_(credit) {}
 
   void SetColumns(std::vector<HeaderColumn> columns) {
     columns_ = std::move(columns);
@@ -526,6 +553,7 @@ class TableReader {
   const std::vector<Row>& rows_;
   int minor_;
   bool whole_;
+  bool credit_;
   bool desc_column_ = false;
   std::vector<HeaderColumn> columns_;
 };
@@ -599,10 +627,12 @@ Parsed TableReader::Parse(size_t ri) const {
       const bool code_after =
           glued <= 2 && a.has_fraction && a.value.scale() == 2;
       if (glued > 0 && !a.currency && !code_after) break;
-      // A barcode is the start of the row, not a number of it.
-      if (!a.has_fraction &&
-          CountDigits(row.text.substr(a.number_begin,
-                                      a.number_end - a.number_begin)) > 6) {
+      // A barcode is the start of the row, not a number of it (but a whole
+      // amount grouped in thousands is none: "1.630.000").
+      const std::string_view number(row.text.data() + a.number_begin,
+                                    a.number_end - a.number_begin);
+      if (!a.has_fraction && CountDigits(number) > 6 &&
+          (!whole_ || number.find_first_of(".,' ") == std::string_view::npos)) {
         break;
       }
       size_t first = w;
@@ -783,8 +813,10 @@ Parsed TableReader::Parse(size_t ri) const {
     p.kind = kSkip;
     return p;
   }
-  // A discount, labelled or printed as a negative amount.
-  if (label == kDiscLabel || tail[amount_index].value.is_negative()) {
+  // A discount, labelled or printed as a negative amount (but on a credit
+  // note).
+  if (label == kDiscLabel ||
+      (tail[amount_index].value.is_negative() && !credit_)) {
     p.kind = kDiscount;
     p.amount = tail[amount_index].value;
     return p;
@@ -825,7 +857,7 @@ Parsed TableReader::Parse(size_t ri) const {
     for (const Number& o : others) {
       const int col = ColumnOf(o.box, h);
       if (col == kQty && !p.qty && QuantityLike(o.value)) p.qty = o.value;
-      if (col == kPrice && !p.unit && o.fraction) p.unit = o.value;
+      if (col == kPrice && !p.unit && (o.fraction || whole_)) p.unit = o.value;
     }
   }
   // "2 x 3.50".
@@ -857,7 +889,8 @@ Parsed TableReader::Parse(size_t ri) const {
   if (!p.verified) {
     for (size_t a = 0; a < others.size() && !p.verified; ++a) {
       for (size_t b = 0; b < others.size() && !p.verified; ++b) {
-        if (a == b || !others[b].fraction || !QuantityLike(others[a].value)) {
+        if (a == b || !(others[b].fraction || whole_) ||
+            !QuantityLike(others[a].value)) {
           continue;
         }
         if (Multiplies(others[a].value, others[b].value, *p.amount)) {
@@ -901,9 +934,9 @@ Parsed TableReader::Parse(size_t ri) const {
     if (!p.qty) {
       for (const Number& o : others) {
         if (!o.fraction && QuantityLike(o.value) && o.value.ToDouble() < 1000) {
-          // After a count, a number right after the description, with no
-          // column gap, is the description's ("2 x Tea bags 80").
-          if (head_qty && o.first == p.desc_last && p.desc_last > 0 &&
+          // A number right after the description, with no column gap, is
+          // the description's ("Tea bags 80", "2 x Tea bags 80").
+          if (o.first == p.desc_last && p.desc_last > 0 &&
               !row.GapAfter(p.desc_last - 1)) {
             p.desc_last = o.last;
             continue;
@@ -919,12 +952,15 @@ Parsed TableReader::Parse(size_t ri) const {
     if (p.unit && p.qty && !Multiplies(*p.qty, *p.unit, *p.amount)) {
       p.unit.reset();
     }
-    if (p.unit && *p.unit > *p.amount) p.unit.reset();
+    const Decimal magnitude =
+        p.amount->is_negative() ? Decimal(0, 0) - *p.amount : *p.amount;
+    if (p.unit && *p.unit > magnitude) p.unit.reset();
     // A count and no price ("3 x Caffè 35.97"): the price of one is the
     // amount divided by the count, when that comes out in whole cents.
     if (p.qty && !p.unit && p.qty->scale() == 0 && p.qty->units() >= 2 &&
-        !p.amount->is_negative() && p.amount->units() % p.qty->units() == 0) {
-      p.unit = Decimal(p.amount->units() / p.qty->units(), p.amount->scale());
+        p.amount->units() % p.qty->units() == 0) {
+      p.unit = Decimal(std::abs(p.amount->units()) / p.qty->units(),
+                       p.amount->scale());
     }
   }
   p.kind = has_desc ? kItem : kNumbers;
@@ -993,7 +1029,7 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   const double h = internal::MedianHeight(rows);
   const int minor = internal::MinorDigitsOf(out);
   // Amounts without decimals only where the page prints money so: a
-  // currency is printed and no amount on the page has decimals ("Rp
+  // currency is known and no amount on the page has decimals ("Rp
   // 25.000"), or a currency without minor units was read surely and few
   // amounts have decimals (not a stray "¥" on a page of cents).
   int with_fraction = 0;
@@ -1004,9 +1040,13 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   const bool sure_whole = minor == 0 && currency != out.fields.end() &&
                           currency->second.confidence >= 0.6;
   const bool printed_currency = currency != out.fields.end();
+  auto total = out.fields.find("total");
+  const bool credit =
+      total != out.fields.end() && total->second.value.starts_with('-');
   TableReader reader(rows, minor,
                      (sure_whole && with_fraction < 3) ||
-                         (printed_currency && with_fraction == 0));
+                         (printed_currency && with_fraction == 0),
+                     credit);
 
   // The header, and where the items start.
   size_t start = 0;
@@ -1065,7 +1105,9 @@ void ExtractLineItems(const OcrPage& page, int page_number,
         break;
       }
     }
-    if (item_row && it->second.confidence < 0.75) continue;
+    // (On a credit note every amount is negative, the totals' too: their
+    // rows look like items.)
+    if (item_row && it->second.confidence < 0.75 && !credit) continue;
     stop_y = std::min(stop_y, b.y0 - static_cast<int>(h / 2));
   }
   size_t end = start;

@@ -188,13 +188,56 @@ TEST(LineItemTest, ReceiptRowsKeepTheirNamesAndPriceTheirCounts) {
 2 x Tea bags 80           8.96
 3 x Caffe                35.97
 2 x Scones               10.01
-Subtotal                 56.46
+Tea bags 80               6.50
+Subtotal                 62.96
 )");
-  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ASSERT_EQ(items.size(), 5u) << Dump(items);
   ExpectItem(items[0], "Batteries AA", "<none>", "<none>", "1.52");
   ExpectItem(items[1], "Tea bags 80", "2", "4.48", "8.96");
   ExpectItem(items[2], "Caffe", "3", "11.99", "35.97");
   ExpectItem(items[3], "Scones", "2", "<none>", "10.01");
+  ExpectItem(items[4], "Tea bags 80", "<none>", "<none>", "6.50");
+}
+
+TEST(LineItemTest, ACreditNotesNegativeAmountsAreItsItems) {
+  // On a credit note (its total negative) every amount is printed negative:
+  // the items too, and its totals rows are no items.
+  core::Extraction out;
+  out.fields["total"] = {.value = "-3102.18", .confidence = 0.9};
+  out.fields["currency"] = {.value = "EUR", .confidence = 0.9};
+  const auto items = Items(R"(Description            Qty     Price       Amount
+Consulting services       10    235,41    -2.354,10
+Freight, pallet            1    217,35      -217,35
+Taxable value                             -2.571,45
+VAT 20%                                     -530,73
+Total                                     -3.102,18
+)",
+                           &out);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Consulting services", "10", "235.41", "-2354.10");
+  ExpectItem(items[1], "Freight, pallet", "1", "217.35", "-217.35");
+  // Elsewhere a negative amount is a discount.
+  EXPECT_EQ(Items("Coffee      3.50\nCoupon     -1.00\nCake        4.00\n"
+                  "Total       6.50\n")
+                .size(),
+            2u);
+}
+
+TEST(LineItemTest, WholeAmountsInTheMillionsAreNoBarcodes) {
+  // Rupiah printed without decimals, grouped in thousands: seven digits and
+  // more are amounts, not a barcode starting the row.
+  core::Extraction out;
+  out.fields["currency"] = {.value = "IDR", .confidence = 0.7};
+  const auto items =
+      Items(R"(Description        Quantity  Unit price      Amount
+Jasa konsultasi         1    1.630.000   1.630.000
+Jasa pemasangan        10    6.320.000  63.200.000
+Subtotal                                64.830.000
+)",
+            &out);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Jasa konsultasi", "1", "1630000.00", "1630000.00");
+  ExpectItem(items[1], "Jasa pemasangan", "10", "6320000.00", "63200000.00");
 }
 
 TEST(LineItemTest, ACountInACellAfterTheDescriptionIsNoDescription) {
