@@ -340,12 +340,30 @@ const PhraseTable& RowLabels() {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Whether a row of text was read surely enough to continue a description
+// (a description's first row is taken however it was read):
+// its words' confidence weighted by their letters and digits at least half
+// (a dashed rule read as letters, "SOOT TOES ESS SS", is not; "Appeltaart"
+// beside a speck read "Ca" is).
+bool ReadSurely(const Row& row) {
+  double weighted = 0;
+  int chars = 0;
+  for (const OcrWord& w : row.words) {
+    const int n = CountLetters(w.text) + CountDigits(w.text);
+    weighted += w.confidence * n;
+    chars += n;
+  }
+  return chars > 0 && weighted >= 0.5 * chars;
+}
+
 bool HasAlnum(std::string_view s) {
   return CountDigits(s) + CountLetters(s) > 0;
 }
 
 bool IsMarker(std::string_view w) {
-  return w == "x" || w == "X" || w == "@" || w == "\xC3\x97" || w == "*";
+  // (OCR reads a bold "x" as "xX" or "xx" now and then.)
+  return w == "x" || w == "X" || w == "@" || w == "\xC3\x97" || w == "*" ||
+         w == "xX" || w == "xx" || w == "Xx";
 }
 
 // Units printed between a quantity and a price ("1 PC", "2 pcs").
@@ -1200,8 +1218,12 @@ void ExtractLineItems(const OcrPage& page, int page_number,
       int prev_y = rows[last.rows.back()].box.y1;
       for (size_t ri : pending) {
         // A row that starts with a count is a sub-item or modifier ("4
-        // 1/4-H"), not the rest of a description.
-        if (rows[ri].box.y0 - prev_y > 0.9 * h || parsed[ri].counted) break;
+        // 1/4-H"), not the rest of a description; nor is a rule read as
+        // letters ("SOOT TOES ESS SS"), read unsurely.
+        if (rows[ri].box.y0 - prev_y > 0.9 * h || parsed[ri].counted ||
+            (!last.description.empty() && !ReadSurely(rows[ri]))) {
+          break;
+        }
         last.description.push_back(text_span(ri));
         last.rows.push_back(ri);
         prev_y = rows[ri].box.y1;
@@ -1288,7 +1310,8 @@ void ExtractLineItems(const OcrPage& page, int page_number,
         if (p.meta) break;
         if (open_below && !records.empty()) {
           Record& last = records.back();
-          if (rows[ri].box.y0 - rows[last.rows.back()].box.y1 <= 0.9 * h) {
+          if (rows[ri].box.y0 - rows[last.rows.back()].box.y1 <= 0.9 * h &&
+              (last.description.empty() || ReadSurely(rows[ri]))) {
             last.description.push_back(text_span(ri));
             last.rows.push_back(ri);
           }

@@ -240,6 +240,20 @@ Subtotal                                64.830.000
   ExpectItem(items[1], "Jasa pemasangan", "10", "6320000.00", "63200000.00");
 }
 
+TEST(LineItemTest, ABoldXIsAMarkerAndARuleReadAsLettersNoDescription) {
+  // "x" read "xX"; a dashed rule under the last item read as letters, unsurely.
+  OcrPage page = PageFromText(R"(3 xX Latte               12,00
+Brood                     4,50
+SOOT TOES ESS SS Om mm Oe TE
+Totaal                   16,50
+)");
+  for (OcrWord& w : page.lines[2].words) w.confidence = 0.3f;
+  const auto items = Items(page);
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Latte", "3", "4.00", "12.00");
+  ExpectItem(items[1], "Brood", "<none>", "<none>", "4.50");
+}
+
 TEST(LineItemTest, ACountInACellAfterTheDescriptionIsNoDescription) {
   // The description and its count read a little higher than the prices
   // (two blocks of the page's layout): the count, apart from the
