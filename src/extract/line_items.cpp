@@ -237,6 +237,10 @@ const PhraseTable& RowLabels() {
       P("a payer", kStopLabel),
       P("a pagar", kStopLabel),
       P("importe total", kStopLabel),
+      P("osszesen", kStopLabel),
+      P("reszosszeg", kStopLabel),
+      P("fizetendo", kStopLabel),
+      P("vegosszeg", kStopLabel),
       P("taxable value", kStopLabel),
       P("taxable amount", kStopLabel),
       P("base tributavel", kStopLabel),
@@ -279,6 +283,8 @@ const PhraseTable& RowLabels() {
       P("cambio", kPayLabel),
       P("rendu", kPayLabel),
       P("contant", kPayLabel),
+      P("keszpenz", kPayLabel),
+      P("visszajaro", kPayLabel),
       // Taxes and charges.
       P("gst", kTaxLabel),
       P("sst", kTaxLabel),
@@ -438,6 +444,7 @@ struct Number {
   size_t first = 0, last = 0;  // words [first, last)
   core::BBox box;
   bool marker_before = false;  // "x" or "@" right before it
+  bool apart = false;          // a column gap before it
 };
 
 enum Kind {
@@ -568,6 +575,11 @@ class TableReader {
 
  private:
   int ColumnOf(const core::BBox& box, double h) const;
+  // A number printed as a price is: with decimals, or on a page of whole
+  // amounts in a column of its own (not the "1" of "Tej 1 l").
+  bool PriceLike(const Number& n) const {
+    return n.fraction || (whole_ && n.apart);
+  }
   const std::vector<Row>& rows_;
   int minor_;
   bool whole_;
@@ -619,7 +631,10 @@ Parsed TableReader::Parse(size_t ri) const {
   // noise ("SR", "A", "*", "2RL", "»").
   for (size_t k = n, skipped = 0; k > 0; --k) {
     const int a = amount_at[k - 1];
-    if (a >= 0 && (row.amounts[a].has_fraction || whole_)) {
+    // A whole amount stands apart, in its column ("Tej 1 l   820"), not
+    // after the words it ends ("SZECHENYI TER 117.").
+    const bool apart = k == 1 || row.GapAfter(k - 2);
+    if (a >= 0 && (row.amounts[a].has_fraction || (whole_ && apart))) {
       i = k;
       break;
     }
@@ -661,6 +676,7 @@ Parsed TableReader::Parse(size_t ri) const {
       num.first = first;
       num.last = w + 1;
       num.box = internal::WordRange(row, first, w + 1).box;
+      num.apart = first == 0 || row.GapAfter(first - 1);
       if (marker_pending && !tail.empty()) tail.back().marker_before = true;
       marker_pending = false;
       // A marker glued to the number: "@17.90", "x3.50".
@@ -784,7 +800,7 @@ Parsed TableReader::Parse(size_t ri) const {
   // The amount: the rightmost number with decimals.
   size_t amount_index = tail.size();
   for (size_t k = 0; k < tail.size(); ++k) {
-    if (tail[k].fraction || whole_) {
+    if (tail[k].fraction || (whole_ && tail[k].apart)) {
       amount_index = k;
       break;
     }
@@ -794,6 +810,8 @@ Parsed TableReader::Parse(size_t ri) const {
     p.kind = kStop;
     return p;
   }
+  // Header data ("Tel.: +36 66 591 7825") is neither an item nor a total.
+  if (label == kMetaLabel) return p;
   if (amount_index == tail.size()) {
     // A product code with at most a short label: "SKU 123456789",
     // "Art.-Nr. 4711-0815", "EAN: 4006381333931".
@@ -875,7 +893,7 @@ Parsed TableReader::Parse(size_t ri) const {
     for (const Number& o : others) {
       const int col = ColumnOf(o.box, h);
       if (col == kQty && !p.qty && QuantityLike(o.value)) p.qty = o.value;
-      if (col == kPrice && !p.unit && (o.fraction || whole_)) p.unit = o.value;
+      if (col == kPrice && !p.unit && PriceLike(o)) p.unit = o.value;
     }
   }
   // "2 x 3.50".
@@ -907,8 +925,7 @@ Parsed TableReader::Parse(size_t ri) const {
   if (!p.verified) {
     for (size_t a = 0; a < others.size() && !p.verified; ++a) {
       for (size_t b = 0; b < others.size() && !p.verified; ++b) {
-        if (a == b || !(others[b].fraction || whole_) ||
-            !QuantityLike(others[a].value)) {
+        if (a == b || !PriceLike(others[b]) || !QuantityLike(others[a].value)) {
           continue;
         }
         if (Multiplies(others[a].value, others[b].value, *p.amount)) {
@@ -937,8 +954,7 @@ Parsed TableReader::Parse(size_t ri) const {
   // times gives the quantity, the nearest the amount first.
   if (!p.verified && !p.qty) {
     for (auto o = others.rbegin(); o != others.rend(); ++o) {
-      if (auto q =
-              ImpliedQuantity(o->value, *p.amount, o->fraction || whole_)) {
+      if (auto q = ImpliedQuantity(o->value, *p.amount, PriceLike(*o))) {
         p.qty = q;
         p.unit = o->value;
         p.verified = true;
@@ -957,6 +973,12 @@ Parsed TableReader::Parse(size_t ri) const {
           if (o.first == p.desc_last && p.desc_last > 0 &&
               !row.GapAfter(p.desc_last - 1)) {
             p.desc_last = o.last;
+            // With its unit ("Tej 1 l").
+            while (p.desc_last < amount.first &&
+                   !row.GapAfter(p.desc_last - 1) &&
+                   IsUnitWord(row.words[p.desc_last].text)) {
+              ++p.desc_last;
+            }
             continue;
           }
           p.qty = o.value;

@@ -254,6 +254,30 @@ Totaal                   16,50
   ExpectItem(items[1], "Brood", "<none>", "<none>", "4.50");
 }
 
+TEST(LineItemTest, WholeAmountsGroupedBySpacesStandInTheirColumn) {
+  // Forints: no decimals anywhere, thousands grouped by a space. The house
+  // number ending the street is no amount (not apart from its words), the
+  // phone line ends nothing, the Hungarian totals end the items.
+  core::Extraction out;
+  out.fields["currency"] = {.value = "HUF", .confidence = 0.78};
+  const auto items = Items(R"(KOVACS CUKRASZDA
+6720 SZEGED
+SZECHENYI TER 117.
+Tel.: +36 66 591 7825
+Tej 1 l          820
+Turo Rudi      2 060
+Kifli          1 070
+Reszosszeg     3 950
+OSSZESEN       3 950 Ft
+KESZPENZ       5 000
+)",
+                           &out);
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Tej 1 l", "<none>", "<none>", "820.00");
+  ExpectItem(items[1], "Turo Rudi", "<none>", "<none>", "2060.00");
+  ExpectItem(items[2], "Kifli", "<none>", "<none>", "1070.00");
+}
+
 TEST(LineItemTest, ACountInACellAfterTheDescriptionIsNoDescription) {
   // The description and its count read a little higher than the prices
   // (two blocks of the page's layout): the count, apart from the
