@@ -1126,6 +1126,11 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     }
   }
   if (start >= rows.size()) return;
+  // The header printed again (at the top of a second page) holds "Total" but
+  // ends nothing: the items go on under it.
+  for (size_t ri = start; ri < rows.size(); ++ri) {
+    if (parsed[ri].kind == kStop && HeaderOf(rows[ri])) parsed[ri] = Parsed{};
+  }
 
   // The rows of the subtotal and total already read end the items too:
   // when read surely, or when their row is no item (a total taken from an

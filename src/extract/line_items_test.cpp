@@ -278,6 +278,26 @@ KESZPENZ       5 000
   ExpectItem(items[2], "Kifli", "<none>", "<none>", "1070.00");
 }
 
+TEST(LineItemTest, TheHeaderPrintedAgainOnTheSecondPageEndsNothing) {
+  // Two pages read as one: the items go on under the repeated header, whose
+  // "Total" column is no totals row.
+  const auto items = Items(R"(Abbey Consulting LLP
+Description          Qty     Rate        Total
+Design work            2   1,033.68   2,067.36
+Labour (hours)         1     813.57     813.57
+Page 1/2
+Abbey Consulting LLP - INV-2024-2900
+Description          Qty     Rate        Total
+Site visit             6      22.77     136.62
+Materials              1     963.44     963.44
+Subtotal                              3,980.99
+Total                                 4,777.19
+)");
+  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ExpectItem(items[2], "Site visit", "6", "22.77", "136.62");
+  ExpectItem(items[3], "Materials", "1", "963.44", "963.44");
+}
+
 TEST(LineItemTest, ACountInACellAfterTheDescriptionIsNoDescription) {
   // The description and its count read a little higher than the prices
   // (two blocks of the page's layout): the count, apart from the
