@@ -67,6 +67,7 @@ constexpr OptionalField kOptionalFields[] = {
     {"invoice_id", "invoice_id", Compare::kText},
     {"due_date", "due_date", Compare::kDate},
     {"receiver_name", "receiver_name", Compare::kText},
+    {"receiver_address", "receiver_address", Compare::kText},
     {"currency", "currency", Compare::kText},
     {"subtotal", "subtotal", Compare::kAmount},
     {"tax", "tax", Compare::kAmount},

@@ -2,7 +2,8 @@
 // Writes a set of receipts from other countries, with known values, as a
 // dataset in the layout of ../shared/datasets/sroie-dev (images/*.jpg and
 // labels.jsonl: company, date, address, total, and also currency, subtotal,
-// tax, discount, tip, amount_due and line_items): the held-out check that
+// tax, discount, tip, amount_due, line_items and, for invoices, the
+// customer's name and address): the held-out check that
 // extraction is not fitted to the Malaysian development receipts. Each
 // receipt is made up from a seed (shop, street, items, prices, tax, how it
 // is paid), laid out the way till printers of its country print (labels,
@@ -1315,6 +1316,7 @@ function invoice(i) {
     label: {
       id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
       total: money(sg * total, 'plain'), invoice_id: own, due_date: iso(due), receiver_name: buyer,
+      receiver_address: buyerLines.join(' '),
       ...amountLabels(key, { subtotal: sg * itemsSum, tax: sg * tax, discount: x.discount, amount_due: paid ? total - paid : 0 }),
       line_items: items.map((it) => itemLabel(it.text, it.qty, it.unit, sg * it.cents)),
     },

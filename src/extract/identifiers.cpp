@@ -1267,6 +1267,8 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
       if (r.GapAfter(w)) break;
     }
     if (first >= last) continue;
+    // The table of items under the block ends it ("Item Qty Rate Amount").
+    if (internal::IsItemsHeader(r)) break;
     // A block's lines start at its left edge: words further right are
     // another column's, on a row of their own ("Invoice No. 1234" beside
     // "Bill To", a little lower).
@@ -1317,7 +1319,10 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
       digits |= HasDigit(lines[i].text);
     }
     Value address;
+    // (Without the colon or point of a label's cell read before it.)
     address.value = internal::CollapseSpaces(all.text);
+    const size_t begin = address.value.find_first_not_of(":;.,-| ");
+    address.value.erase(0, std::min(begin, address.value.size()));
     address.span = all;
     // A house number or postcode is what makes lines an address.
     address.evidence = l.strength * (digits ? 0.85 : 0.55);

@@ -233,6 +233,22 @@ Marktplatz 37
   EXPECT_EQ(Value(f, "receiver_address"), "Co Road 7 Springfield");
 }
 
+TEST(IdentifierTest, TheTableOfItemsEndsTheCustomersAddress) {
+  // The items' header close under the customer's block, in its column; a
+  // colon read before the street is no part of the address.
+  const core::Extraction e = Extract(R"(Bill To
+Rose & Crown Print Limited
+: 128 High Street
+Bath BA1 1LT
+Item                  Qty    Rate      Amount
+Labour (hours)          2   410.00     820.00
+Site visit              1   120.00     120.00
+)");
+  EXPECT_EQ(Value(e, "receiver_name"), "Rose & Crown Print Limited") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_address"), "128 High Street Bath BA1 1LT")
+      << Dump(e);
+}
+
 TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
   const core::Extraction pl = Extract(
       "Nowak Transport sp.j.\nul. Dluga 96\n31-019 Krakow\nNabywca:\n"

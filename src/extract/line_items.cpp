@@ -1062,6 +1062,10 @@ struct Record {
 
 }  // namespace
 
+bool internal::IsItemsHeader(const Row& row) {
+  return HeaderOf(row).has_value();
+}
+
 void ExtractLineItems(const OcrPage& page, int page_number,
                       core::Extraction& out) {
   const std::vector<Row> rows = internal::BuildRows(page);

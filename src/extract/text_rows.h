@@ -221,4 +221,8 @@ bool SetField(core::Extraction& out, const std::string& name,
 // The minor digits of the currency already read into `out` (2 when none).
 int MinorDigitsOf(const core::Extraction& out);
 
+// Whether `row` is the header of an item table ("Description Qty Price
+// Amount"; line_items.cpp): a customer's address ends above it.
+bool IsItemsHeader(const Row& row);
+
 }  // namespace invoices::extract::internal
