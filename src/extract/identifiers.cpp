@@ -1296,7 +1296,12 @@ Block ReadBlock(const PageLabels& m, const Label& l) {
       const size_t ob = r.tokens[other.first].begin;
       labelled |= ob >= cb && ob < ce;
     }
-    if (!labelled) lines.push_back(internal::WordRange(r, first, last));
+    // A line read twice (again beside itself, or by a second reading of
+    // its band) is one line.
+    const Span line = internal::WordRange(r, first, last);
+    if (!labelled && (lines.empty() || lines.back().text != line.text)) {
+      lines.push_back(line);
+    }
   }
   if (lines.empty() || CountLetters(lines[0].text) < 3) return b;
   // A legal form alone on the next line ends a name that wrapped

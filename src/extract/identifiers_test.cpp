@@ -247,6 +247,17 @@ Site visit              1   120.00     120.00
   EXPECT_EQ(Value(e, "receiver_name"), "Rose & Crown Print Limited") << Dump(e);
   EXPECT_EQ(Value(e, "receiver_address"), "128 High Street Bath BA1 1LT")
       << Dump(e);
+  // A line read twice (a second reading of its band beside the first) is
+  // one line of the address.
+  const core::Extraction twice = Extract(R"(Bill To
+Granville Logistics Inc
+2264 Jasper Ave
+Winnipeg, MB R3C 4T3
+Winnipeg, MB R3C 4T3
+)");
+  EXPECT_EQ(Value(twice, "receiver_address"),
+            "2264 Jasper Ave Winnipeg, MB R3C 4T3")
+      << Dump(twice);
 }
 
 TEST(IdentifierTest, PolishAndPortugueseCustomerLabels) {
