@@ -50,7 +50,7 @@ struct LabelledItem {
 struct Sample {
   std::string id, path, company, date, address, total;
   // Fields labelled only in some datasets (the made-up documents), by the
-  // name of the label (OptionalField::label): absent when not labelled.
+  // field's name (OptionalField::name): absent when not labelled.
   std::map<std::string, std::string> optional;
   std::optional<std::vector<LabelledItem>> items;
   std::string bytes;
@@ -59,21 +59,16 @@ struct Sample {
 // How a field labelled only in some datasets compares with the result.
 enum class Compare { kText, kDate, kAmount };
 struct OptionalField {
-  const char* label;  // the key in labels.jsonl, and in --details
-  const char* field;  // the field of the result
+  // The field of the result, and its key in labels.jsonl and --details.
+  const char* name;
   Compare compare;
 };
 constexpr OptionalField kOptionalFields[] = {
-    {"invoice_id", "invoice_id", Compare::kText},
-    {"due_date", "due_date", Compare::kDate},
-    {"receiver_name", "receiver_name", Compare::kText},
-    {"receiver_address", "receiver_address", Compare::kText},
-    {"currency", "currency", Compare::kText},
-    {"subtotal", "subtotal", Compare::kAmount},
-    {"tax", "tax", Compare::kAmount},
-    {"discount", "discount", Compare::kAmount},
-    {"tip", "tip", Compare::kAmount},
-    {"amount_due", "amount_due", Compare::kAmount},
+    {"invoice_id", Compare::kText},    {"due_date", Compare::kDate},
+    {"receiver_name", Compare::kText}, {"receiver_address", Compare::kText},
+    {"currency", Compare::kText},      {"subtotal", Compare::kAmount},
+    {"tax", Compare::kAmount},         {"discount", Compare::kAmount},
+    {"tip", Compare::kAmount},         {"amount_due", Compare::kAmount},
 };
 
 double Ms(Clock::duration d) {
@@ -453,7 +448,7 @@ int main(int argc, char** argv) {
              std::nullopt,
              ""};
     for (const OptionalField& f : kOptionalFields) {
-      if (j.contains(f.label)) s.optional[f.label] = j[f.label];
+      if (j.contains(f.name)) s.optional[f.name] = j[f.name];
     }
     if (j.contains("line_items")) {
       s.items.emplace();
@@ -588,13 +583,10 @@ int main(int argc, char** argv) {
       ++score.n;
       // Labels give the total as printed ("RM 9.00", "$8.70"): compare as
       // decimal amounts, as the dataset's README says.
-      auto want_total = ex::ParseAmount(s.total);
-      auto got_total = invoices::core::Decimal::Parse(FieldValue(e, "total"));
       const bool total_ok =
-          want_total && got_total && want_total->value == *got_total;
+          SameValue(Compare::kAmount, s.total, FieldValue(e, "total"));
       const bool date_ok =
-          !LabelDateIso(s.date).empty() &&
-          LabelDateIso(s.date) == FieldValue(e, "invoice_date");
+          SameValue(Compare::kDate, s.date, FieldValue(e, "invoice_date"));
       const std::string company = Normalize(FieldValue(e, "vendor_name"));
       const std::string address = Normalize(FieldValue(e, "vendor_address"));
       score.total += total_ok;
@@ -605,14 +597,14 @@ int main(int argc, char** argv) {
       score.address_sim += Similarity(address, Normalize(s.address));
       Json optional_details = Json::object();
       for (const OptionalField& f : kOptionalFields) {
-        auto it = s.optional.find(f.label);
+        auto it = s.optional.find(f.name);
         if (it == s.optional.end()) continue;
-        const std::string got = FieldValue(e, f.field);
+        const std::string got = FieldValue(e, f.name);
         const bool right = SameValue(f.compare, it->second, got);
-        auto& [labelled, right_count] = score.optional[f.label];
+        auto& [labelled, right_count] = score.optional[f.name];
         ++labelled;
         right_count += right;
-        optional_details[f.label] = {it->second, got, right};
+        optional_details[f.name] = {it->second, got, right};
       }
       if (s.items) {
         const int matched_before = score.items.amount;
@@ -669,10 +661,10 @@ int main(int argc, char** argv) {
   std::printf("| vendor_address | %.1f%% | %.3f |\n", 100 * score.address / n,
               score.address_sim / n);
   for (const OptionalField& f : kOptionalFields) {
-    auto it = score.optional.find(f.label);
+    auto it = score.optional.find(f.name);
     if (it == score.optional.end()) continue;
     const auto [labelled, right] = it->second;
-    std::printf("| %s (%d labelled) | %.1f%% | |\n", f.label, labelled,
+    std::printf("| %s (%d labelled) | %.1f%% | |\n", f.name, labelled,
                 100.0 * right / labelled);
   }
   if (const ItemScore& items = score.items; items.documents > 0) {

@@ -1336,12 +1336,8 @@ uint64_t FuzzyKinds(std::string_view token) {
   constexpr uint64_t kFuzzy = kTotal | kSub | kRounding | kAmount | kBalance |
                               kDiscount | kIncl | kExcl | kDue | kChange;
   // Letters only, folded: a-z, and Greek and Cyrillic (bytes of UTF-8);
-  // lengths are in letters (UTF-8 lead bytes).
-  auto letters = [](std::string_view t) {
-    return size_t(std::count_if(t.begin(), t.end(), [](unsigned char c) {
-      return (c & 0xC0) != 0x80;
-    }));
-  };
+  // lengths are in letters (code points).
+  const auto letters = internal::CountCodePoints;
   if (letters(token) < 5 ||
       !std::all_of(token.begin(), token.end(), [](unsigned char c) {
         return (c >= 'a' && c <= 'z') || c >= 0x80;
@@ -4721,12 +4717,11 @@ void ExtractFields(const OcrPage& read, int page_number,
   // A currency read only from marks in running text, or from one mark
   // less sure than a country the page names, gives way to the country's.
   CountryEvidence country = CountryCurrency(m);
-  if (currency && !country.code.empty() && country.code != currency->code &&
+  const bool marks_give_way =
+      currency && !country.code.empty() && country.code != currency->code &&
       (currency->strongest <= 0.4 ||
-       (country.line && country.confidence > currency->confidence))) {
-    currency.reset();
-  }
-  if (currency) {
+       (country.line && country.confidence > currency->confidence));
+  if (currency && !marks_give_way) {
     // The sign printed on the total itself is the best evidence.
     const AmountCand* t = amounts.total;
     if (t && t->token->currency &&
@@ -4802,7 +4797,8 @@ void ExtractFields(const OcrPage& read, int page_number,
             : "the total could not be read; it is the subtotal plus tax and "
               "what the page adds to them");
   }
-  RoundForCash(m, currency ? currency->code : "", minor, page_number, out);
+  RoundForCash(m, currency && !marks_give_way ? currency->code : "", minor,
+               page_number, out);
   set_amount("subtotal", amounts.sub, amounts.sub_conf);
   if (amounts.tax && amounts.tax2) {
     const AmountCand *a = amounts.tax, *b = amounts.tax2;

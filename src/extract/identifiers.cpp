@@ -1605,8 +1605,6 @@ void SwapWithCustomer(const Block& b, int page_number, core::Extraction& out) {
   }
 }
 
-}  // namespace
-
 // What is left to pay after a payment made: under the total, a negative
 // amount (a deposit or a payment on account, "-2.140,00") and, on the next
 // row, the total less it ("4.991,74"), whatever OCR made of their labels.
@@ -1662,6 +1660,8 @@ std::optional<core::Field> BalanceAfterPayment(const std::vector<Row>& rows,
                internal::Confidence(span.confidence, 0.8)),
       page_number, span);
 }
+
+}  // namespace
 
 void ExtractIdentifiers(const OcrPage& read, int page_number,
                         core::Extraction& out) {

@@ -545,10 +545,7 @@ size_t TrimCell(const Row& row, size_t first, size_t last,
                 std::optional<Decimal>* count) {
   if (last < first + 2 || !row.GapAfter(last - 2)) return last;
   const std::string& t = row.words[last - 1].text;
-  const auto chars = std::count_if(t.begin(), t.end(), [](unsigned char c) {
-    return (c & 0xC0) != 0x80;  // not a UTF-8 continuation byte
-  });
-  if (chars > 2) return last;
+  if (internal::CountCodePoints(t) > 2) return last;
   if (count && !t.empty() && std::all_of(t.begin(), t.end(), IsDigit) &&
       std::stoi(t) > 0) {
     *count = Decimal(std::stoi(t), 0);

@@ -634,6 +634,11 @@ int CountDigits(std::string_view s) {
   return static_cast<int>(std::count_if(s.begin(), s.end(), IsAsciiDigit));
 }
 
+size_t CountCodePoints(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
+}
+
 bool WithinRows(const OcrLine& line, const core::BBox& box) {
   const int overlap =
       std::min(line.box.y1, box.y1) - std::max(line.box.y0, box.y0);

@@ -132,6 +132,8 @@ std::string CollapseSpaces(std::string_view s);
 int CountLetters(std::string_view s);
 // ASCII digits in `s`.
 int CountDigits(std::string_view s);
+// Characters (code points) in UTF-8 `s`: its bytes but continuation bytes.
+size_t CountCodePoints(std::string_view s);
 
 // Whether at least half of `line`'s height lies within the rows of `box`.
 bool WithinRows(const OcrLine& line, const core::BBox& box);
