@@ -57,7 +57,10 @@ struct Sample {
 };
 
 // How a field labelled only in some datasets compares with the result.
-enum class Compare { kText, kDate, kAmount };
+// kId: an identifier (tax number, phone), compared on its letters and
+// digits alone, case aside: "GB 123 4567 89" is "GB123456789", "(212)
+// 555-0134" is "212-555-0134".
+enum class Compare { kText, kDate, kAmount, kId };
 struct OptionalField {
   // The field of the result, and its key in labels.jsonl and --details.
   const char* name;
@@ -69,6 +72,7 @@ constexpr OptionalField kOptionalFields[] = {
     {"currency", Compare::kText},      {"subtotal", Compare::kAmount},
     {"tax", Compare::kAmount},         {"discount", Compare::kAmount},
     {"tip", Compare::kAmount},         {"amount_due", Compare::kAmount},
+    {"vendor_phone", Compare::kId},    {"vendor_tax_id", Compare::kId},
 };
 
 double Ms(Clock::duration d) {
@@ -139,6 +143,16 @@ std::string FieldValue(const invoices::core::Extraction& e, const char* name) {
   return it == e.fields.end() ? "" : it->second.value;
 }
 
+// An identifier's letters and digits, in capitals (bytes of other scripts
+// kept as they are).
+std::string IdCharacters(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x80 || std::isalnum(c)) out += char(std::toupper(c));
+  }
+  return out;
+}
+
 // Whether `got` (a result's field value) is the labelled `want`.
 bool SameValue(Compare how, const std::string& want, const std::string& got) {
   switch (how) {
@@ -151,6 +165,8 @@ bool SameValue(Compare how, const std::string& want, const std::string& got) {
       auto g = invoices::core::Decimal::Parse(got);
       return w && g && w->value == *g;
     }
+    case Compare::kId:
+      return !got.empty() && IdCharacters(got) == IdCharacters(want);
   }
   return false;
 }

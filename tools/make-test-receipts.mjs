@@ -2,8 +2,9 @@
 // Writes a set of receipts from other countries, with known values, as a
 // dataset in the layout of ../shared/datasets/sroie-dev (images/*.jpg and
 // labels.jsonl: company, date, address, total, and also currency, subtotal,
-// tax, discount, tip, amount_due, line_items and, for invoices, the
-// customer's name and address): the held-out check that
+// tax, discount, tip, amount_due, line_items, vendor_phone and, for
+// invoices, vendor_tax_id and the customer's name and address): the held-out
+// check that
 // extraction is not fitted to the Malaysian development receipts. Each
 // receipt is made up from a seed (shop, street, items, prices, tax, how it
 // is paid), laid out the way till printers of its country print (labels,
@@ -652,6 +653,15 @@ function amountLabels(key, amounts) {
   return out;
 }
 
+// A tax number as printed on an invoice (label and all) and its value: the
+// identifier `value` picks out of it (where two are printed, the VAT one).
+function printedId(text, value) {
+  return { text, value: text.match(value)[0].trim() };
+}
+
+// A phone number's value: what follows its label ("Tel:", "Ph", "Τηλ.").
+const phoneValue = (text) => text.replace(/^[^\d(+]*/, '');
+
 // A line item's label: what it is, how many, the price of one, the amount.
 function itemLabel(text, qty, unitCents, cents) {
   return { description: text, quantity: String(qty), unit_price: money(unitCents, 'plain'), amount: money(cents, 'plain') };
@@ -723,7 +733,8 @@ function receipt(i) {
   const printed = (t) => (upper ? (L.upper ? L.upper(t) : t.toUpperCase()) : t);
   line(printed(company), 'name');
   for (const a of addressLines) line(printed(a), 'c');
-  if (chance(0.7)) line(L.phone(), 'c');
+  const phone = chance(0.7) ? L.phone() : null;
+  if (phone) line(phone, 'c');
   rows.push('<br>');
   const dateLine = `${pick(L.dateLabel)} ${printedDate}`.trim();
   const time = `${pad2(between(7, 21))}:${pad2(between(0, 59))}`;
@@ -805,6 +816,7 @@ function receipt(i) {
       id, file: `images/${id}.jpg`, company: printed(company), date: iso,
       address: addressLines.map(printed).join(' '),
       total: money(total, 'plain'),
+      ...(phone ? { vendor_phone: phoneValue(phone) } : {}),
       ...amountLabels(key, { subtotal: printedSubtotal, tax, discount: x.discount, tip }),
       line_items: items.map((it) => itemLabel(it.text, it.qty, it.cents / it.qty, it.cents)),
     },
@@ -817,7 +829,7 @@ const INVOICE_WORDS = {
     title: ['INVOICE', 'Invoice'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
     date: ['Invoice Date:', 'Date:', 'Date of issue:'], due: ['Due Date:', 'Payment due:'],
     billTo: ['Bill To', 'BILL TO:', 'Customer'], kinds: ['Consulting', 'Supply Co.', 'Logistics', 'Engineering', 'Software'],
-    legal: ['LLC', 'Inc.', 'Corp.'], taxId: () => `EIN ${between(10, 99)}-${between(1000000, 9999999)}`,
+    legal: ['LLC', 'Inc.', 'Corp.'], taxId: () => printedId(`EIN ${between(10, 99)}-${between(1000000, 9999999)}`, /\d+-\d+/),
     services: ['Consulting services', 'Software license (annual)', 'Freight, pallet', 'Installation labor (hours)', 'Maintenance plan'],
     subtotal: ['Subtotal', 'SUBTOTAL'], tax: (r) => pick([`Sales Tax (${r}%)`, `Tax ${r}%`]), rates: [6, 7, 8.25],
     total: ['Total', 'TOTAL', 'Amount Due', 'Balance Due', 'TOTAL DUE'], country: 'USA',
@@ -827,7 +839,7 @@ const INVOICE_WORDS = {
     title: ['INVOICE', 'TAX INVOICE', 'VAT Invoice'], number: ['Invoice No.', 'Invoice number:', 'Inv. No:'],
     date: ['Invoice date:', 'Date:', 'Tax point:'], due: ['Due date:', 'Payment due:'],
     billTo: ['Invoice to:', 'Bill to', 'Customer:'], kinds: ['Consulting', 'Supplies', 'Joinery', 'Print', 'Electrical'],
-    legal: ['Ltd', 'Limited', 'LLP'], taxId: () => `VAT Reg. No. GB ${between(100, 999)} ${between(1000, 9999)} ${between(10, 99)}`,
+    legal: ['Ltd', 'Limited', 'LLP'], taxId: () => printedId(`VAT Reg. No. GB ${between(100, 999)} ${between(1000, 9999)} ${between(10, 99)}`, /GB[\d ]+/),
     services: ['Design work', 'Printing, 500 leaflets', 'Site visit', 'Labour (hours)', 'Materials'],
     subtotal: ['Subtotal', 'Net total', 'Total net'], tax: (r) => pick([`VAT @ ${r}%`, `VAT ${r}%`]), rates: [20],
     total: ['Total', 'TOTAL DUE', 'Amount due', 'Invoice total'], country: 'United Kingdom',
@@ -837,7 +849,7 @@ const INVOICE_WORDS = {
     title: ['RECHNUNG', 'Rechnung'], number: ['Rechnungsnummer:', 'Rechnungs-Nr.:', 'Rechnung Nr.'],
     date: ['Rechnungsdatum:', 'Datum:'], due: ['Fällig am:', 'Zahlbar bis:'],
     billTo: ['Rechnungsempfänger:', 'An:', 'Kunde:'], kinds: ['Bau', 'Elektrotechnik', 'Beratung', 'Logistik', 'Druckerei'],
-    legal: ['GmbH', 'GmbH & Co. KG', 'AG', 'e.K.'], taxId: () => `USt-IdNr.: DE${between(100000000, 999999999)}`,
+    legal: ['GmbH', 'GmbH & Co. KG', 'AG', 'e.K.'], taxId: () => printedId(`USt-IdNr.: DE${between(100000000, 999999999)}`, /DE\d+/),
     services: ['Wartung Heizungsanlage', 'Arbeitszeit (Std.)', 'Beratungsleistung', 'Materialkosten', 'Anfahrtspauschale'],
     subtotal: ['Zwischensumme', 'Nettobetrag', 'Summe netto'], tax: (r) => pick([`zzgl. MwSt. ${r} %`, `USt. ${r} %`, `MwSt ${r}%`]),
     rates: [19, 7], total: ['Gesamtbetrag', 'Rechnungsbetrag', 'Summe brutto', 'Gesamt'], country: 'Deutschland',
@@ -847,7 +859,7 @@ const INVOICE_WORDS = {
     title: ['FACTURE', 'Facture'], number: ['Facture n°', 'N° de facture :', 'Numéro :'],
     date: ['Date :', 'Date de facture :', 'Date d’émission :'], due: ['Échéance :', 'Date d’échéance :'],
     billTo: ['Client :', 'Facturé à :', 'Destinataire :'], kinds: ['Conseil', 'Bâtiment', 'Imprimerie', 'Transports', 'Informatique'],
-    legal: ['SARL', 'SAS', 'EURL'], taxId: () => `SIRET ${between(100, 999)} ${between(100, 999)} ${between(100, 999)} ${between(10000, 99999)}`,
+    legal: ['SARL', 'SAS', 'EURL'], taxId: () => printedId(`SIRET ${between(100, 999)} ${between(100, 999)} ${between(100, 999)} ${between(10000, 99999)}`, /[\d ]+$/),
     services: ['Prestation de conseil', 'Main d’œuvre (heures)', 'Fournitures', 'Déplacement', 'Maintenance annuelle'],
     subtotal: ['Total HT', 'Montant HT', 'Sous-total HT'], tax: (r) => pick([`TVA ${r} %`, `TVA (${r}%)`]), rates: [20, 10],
     total: ['Total TTC', 'TOTAL TTC', 'Net à payer', 'Montant TTC'], country: 'France',
@@ -857,7 +869,7 @@ const INVOICE_WORDS = {
     title: ['FACTURA', 'Factura'], number: ['Factura nº', 'Nº factura:', 'Número de factura:'],
     date: ['Fecha:', 'Fecha de factura:', 'Fecha de emisión:'], due: ['Vencimiento:', 'Fecha de vencimiento:'],
     billTo: ['Cliente:', 'Facturar a:'], kinds: ['Consultores', 'Construcciones', 'Imprenta', 'Transportes', 'Informática'],
-    legal: ['S.L.', 'S.A.', 'S.L.U.'], taxId: () => `CIF B${between(10000000, 99999999)}`,
+    legal: ['S.L.', 'S.A.', 'S.L.U.'], taxId: () => printedId(`CIF B${between(10000000, 99999999)}`, /B\d+/),
     services: ['Servicios de consultoría', 'Mano de obra (horas)', 'Material de oficina', 'Transporte', 'Mantenimiento'],
     subtotal: ['Base imponible', 'Subtotal'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r} %)`]), rates: [21, 10],
     total: ['Total factura', 'TOTAL', 'Total a pagar', 'IMPORTE TOTAL'], country: 'España',
@@ -867,7 +879,7 @@ const INVOICE_WORDS = {
     title: ['FATTURA', 'Fattura'], number: ['Fattura n.', 'Numero fattura:', 'N. documento:'],
     date: ['Data:', 'Data fattura:', 'Data documento:'], due: ['Scadenza:', 'Data scadenza:'],
     billTo: ['Cliente:', 'Destinatario:', 'Spett.le'], kinds: ['Consulenze', 'Costruzioni', 'Tipografia', 'Trasporti', 'Informatica'],
-    legal: ['S.r.l.', 'S.p.A.', 'S.n.c.'], taxId: () => `P.IVA IT${between(10000000000, 99999999999)}`,
+    legal: ['S.r.l.', 'S.p.A.', 'S.n.c.'], taxId: () => printedId(`P.IVA IT${between(10000000000, 99999999999)}`, /IT\d+/),
     services: ['Consulenza tecnica', 'Manodopera (ore)', 'Materiale di consumo', 'Trasporto', 'Canone assistenza'],
     subtotal: ['Imponibile', 'Totale imponibile'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r}%)`]), rates: [22, 10],
     total: ['Totale fattura', 'TOTALE', 'Totale documento', 'Netto a pagare'], country: 'Italia',
@@ -877,7 +889,7 @@ const INVOICE_WORDS = {
     title: ['FACTUUR', 'Factuur'], number: ['Factuurnummer:', 'Factuurnr.:'],
     date: ['Factuurdatum:', 'Datum:'], due: ['Vervaldatum:', 'Uiterste betaaldatum:'],
     billTo: ['Factuur aan:', 'Klant:', 'Aan:'], kinds: ['Advies', 'Bouw', 'Drukkerij', 'Transport', 'Installatietechniek'],
-    legal: ['B.V.', 'V.O.F.'], taxId: () => `BTW-nr. NL${between(100000000, 999999999)}B01`,
+    legal: ['B.V.', 'V.O.F.'], taxId: () => printedId(`BTW-nr. NL${between(100000000, 999999999)}B01`, /NL\w+/),
     services: ['Advieswerkzaamheden', 'Arbeidsloon (uren)', 'Materialen', 'Voorrijkosten', 'Onderhoudscontract'],
     subtotal: ['Subtotaal', 'Totaal excl. BTW'], tax: (r) => pick([`BTW ${r}%`, `BTW (${r}%)`]), rates: [21, 9],
     total: ['Totaal', 'Totaal incl. BTW', 'Te betalen'], country: 'Nederland',
@@ -887,7 +899,7 @@ const INVOICE_WORDS = {
     title: ['TAX INVOICE', 'INVOICE'], number: ['Invoice No:', 'Invoice #'],
     date: ['Date:', 'Invoice Date:'], due: ['Due Date:', 'Payment Due:'],
     billTo: ['Bill To:', 'Sold To:'], kinds: ['Engineering', 'Trading', 'Logistics', 'Solutions', 'Services'],
-    legal: ['Pte Ltd', 'Pte. Ltd.'], taxId: () => `GST Reg No: ${between(100000000, 999999999)}${pick(['A', 'K', 'M'])}`,
+    legal: ['Pte Ltd', 'Pte. Ltd.'], taxId: () => printedId(`GST Reg No: ${between(100000000, 999999999)}${pick(['A', 'K', 'M'])}`, /\d+[A-Z]$/),
     services: ['Consultancy fee', 'Labour charges', 'Spare parts', 'Delivery charge', 'Service contract'],
     subtotal: ['Subtotal', 'Sub-Total'], tax: (r) => pick([`GST ${r}%`, `Add GST ${r}%`]), rates: [8, 9],
     total: ['Total', 'TOTAL AMOUNT', 'Grand Total', 'Total Due'], country: 'Singapore',
@@ -901,7 +913,7 @@ const MORE_INVOICE_WORDS = {
     title: ['RECHNUNG', 'Rechnung'], number: ['Rechnungsnummer:', 'Rechnung Nr.', 'Beleg-Nr.:'],
     date: ['Rechnungsdatum:', 'Datum:'], due: ['Zahlbar bis:', 'Fällig am:'],
     billTo: ['Rechnungsadresse:', 'Kunde:', 'An:'], kinds: ['Treuhand', 'Informatik', 'Bau', 'Transporte', 'Druck'],
-    legal: ['AG', 'GmbH', 'Sàrl'], taxId: () => `MWST-Nr. CHE-${between(100, 999)}.${between(100, 999)}.${between(100, 999)} MWST`,
+    legal: ['AG', 'GmbH', 'Sàrl'], taxId: () => printedId(`MWST-Nr. CHE-${between(100, 999)}.${between(100, 999)}.${between(100, 999)} MWST`, /CHE-.*/),
     services: ['Beratung (Std.)', 'Softwarewartung', 'Material', 'Reisekosten', 'Jahrespauschale'],
     subtotal: ['Total exkl. MWST', 'Zwischentotal'], tax: (r) => pick([`MWST ${r}%`, `zzgl. MWST ${r} %`]), rates: [8.1],
     total: ['Total CHF', 'Rechnungsbetrag', 'Total inkl. MWST'], country: 'Schweiz',
@@ -911,7 +923,7 @@ const MORE_INVOICE_WORDS = {
     title: ['TAX INVOICE', 'Tax Invoice'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
     date: ['Date:', 'Invoice Date:', 'Issue date:'], due: ['Due Date:', 'Payment due:'],
     billTo: ['Bill To:', 'Invoice To:', 'Customer:'], kinds: ['Plumbing', 'Electrical', 'Consulting', 'Landscaping', 'Logistics'],
-    legal: ['Pty Ltd', 'Pty. Ltd.'], taxId: () => `ABN ${between(10, 99)} ${between(100, 999)} ${between(100, 999)} ${between(100, 999)}`,
+    legal: ['Pty Ltd', 'Pty. Ltd.'], taxId: () => printedId(`ABN ${between(10, 99)} ${between(100, 999)} ${between(100, 999)} ${between(100, 999)}`, /[\d ]+$/),
     services: ['Labour (hours)', 'Call-out fee', 'Materials', 'Consulting services', 'Site inspection'],
     subtotal: ['Subtotal', 'Total ex GST'], tax: (r) => pick([`GST ${r}%`, 'GST']), rates: [10],
     total: ['Total', 'TOTAL AUD', 'Amount Due', 'Total inc GST'], country: 'Australia',
@@ -921,7 +933,7 @@ const MORE_INVOICE_WORDS = {
     title: ['TAX INVOICE', 'Tax Invoice'], number: ['Invoice No.', 'Invoice No:', 'Bill No.'],
     date: ['Invoice Date:', 'Date:', 'Dated:'], due: ['Due Date:', 'Payment Due:'],
     billTo: ['Bill To:', 'Buyer:', 'Billed To:'], kinds: ['Technologies', 'Enterprises', 'Traders', 'Infotech', 'Industries'],
-    legal: ['Pvt. Ltd.', 'Private Limited', 'LLP'], taxId: () => `GSTIN: ${between(10, 36)}AAB${pick(['C', 'F', 'P'])}S${between(1000, 9999)}F1Z${between(1, 9)}`,
+    legal: ['Pvt. Ltd.', 'Private Limited', 'LLP'], taxId: () => printedId(`GSTIN: ${between(10, 36)}AAB${pick(['C', 'F', 'P'])}S${between(1000, 9999)}F1Z${between(1, 9)}`, /\d+AAB\w+/),
     services: ['Software development', 'Annual maintenance', 'Steel rods', 'Freight charges', 'Installation'],
     unit: () => between(500, 90000) * 100,
     subtotal: ['Taxable Value', 'Sub Total', 'Total before tax'], tax: (r) => pick([`IGST @ ${r}%`, `IGST ${r}%`]), rates: [18, 12],
@@ -932,7 +944,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FATURA', 'Fatura'], number: ['Fatura n.º', 'N.º da fatura:', 'Fatura FT'],
     date: ['Data:', 'Data de emissão:'], due: ['Vencimento:', 'Data de vencimento:'],
     billTo: ['Cliente:', 'Exmo.(s) Sr.(s)'], kinds: ['Consultoria', 'Construções', 'Informática', 'Transportes', 'Gráfica'],
-    legal: ['Lda.', 'S.A.', 'Unipessoal Lda.'], taxId: () => `NIF ${between(500000000, 599999999)}`,
+    legal: ['Lda.', 'S.A.', 'Unipessoal Lda.'], taxId: () => printedId(`NIF ${between(500000000, 599999999)}`, /\d+/),
     services: ['Serviços de consultoria', 'Mão de obra (horas)', 'Material de escritório', 'Transporte', 'Manutenção'],
     subtotal: ['Total s/ IVA', 'Base tributável', 'Subtotal'], tax: (r) => pick([`IVA ${r}%`, `IVA (${r}%)`]), rates: [23],
     total: ['Total', 'TOTAL', 'Total a pagar', 'Total (EUR)'], country: 'Portugal',
@@ -942,7 +954,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FAKTURA VAT', 'Faktura'], number: ['Faktura nr', 'Numer faktury:', 'Nr faktury:'],
     date: ['Data wystawienia:', 'Data:'], due: ['Termin płatności:', 'Płatne do:'],
     billTo: ['Nabywca:', 'Odbiorca:'], kinds: ['Budownictwo', 'Informatyka', 'Transport', 'Doradztwo', 'Handel'],
-    legal: ['Sp. z o.o.', 'S.A.', 'sp.j.'], taxId: () => `NIP ${between(100, 999)}-${between(100, 999)}-${between(10, 99)}-${between(10, 99)}`,
+    legal: ['Sp. z o.o.', 'S.A.', 'sp.j.'], taxId: () => printedId(`NIP ${between(100, 999)}-${between(100, 999)}-${between(10, 99)}-${between(10, 99)}`, /[\d-]+$/),
     services: ['Usługa doradcza', 'Robocizna (godz.)', 'Materiały', 'Transport', 'Serwis roczny'],
     subtotal: ['Wartość netto', 'Razem netto'], tax: (r) => pick([`VAT ${r}%`, `Kwota VAT ${r}%`]), rates: [23, 8],
     total: ['Razem brutto', 'Do zapłaty', 'Wartość brutto', 'RAZEM'], country: 'Polska',
@@ -952,7 +964,7 @@ const MORE_INVOICE_WORDS = {
     title: ['INVOICE', 'Invoice', 'FACTURE / INVOICE'], number: ['Invoice No.', 'Invoice #', 'Invoice Number:'],
     date: ['Invoice Date:', 'Date:'], due: ['Due Date:', 'Payment due:'],
     billTo: ['Bill To:', 'Sold To:', 'Customer:'], kinds: ['Consulting', 'Construction', 'Logistics', 'Software', 'Printing'],
-    legal: ['Inc.', 'Ltd.', 'Corp.'], taxId: () => `GST/HST No. ${between(100000000, 999999999)} RT0001`,
+    legal: ['Inc.', 'Ltd.', 'Corp.'], taxId: () => printedId(`GST/HST No. ${between(100000000, 999999999)} RT0001`, /\d+ RT\d+/),
     services: ['Consulting services', 'Labour (hours)', 'Materials', 'Freight', 'Annual support'],
     subtotal: ['Subtotal', 'SUBTOTAL'], tax: (r) => pick([`HST ${r}%`, `HST (${r}%)`]), rates: [13, 15],
     total: ['Total', 'TOTAL CAD', 'Amount Due', 'Balance Due'], country: 'Canada',
@@ -962,7 +974,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FAKTURA', 'Faktura'], number: ['Fakturanummer:', 'Fakturanr:', 'Faktura nr'],
     date: ['Fakturadatum:', 'Datum:'], due: ['Förfallodatum:', 'Förfallodag:'],
     billTo: ['Kund:', 'Fakturaadress:', 'Till:'], kinds: ['Bygg', 'Konsult', 'Data', 'Transport', 'Tryckeri'],
-    legal: ['AB', 'Aktiebolag'], taxId: () => `Org.nr ${between(556000, 559999)}-${between(1000, 9999)}`,
+    legal: ['AB', 'Aktiebolag'], taxId: () => printedId(`Org.nr ${between(556000, 559999)}-${between(1000, 9999)}`, /[\d-]+$/),
     services: ['Konsulttjänster (tim)', 'Material', 'Resekostnader', 'Licens', 'Arbetskostnad'],
     subtotal: ['Summa exkl. moms', 'Netto', 'Delsumma'], tax: (r) => pick([`Moms ${r}%`, `Moms ${r} %`]), rates: [25],
     total: ['Att betala', 'Summa att betala', 'Totalt SEK', 'Att betala (SEK)'], country: 'Sverige',
@@ -972,7 +984,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FAKTURA', 'Faktura'], number: ['Fakturanr.:', 'Fakturanummer:'],
     date: ['Fakturadato:', 'Dato:'], due: ['Forfaldsdato:', 'Betalingsfrist:'],
     billTo: ['Kunde:', 'Faktureres til:'], kinds: ['Byg', 'Rådgivning', 'IT', 'Transport', 'Tryk'],
-    legal: ['ApS', 'A/S', 'I/S'], taxId: () => `CVR-nr. ${between(10000000, 99999999)}`,
+    legal: ['ApS', 'A/S', 'I/S'], taxId: () => printedId(`CVR-nr. ${between(10000000, 99999999)}`, /\d+/),
     services: ['Rådgivning (timer)', 'Materialer', 'Kørsel', 'Licens', 'Arbejdsløn'],
     subtotal: ['Subtotal', 'Beløb ekskl. moms', 'Netto'], tax: (r) => pick([`Moms ${r}%`, `Moms (${r}%)`]), rates: [25],
     total: ['Total DKK', 'I alt', 'At betale', 'Total inkl. moms'], country: 'Danmark',
@@ -982,7 +994,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FAKTURA', 'Faktura'], number: ['Fakturanr.:', 'Fakturanummer:'],
     date: ['Fakturadato:', 'Dato:'], due: ['Forfallsdato:', 'Forfall:'],
     billTo: ['Kunde:', 'Fakturamottaker:'], kinds: ['Bygg', 'Rådgivning', 'Data', 'Transport', 'Trykkeri'],
-    legal: ['AS', 'ASA'], taxId: () => `Org.nr. ${between(900, 999)} ${between(100, 999)} ${between(100, 999)} MVA`,
+    legal: ['AS', 'ASA'], taxId: () => printedId(`Org.nr. ${between(900, 999)} ${between(100, 999)} ${between(100, 999)} MVA`, /\d[\d ]+MVA/),
     services: ['Konsulenttimer', 'Materiell', 'Reisekostnader', 'Lisens', 'Arbeid'],
     subtotal: ['Sum eks. mva', 'Netto', 'Delsum'], tax: (r) => pick([`MVA ${r}%`, `Mva ${r} %`]), rates: [25],
     total: ['Å betale', 'Sum inkl. mva', 'Totalt NOK', 'Beløp å betale'], country: 'Norge',
@@ -992,7 +1004,7 @@ const MORE_INVOICE_WORDS = {
     title: ['LASKU', 'Lasku'], number: ['Laskun numero:', 'Laskunro:'],
     date: ['Laskun päivämäärä:', 'Päiväys:', 'Päivämäärä:'], due: ['Eräpäivä:', 'Eräpäivä'],
     billTo: ['Asiakas:', 'Laskutusosoite:', 'Vastaanottaja:'], kinds: ['Rakennus', 'Konsultointi', 'Tietotekniikka', 'Kuljetus', 'Paino'],
-    legal: ['Oy', 'Oyj', 'Ky'], taxId: () => `Y-tunnus ${between(1000000, 3299999)}-${between(0, 9)}`,
+    legal: ['Oy', 'Oyj', 'Ky'], taxId: () => printedId(`Y-tunnus ${between(1000000, 3299999)}-${between(0, 9)}`, /[\d-]+$/),
     services: ['Konsultointi (h)', 'Materiaalit', 'Matkakulut', 'Lisenssi', 'Työ'],
     subtotal: ['Veroton hinta', 'Yhteensä ilman ALV', 'Välisumma'], tax: (r) => pick([`ALV ${r}%`, `ALV ${r} %`]), rates: [25.5, 24],
     total: ['Yhteensä', 'Maksettava', 'Yhteensä EUR', 'Laskun summa'], country: 'Suomi',
@@ -1002,7 +1014,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FAKTURA', 'Faktura - daňový doklad'], number: ['Číslo faktury:', 'Faktura č.', 'Variabilní symbol:'],
     date: ['Datum vystavení:', 'Vystaveno:'], due: ['Datum splatnosti:', 'Splatnost:'],
     billTo: ['Odběratel:', 'Příjemce:'], kinds: ['Stavby', 'Informatika', 'Doprava', 'Poradenství', 'Tisk'],
-    legal: ['s.r.o.', 'a.s.', 'spol. s r.o.'], taxId: () => `IČO: ${between(10000000, 99999999)} DIČ: CZ${between(10000000, 99999999)}`,
+    legal: ['s.r.o.', 'a.s.', 'spol. s r.o.'], taxId: () => printedId(`IČO: ${between(10000000, 99999999)} DIČ: CZ${between(10000000, 99999999)}`, /CZ\d+/),
     services: ['Poradenství (hod.)', 'Materiál', 'Cestovné', 'Licence', 'Práce'],
     subtotal: ['Základ daně', 'Celkem bez DPH', 'Mezisoučet'], tax: (r) => pick([`DPH ${r}%`, `DPH ${r} %`]), rates: [21],
     total: ['Celkem k úhradě', 'K úhradě', 'Celkem Kč', 'CELKEM'], country: 'Česká republika',
@@ -1013,7 +1025,7 @@ const MORE_INVOICE_WORDS = {
     date: ['Fatura Tarihi:', 'Düzenleme Tarihi:', 'Tarih:'], due: ['Son Ödeme Tarihi:', 'Vade Tarihi:'],
     billTo: ['Sayın', 'Alıcı:', 'Müşteri:'], kinds: ['İnşaat', 'Bilişim', 'Lojistik', 'Danışmanlık', 'Matbaa'],
     legal: ['Ltd. Şti.', 'A.Ş.', 'San. ve Tic. Ltd. Şti.'],
-    taxId: () => `Vergi Dairesi: ${pick(['Kadıköy', 'Çankaya', 'Konak'])} VKN: ${between(1000000000, 9999999999)}`,
+    taxId: () => printedId(`Vergi Dairesi: ${pick(['Kadıköy', 'Çankaya', 'Konak'])} VKN: ${between(1000000000, 9999999999)}`, /\d+$/),
     services: ['Danışmanlık hizmeti', 'Malzeme', 'Nakliye', 'Yazılım lisansı', 'İşçilik'],
     subtotal: ['Ara Toplam', 'Mal Hizmet Toplam Tutarı', 'KDV Matrahı'], tax: (r) => pick([`KDV (%${r})`, `Hesaplanan KDV %${r}`]), rates: [20],
     total: ['Genel Toplam', 'Ödenecek Tutar', 'Vergiler Dahil Toplam Tutar', 'TOPLAM'], country: 'Türkiye',
@@ -1024,7 +1036,7 @@ const MORE_INVOICE_WORDS = {
     date: ['Tanggal:', 'Tanggal Faktur:'], due: ['Jatuh Tempo:', 'Tanggal Jatuh Tempo:'],
     billTo: ['Kepada Yth.', 'Ditagihkan kepada:', 'Pembeli:'], kinds: ['Teknologi', 'Konstruksi', 'Logistik', 'Konsultan', 'Percetakan'],
     legal: ['PT', 'CV'], legalFirst: true,
-    taxId: () => `NPWP: ${between(10, 99)}.${between(100, 999)}.${between(100, 999)}.${between(1, 9)}-${between(100, 999)}.000`,
+    taxId: () => printedId(`NPWP: ${between(10, 99)}.${between(100, 999)}.${between(100, 999)}.${between(1, 9)}-${between(100, 999)}.000`, /[\d.-]+$/),
     services: ['Jasa konsultasi', 'Material', 'Biaya pengiriman', 'Lisensi perangkat lunak', 'Jasa pemasangan'],
     unit: () => between(5, 900) * 10000 * 100,
     subtotal: ['Subtotal', 'Dasar Pengenaan Pajak', 'Jumlah'], tax: (r) => pick([`PPN ${r}%`, `PPN (${r}%)`]), rates: [11, 12],
@@ -1035,7 +1047,7 @@ const MORE_INVOICE_WORDS = {
     title: ['SZÁMLA', 'Számla'], number: ['Számla sorszáma:', 'Számlaszám:', 'Sorszám:'],
     date: ['Számla kelte:', 'Kiállítás dátuma:'], due: ['Fizetési határidő:', 'Esedékesség:'],
     billTo: ['Vevő:', 'Vevő neve:'], kinds: ['Építő', 'Informatikai', 'Szállítmányozási', 'Tanácsadó', 'Nyomdaipari'],
-    legal: ['Kft.', 'Zrt.', 'Bt.'], taxId: () => `Adószám: ${between(10000000, 99999999)}-${between(1, 5)}-${between(10, 44)}`,
+    legal: ['Kft.', 'Zrt.', 'Bt.'], taxId: () => printedId(`Adószám: ${between(10000000, 99999999)}-${between(1, 5)}-${between(10, 44)}`, /[\d-]+$/),
     services: ['Tanácsadás (óra)', 'Anyagköltség', 'Kiszállási díj', 'Szoftverlicenc', 'Munkadíj'],
     unit: () => between(5, 900) * 1000 * 100,
     subtotal: ['Nettó összesen', 'Nettó érték'], tax: (r) => pick([`ÁFA ${r}%`, `ÁFA (${r}%)`]), rates: [27],
@@ -1046,7 +1058,7 @@ const MORE_INVOICE_WORDS = {
     title: ['FACTURĂ', 'Factură fiscală', 'FACTURA'], number: ['Număr factură:', 'Factura nr.', 'Seria și nr.:'],
     date: ['Data emiterii:', 'Data facturii:', 'Data:'], due: ['Data scadenței:', 'Scadență:'],
     billTo: ['Cumpărător:', 'Client:', 'Beneficiar:'], kinds: ['Construcții', 'Consultanță', 'Transport', 'Tipografie', 'Software'],
-    legal: ['S.R.L.', 'SRL', 'S.A.'], taxId: () => `CUI: RO${between(1000000, 49999999)} Reg. Com.: J40/${between(100, 9999)}/${between(2005, 2023)}`,
+    legal: ['S.R.L.', 'SRL', 'S.A.'], taxId: () => printedId(`CUI: RO${between(1000000, 49999999)} Reg. Com.: J40/${between(100, 9999)}/${between(2005, 2023)}`, /RO\d+/),
     services: ['Consultanță (ore)', 'Materiale', 'Transport', 'Licență software', 'Manoperă'],
     subtotal: ['Total fără TVA', 'Subtotal', 'Valoare netă'], tax: (r) => pick([`TVA ${r}%`, `TVA (${r}%)`]), rates: [19],
     total: ['Total de plată', 'TOTAL', 'Total factură', 'Total cu TVA'], country: 'România',
@@ -1056,7 +1068,7 @@ const MORE_INVOICE_WORDS = {
     title: ['ΤΙΜΟΛΟΓΙΟ', 'Τιμολόγιο Πώλησης', 'ΤΙΜΟΛΟΓΙΟ ΠΑΡΟΧΗΣ ΥΠΗΡΕΣΙΩΝ'], number: ['Αριθμός:', 'Αρ. Τιμολογίου:', 'Α/Α:'],
     date: ['Ημερομηνία:', 'Ημερομηνία έκδοσης:'], due: ['Ημερομηνία λήξης:', 'Προθεσμία πληρωμής:'],
     billTo: ['Πελάτης:', 'Προς:', 'Στοιχεία πελάτη:'], kinds: ['Κατασκευαστική', 'Συμβουλευτική', 'Μεταφορική', 'Τυπογραφική', 'Πληροφορική'],
-    legal: ['Α.Ε.', 'Ε.Π.Ε.', 'Ι.Κ.Ε.'], taxId: () => `ΑΦΜ: ${between(100000000, 999999999)} ΔΟΥ: ${pick(['Α΄ Αθηνών', 'Ζ΄ Θεσσαλονίκης', 'Πατρών'])}`,
+    legal: ['Α.Ε.', 'Ε.Π.Ε.', 'Ι.Κ.Ε.'], taxId: () => printedId(`ΑΦΜ: ${between(100000000, 999999999)} ΔΟΥ: ${pick(['Α΄ Αθηνών', 'Ζ΄ Θεσσαλονίκης', 'Πατρών'])}`, /\d+/),
     services: ['Συμβουλευτικές υπηρεσίες (ώρες)', 'Υλικά', 'Μεταφορά', 'Άδεια λογισμικού', 'Εργασία'],
     subtotal: ['Καθαρή αξία', 'Σύνολο προ ΦΠΑ', 'Υποσύνολο'], tax: (r) => pick([`ΦΠΑ ${r}%`, `Φ.Π.Α. (${r}%)`]), rates: [24],
     total: ['Σύνολο', 'ΠΛΗΡΩΤΕΟ ΠΟΣΟ', 'Γενικό σύνολο', 'Πληρωτέο'], country: 'Ελλάδα',
@@ -1066,7 +1078,7 @@ const MORE_INVOICE_WORDS = {
     title: ['ФАКТУРА', 'Фактура', 'ОРИГИНАЛ ФАКТУРА'], number: ['Фактура №', 'Номер:', '№ на фактура:'],
     date: ['Дата на издаване:', 'Дата:'], due: ['Срок за плащане:', 'Падеж:'],
     billTo: ['Получател:', 'Клиент:', 'Купувач:'], kinds: ['Строй', 'Консулт', 'Транс', 'Принт', 'Софт'],
-    legal: ['ЕООД', 'ООД', 'АД'], taxId: () => { const n = between(100000000, 999999999); return `ЕИК: ${n} ИН по ДДС: BG${n}`; },
+    legal: ['ЕООД', 'ООД', 'АД'], taxId: () => { const n = between(100000000, 999999999); return printedId(`ЕИК: ${n} ИН по ДДС: BG${n}`, /BG\d+/); },
     services: ['Консултантски услуги (часове)', 'Материали', 'Транспорт', 'Софтуерен лиценз', 'Труд'],
     subtotal: ['Данъчна основа', 'Сума без ДДС', 'Междинна сума'], tax: (r) => pick([`ДДС ${r}%`, `ДДС (${r}%)`]), rates: [20],
     total: ['Сума за плащане', 'ОБЩО', 'Обща сума', 'Всичко за плащане'], country: 'България',
@@ -1076,7 +1088,7 @@ const MORE_INVOICE_WORDS = {
     title: ['РАХУНОК', 'Рахунок-фактура', 'Рахунок на оплату'], number: ['Рахунок №', 'Номер:', '№ рахунку:'],
     date: ['Дата:', 'Дата складання:'], due: ['Сплатити до:', 'Термін оплати:'],
     billTo: ['Покупець:', 'Платник:', 'Одержувач:'], kinds: ['Буд', 'Консалт', 'Транс', 'Друк', 'Софт'],
-    legal: ['ТОВ', 'ПП'], legalFirst: true, taxId: () => `ЄДРПОУ ${between(10000000, 99999999)}`,
+    legal: ['ТОВ', 'ПП'], legalFirst: true, taxId: () => printedId(`ЄДРПОУ ${between(10000000, 99999999)}`, /\d+/),
     services: ['Консультаційні послуги (год)', 'Матеріали', 'Транспортні послуги', 'Ліцензія на ПЗ', 'Роботи'],
     subtotal: ['Разом без ПДВ', 'Сума без ПДВ'], tax: (r) => pick([`ПДВ ${r}%`, `ПДВ (${r}%)`]), rates: [20],
     total: ['Всього з ПДВ', 'Разом до сплати', 'ВСЬОГО', 'До сплати'], country: 'Україна',
@@ -1228,8 +1240,10 @@ function invoice(i) {
   const total = net + tax;
   const paid = x.paid ? Math.round((total * x.paid) / 100) * 100 : 0;
 
+  const phone = chance(0.7) ? L.phone() : null;
+  const taxId = chance(0.7) ? W.taxId() : null;
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
-    `${chance(0.7) ? `<br>${L.phone()}` : ''}${chance(0.7) ? `<br>${W.taxId()}` : ''}</div>`;
+    `${phone ? `<br>${phone}` : ''}${taxId ? `<br>${taxId.text}` : ''}</div>`;
   const meta = [[pick(C ? C.number : W.number), own], [pick(W.date), form(d)], [pick(W.due), form(due)]];
   if (C) meta.push([pick(C.ref), number]);
   const metaBlock = `<table class="meta">${meta.map(([l, v]) => `<tr><td>${l}</td><td>${v}</td></tr>`).join('')}</table>`;
@@ -1317,6 +1331,8 @@ function invoice(i) {
       id, file: `images/${id}.jpg`, company, date: iso(d), address: addressLines.join(' '),
       total: money(sg * total, 'plain'), invoice_id: own, due_date: iso(due), receiver_name: buyer,
       receiver_address: buyerLines.join(' '),
+      ...(phone ? { vendor_phone: phoneValue(phone) } : {}),
+      ...(taxId ? { vendor_tax_id: taxId.value } : {}),
       ...amountLabels(key, { subtotal: sg * itemsSum, tax: sg * tax, discount: x.discount, amount_due: paid ? total - paid : 0 }),
       line_items: items.map((it) => itemLabel(it.text, it.qty, it.unit, sg * it.cents)),
     },

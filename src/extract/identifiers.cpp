@@ -50,6 +50,9 @@ enum Flag : uint32_t {
   kStrict = 4,      // without a qualifier, no label at all ("Bill No")
   kPrefixQual = 8,  // a qualifier must come first: "N° | de facture"
   kColon = 16,      // must be followed by ':' ("T: +49 ...")
+  // Must be followed by its number ("TIF 30 61 67 83", "Tlf" misread; not
+  // "U Tif pštrosů", a name misread).
+  kNumberNext = 32,
 };
 
 Phrase P(std::string_view text, int kind, double strength, uint32_t flags = 0) {
@@ -209,7 +212,21 @@ const PhraseTable& Labels() {
       P("rfc", kTaxId, 0.9, kQ),
       P("cnpj", kTaxId, 0.9, kQ),
       P("uid", kTaxId, 0.9, kQ),
-      P("dic", kTaxId, 0.8, kQ),
+      // The VAT number ("DIČ") before the company's number ("IČO", "ЕИК",
+      // "Org.nr", "SIRET") printed beside it.
+      P("dic", kTaxId, 1.0, kQ),
+      P("ein", kTaxId, 0.9, kQ),
+      P("fein", kTaxId, 1.0, kQ),
+      P("nip", kTaxId, 1.0, kQ),
+      P("regon", kTaxId, 0.8, kQ),
+      P("siret", kTaxId, 0.9, kQ),
+      P("siren", kTaxId, 0.9, kQ),
+      P("kvk", kTaxId, 0.8, kQ),
+      P("org", kTaxId, 0.9, kSQ),
+      P("orgnr", kTaxId, 0.9),
+      P("organisasjonsnummer", kTaxId, 0.9),
+      P("organisationsnummer", kTaxId, 0.9),
+      P("foretaksregisteret", kTaxId, 0.9),
       P("p iva", kTaxId, 1.0, kQ),
       P("piva", kTaxId, 1.0, kQ),
       P("partita iva", kTaxId, 1.0, kQ),
@@ -238,6 +255,9 @@ const PhraseTable& Labels() {
       P("telefono", kPhone, 1.0, kQ),
       P("telefone", kPhone, 1.0, kQ),
       P("tlf", kPhone, 1.0, kQ),
+      P("tif", kPhone, 0.7, kNumberNext),  // "Tlf" with its "l" read "I"
+      P("puh", kPhone, 1.0, kQ),
+      P("puhelin", kPhone, 1.0, kQ),
       P("tlph", kPhone, 0.9, kQ),
       P("telp", kPhone, 1.0, kQ),
       P("fon", kPhone, 0.8, kQ),
@@ -636,7 +656,7 @@ const PhraseTable& Labels() {
       P("рахунок", kInvoiceId, 0.9, kNQ),
       P("чек", kInvoiceId, 0.7, kSQ),
       P("кредитно известие", kInvoiceId, 1.0, kNQ),
-      P("еик", kTaxId, 1.0, kQ),
+      P("еик", kTaxId, 0.9, kQ),
       P("ин по ддс", kTaxId, 1.0, kQ),
       P("инн", kTaxId, 1.0, kQ),
       P("єдрпоу", kTaxId, 1.0, kQ),
@@ -867,6 +887,14 @@ PageLabels FindLabels(const OcrPage& page) {
           continue;
         }
       }
+      if (ph.flags & kNumberNext) {
+        const size_t v = row.text.find_first_not_of(" .:", l.end);
+        if (v == std::string::npos ||
+            !(std::isdigit(static_cast<unsigned char>(row.text[v])) ||
+              row.text[v] == '+' || row.text[v] == '(')) {
+          continue;
+        }
+      }
       // A label word glued to digits by '-' or nothing is part of an
       // identifier ("INV-2018-001", "CS12345"), not a label.
       if (l.end < row.text.size()) {
@@ -1023,13 +1051,27 @@ std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
     digits += CountDigits(next);
     e = e2;
   }
+  // The tax's name that ends a Swiss or Norwegian number ("CHE-123.456.789
+  // MWST", "NO 973 928 796 MVA") is part of it, though it reads as a label
+  // of its own.
+  if (e + 1 < s.size() && s[e] == ' ') {
+    static constexpr std::string_view kSuffixes[] = {"MVA", "MWST", "TVA",
+                                                     "IVA"};
+    const size_t e2 = WordEnd(s, e + 1, s.size());
+    const std::string_view next =
+        TrimPunct(std::string_view(s).substr(e + 1, e2 - e - 1));
+    if (std::find(std::begin(kSuffixes), std::end(kSuffixes), next) !=
+        std::end(kSuffixes)) {
+      e = e2;
+    }
+  }
   std::string_view raw = std::string_view(s).substr(b, e - b);
   std::string_view v = TrimPunct(raw);
   if (CountDigits(v) < min_digits || v.size() > 40) return std::nullopt;
   if (LooksLikeOtherValue(v)) return std::nullopt;
   const size_t vb = b + (v.data() - raw.data());
   Value out;
-  out.value = internal::CollapseSpaces(v);
+  out.value = internal::RepairVatPrefix(internal::CollapseSpaces(v));
   out.span = internal::WordsIn(row, vb, vb + v.size());
   out.evidence = 1.0;
   return out;
@@ -1832,6 +1874,29 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
     return std::any_of(receiver_tax.begin(), receiver_tax.end(),
                        [&](const Value& r) { return r.value == v.value; });
   });
+  // A company's number that is a VAT number's digits without its country
+  // code ("ЕИК: 647568016 ИН по ДДС: BG647568016", the second label
+  // misread): the VAT number, with the evidence of either.
+  auto digits_of = [](const std::string& v) {
+    std::string d;
+    for (char c : v) {
+      if (c >= '0' && c <= '9') d += c;
+    }
+    return d;
+  };
+  for (Value& vat : vendor_tax) {
+    if (!IsEuVat(vat.value)) continue;
+    const std::string digits = digits_of(vat.value);
+    for (Value& number : vendor_tax) {
+      if (&number == &vat || CountLetters(number.value) > 0 ||
+          digits_of(number.value) != digits) {
+        continue;
+      }
+      vat.evidence = std::max(vat.evidence, number.evidence);
+      number.evidence = 0;
+    }
+  }
+  std::erase_if(vendor_tax, [](const Value& v) { return v.evidence == 0; });
   // The first tax number near the top is the vendor's: a small bonus for
   // height on the page, so that equal evidence goes to the top one.
   for (Value& v : vendor_tax) v.evidence *= 1.0 - 0.05 * yrel(v.row);
@@ -1936,6 +2001,22 @@ std::vector<std::string> PartyLabels(bool with_colon_only) {
     out.push_back(std::move(text));
   }
   return out;
+}
+
+std::string RepairVatPrefix(std::string value) {
+  // The letters OCR reads as these digits.
+  static constexpr std::pair<char, char> kLookAlike[] = {
+      {'1', 'I'}, {'5', 'S'}, {'8', 'B'}, {'0', 'O'}, {'2', 'Z'}, {'6', 'G'}};
+  if (value.size() < 3 || value[1] < 'A' || value[1] > 'Z' || IsEuVat(value)) {
+    return value;
+  }
+  for (const auto& [digit, letter] : kLookAlike) {
+    if (value[0] != digit) continue;
+    std::string spelt = value;
+    spelt[0] = letter;
+    if (IsEuVat(spelt)) return spelt;
+  }
+  return value;
 }
 
 }  // namespace internal

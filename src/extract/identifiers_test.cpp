@@ -491,6 +491,25 @@ TEST(IdentifierTest, TaxIdLabelsInSeveralLanguages) {
       {"ABN 51 824 753 556", "51 824 753 556"},
       {"TIN: 12-3456789", "12-3456789"},
       {"GST: 000123456789", "000123456789"},
+      {"EIN 91-8755808", "91-8755808"},
+      {"NIP 840-221-80-79", "840-221-80-79"},
+      {"SIRET 111 545 395 97880", "111 545 395 97880"},
+      {"Org.nr 559413-6130", "559413-6130"},
+      // The tax's name ends a Norwegian or Swiss number.
+      {"Org.nr. 973 928 796 MVA", "973 928 796 MVA"},
+      {"MWST-Nr. CHE-280.445.191 MWST", "CHE-280.445.191 MWST"},
+      // The VAT number, not the company's number printed before it.
+      {"IČO: 71860972 DIČ: CZ34030321", "CZ34030321"},
+      {"ЕИК: 123456789 ИН по ДДС: BG123456789", "BG123456789"},
+      // Its label misread, the VAT number by its form and the company's
+      // number's digits.
+      {"ЕИК: 123456789 ИН по DAC: BG123456789", "BG123456789"},
+      // A country code with a digit for its letter, where the letter makes
+      // a VAT number's form; other numbers as read.
+      {"P.IVA 1T12345678901", "IT12345678901"},
+      {"VAT No. 5E556677889901", "SE556677889901"},
+      {"ABN 51 824 753 556", "51 824 753 556"},
+      {"VAT No. 1T1234567", "1T1234567"},
   };
   for (const auto& [line, want] : cases) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
@@ -516,6 +535,8 @@ TEST(IdentifierTest, PhoneLabels) {
       {"Telefon +49 30 1234567", "+49 30 1234567"},
       {"Tél. 01.23.45.67.89", "01.23.45.67.89"},
       {"Tlf 22 33 44 55", "22 33 44 55"},
+      {"TIF 30 61 67 83", "30 61 67 83"},  // "Tlf" misread
+      {"Puh. 050 190 2795", "050 190 2795"},
       {"H/P 012-3456789", "012-3456789"},
       {"Tel: 03-1234 5678 Fax: 03-1234 5679", "03-1234 5678"},
       {"Tel/Fax: 07-3358533", "07-3358533"},
@@ -524,6 +545,13 @@ TEST(IdentifierTest, PhoneLabels) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
     EXPECT_EQ(Value(e, "vendor_phone"), want) << line << "\n" << Dump(e);
   }
+  // A misread label without its number after it is a word of a name: the
+  // customer's block goes on.
+  const core::Extraction e = Extract(
+      "Novak Doprava s.r.o.\nNarodni 23\n301 00 Plzen\n\n"
+      "Odberatel:\nU Tif pstrosu Tisk a.s.\nVaclavske namesti 68\n"
+      "702 00 Ostrava\n");
+  EXPECT_EQ(Value(e, "receiver_name"), "U Tif pstrosu Tisk a.s.") << Dump(e);
 }
 
 TEST(IdentifierTest, PurchaseOrderLabels) {
