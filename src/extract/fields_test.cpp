@@ -633,6 +633,18 @@ TEST(ExtractFieldsTest, DatesWrappedInANarrowColumnAreWhole) {
   page.lines.insert(page.lines.begin() + 1, line({{"Lorem", {0, 22, 60, 38}}}));
   EXPECT_EQ(internal::JoinWrappedCells(page).Text(),
             "Uiterste 17.11.2023\nLorem\nbetaaldatum:");
+  // Nor when each label has its own value right after it: a date in
+  // another column, centred beside the two, is no value of theirs.
+  page.lines = {line({{"Tel.", {164, 378, 212, 402}},
+                      {"082", {223, 379, 270, 402}},
+                      {"158677", {283, 380, 378, 402}}}),
+                line({{"Fällig", {983, 402, 1058, 432}},
+                      {"am:", {1068, 409, 1114, 426}},
+                      {"07.02.23", {1276, 403, 1389, 426}}}),
+                line({{"USt-IdNr.:", {165, 425, 302, 449}},
+                      {"DE465807724", {314, 426, 505, 449}}})};
+  EXPECT_EQ(internal::JoinWrappedCells(page).Text(),
+            "Tel. 082 158677\nFällig am: 07.02.23\nUSt-IdNr.: DE465807724");
   // A year elsewhere is no part of it: a line further down, or in another
   // column.
   EXPECT_EQ(Value(Extract("Vervaldatum:  17-11-\n"

@@ -438,14 +438,29 @@ OcrPage JoinWrappedCells(const OcrPage& page) {
     for (size_t i = 1; i < n; ++i) box = Union(box, l.words[i].box);
     return box;
   };
+  // Whether the label of `n` words has a value of its own right after it,
+  // no column apart ("Tel. 082 158677" over "USt-IdNr.: DE465807724" are
+  // two labels with their values, whatever stands centred beside them).
+  auto own_value = [](const OcrLine& l, size_t n) {
+    if (n >= l.words.size()) return false;
+    const OcrWord& label = l.words[n - 1];
+    const OcrWord& next = l.words[n];
+    return std::any_of(next.text.begin(), next.text.end(), IsAsciiDigit) &&
+           !IsColumnGap(next.box.x0 - label.box.x1, Height(label.box));
+  };
   for (OcrLine& a : out.lines) {
     const size_t na = label_words(a);
-    if (na == 0 || a.words[na - 1].text.ends_with(':')) continue;
+    if (na == 0 || a.words[na - 1].text.ends_with(':') || own_value(a, na)) {
+      continue;
+    }
     const core::BBox ab = box_of(a, na);
     for (OcrLine& b : out.lines) {
       if (&b == &a) continue;
       const size_t nb = label_words(b);
-      if (nb == 0 || nb > 2 || !b.words[nb - 1].text.ends_with(':')) continue;
+      if (nb == 0 || nb > 2 || !b.words[nb - 1].text.ends_with(':') ||
+          own_value(b, nb)) {
+        continue;
+      }
       const core::BBox bb = box_of(b, nb);
       if (!right_under(ab, bb)) continue;
       // Nothing of another line stands between the two in the labels'
