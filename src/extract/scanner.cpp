@@ -668,6 +668,42 @@ void ReplaceWords(OcrLine& line, const Drop& drop, std::vector<OcrWord> words) {
 // receipts: -1 total, a digit lost at its edge.) With `columns` given, only
 // the line's words in those columns are read again and compared (a name on
 // a letterhead, with another block beside it on the same rows).
+// The words of `line` between x0 and x1 (by their centres).
+OcrLine WordsBetween(const OcrLine& line, int x0, int x1) {
+  OcrLine out;
+  for (const OcrWord& w : line.words) {
+    const int c = (w.box.x0 + w.box.x1) / 2;
+    if (c < x0 || c >= x1) continue;
+    out.box = out.words.empty() ? w.box : internal::Union(out.box, w.box);
+    out.words.push_back(w);
+  }
+  return out;
+}
+
+// Of `again`, a new reading around `line`, the line centred in it, with its
+// words between x0 and x1, takes the place of the line's words there when
+// `better(old, new)` accepts it (the words beside them kept).
+template <typename Better>
+void TakeBetterReading(OcrLine& line, int x0, int x1, const OcrPage& again,
+                       const Better& better) {
+  const OcrLine old = WordsBetween(line, x0, x1);
+  if (old.words.empty()) return;
+  for (const OcrLine& l : again.lines) {
+    const int c = (l.box.y0 + l.box.y1) / 2;
+    if (c < line.box.y0 || c > line.box.y1) continue;
+    OcrLine now = WordsBetween(l, x0, x1);
+    if (now.words.empty() || !better(old, now)) continue;
+    ReplaceWords(
+        line,
+        [&](const OcrWord& w) {
+          const int m = (w.box.x0 + w.box.x1) / 2;
+          return m >= x0 && m < x1;
+        },
+        std::move(now.words));
+    break;
+  }
+}
+
 template <typename Better>
 core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
                           OcrLine& line, const Better& better,
@@ -678,25 +714,45 @@ core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
   const core::BBox band{x0, std::max(0, line.box.y0 - h), x1,
                         std::min(image.height, line.box.y1 + h)};
   if (band.y1 <= band.y0 || band.x1 <= band.x0) return {};
-  auto inside = [&](const OcrWord& w) {
-    const int c = (w.box.x0 + w.box.x1) / 2;
-    return c >= x0 && c < x1;
-  };
-  OcrLine old;
-  for (const OcrWord& w : line.words) {
-    if (!inside(w)) continue;
-    old.box = old.words.empty() ? w.box : internal::Union(old.box, w.box);
-    old.words.push_back(w);
-  }
-  if (old.words.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(OcrPage again,
                             ReadAgain(engine, image, band, h, Layout::kBlock));
-  for (OcrLine& l : again.lines) {
-    const int c = (l.box.y0 + l.box.y1) / 2;
-    if (c < line.box.y0 || c > line.box.y1 || !better(old, l)) continue;
-    // The words in the columns replaced, those beside them kept.
-    ReplaceWords(line, inside, std::move(l.words));
-    break;
+  TakeBetterReading(line, x0, x1, again, better);
+  return {};
+}
+
+// Reads the lines `which` of `page` (the rows of a table's column, top to
+// bottom) again as one block, from the first to the last and across all
+// their columns, at their median text height: each line's reading in its
+// own columns that `better(old, new)` accepts takes its place
+// (TakeBetterReading). One reading of the rows, where RereadInBand would
+// read each with the rows around it.
+template <typename Better>
+core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
+                           OcrPage& page, const std::vector<size_t>& which,
+                           const Better& better) {
+  if (which.empty()) return {};
+  core::BBox all = page.lines[which.front()].box;
+  std::vector<int> heights;
+  for (size_t i : which) {
+    all = internal::Union(all, page.lines[i].box);
+    heights.push_back(page.lines[i].WordHeight());
+  }
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  const int h = heights[heights.size() / 2];
+  // A quarter of a line's height above and below: a table's header rule
+  // right above its first row, taken into the block, is read into that row
+  // ("Tanátsadás" for "Tanácsadás").
+  const core::BBox band{std::max(0, all.x0 - h), std::max(0, all.y0 - h / 4),
+                        std::min(image.width, all.x1 + h),
+                        std::min(image.height, all.y1 + h / 4)};
+  if (band.y1 <= band.y0 || band.x1 <= band.x0) return {};
+  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                            ReadAgain(engine, image, band, h, Layout::kBlock));
+  for (size_t i : which) {
+    OcrLine& line = page.lines[i];
+    const int lh = line.WordHeight();
+    TakeBetterReading(line, line.box.x0 - lh, line.box.x1 + lh, again, better);
   }
   return {};
 }
@@ -983,30 +1039,33 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   }
   if (boxes.empty() && items.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
-  for (OcrLine& line : page.lines) {
+  auto accents = [](const OcrLine& old, const OcrLine& again) {
+    return AddsAccents(old.Text(), again.Text());
+  };
+  std::vector<size_t> read, item_lines;
+  for (size_t i = 0; i < page.lines.size(); ++i) {
+    OcrLine& line = page.lines[i];
     if (line.words.empty()) continue;
     const int h = line.WordHeight();
     // Only the columns of the field: on a letterhead the customer's block or
-    // the title may stand beside the name on the same rows. An item's row
-    // holds its numbers too: the line read for its description is read
-    // again in its own columns.
-    std::pair<int, int> columns;
+    // the title may stand beside the name on the same rows.
     if (const core::BBox* box = internal::BoxOfLine(line, boxes)) {
-      columns = {box->x0 - h, box->x1 + h};
+      INVOICES_RETURN_IF_ERROR(RereadInBand(
+          *engine, image, line, accents, std::pair{box->x0 - h, box->x1 + h}));
+      read.push_back(i);
     } else if (internal::BoxOfLine(line, items) &&
                internal::CountLetters(line.Text()) >= 3) {
-      columns = {line.box.x0 - h, line.box.x1 + h};
-    } else {
-      continue;
+      item_lines.push_back(i);
     }
-    INVOICES_RETURN_IF_ERROR(RereadInBand(
-        *engine, image, line,
-        [](const OcrLine& old, const OcrLine& again) {
-          return AddsAccents(old.Text(), again.Text());
-        },
-        columns));
-    if (language == "ron") {
-      for (OcrWord& w : line.words) w.text = WithCommaBelow(w.text);
+  }
+  // The items' rows follow one another: read together, each in its own
+  // columns (a description's line may hold its numbers too).
+  INVOICES_RETURN_IF_ERROR(
+      RereadAsBlock(*engine, image, page, item_lines, accents));
+  read.insert(read.end(), item_lines.begin(), item_lines.end());
+  if (language == "ron") {
+    for (size_t i : read) {
+      for (OcrWord& w : page.lines[i].words) w.text = WithCommaBelow(w.text);
     }
   }
   return {};

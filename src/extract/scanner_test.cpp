@@ -118,6 +118,16 @@ class ScriptedEngine final : public OcrEngine {
   std::string page_, line_, block_;
 };
 
+// Options that read no line, name or poorly covered page again: a test
+// of the other readings sees those alone.
+ScannerOptions WithoutRereads() {
+  ScannerOptions options;
+  options.reread_name = false;
+  options.reread_lines = 0;
+  options.reread_below_coverage = 0;
+  return options;
+}
+
 // The receipt read as `page`, with its lines and blocks read again as
 // ScriptedEngine says.
 core::Result<core::Extraction> ScanScripted(
@@ -336,10 +346,7 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
               std::make_unique<ScriptedEngine>(page, "",
                                                "x\n" + german_line + "\ny"));
         });
-    ScannerOptions options;
-    options.reread_name = false;
-    options.reread_lines = 0;
-    options.reread_below_coverage = 0;
+    ScannerOptions options = WithoutRereads();
     Scanner scanner(**pool, options, with_languages ? &languages : nullptr);
     return scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
   };
@@ -362,6 +369,46 @@ TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
       "Summe 9,00\nMwSt 7% 0,59\nVielen Dank";
   r = scan("Müller Druck GmbH", true);
   EXPECT_EQ(FieldOf(r, "receiver_name"), "Müller Druck GmbH");
+}
+
+TEST(ScannerTest, ItemDescriptionsAreReadAgainForAccentsAsOneColumn) {
+  // Read in English, the items lose their umlauts. The German engine reads
+  // the items' rows once, as one block from the first to the last; each
+  // row's reading in its own columns that differs only in accents is
+  // taken.
+  const std::string page =
+      "Schafer Buchhandlung\nHauptstr. 46\n50667 Koln\nRechnung Nr. 123\n"
+      "Gebuhr 10,00\nPrufung 20,00\nZubehor 5,00\nSumme 35,00\n"
+      "MwSt 19% 6,65\nVielen Dank";
+  ScriptedEngine* german = nullptr;
+  auto pool = EnginePool::Create(1, [&] {
+    return core::Result<std::unique_ptr<OcrEngine>>(
+        std::make_unique<ScriptedEngine>(page, "", page));
+  });
+  ASSERT_TRUE(pool);
+  LanguagePools languages(
+      **pool, {.installed = std::vector<std::string>{"eng", "deu"}},
+      [&](const std::string&) {
+        // The band of the three rows: three lines.
+        auto e = std::make_unique<ScriptedEngine>(
+            page, "", "Gebühr 10,00\nPrüfung 20,00\nZubehör 5,00");
+        german = e.get();
+        return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+      });
+  ScannerOptions options = WithoutRereads();
+  Scanner scanner(**pool, options, &languages);
+  auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
+  ASSERT_TRUE(r) << r.error().message();
+  std::vector<std::string> descriptions;
+  for (const core::LineItem& item : r->line_items) {
+    descriptions.push_back(item.description.value_or(""));
+  }
+  EXPECT_EQ(descriptions,
+            (std::vector<std::string>{"Gebühr", "Prüfung", "Zubehör"}));
+  // One reading for the three rows, beside one for each line of the
+  // vendor's name and address.
+  ASSERT_NE(german, nullptr);
+  EXPECT_EQ(german->blocks_read, 4);
 }
 
 TEST(ScannerTest, APageInGreekLettersIsReadAgainInGreek) {
@@ -396,10 +443,7 @@ TEST(ScannerTest, APageInGreekLettersIsReadAgainInGreek) {
           e->line_confidence = set == "rus" ? russian : 0.95f;
           return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
         });
-    ScannerOptions options;
-    options.reread_name = false;
-    options.reread_lines = 0;
-    options.reread_below_coverage = 0;
+    ScannerOptions options = WithoutRereads();
     Scanner scanner(**pool, options, &languages);
     return scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
   };
@@ -466,10 +510,7 @@ TEST(ScannerTest, AUkrainianPageReadInRussianIsReadAgainInUkrainian) {
         e->line_confidence = set == "rus" ? 0.9f : 0.2f;
         return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
       });
-  ScannerOptions options;
-  options.reread_name = false;
-  options.reread_lines = 0;
-  options.reread_below_coverage = 0;
+  ScannerOptions options = WithoutRereads();
   Scanner scanner(**pool, options, &languages);
   auto r = scanner.Scan(Span(DevReceipt("X00016469612.jpg")), "r.jpg", "");
   ASSERT_TRUE(r) << r.error().ToString();
