@@ -720,16 +720,18 @@ core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
   return {};
 }
 
-// Reads the lines `which` of `page` (the rows of a table's column, top to
-// bottom) again as one block, from the first to the last and across all
-// their columns, at their median text height: each line's reading in its
-// own columns that `better(old, new)` accepts takes its place
-// (TakeBetterReading). One reading of the rows, where RereadInBand would
-// read each with the rows around it.
+// Reads the lines `which` of `page` (the rows of a table's column, the
+// lines of a name and address, top to bottom) again as one block, from the
+// first to the last at their median text height, across `columns` or all
+// the lines' columns: each line's reading in its own columns (and
+// `columns`) that `better(old, new)` accepts takes its place
+// (TakeBetterReading). One reading of the lines, where RereadInBand would
+// read each with the lines around it.
 template <typename Better>
 core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
                            OcrPage& page, const std::vector<size_t>& which,
-                           const Better& better) {
+                           const Better& better,
+                           std::optional<std::pair<int, int>> columns = {}) {
   if (which.empty()) return {};
   core::BBox all = page.lines[which.front()].box;
   std::vector<int> heights;
@@ -743,8 +745,9 @@ core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
   // A quarter of a line's height above and below: a table's header rule
   // right above its first row, taken into the block, is read into that row
   // ("Tanátsadás" for "Tanácsadás").
-  const core::BBox band{std::max(0, all.x0 - h), std::max(0, all.y0 - h / 4),
-                        std::min(image.width, all.x1 + h),
+  const auto [x0, x1] = columns.value_or(std::pair{all.x0 - h, all.x1 + h});
+  const core::BBox band{std::max(0, x0), std::max(0, all.y0 - h / 4),
+                        std::min(image.width, x1),
                         std::min(image.height, all.y1 + h / 4)};
   if (band.y1 <= band.y0 || band.x1 <= band.x0) return {};
   INVOICES_ASSIGN_OR_RETURN(OcrPage again,
@@ -752,7 +755,8 @@ core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
   for (size_t i : which) {
     OcrLine& line = page.lines[i];
     const int lh = line.WordHeight();
-    TakeBetterReading(line, line.box.x0 - lh, line.box.x1 + lh, again, better);
+    TakeBetterReading(line, std::max(x0, line.box.x0 - lh),
+                      std::min(x1, line.box.x1 + lh), again, better);
   }
   return {};
 }
@@ -1042,27 +1046,33 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   auto accents = [](const OcrLine& old, const OcrLine& again) {
     return AddsAccents(old.Text(), again.Text());
   };
-  std::vector<size_t> read, item_lines;
+  // Each field's lines, and the items' rows, read again as one block: a
+  // field only in its columns (on a letterhead the customer's block or the
+  // title may stand beside the name on the same rows), an item's row in its
+  // own (a description's line may hold its numbers too).
+  std::vector<std::vector<size_t>> of_field(boxes.size());
+  std::vector<size_t> item_lines;
   for (size_t i = 0; i < page.lines.size(); ++i) {
-    OcrLine& line = page.lines[i];
+    const OcrLine& line = page.lines[i];
     if (line.words.empty()) continue;
-    const int h = line.WordHeight();
-    // Only the columns of the field: on a letterhead the customer's block or
-    // the title may stand beside the name on the same rows.
     if (const core::BBox* box = internal::BoxOfLine(line, boxes)) {
-      INVOICES_RETURN_IF_ERROR(RereadInBand(
-          *engine, image, line, accents, std::pair{box->x0 - h, box->x1 + h}));
-      read.push_back(i);
+      of_field[box - boxes.data()].push_back(i);
     } else if (internal::BoxOfLine(line, items) &&
                internal::CountLetters(line.Text()) >= 3) {
       item_lines.push_back(i);
     }
   }
-  // The items' rows follow one another: read together, each in its own
-  // columns (a description's line may hold its numbers too).
+  std::vector<size_t> read = item_lines;
+  for (size_t f = 0; f < boxes.size(); ++f) {
+    if (of_field[f].empty()) continue;
+    const int h = page.lines[of_field[f].front()].WordHeight();
+    INVOICES_RETURN_IF_ERROR(
+        RereadAsBlock(*engine, image, page, of_field[f], accents,
+                      std::pair{boxes[f].x0 - h, boxes[f].x1 + h}));
+    read.insert(read.end(), of_field[f].begin(), of_field[f].end());
+  }
   INVOICES_RETURN_IF_ERROR(
       RereadAsBlock(*engine, image, page, item_lines, accents));
-  read.insert(read.end(), item_lines.begin(), item_lines.end());
   if (language == "ron") {
     for (size_t i : read) {
       for (OcrWord& w : page.lines[i].words) w.text = WithCommaBelow(w.text);
