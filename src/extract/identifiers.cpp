@@ -1071,7 +1071,7 @@ std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
   if (LooksLikeOtherValue(v)) return std::nullopt;
   const size_t vb = b + (v.data() - raw.data());
   Value out;
-  out.value = internal::RepairVatPrefix(internal::CollapseSpaces(v));
+  out.value = internal::RepairTaxNumber(internal::CollapseSpaces(v));
   out.span = internal::WordsIn(row, vb, vb + v.size());
   out.evidence = 1.0;
   return out;
@@ -2003,7 +2003,11 @@ std::vector<std::string> PartyLabels(bool with_colon_only) {
   return out;
 }
 
-std::string RepairVatPrefix(std::string value) {
+std::string RepairTaxNumber(std::string value) {
+  // A Canadian business number's program account ("123456789 RT0001"): two
+  // letters and four digits.
+  static const std::regex kProgram("\\b(R[CMPRTZ])O(\\d{3})\\b");
+  value = std::regex_replace(value, kProgram, "$010$2");
   // The letters OCR reads as these digits.
   static constexpr std::pair<char, char> kLookAlike[] = {
       {'1', 'I'}, {'5', 'S'}, {'8', 'B'}, {'0', 'O'}, {'2', 'Z'}, {'6', 'G'}};

@@ -510,6 +510,7 @@ TEST(IdentifierTest, TaxIdLabelsInSeveralLanguages) {
       {"VAT No. 5E556677889901", "SE556677889901"},
       {"ABN 51 824 753 556", "51 824 753 556"},
       {"VAT No. 1T1234567", "1T1234567"},
+      {"GST/HST No. 689485610 RTO001", "689485610 RT0001"},
   };
   for (const auto& [line, want] : cases) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
