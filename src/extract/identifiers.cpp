@@ -203,7 +203,7 @@ const PhraseTable& Labels() {
       P("npwp", kTaxId, 1.0, kQ),
       P("cvr", kTaxId, 1.0, kQ),
       P("y tunnus", kTaxId, 1.0),
-      P("ico", kTaxId, 0.8, kQ),
+      P("ico", kTaxId, 0.7, kQ),
       P("vkn", kTaxId, 1.0, kQ),
       P("adoszam", kTaxId, 1.0, kQ),
       P("cui", kTaxId, 1.0, kQ),
@@ -255,7 +255,10 @@ const PhraseTable& Labels() {
       P("telefono", kPhone, 1.0, kQ),
       P("telefone", kPhone, 1.0, kQ),
       P("tlf", kPhone, 1.0, kQ),
-      P("tif", kPhone, 0.7, kNumberNext),  // "Tlf" with its "l" read "I"
+      // Misread: "Tlf" with its "l" read "I" or "1", "Тел" read in Latin.
+      P("tif", kPhone, 0.7, kNumberNext),
+      P("t1f", kPhone, 0.7, kNumberNext),
+      P("ten", kPhone, 0.6, kNumberNext),
       P("puh", kPhone, 1.0, kQ),
       P("puhelin", kPhone, 1.0, kQ),
       P("tlph", kPhone, 0.9, kQ),
@@ -1245,6 +1248,32 @@ std::optional<Value> ValueOf(const PageLabels& m, const Label& l,
   return std::nullopt;
 }
 
+// The value of label `l`, which ends its line (or its cell), wrapped onto
+// the start of the next line of the same block ("IČO: 87830505 DIČ:" over
+// "CZ25153009" in a narrow letterhead): read from there, as a value below is.
+template <typename Reader>
+std::optional<Value> WrappedValue(const PageLabels& m, const Label& l,
+                                  Reader read) {
+  const Row& row = m.rows[l.row];
+  bool colon = false;
+  // Nothing after it in its cell (another column may follow).
+  const size_t after = SkipSeparators(row.text, l.end, row.text.size(), &colon);
+  if ((after < row.text.size() && !GapBetween(row, l.end, after)) ||
+      l.row + 1 >= m.rows.size()) {
+    return std::nullopt;
+  }
+  const Row& next = m.rows[l.row + 1];
+  const double h = m.h;
+  if (next.box.y0 - row.box.y1 > h || std::abs(next.box.x0 - row.box.x0) > h) {
+    return std::nullopt;
+  }
+  auto v = read(next, 0, CellLimit(m, l.row + 1, 0));
+  if (!v) return std::nullopt;
+  v->row = l.row + 1;
+  v->evidence *= l.strength * kBelow;
+  return v;
+}
+
 // A region of the page that belongs to a party other than the vendor.
 struct Block {
   size_t first_row = 0, last_row = 0;
@@ -1793,10 +1822,11 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
           // "GST 6%", "VAT 20.00" are rates and amounts: a tax word without
           // "No"/"ID"/"Reg" needs a long number right after it.
           const int min_digits = l.complete ? 7 : 8;
-          auto v =
-              ValueOf(m, l, l.complete, [&](const Row& r, size_t a, size_t b) {
-                return ReadTaxId(r, a, b, min_digits);
-              });
+          auto read = [&](const Row& r, size_t a, size_t b) {
+            return ReadTaxId(r, a, b, min_digits);
+          };
+          auto v = ValueOf(m, l, l.complete, read);
+          if (!v && l.complete) v = WrappedValue(m, l, read);
           if (!v) break;
           if (!l.complete) v->evidence *= 0.6;
           if (in_block(*v, false)) break;  // the ship-to party's

@@ -518,6 +518,24 @@ TEST(IdentifierTest, TaxIdLabelsInSeveralLanguages) {
   }
 }
 
+TEST(IdentifierTest, ATaxNumberWrappedOntoTheNextLine) {
+  // A narrow letterhead wraps the VAT number under its label's line.
+  const core::Extraction e = Extract(
+      "Dvorak Stavby s.r.o.\nNarodni 80\n301 00 Plzen\n"
+      "ICO: 87830505 DIC:\nCZ25153009\n\nFaktura INV-2017-1876\n");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "CZ25153009") << Dump(e);
+  // Also with another column beside the letterhead.
+  const core::Extraction beside = Extract(
+      "Dvorak Stavby s.r.o.\nNarodni 80\n301 00 Plzen\n"
+      "ICO: 87830505 DIC:          Datum vystaveni: 12.1.2017\n"
+      "CZ25153009\n\nFaktura INV-2017-1876\n");
+  EXPECT_EQ(Value(beside, "vendor_tax_id"), "CZ25153009") << Dump(beside);
+  // A line that goes on after its label is no wrapped value.
+  const core::Extraction other =
+      Extract("Dvorak Stavby s.r.o.\nICO: 87830505 DIC: none\nCZ25153009\n");
+  EXPECT_EQ(Value(other, "vendor_tax_id"), "87830505") << Dump(other);
+}
+
 TEST(IdentifierTest, EuVatNumberByItsFormatAlone) {
   const core::Extraction e =
       Extract("Muster GmbH\nBerlin\nDE123456789\nRechnung\n");
@@ -537,6 +555,8 @@ TEST(IdentifierTest, PhoneLabels) {
       {"Tél. 01.23.45.67.89", "01.23.45.67.89"},
       {"Tlf 22 33 44 55", "22 33 44 55"},
       {"TIF 30 61 67 83", "30 61 67 83"},  // "Tlf" misread
+      {"T1f: 89 42 26 13", "89 42 26 13"},
+      {"Ten.: 08 370 708", "08 370 708"},  // "Тел.:" read in Latin
       {"Puh. 050 190 2795", "050 190 2795"},
       {"H/P 012-3456789", "012-3456789"},
       {"Tel: 03-1234 5678 Fax: 03-1234 5679", "03-1234 5678"},
