@@ -73,6 +73,7 @@ constexpr OptionalField kOptionalFields[] = {
     {"tax", Compare::kAmount},         {"discount", Compare::kAmount},
     {"tip", Compare::kAmount},         {"amount_due", Compare::kAmount},
     {"vendor_phone", Compare::kId},    {"vendor_tax_id", Compare::kId},
+    {"receiver_tax_id", Compare::kId},
 };
 
 double Ms(Clock::duration d) {

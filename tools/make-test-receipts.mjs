@@ -3,9 +3,9 @@
 // dataset in the layout of ../shared/datasets/sroie-dev (images/*.jpg and
 // labels.jsonl: company, date, address, total, and also currency, subtotal,
 // tax, discount, tip, amount_due, line_items, vendor_phone and, for
-// invoices, vendor_tax_id and the customer's name and address): the held-out
-// check that
-// extraction is not fitted to the Malaysian development receipts. Each
+// invoices, vendor_tax_id, the customer's name and address and, with
+// --buyer-tax, its tax number): the held-out check that extraction is not
+// fitted to the Malaysian development receipts. Each
 // receipt is made up from a seed (shop, street, items, prices, tax, how it
 // is paid), laid out the way till printers of its country print (labels,
 // date and amount formats, currency), printed by Debian's chromium and
@@ -15,6 +15,7 @@
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
 //                                     [--countries us,uk,...,id] [--extras] [--credit] [--long]
+//                                     [--buyer-tax]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -42,6 +43,8 @@
 // --long (with --invoices) makes invoices of 22 to 34 items over two A4 pages
 // (a short header on the second, the totals at its end), as PDFs: with a text
 // layer with --pdf, else the two pages scanned as pictures (images/*.pdf).
+// --buyer-tax (with --invoices) prints the customer's tax number in its block,
+// in the country's form (labelled receiver_tax_id).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -55,7 +58,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit] [--long]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit] [--long] [--buyer-tax]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -81,6 +84,8 @@ const extras = args.includes('--extras');
 const credit = args.includes('--credit');
 // --long: invoices over two pages.
 const long = args.includes('--long');
+// --buyer-tax: the customer's tax number printed on invoices.
+const buyerTax = args.includes('--buyer-tax');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -1242,12 +1247,14 @@ function invoice(i) {
 
   const phone = chance(0.7) ? L.phone() : null;
   const taxId = chance(0.7) ? W.taxId() : null;
+  const buyerId = buyerTax ? W.taxId() : null;
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
     `${phone ? `<br>${phone}` : ''}${taxId ? `<br>${taxId.text}` : ''}</div>`;
   const meta = [[pick(C ? C.number : W.number), own], [pick(W.date), form(d)], [pick(W.due), form(due)]];
   if (C) meta.push([pick(C.ref), number]);
   const metaBlock = `<table class="meta">${meta.map(([l, v]) => `<tr><td>${l}</td><td>${v}</td></tr>`).join('')}</table>`;
-  const buyerBlock = `<div class="buyer"><b>${pick(W.billTo)}</b><br>${buyer}<br>${buyerLines.join('<br>')}</div>`;
+  const buyerBlock = `<div class="buyer"><b>${pick(W.billTo)}</b><br>${buyer}<br>${buyerLines.join('<br>')}` +
+    `${buyerId ? `<br>${buyerId.text}` : ''}</div>`;
   const title = `<div class="title">${pick(C ? C.title : W.title)}</div>`;
   const layout = between(0, 2);
   let head;
@@ -1333,6 +1340,7 @@ function invoice(i) {
       receiver_address: buyerLines.join(' '),
       ...(phone ? { vendor_phone: phoneValue(phone) } : {}),
       ...(taxId ? { vendor_tax_id: taxId.value } : {}),
+      ...(buyerId ? { receiver_tax_id: buyerId.value } : {}),
       ...amountLabels(key, { subtotal: sg * itemsSum, tax: sg * tax, discount: x.discount, amount_due: paid ? total - paid : 0 }),
       line_items: items.map((it) => itemLabel(it.text, it.qty, it.unit, sg * it.cents)),
     },
