@@ -1898,42 +1898,7 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
     }
     if (auto v = NetDays(row, ri)) terms.push_back(*v);
   }
-  // A receiver's tax number found by format or label, also read as the
-  // vendor's by another label, is the receiver's.
-  std::erase_if(vendor_tax, [&](const Value& v) {
-    return std::any_of(receiver_tax.begin(), receiver_tax.end(),
-                       [&](const Value& r) { return r.value == v.value; });
-  });
-  // A company's number that is a VAT number's digits without its country
-  // code ("ЕИК: 647568016 ИН по ДДС: BG647568016", the second label
-  // misread): the VAT number, with the evidence of either.
-  auto digits_of = [](const std::string& v) {
-    std::string d;
-    for (char c : v) {
-      if (c >= '0' && c <= '9') d += c;
-    }
-    return d;
-  };
-  for (Value& vat : vendor_tax) {
-    if (!IsEuVat(vat.value)) continue;
-    const std::string digits = digits_of(vat.value);
-    for (Value& number : vendor_tax) {
-      if (&number == &vat || CountLetters(number.value) > 0 ||
-          digits_of(number.value) != digits) {
-        continue;
-      }
-      vat.evidence = std::max(vat.evidence, number.evidence);
-      number.evidence = 0;
-    }
-  }
-  std::erase_if(vendor_tax, [](const Value& v) { return v.evidence == 0; });
-  // The first tax number near the top is the vendor's: a small bonus for
-  // height on the page, so that equal evidence goes to the top one.
-  for (Value& v : vendor_tax) v.evidence *= 1.0 - 0.05 * yrel(v.row);
-
   Choose(invoice_ids, "invoice_id", page_number, out);
-  Choose(vendor_tax, "vendor_tax_id", page_number, out);
-  Choose(receiver_tax, "receiver_tax_id", page_number, out);
   Choose(phones, "vendor_phone", page_number, out);
   Choose(pos, "purchase_order", page_number, out);
   Choose(terms, "payment_terms", page_number, out);
@@ -2002,7 +1967,58 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
     if (best->address) {
       Choose({*best->address}, "receiver_address", page_number, out);
     }
+    // A tax number in the customer's block (found by its label or by
+    // layout) or on the lines right under it is the customer's.
+    // (The address's columns: a name OCR read into the column beside it
+    // spans both.)
+    const core::BBox cols =
+        best->address ? best->address->span.box : best->name->span.box;
+    const Row& last = m.rows[best->last_row];
+    std::erase_if(vendor_tax, [&](const Value& v) {
+      const int cx = (v.span.box.x0 + v.span.box.x1) / 2;
+      const bool under = v.row > best->first_row &&
+                         v.row <= best->last_row + 2 &&
+                         m.rows[v.row].box.y0 - last.box.y1 <= 2.5 * m.h &&
+                         cx >= cols.x0 - m.h && cx <= cols.x1 + 2 * m.h;
+      if (under) receiver_tax.push_back(v);
+      return under;
+    });
   }
+  // A receiver's tax number found by format or label, also read as the
+  // vendor's by another label, is the receiver's.
+  std::erase_if(vendor_tax, [&](const Value& v) {
+    return std::any_of(receiver_tax.begin(), receiver_tax.end(),
+                       [&](const Value& r) { return r.value == v.value; });
+  });
+  // A company's number that is a VAT number's digits without its country
+  // code ("ЕИК: 647568016 ИН по ДДС: BG647568016", the second label
+  // misread): the VAT number, with the evidence of either.
+  auto digits_of = [](const std::string& v) {
+    std::string d;
+    for (char c : v) {
+      if (c >= '0' && c <= '9') d += c;
+    }
+    return d;
+  };
+  for (Value& vat : vendor_tax) {
+    if (!IsEuVat(vat.value)) continue;
+    const std::string digits = digits_of(vat.value);
+    for (Value& number : vendor_tax) {
+      if (&number == &vat || CountLetters(number.value) > 0 ||
+          digits_of(number.value) != digits) {
+        continue;
+      }
+      vat.evidence = std::max(vat.evidence, number.evidence);
+      number.evidence = 0;
+    }
+  }
+  std::erase_if(vendor_tax, [](const Value& v) { return v.evidence == 0; });
+  // The first tax number near the top is the vendor's: a small bonus for
+  // height on the page, so that equal evidence goes to the top one.
+  for (Value& v : vendor_tax) v.evidence *= 1.0 - 0.05 * yrel(v.row);
+
+  Choose(vendor_tax, "vendor_tax_id", page_number, out);
+  Choose(receiver_tax, "receiver_tax_id", page_number, out);
   // The customer's name taken for the vendor's too (the customer's label
   // read on one line with the vendor's name beside it: "Aan: De Molen
   // Transport V.O.F." over the customer's "Bakker Drukkerij V.O.F."): the

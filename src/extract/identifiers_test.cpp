@@ -875,6 +875,25 @@ core::Field FieldOn(const OcrPage& page, size_t first, size_t last,
   return f;
 }
 
+TEST(IdentifierTest, ATaxNumberUnderTheCustomersBlockIsTheCustomers) {
+  // The customer's block found by layout (its label lost), its tax number
+  // on the line under its address; the vendor's in the vendor's column.
+  const OcrPage page = PageFromText(
+      "TAX INVOICE\n"
+      "I ice to: . - os             Camden Joinery Limited\n"
+      "Kingsway Consulting Ltd\n"
+      "236 Mill Lane                175 Mill Lane\n"
+      "Bath BA1 1LT                 Bristol BS1 5TR\n"
+      "VAT No: GB123456789          VAT Reg. No. GB 894 7359 74\n"
+      "Invoice number: FA2021072\nTOTAL DUE 31,886.81\n");
+  core::Extraction e;
+  ExtractFields(page, 1, e);
+  ExtractIdentifiers(page, 1, e);
+  EXPECT_EQ(Value(e, "receiver_name"), "Kingsway Consulting Ltd") << Dump(e);
+  EXPECT_EQ(Value(e, "receiver_tax_id"), "GB123456789");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "GB 894 7359 74");
+}
+
 TEST(IdentifierTest, ACompanyAboveTheVendorFoundByLayoutIsTheVendor) {
   // The customer's label read as noise with the vendor's name beside it;
   // the name under the label was taken for the vendor's (as ExtractFields
