@@ -5,13 +5,13 @@
 // tax, discount, tip, amount_due, line_items, vendor_phone and, for
 // invoices, vendor_tax_id, the customer's name and address and, with
 // --buyer-tax, its tax number): the held-out check that extraction is not
-// fitted to the Malaysian development receipts. Each
-// receipt is made up from a seed (shop, street, items, prices, tax, how it
-// is paid), laid out the way till printers of its country print (labels,
-// date and amount formats, currency), printed by Debian's chromium and
-// photographed or scanned badly on purpose (a slight turn, blur, low
-// contrast, grey or yellowed paper, a darker table around the slip, JPEG
-// at 55-90%). The same seed gives the same receipts.
+// fitted to the Malaysian development receipts. Each receipt is made up
+// from a seed (shop, street, items, prices, tax, how it is paid), laid out
+// the way till printers of its country print (labels, date and amount
+// formats, currency), printed by Debian's chromium and photographed or
+// scanned badly on purpose (a slight turn, blur, low contrast, grey or
+// yellowed paper, a darker table around the slip, JPEG at 55-90%). The same
+// seed gives the same receipts.
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
 //                                     [--countries us,uk,...,id] [--extras] [--credit] [--long]

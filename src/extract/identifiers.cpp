@@ -1019,6 +1019,46 @@ std::optional<Value> ReadId(const Row& row, size_t from, size_t limit) {
   return out;
 }
 
+// EU VAT numbers by format ("DE123456789", "FR 12 345678901", "ATU12345678").
+bool IsEuVat(std::string compact) {
+  static const std::regex kVat(
+      "(ATU\\d{8}|BE[01]\\d{9}|BG\\d{9,10}|CY\\d{8}[A-Z]|CZ\\d{8,10}|"
+      "DE\\d{9}|DK\\d{8}|EE\\d{9}|EL\\d{9}|ES[A-Z0-9]\\d{7}[A-Z0-9]|"
+      "FI\\d{8}|FR[A-HJ-NP-Z0-9]{2}\\d{9}|HR\\d{11}|HU\\d{8}|"
+      "IE\\d[A-Z0-9+*]\\d{5}[A-Z]{1,2}|IT\\d{11}|LT(\\d{9}|\\d{12})|LU\\d{8}|"
+      "LV\\d{11}|MT\\d{8}|NL\\d{9}B\\d{2}|PL\\d{10}|PT\\d{9}|RO\\d{2,10}|"
+      "SE\\d{12}|SI\\d{8}|SK\\d{10}|GB(\\d{9}|\\d{12})|CHE\\d{9})");
+  std::erase_if(compact,
+                [](char c) { return c == ' ' || c == '.' || c == '-'; });
+  if (compact.size() < 8 || compact.size() > 16) return false;
+  return std::regex_match(compact, kVat);
+}
+
+// A tax number with the OCR confusions its form tells undone: a country
+// code read with a digit for a letter ("1T12345678901" for
+// "IT12345678901", "5E..." for "SE...") spelt with the letter when that
+// gives the form of an EU VAT number; an "O" for the "0" of a Canadian
+// program account ("RTO001"). Any other value as it is.
+std::string RepairTaxNumber(std::string value) {
+  // A Canadian business number's program account ("123456789 RT0001"): two
+  // letters and four digits.
+  static const std::regex kProgram("\\b(R[CMPRTZ])O(\\d{3})\\b");
+  value = std::regex_replace(value, kProgram, "$010$2");
+  // The letters OCR reads as these digits.
+  static constexpr std::pair<char, char> kLookAlike[] = {
+      {'1', 'I'}, {'5', 'S'}, {'8', 'B'}, {'0', 'O'}, {'2', 'Z'}, {'6', 'G'}};
+  if (value.size() < 3 || value[1] < 'A' || value[1] > 'Z' || IsEuVat(value)) {
+    return value;
+  }
+  for (const auto& [digit, letter] : kLookAlike) {
+    if (value[0] != digit) continue;
+    std::string spelt = value;
+    spelt[0] = letter;
+    if (IsEuVat(spelt)) return spelt;
+  }
+  return value;
+}
+
 // A tax number: words with digits, digit groups joined ("DE 123 456 789",
 // "51 824 753 556"); at least seven digits.
 std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
@@ -1074,7 +1114,7 @@ std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
   if (LooksLikeOtherValue(v)) return std::nullopt;
   const size_t vb = b + (v.data() - raw.data());
   Value out;
-  out.value = internal::RepairTaxNumber(internal::CollapseSpaces(v));
+  out.value = RepairTaxNumber(internal::CollapseSpaces(v));
   out.span = internal::WordsIn(row, vb, vb + v.size());
   out.evidence = 1.0;
   return out;
@@ -1479,21 +1519,6 @@ std::optional<Block> CompanyByLayout(const PageLabels& m,
   return std::nullopt;
 }
 
-// EU VAT numbers by format ("DE123456789", "FR 12 345678901", "ATU12345678").
-bool IsEuVat(std::string compact) {
-  static const std::regex kVat(
-      "(ATU\\d{8}|BE[01]\\d{9}|BG\\d{9,10}|CY\\d{8}[A-Z]|CZ\\d{8,10}|"
-      "DE\\d{9}|DK\\d{8}|EE\\d{9}|EL\\d{9}|ES[A-Z0-9]\\d{7}[A-Z0-9]|"
-      "FI\\d{8}|FR[A-HJ-NP-Z0-9]{2}\\d{9}|HR\\d{11}|HU\\d{8}|"
-      "IE\\d[A-Z0-9+*]\\d{5}[A-Z]{1,2}|IT\\d{11}|LT(\\d{9}|\\d{12})|LU\\d{8}|"
-      "LV\\d{11}|MT\\d{8}|NL\\d{9}B\\d{2}|PL\\d{10}|PT\\d{9}|RO\\d{2,10}|"
-      "SE\\d{12}|SI\\d{8}|SK\\d{10}|GB(\\d{9}|\\d{12})|CHE\\d{9})");
-  std::erase_if(compact,
-                [](char c) { return c == ' ' || c == '.' || c == '-'; });
-  if (compact.size() < 8 || compact.size() > 16) return false;
-  return std::regex_match(compact, kVat);
-}
-
 // Unlabelled EU VAT numbers of a row.
 std::vector<Value> FormatTaxIds(const Row& row, size_t ri) {
   std::vector<Value> out;
@@ -1732,6 +1757,71 @@ std::optional<core::Field> BalanceAfterPayment(const std::vector<Row>& rows,
       page_number, span);
 }
 
+// The vendor's and the customer's tax numbers, from the candidates read by
+// label and by form, once the customer's block (`customer`, if any) is
+// known.
+void ChooseTaxNumbers(const PageLabels& m, const Block* customer,
+                      std::vector<Value> vendor_tax,
+                      std::vector<Value> receiver_tax, int page_number,
+                      core::Extraction& out) {
+  if (customer) {
+    // A tax number in the customer's block (found by its label or by
+    // layout) or on the lines right under it is the customer's.
+    // (The address's columns: a name OCR read into the column beside it
+    // spans both.)
+    const core::BBox cols = customer->address ? customer->address->span.box
+                                              : customer->name->span.box;
+    const Row& last = m.rows[customer->last_row];
+    std::erase_if(vendor_tax, [&](const Value& v) {
+      const int cx = (v.span.box.x0 + v.span.box.x1) / 2;
+      const bool under = v.row > customer->first_row &&
+                         v.row <= customer->last_row + 2 &&
+                         m.rows[v.row].box.y0 - last.box.y1 <= 2.5 * m.h &&
+                         cx >= cols.x0 - m.h && cx <= cols.x1 + 2 * m.h;
+      if (under) receiver_tax.push_back(v);
+      return under;
+    });
+  }
+  // A receiver's tax number found by format or label, also read as the
+  // vendor's by another label, is the receiver's.
+  std::erase_if(vendor_tax, [&](const Value& v) {
+    return std::any_of(receiver_tax.begin(), receiver_tax.end(),
+                       [&](const Value& r) { return r.value == v.value; });
+  });
+  // A company's number that is a VAT number's digits without its country
+  // code ("ЕИК: 647568016 ИН по ДДС: BG647568016", the second label
+  // misread): the VAT number, with the evidence of either.
+  auto digits_of = [](const std::string& v) {
+    std::string d;
+    for (char c : v) {
+      if (c >= '0' && c <= '9') d += c;
+    }
+    return d;
+  };
+  for (Value& vat : vendor_tax) {
+    if (!IsEuVat(vat.value)) continue;
+    const std::string digits = digits_of(vat.value);
+    for (Value& number : vendor_tax) {
+      if (&number == &vat || CountLetters(number.value) > 0 ||
+          digits_of(number.value) != digits) {
+        continue;
+      }
+      vat.evidence = std::max(vat.evidence, number.evidence);
+      number.evidence = 0;
+    }
+  }
+  std::erase_if(vendor_tax, [](const Value& v) { return v.evidence == 0; });
+  // The first tax number near the top is the vendor's: a small bonus for
+  // height on the page, so that equal evidence goes to the top one.
+  const double span = std::max(1, m.bottom - m.top);
+  for (Value& v : vendor_tax) {
+    const double yrel = (m.rows[v.row].box.y0 - m.top) / span;
+    v.evidence *= 1.0 - 0.05 * yrel;
+  }
+  Choose(vendor_tax, "vendor_tax_id", page_number, out);
+  Choose(receiver_tax, "receiver_tax_id", page_number, out);
+}
+
 }  // namespace
 
 void ExtractIdentifiers(const OcrPage& read, int page_number,
@@ -1967,58 +2057,9 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
     if (best->address) {
       Choose({*best->address}, "receiver_address", page_number, out);
     }
-    // A tax number in the customer's block (found by its label or by
-    // layout) or on the lines right under it is the customer's.
-    // (The address's columns: a name OCR read into the column beside it
-    // spans both.)
-    const core::BBox cols =
-        best->address ? best->address->span.box : best->name->span.box;
-    const Row& last = m.rows[best->last_row];
-    std::erase_if(vendor_tax, [&](const Value& v) {
-      const int cx = (v.span.box.x0 + v.span.box.x1) / 2;
-      const bool under = v.row > best->first_row &&
-                         v.row <= best->last_row + 2 &&
-                         m.rows[v.row].box.y0 - last.box.y1 <= 2.5 * m.h &&
-                         cx >= cols.x0 - m.h && cx <= cols.x1 + 2 * m.h;
-      if (under) receiver_tax.push_back(v);
-      return under;
-    });
   }
-  // A receiver's tax number found by format or label, also read as the
-  // vendor's by another label, is the receiver's.
-  std::erase_if(vendor_tax, [&](const Value& v) {
-    return std::any_of(receiver_tax.begin(), receiver_tax.end(),
-                       [&](const Value& r) { return r.value == v.value; });
-  });
-  // A company's number that is a VAT number's digits without its country
-  // code ("ЕИК: 647568016 ИН по ДДС: BG647568016", the second label
-  // misread): the VAT number, with the evidence of either.
-  auto digits_of = [](const std::string& v) {
-    std::string d;
-    for (char c : v) {
-      if (c >= '0' && c <= '9') d += c;
-    }
-    return d;
-  };
-  for (Value& vat : vendor_tax) {
-    if (!IsEuVat(vat.value)) continue;
-    const std::string digits = digits_of(vat.value);
-    for (Value& number : vendor_tax) {
-      if (&number == &vat || CountLetters(number.value) > 0 ||
-          digits_of(number.value) != digits) {
-        continue;
-      }
-      vat.evidence = std::max(vat.evidence, number.evidence);
-      number.evidence = 0;
-    }
-  }
-  std::erase_if(vendor_tax, [](const Value& v) { return v.evidence == 0; });
-  // The first tax number near the top is the vendor's: a small bonus for
-  // height on the page, so that equal evidence goes to the top one.
-  for (Value& v : vendor_tax) v.evidence *= 1.0 - 0.05 * yrel(v.row);
-
-  Choose(vendor_tax, "vendor_tax_id", page_number, out);
-  Choose(receiver_tax, "receiver_tax_id", page_number, out);
+  ChooseTaxNumbers(m, best, std::move(vendor_tax), std::move(receiver_tax),
+                   page_number, out);
   // The customer's name taken for the vendor's too (the customer's label
   // read on one line with the vendor's name beside it: "Aan: De Molen
   // Transport V.O.F." over the customer's "Bakker Drukkerij V.O.F."): the
@@ -2047,26 +2088,6 @@ std::vector<std::string> PartyLabels(bool with_colon_only) {
     out.push_back(std::move(text));
   }
   return out;
-}
-
-std::string RepairTaxNumber(std::string value) {
-  // A Canadian business number's program account ("123456789 RT0001"): two
-  // letters and four digits.
-  static const std::regex kProgram("\\b(R[CMPRTZ])O(\\d{3})\\b");
-  value = std::regex_replace(value, kProgram, "$010$2");
-  // The letters OCR reads as these digits.
-  static constexpr std::pair<char, char> kLookAlike[] = {
-      {'1', 'I'}, {'5', 'S'}, {'8', 'B'}, {'0', 'O'}, {'2', 'Z'}, {'6', 'G'}};
-  if (value.size() < 3 || value[1] < 'A' || value[1] > 'Z' || IsEuVat(value)) {
-    return value;
-  }
-  for (const auto& [digit, letter] : kLookAlike) {
-    if (value[0] != digit) continue;
-    std::string spelt = value;
-    spelt[0] = letter;
-    if (IsEuVat(spelt)) return spelt;
-  }
-  return value;
 }
 
 }  // namespace internal

@@ -657,23 +657,17 @@ void ReplaceWords(OcrLine& line, const Drop& drop, std::vector<OcrWord> words) {
                     std::make_move_iterator(words.end()));
 }
 
-// Reads `line` of `image` again with the lines around it, as a block at a
-// comfortable text height: a rule or a stain right above a line, which the
-// page's line finder took into it, becomes a line of its own. The first
-// line of the new reading centred in the old one (which may span two) that
-// `better(old, new)` accepts replaces it.
-//
-// The band runs across the page: a value may stand far from its label. (A
-// band cut to the line's width costs less and read no better on the dev
-// receipts: -1 total, a digit lost at its edge.) With `columns` given, only
-// the line's words in those columns are read again and compared (a name on
-// a letterhead, with another block beside it on the same rows).
-// The words of `line` between x0 and x1 (by their centres).
+// Whether word `w` stands between x0 and x1 (by its centre).
+bool CentredBetween(const OcrWord& w, int x0, int x1) {
+  const int c = (w.box.x0 + w.box.x1) / 2;
+  return c >= x0 && c < x1;
+}
+
+// The words of `line` between x0 and x1 (CentredBetween).
 OcrLine WordsBetween(const OcrLine& line, int x0, int x1) {
   OcrLine out;
   for (const OcrWord& w : line.words) {
-    const int c = (w.box.x0 + w.box.x1) / 2;
-    if (c < x0 || c >= x1) continue;
+    if (!CentredBetween(w, x0, x1)) continue;
     out.box = out.words.empty() ? w.box : internal::Union(out.box, w.box);
     out.words.push_back(w);
   }
@@ -694,16 +688,23 @@ void TakeBetterReading(OcrLine& line, int x0, int x1, const OcrPage& again,
     OcrLine now = WordsBetween(l, x0, x1);
     if (now.words.empty() || !better(old, now)) continue;
     ReplaceWords(
-        line,
-        [&](const OcrWord& w) {
-          const int m = (w.box.x0 + w.box.x1) / 2;
-          return m >= x0 && m < x1;
-        },
+        line, [&](const OcrWord& w) { return CentredBetween(w, x0, x1); },
         std::move(now.words));
     break;
   }
 }
 
+// Reads `line` of `image` again with the lines around it, as a block at a
+// comfortable text height: a rule or a stain right above a line, which the
+// page's line finder took into it, becomes a line of its own. The first
+// line of the new reading centred in the old one (which may span two) that
+// `better(old, new)` accepts replaces it.
+//
+// The band runs across the page: a value may stand far from its label. (A
+// band cut to the line's width costs less and read no better on the dev
+// receipts: -1 total, a digit lost at its edge.) With `columns` given, only
+// the line's words in those columns are read again and compared (a name on
+// a letterhead, with another block beside it on the same rows).
 template <typename Better>
 core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
                           OcrLine& line, const Better& better,
@@ -742,10 +743,10 @@ core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
                    heights.end());
   const int h = heights[heights.size() / 2];
+  const auto [x0, x1] = columns.value_or(std::pair{all.x0 - h, all.x1 + h});
   // A quarter of a line's height above and below: a table's header rule
   // right above its first row, taken into the block, is read into that row
   // ("Tanátsadás" for "Tanácsadás").
-  const auto [x0, x1] = columns.value_or(std::pair{all.x0 - h, all.x1 + h});
   const core::BBox band{std::max(0, x0), std::max(0, all.y0 - h / 4),
                         std::min(image.width, x1),
                         std::min(image.height, all.y1 + h / 4)};

@@ -167,13 +167,6 @@ std::string RespellCompanyName(std::string_view name);
 // labels, which read the receiver's name and address after them.)
 std::vector<std::string> PartyLabels(bool with_colon_only = false);
 
-// A tax number with the OCR confusions its form tells undone: a country
-// code read with a digit for a letter ("1T12345678901" for
-// "IT12345678901", "5E..." for "SE...") spelt with the letter when that
-// gives the form of an EU VAT number; an "O" for the "0" of a Canadian
-// program account ("RTO001"). Any other value as it is.
-std::string RepairTaxNumber(std::string value);
-
 // ------------------------------------------------------------------- labels
 
 // A label phrase in folded tokens ("invoice no" is {"invoice", "no"}).
