@@ -73,7 +73,8 @@ constexpr OptionalField kOptionalFields[] = {
     {"tax", Compare::kAmount},         {"discount", Compare::kAmount},
     {"tip", Compare::kAmount},         {"amount_due", Compare::kAmount},
     {"vendor_phone", Compare::kId},    {"vendor_tax_id", Compare::kId},
-    {"receiver_tax_id", Compare::kId},
+    {"receiver_tax_id", Compare::kId}, {"purchase_order", Compare::kId},
+    {"payment_terms", Compare::kText},
 };
 
 double Ms(Clock::duration d) {

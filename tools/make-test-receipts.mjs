@@ -4,7 +4,8 @@
 // labels.jsonl: company, date, address, total, and also currency, subtotal,
 // tax, discount, tip, amount_due, line_items, vendor_phone and, for
 // invoices, vendor_tax_id, the customer's name and address and, with
-// --buyer-tax, its tax number): the held-out check that extraction is not
+// --buyer-tax, its tax number, with --orders the purchase order and payment
+// terms): the held-out check that extraction is not
 // fitted to the Malaysian development receipts. Each receipt is made up
 // from a seed (shop, street, items, prices, tax, how it is paid), laid out
 // the way till printers of its country print (labels, date and amount
@@ -15,7 +16,7 @@
 //
 //   node tools/make-test-receipts.mjs OUT_DIR [--count 60] [--seed 1] [--invoices] [--pdf]
 //                                     [--countries us,uk,...,id] [--extras] [--credit] [--long]
-//                                     [--buyer-tax]
+//                                     [--buyer-tax] [--orders]
 //
 // --invoices makes A4 invoices of businesses in place of till slips: the
 // vendor's letterhead (left, right or centred), the customer's block beside
@@ -45,6 +46,10 @@
 // layer with --pdf, else the two pages scanned as pictures (images/*.pdf).
 // --buyer-tax (with --invoices) prints the customer's tax number in its block,
 // in the country's form (labelled receiver_tax_id).
+// --orders (with --invoices) prints the customer's purchase order number and
+// the payment terms, each on most invoices, in the country's words: among the
+// invoice number and dates or, the terms, as a line at the foot (labelled
+// purchase_order and payment_terms, the text after the label).
 // Needs chromium and tests/node_modules (scripts/install-deps). Nothing it
 // writes is committed; `make bench-foreign` makes the set and scores it.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -58,7 +63,7 @@ const { chromium } = require('playwright-core');
 
 const args = process.argv.slice(2);
 if (args.length < 1 || args[0].startsWith('-')) {
-  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit] [--long] [--buyer-tax]');
+  console.error('usage: node tools/make-test-receipts.mjs OUT_DIR [--count N] [--seed S] [--invoices] [--pdf] [--countries a,b,...] [--extras] [--credit] [--long] [--buyer-tax] [--orders]');
   process.exit(2);
 }
 const out = path.resolve(args[0]);
@@ -86,6 +91,8 @@ const credit = args.includes('--credit');
 const long = args.includes('--long');
 // --buyer-tax: the customer's tax number printed on invoices.
 const buyerTax = args.includes('--buyer-tax');
+// --orders: the purchase order and payment terms printed on invoices.
+const orders = args.includes('--orders');
 
 // mulberry32: a small seeded generator, so that a seed names one set.
 function rng(s) {
@@ -1133,6 +1140,38 @@ const INVOICE_EXTRAS = {
   ua: { shipping: ['Доставка', 'Транспортування'], paid: ['Аванс', 'Передоплата'], balance: ['Залишок до сплати', 'Залишок'], reduced: 7 },
 };
 
+// What invoices with --orders print in each country: the labels of the
+// customer's purchase order number and of the payment terms, and terms as
+// its businesses write them.
+const ORDER_WORDS = {
+  us: { po: ['PO Number:', 'P.O. #', 'Purchase Order:'], terms: ['Terms:', 'Payment Terms:'], values: ['Net 30', 'Net 15', 'Due on receipt', '2% 10, Net 30'] },
+  uk: { po: ['Purchase order:', 'PO number:', 'Your order no.:'], terms: ['Payment terms:', 'Terms:'], values: ['30 days', '14 days net', 'Due on receipt'] },
+  de: { po: ['Bestellnummer:', 'Ihre Bestellung:', 'Bestell-Nr.:'], terms: ['Zahlungsbedingungen:', 'Zahlungsziel:'], values: ['14 Tage netto', '30 Tage netto', 'sofort ohne Abzug', '10 Tage 2% Skonto, 30 Tage netto'] },
+  fr: { po: ['Bon de commande :', 'N° de commande :', 'Votre commande :'], terms: ['Conditions de paiement :', 'Conditions de règlement :'], values: ['30 jours fin de mois', 'à réception de facture', '45 jours net'] },
+  es: { po: ['Nº de pedido:', 'Pedido:', 'Orden de compra:'], terms: ['Condiciones de pago:', 'Plazo de pago:'], values: ['30 días', 'transferencia a 30 días', 'al contado'] },
+  it: { po: ['Ordine n.', 'Rif. ordine:', "Ordine d'acquisto:"], terms: ['Condizioni di pagamento:', 'Termini di pagamento:'], values: ['30 gg d.f.', 'bonifico 60 gg f.m.', 'rimessa diretta'] },
+  nl: { po: ['Ordernummer:', 'Inkoopordernummer:', 'Uw ordernummer:'], terms: ['Betalingsvoorwaarden:', 'Betalingstermijn:'], values: ['30 dagen', '14 dagen netto', '8 dagen'] },
+  iso: { po: ['PO No.:', 'Purchase Order:'], terms: ['Terms:', 'Payment Terms:'], values: ['30 days', 'C.O.D.', 'Net 60'] },
+  ch: { po: ['Bestellnummer:', 'Ihre Bestellung:'], terms: ['Zahlungsbedingungen:', 'Zahlungsfrist:'], values: ['30 Tage netto', '10 Tage 2% Skonto, 30 Tage netto', '20 Tage'] },
+  au: { po: ['PO Number:', 'Purchase Order:', 'Order No:'], terms: ['Terms:', 'Payment Terms:'], values: ['14 days', '30 days EOM', 'COD'] },
+  in: { po: ['PO No.:', "Buyer's Order No.:", 'P.O. Number:'], terms: ['Payment Terms:', 'Terms of Payment:'], values: ['30 days', 'Immediate', '45 days credit'] },
+  pt: { po: ['Nº de encomenda:', 'Encomenda:', 'Requisição:'], terms: ['Condições de pagamento:', 'Prazo de pagamento:'], values: ['30 dias', 'Pronto pagamento', '60 dias'] },
+  pl: { po: ['Nr zamówienia:', 'Zamówienie:'], terms: ['Warunki płatności:', 'Termin płatności:'], values: ['14 dni', '30 dni', 'przelew 14 dni'] },
+  ca: { po: ['PO Number:', 'P.O. No.:', 'Purchase Order:'], terms: ['Terms:', 'Payment Terms:'], values: ['Net 30', 'Due on receipt', 'Net 15'] },
+  se: { po: ['Ordernummer:', 'Beställningsnummer:', 'Ert ordernr:'], terms: ['Betalningsvillkor:'], values: ['30 dagar netto', '10 dagar', '20 dagar'] },
+  dk: { po: ['Ordrenummer:', 'Rekvisitionsnr.:', 'Jeres ordre:'], terms: ['Betalingsbetingelser:'], values: ['netto 14 dage', 'løbende måned + 30 dage', 'netto 8 dage'] },
+  no: { po: ['Ordrenummer:', 'Deres ordre:', 'Bestillingsnr.:'], terms: ['Betalingsbetingelser:', 'Betalingsvilkår:'], values: ['14 dager netto', '30 dager', '10 dager'] },
+  fi: { po: ['Tilausnumero:', 'Tilaus:'], terms: ['Maksuehdot:', 'Maksuehto:'], values: ['14 päivää netto', '30 pv netto', '7 päivää'] },
+  cz: { po: ['Číslo objednávky:', 'Objednávka č.:'], terms: ['Platební podmínky:'], values: ['14 dní', 'převodem 14 dní', '30 dní'] },
+  tr: { po: ['Sipariş No:', 'Sipariş Numarası:'], terms: ['Ödeme Koşulları:', 'Vade:'], values: ['30 gün', 'Peşin', '60 gün vadeli'] },
+  id: { po: ['No. PO:', 'Nomor Pesanan:'], terms: ['Syarat Pembayaran:', 'Termin:'], values: ['30 hari', 'Tunai', '14 hari'] },
+  hu: { po: ['Rendelésszám:', 'Megrendelés száma:'], terms: ['Fizetési feltételek:'], values: ['8 nap', 'átutalás 15 nap', '30 nap'] },
+  ro: { po: ['Nr. comandă:', 'Comanda nr.:'], terms: ['Termen de plată:', 'Condiții de plată:'], values: ['30 de zile', '15 zile', 'la vedere'] },
+  gr: { po: ['Αρ. παραγγελίας:', 'Παραγγελία:'], terms: ['Όροι πληρωμής:'], values: ['30 ημέρες', 'Επί πιστώσει 60 ημερών', 'Μετρητοίς'] },
+  bg: { po: ['Поръчка №:', 'Номер на поръчка:'], terms: ['Условия на плащане:', 'Срок на плащане:'], values: ['30 дни', 'по банков път 14 дни', '7 дни'] },
+  ua: { po: ['Замовлення №:', 'Номер замовлення:'], terms: ['Умови оплати:', 'Термін оплати:'], values: ['14 днів', '30 банківських днів', 'передоплата'] },
+};
+
 // What credit notes (--credit) print in each country: their title, the label
 // of their own number, and of the invoice they credit.
 const CREDIT_NOTES = {
@@ -1248,10 +1287,19 @@ function invoice(i) {
   const phone = chance(0.7) ? L.phone() : null;
   const taxId = chance(0.7) ? W.taxId() : null;
   const buyerId = buyerTax ? W.taxId() : null;
+  // With --orders: the customer's order number and the terms, each on most
+  // invoices; the terms among the meta rows or as a line at the foot.
+  const O = orders ? ORDER_WORDS[key] : null;
+  const po = O && chance(0.8) ? { label: pick(O.po), value: pick([
+    `PO-${d.y}-${String(between(1, 9999)).padStart(4, '0')}`, String(between(4500000000, 4509999999)),
+    `${pick(['BC', 'B', 'ORD', 'P'])}${between(1000, 99999)}`, `${between(100, 9999)}/${d.y}`]) } : null;
+  const terms = O && chance(0.8) ? { label: pick(O.terms), value: pick(O.values), foot: chance(0.4) } : null;
   const vendorBlock = `<div class="vendor"><div class="vname">${company}</div>${addressLines.join('<br>')}` +
     `${phone ? `<br>${phone}` : ''}${taxId ? `<br>${taxId.text}` : ''}</div>`;
   const meta = [[pick(C ? C.number : W.number), own], [pick(W.date), form(d)], [pick(W.due), form(due)]];
   if (C) meta.push([pick(C.ref), number]);
+  if (po) meta.push([po.label, po.value]);
+  if (terms && !terms.foot) meta.push([terms.label, terms.value]);
   const metaBlock = `<table class="meta">${meta.map(([l, v]) => `<tr><td>${l}</td><td>${v}</td></tr>`).join('')}</table>`;
   const buyerBlock = `<div class="buyer"><b>${pick(W.billTo)}</b><br>${buyer}<br>${buyerLines.join('<br>')}` +
     `${buyerId ? `<br>${buyerId.text}` : ''}</div>`;
@@ -1274,7 +1322,10 @@ function invoice(i) {
     `${tr(taxLabel, bare(sg * taxStd))}${x.reduced ? tr(W.tax(x.reduced), bare(taxReduced)) : ''}` +
     `${tr(totalLabel, totalText, 'grand')}` +
     `${paid ? tr(x.paidLabel, `-${bare(paid)}`) + tr(x.balanceLabel, bare(total - paid)) : ''}</table>`;
-  const foot = `<div class="foot">${pick(W.terms)}</div>`;
+  // (With --orders, the foot prints the labelled terms or nothing, so that no
+  // other terms contradict them.)
+  const footText = O ? (terms?.foot ? `${terms.label} ${terms.value}` : '') : pick(W.terms);
+  const foot = `<div class="foot">${footText}</div>`;
 
   const font = pick(['"Liberation Sans"', '"Liberation Serif"', '"DejaVu Sans"']);
   const photo = chance(0.25);
@@ -1341,6 +1392,8 @@ function invoice(i) {
       ...(phone ? { vendor_phone: phoneValue(phone) } : {}),
       ...(taxId ? { vendor_tax_id: taxId.value } : {}),
       ...(buyerId ? { receiver_tax_id: buyerId.value } : {}),
+      ...(po ? { purchase_order: po.value } : {}),
+      ...(terms ? { payment_terms: terms.value } : {}),
       ...amountLabels(key, { subtotal: sg * itemsSum, tax: sg * tax, discount: x.discount, amount_due: paid ? total - paid : 0 }),
       line_items: items.map((it) => itemLabel(it.text, it.qty, it.unit, sg * it.cents)),
     },

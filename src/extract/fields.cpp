@@ -63,6 +63,7 @@ enum Kind : uint64_t {
   kTaxId = 1ull << 29,        // a tax word naming a number: "GST ID", "VAT No"
   kCharge = 1ull << 30,       // SERVICE CHARGE: an extra added to the total
   kCredit = 1ull << 31,       // CREDIT NOTE, GUTSCHRIFT, AVOIR: a credit note
+  kTerms = 1ull << 32,        // PAYMENT TERMS: "Net 30" is no net amount
 };
 
 // Kinds that label an amount.
@@ -196,8 +197,10 @@ const std::vector<Keyword>& Keywords() {
         {"subtotale", kSub},
         {"subtotaal", kSub},
         {"base imponible", kSub},
-        {"delsumma", kSub},  // Swedish
-        {"delsum", kSub},    // Norwegian
+        {"base tributavel", kSub},  // Portuguese "Base tributável"
+        {"veroton hinta", kSub},    // Finnish: the price before tax
+        {"delsumma", kSub},         // Swedish
+        {"delsum", kSub},           // Norwegian
         {"mellemsum", kSub},
         {"sum varer", kSub},
         {"valisumma", kSub},  // Finnish "Välisumma"
@@ -513,6 +516,42 @@ const std::vector<Keyword>& Keywords() {
         {"less", kDiscount},
         {"nachlass", kDiscount},
         {"skonto", kDiscount},
+        {"terms", kTerms},
+        {"payment terms", kTerms},
+        {"credit terms", kTerms},
+        {"terma", kTerms},
+        {"zahlungsbedingungen", kTerms},
+        {"conditions de paiement", kTerms},
+        {"conditions de reglement", kTerms},
+        {"condiciones de pago", kTerms},
+        {"condicoes de pagamento", kTerms},
+        {"condizioni di pagamento", kTerms},
+        {"betalingsvoorwaarden", kTerms},
+        {"betalningsvillkor", kTerms},
+        {"betalingsbetingelser", kTerms},
+        {"maksuehdot", kTerms},
+        {"maksuehto", kTerms},
+        {"terms of payment", kTerms},
+        {"zahlungsbedingung", kTerms},
+        {"zahlungskonditionen", kTerms},
+        {"modalites de paiement", kTerms},
+        {"terminos de pago", kTerms},
+        {"plazo de pago", kTerms},
+        {"prazo de pagamento", kTerms},
+        {"termini di pagamento", kTerms},
+        {"betalingstermijn", kTerms},
+        {"betalingscondities", kTerms},
+        {"betalingsvilkar", kTerms},
+        {"οροι πληρωμησ", kTerms},
+        {"условия на плащане", kTerms},
+        {"условия оплаты", kTerms},
+        {"умови оплати", kTerms},
+        {"warunki platnosci", kTerms},
+        {"platebni podminky", kTerms},
+        {"odeme kosullari", kTerms},
+        {"fizetesi feltetelek", kTerms},
+        {"conditii de plata", kTerms},
+        {"syarat pembayaran", kTerms},
         {"rabat", kDiscount},
         {"alennus", kDiscount},
         {"sleva", kDiscount},
@@ -967,7 +1006,7 @@ const std::vector<Keyword>& Keywords() {
         {"falligkeit", kDueWord},
         {"falligkeitsdatum", kDueWord},
         {"zahlbar bis", kDueWord},
-        {"zahlungsziel", kDueWord},
+        {"zahlungsziel", kDueWord | kTerms},  // a date, or terms
         {"echeance", kDueWord},
         {"date d echeance", kDueWord},
         {"vencimiento", kDueWord},
@@ -1866,7 +1905,9 @@ Role RoleOf(uint64_t k) {
   const bool total = k & kTotal, tax = k & kTax, excl = k & kExcl,
              incl = k & kIncl, due = k & kDue, grand = k & kGrand,
              net = k & kNet, amount = k & kAmount;
-  if (k & kChange) {
+  if ((k & kTerms) && !total && !grand && !due && !tax) {
+    // "Terms: Net 30", "Zahlungsziel: 10 Tage 2% Skonto": no amount.
+  } else if (k & kChange) {
     r.change = true;
   } else if (k & kSub) {
     r.sub = 0.9;  // also "Subtotal after discount", "Items subtotal"
@@ -1995,6 +2036,9 @@ std::optional<Role> InheritedRole(const PageModel& m, size_t li,
 Role AmountRole(const PageModel& m, size_t li, size_t ai, const BBox& box) {
   const Line& line = m.lines[li];
   const AmountToken& a = line.amounts[ai];
+  // A line of payment terms and no total holds no amount ("Terms: 2%
+  // discount 10 days, net 30").
+  if ((line.kinds & kTerms) && !RoleOf(line.kinds).Any()) return {};
   // The labels between the previous amount and this one.
   const size_t from = ai == 0 ? 0 : line.amounts[ai - 1].end;
   uint64_t segment = 0;

@@ -255,6 +255,23 @@ Total Due                                         £240.00
 
 Payment within 30 days. Thank you for your business.)";
 
+// "Net 30" and the discount of payment terms are no amounts: no subtotal
+// or total read from them.
+TEST(ExtractFieldsTest, PaymentTermsHoldNoAmounts) {
+  for (const std::string terms :
+       {"Terms: Net 30", "Payment terms: 2% discount 10 days, net 30",
+        "Betalningsvillkor: netto 30"}) {
+    const core::Extraction e =
+        Extract("ACME LTD\n12 High Street\n" + terms + "\nTotal 110.00\n");
+    EXPECT_EQ(Value(e, "subtotal"), "<none>") << terms << "\n" << Dump(e);
+    EXPECT_EQ(Value(e, "total"), "110.00") << terms << "\n" << Dump(e);
+  }
+  // A total printed on the same line as the terms is still the total.
+  const core::Extraction e =
+      Extract("ACME LTD\nTerms: Net 30    Total 110.00\n");
+  EXPECT_EQ(Value(e, "total"), "110.00") << Dump(e);
+}
+
 TEST(ExtractFieldsTest, InvoiceWithInvoiceDateAndDueDate) {
   const core::Extraction e = Extract(kUkInvoice);
   SCOPED_TRACE(Dump(e));
@@ -341,6 +358,18 @@ TEST(ExtractFieldsTest, TotalLabelsOfMoreCountries) {
   for (const auto& [lines, want] : cases) {
     const core::Extraction e = Extract("ACME\nItem 1,00\n" + lines);
     EXPECT_EQ(Value(e, "total"), want) << lines << "\n" << Dump(e);
+  }
+}
+
+TEST(ExtractFieldsTest, SubtotalLabelsOfMoreCountries) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Base tributável 782,43\nIVA 23% 179,96\nTotal 962,39", "782.43"},
+      {"Veroton hinta 9 870,02\nALV 24% 2 368,80\nMaksettava 12 238,82 €",
+       "9870.02"},
+  };
+  for (const auto& [lines, want] : cases) {
+    const core::Extraction e = Extract("ACME\n" + lines);
+    EXPECT_EQ(Value(e, "subtotal"), want) << lines << "\n" << Dump(e);
   }
 }
 

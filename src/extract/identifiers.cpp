@@ -296,12 +296,51 @@ const PhraseTable& Labels() {
       P("de commande", kPo, 0.9, kPrefixQual),
       P("votre commande", kPo, 0.9, kQ),
       P("orden de compra", kPo, 1.0, kQ),
-      P("pedido", kPo, 0.7, kSQ),
+      P("pedido", kPo, 0.7, kNQ),
       P("de pedido", kPo, 0.8, kPrefixQual),
       P("ordine", kPo, 0.7, kSQ),
       P("ordine d acquisto", kPo, 1.0, kQ),
+      P("rif ordine", kPo, 1.0, kQ),
+      P("vostro ordine", kPo, 0.9, kQ),
       P("bestelling", kPo, 0.7, kSQ),
       P("inkooporder", kPo, 1.0, kQ),
+      P("inkoopordernummer", kPo, 1.0),
+      P("ordernummer", kPo, 1.0),
+      P("uw ordernummer", kPo, 1.0),
+      P("ordernr", kPo, 1.0),
+      P("ert ordernr", kPo, 1.0),
+      P("order", kPo, 0.7, kSQ),  // "Order No:" (a ticket's, on a receipt)
+      P("encomenda", kPo, 0.8, kNQ),
+      P("de encomenda", kPo, 0.9, kPrefixQual),
+      P("requisicao", kPo, 0.8, kQ),
+      P("zamowienie", kPo, 0.8, kNQ),
+      P("zamowienia", kPo, 0.9, kPrefixQual),
+      P("bestallningsnummer", kPo, 1.0),
+      P("bestallningsnr", kPo, 1.0),
+      P("ordrenummer", kPo, 1.0),
+      P("ordrenr", kPo, 1.0),
+      P("jeres ordre", kPo, 0.9, kQ),
+      P("deres ordre", kPo, 0.9, kQ),
+      P("rekvisitionsnr", kPo, 1.0),
+      P("rekvisition", kPo, 0.8, kSQ),
+      P("bestillingsnr", kPo, 1.0),
+      P("bestillingsnummer", kPo, 1.0),
+      P("tilausnumero", kPo, 1.0),
+      P("tilaus", kPo, 0.8, kNQ),
+      P("objednavka", kPo, 0.8, kNQ),
+      P("objednavka c", kPo, 1.0),  // "Objednávka č."
+      P("cislo objednavky", kPo, 1.0),
+      P("siparis", kPo, 0.9, kSQ),
+      P("siparis numarasi", kPo, 1.0),
+      P("no po", kPo, 1.0),
+      P("nomor pesanan", kPo, 1.0),
+      P("nomor po", kPo, 1.0),
+      P("rendelesszam", kPo, 1.0),
+      P("megrendeles szama", kPo, 1.0),
+      P("megrendelesszam", kPo, 1.0),
+      P("comanda", kPo, 0.8, kSQ),
+      P("nr comanda", kPo, 1.0),
+      P("numar comanda", kPo, 1.0),
       // payment_terms
       P("terms", kTerms, 0.9),
       P("term", kTerms, 0.7),
@@ -325,6 +364,28 @@ const PhraseTable& Labels() {
       P("betalingscondities", kTerms, 1.0),
       P("terma", kTerms, 0.8),
       P("terma pembayaran", kTerms, 1.0),
+      P("syarat pembayaran", kTerms, 1.0),
+      P("termin", kTerms, 0.6),
+      P("plazo de pago", kTerms, 1.0),
+      P("condicoes de pagamento", kTerms, 1.0),
+      P("prazo de pagamento", kTerms, 1.0),
+      P("warunki platnosci", kTerms, 1.0),
+      P("termin platnosci", kTerms,
+        0.8),  // or the due date: a date is not terms
+      P("betalningsvillkor", kTerms, 1.0),
+      P("betalingsbetingelser", kTerms, 1.0),
+      P("betalingsvilkar", kTerms, 1.0),
+      P("betalingsfrist", kTerms, 0.8),
+      P("maksuehdot", kTerms, 1.0),
+      P("maksuehto", kTerms, 1.0),
+      P("platebni podminky", kTerms, 1.0),
+      P("odeme kosullari", kTerms, 1.0),
+      P("odeme sekli", kTerms, 0.6),
+      P("vade", kTerms, 0.6),
+      P("fizetesi feltetelek", kTerms, 1.0),
+      P("termen de plata", kTerms, 0.9),
+      P("conditii de plata", kTerms, 1.0),
+      P("zahlungsfrist", kTerms, 0.8),
       P("zahlbar innerhalb", kTermsPhrase, 0.8),
       P("zahlbar binnen", kTermsPhrase, 0.8),
       P("zahlbar sofort", kTermsPhrase, 0.8),
@@ -550,6 +611,7 @@ const PhraseTable& Labels() {
       P("datum splatnosti", kOther, 1),
       P("tarih", kOther, 1),
       P("fatura tarihi", kOther, 1),
+      P("vade tarihi", kOther, 1),
       P("tanggal", kOther, 1),
       P("jatuh tempo", kOther, 1),
       P("szamla kelte", kOther, 1),
@@ -649,6 +711,10 @@ const PhraseTable& Labels() {
       P("συνολο", kOther, 1),
       P("πληρωτεο", kAmountDue, 0.9),
       P("πληρωτεο ποσο", kAmountDue, 1.0),
+      P("αρ παραγγελιασ", kPo, 1.0),
+      P("αριθμοσ παραγγελιασ", kPo, 1.0),
+      P("παραγγελια", kPo, 0.8, kNQ),
+      P("οροι πληρωμησ", kTerms, 1.0),
       // Bulgarian, Russian, Ukrainian (folded: "е" for "ё").
       P("фактура", kInvoiceId, 1.0, kNQ),
       P("номер на фактура", kInvoiceId, 1.0),
@@ -690,7 +756,18 @@ const PhraseTable& Labels() {
       P("одержувач", kParty, 0.8),
       P("до рахунку", kOther, 1),
       P("сплатити до", kOther, 1),
-      P("термін оплати", kOther, 1),
+      // (Or the due date, read by the dates: a date is no terms.)
+      P("термін оплати", kTerms, 0.8),
+      P("умови оплати", kTerms, 1.0),
+      P("условия на плащане", kTerms, 1.0),
+      P("срок на плащане", kTerms, 0.8),
+      P("условия оплаты", kTerms, 1.0),
+      P("поръчка", kPo, 0.8, kSQ),
+      P("номер на поръчка", kPo, 1.0),
+      P("замовлення", kPo, 0.8, kSQ),
+      P("номер замовлення", kPo, 1.0),
+      P("заказ", kPo, 0.8, kSQ),
+      P("номер заказа", kPo, 1.0),
       P("дата складання", kOther, 1),
   });
   return kTable;
@@ -916,9 +993,19 @@ PageLabels FindLabels(const OcrPage& page) {
       l.box = words.box;
       out.push_back(l);
     }
+    // A value ends where the next label starts; terms go on over the words
+    // of terms ("Zahlungsziel: 10 Tage 2% Skonto, 30 Tage netto").
+    auto within_terms = [](const Label& l) {
+      return l.kind == kDiscount || l.kind == kTerms || l.kind == kTermsPhrase;
+    };
     for (size_t i = 0; i < out.size(); ++i) {
+      size_t next = i + 1;
+      while (out[i].kind == kTerms && next < out.size() &&
+             within_terms(out[next])) {
+        ++next;
+      }
       out[i].limit =
-          i + 1 < out.size() ? tok[out[i + 1].first].begin : row.text.size();
+          next < out.size() ? tok[out[next].first].begin : row.text.size();
     }
   }
   return m;
@@ -1013,7 +1100,7 @@ std::optional<Value> ReadId(const Row& row, size_t from, size_t limit) {
   if (LooksLikeOtherValue(v)) return std::nullopt;
   const size_t vb = b + (v.data() - raw.data());
   Value out;
-  out.value = internal::CollapseSpaces(v);
+  out.value = ToLatinLookalikes(internal::CollapseSpaces(v));
   out.span = internal::WordsIn(row, vb, vb + v.size());
   out.evidence = shape * (CountDigits(v) >= 3 ? 1.0 : 0.8);
   return out;
@@ -1584,9 +1671,9 @@ std::optional<Value> NetDays(const Row& row, size_t ri) {
     return n >= 1 && n <= 180;
   };
   auto is_days = [&](size_t i) {
-    static constexpr std::string_view kDays[] = {"days",   "day",   "tage",
-                                                 "tagen",  "jours", "dias",
-                                                 "giorni", "hari",  "dagen"};
+    static constexpr std::string_view kDays[] = {
+        "days", "day",   "tage",  "tagen", "jours", "dias",   "giorni",
+        "hari", "dagen", "dagar", "dage",  "dager", "paivaa", "pv"};
     return i < t.size() && std::find(std::begin(kDays), std::end(kDays),
                                      t[i].text) != std::end(kDays);
   };
@@ -1947,6 +2034,15 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
         case kDiscount:
         case kAmountDue: {
           const auto& tok = row.tokens;
+          // Words of the terms before it in its cell ("Terms: 2% discount
+          // 10 days, net 30"): no amount.
+          const bool in_terms = std::any_of(
+              m.labels[ri].begin(), m.labels[ri].end(), [&](const Label& t) {
+                return (t.kind == kTerms || t.kind == kTermsPhrase) &&
+                       t.first < l.first &&
+                       row.text.find("  ", t.end) > tok[l.first].begin;
+              });
+          if (in_terms) break;
           if (l.kind == kDiscount && l.first > 0) {
             // "Total after discount", "Subtotal before discount".
             static constexpr std::string_view kNot[] = {
@@ -1986,7 +2082,14 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
         phones.push_back(*v);
       }
     }
-    if (auto v = NetDays(row, ri)) terms.push_back(*v);
+    // (Not the part of terms read after their label: "10 Tage 2% Skonto,
+    // 30 Tage netto".)
+    if (auto v = NetDays(row, ri);
+        v && std::none_of(terms.begin(), terms.end(), [&](const Value& t) {
+          return t.row == ri && t.value.find(v->value) != std::string::npos;
+        })) {
+      terms.push_back(*v);
+    }
   }
   Choose(invoice_ids, "invoice_id", page_number, out);
   Choose(phones, "vendor_phone", page_number, out);

@@ -583,6 +583,25 @@ TEST(IdentifierTest, PurchaseOrderLabels) {
       {"Bestellnummer: 88123", "88123"},
       {"Your order no. 1234/5", "1234/5"},
       {"Bon de commande : BC-778", "BC-778"},
+      // Other countries' words.
+      {"Rif. ordine: 4502354990", "4502354990"},
+      {"Ordernummer: 7014/2025", "7014/2025"},
+      {"Nº de encomenda: 4505194904", "4505194904"},
+      {"Nr zamówienia: PO-2019-6775", "PO-2019-6775"},
+      {"Beställningsnummer: 4502699755", "4502699755"},
+      {"Jeres ordre: B36627", "B36627"},
+      {"Tilausnumero: PO-2018-1363", "PO-2018-1363"},
+      {"Číslo objednávky: 9342/2019", "9342/2019"},
+      {"Sipariş No: BC66254", "BC66254"},
+      {"No. PO: PO-2020-3501", "PO-2020-3501"},
+      {"Rendelésszám: PO-2016-7797", "PO-2016-7797"},
+      {"Nr. comandă: P90321", "P90321"},
+      {"Αρ. παραγγελίας: 8600/2023", "8600/2023"},
+      {"Поръчка №: 4507692364", "4507692364"},
+      {"Номер замовлення: 4509288163", "4509288163"},
+      // Latin print read by a Cyrillic or Greek model: the Latin letters.
+      {"Замовлення №: РО-2021-5101", "PO-2021-5101"},
+      {"Αρ. παραγγελίας: ΡΟ-2020-0241", "PO-2020-0241"},
   };
   for (const auto& [line, want] : cases) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
@@ -602,14 +621,37 @@ TEST(IdentifierTest, PaymentTerms) {
       {"Conditions de paiement : à réception", "à réception"},
       {"Payable within 30 days of the invoice date.",
        "Payable within 30 days of the invoice date"},
+      // Other countries' words.
+      {"Condições de pagamento: 30 dias", "30 dias"},
+      {"Warunki płatności: przelew 14 dni", "przelew 14 dni"},
+      {"Betalningsvillkor: 30 dagar netto", "30 dagar netto"},
+      {"Betalingsbetingelser: løbende måned + 30 dage",
+       "løbende måned + 30 dage"},
+      {"Maksuehdot: 14 päivää netto", "14 päivää netto"},
+      {"Platební podmínky: převodem 14 dní", "převodem 14 dní"},
+      {"Ödeme Koşulları: 60 gün vadeli", "60 gün vadeli"},
+      {"Fizetési feltételek: átutalás 15 nap", "átutalás 15 nap"},
+      {"Condiții de plată: la vedere", "la vedere"},
+      {"Όροι πληρωμής: Επί πιστώσει 60 ημερών", "Επί πιστώσει 60 ημερών"},
+      {"Условия на плащане: по банков път 14 дни", "по банков път 14 дни"},
+      {"Умови оплати: 30 банківських днів", "30 банківських днів"},
+      // Terms that name a discount go on over it, and "30 Tage netto" in
+      // them is not the terms.
+      {"Zahlungsziel: 10 Tage 2% Skonto, 30 Tage netto",
+       "10 Tage 2% Skonto, 30 Tage netto"},
+      // A label misread by one letter in one of its words.
+      {"Condicées de pagamento: 60 dias", "60 dias"},
+      {"Condições de paqamento: 60 dias", "60 dias"},
   };
   for (const auto& [line, want] : cases) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
     EXPECT_EQ(Value(e, "payment_terms"), want) << line << "\n" << Dump(e);
   }
-  // Not terms: conditions of sale, a net amount, a due date.
+  // Not terms: conditions of sale, a net amount, a due date (also after a
+  // label that names either).
   for (const std::string line :
-       {"Terms and conditions apply", "Net 30.00", "Terms: 30/04/2024"}) {
+       {"Terms and conditions apply", "Net 30.00", "Terms: 30/04/2024",
+        "Термін оплати: 15.03.2024", "Termin płatności: 2024-03-15"}) {
     EXPECT_EQ(Value(Extract("ACME LTD\n" + line + "\n"), "payment_terms"),
               "<none>")
         << line;
@@ -671,6 +713,12 @@ TEST(IdentifierTest, TotalIsNoDiscount) {
       "45.00\n");
   EXPECT_EQ(Value(e, "discount"), "5.00") << Dump(e);
   EXPECT_EQ(Value(Extract("Total Discount 3.00\n"), "discount"), "3.00");
+  // The discount of payment terms is no amount of the invoice.
+  for (const std::string line : {"Terms: 2% discount 10 days, net 30",
+                                 "Zahlungsziel: 10 Tage 2% Skonto, 30 Tage"}) {
+    const core::Extraction t = Extract("ACME LTD\n" + line + "\n");
+    EXPECT_EQ(Value(t, "discount"), "<none>") << line << "\n" << Dump(t);
+  }
 }
 
 TEST(IdentifierTest, TheReceiversNameIsRespeltAsTheVendorsIs) {

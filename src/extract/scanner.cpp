@@ -1029,12 +1029,17 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   ExtractFields(page, 1, probe);
   ExtractIdentifiers(page, 1, probe);
   ExtractLineItems(page, 1, probe);
+  // (Terms with their label, in the same language, before them on their
+  // lines: a column's edge right before the value cuts into the label, and
+  // a label's last letters read as words of the value compare with none.)
   std::vector<core::BBox> boxes;
-  for (const char* name :
-       {"vendor_name", "vendor_address", "receiver_name", "receiver_address"}) {
+  std::vector<bool> with_label;
+  for (const char* name : {"vendor_name", "vendor_address", "receiver_name",
+                           "receiver_address", "payment_terms"}) {
     auto it = probe.fields.find(name);
     if (it != probe.fields.end() && it->second.bbox) {
       boxes.push_back(*it->second.bbox);
+      with_label.push_back(std::string_view(name) == "payment_terms");
     }
   }
   // And the line items' descriptions ("Manutenção", "Práce").
@@ -1067,9 +1072,14 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   for (size_t f = 0; f < boxes.size(); ++f) {
     if (of_field[f].empty()) continue;
     const int h = page.lines[of_field[f].front()].WordHeight();
-    INVOICES_RETURN_IF_ERROR(
-        RereadAsBlock(*engine, image, page, of_field[f], accents,
-                      std::pair{boxes[f].x0 - h, boxes[f].x1 + h}));
+    int x0 = boxes[f].x0 - h;
+    for (size_t i : of_field[f]) {
+      if (with_label[f]) x0 = std::min(x0, page.lines[i].box.x0 - h);
+    }
+    INVOICES_RETURN_IF_ERROR(RereadAsBlock(*engine, image, page, of_field[f],
+                                           accents,
+                                           std::pair{x0, boxes[f].x1 + h}));
+
     read.insert(read.end(), of_field[f].begin(), of_field[f].end());
   }
   INVOICES_RETURN_IF_ERROR(

@@ -195,25 +195,38 @@ char32_t FoldGreekCyrillic(char32_t c) {
   return 0;
 }
 
+// Latin letters and the Cyrillic and Greek letters they look like, in
+// pairs ("S" for "Σ", as models that read both scripts read it).
+constexpr std::string_view kLatinC = "ABCEHIKMOPTXYacekiopxyr";
+constexpr char32_t kCyrillic[] = {0x410, 0x412, 0x421, 0x415, 0x41D, 0x406,
+                                  0x41A, 0x41C, 0x41E, 0x420, 0x422, 0x425,
+                                  0x423, 0x430, 0x441, 0x435, 0x43A, 0x456,
+                                  0x43E, 0x440, 0x445, 0x443, 0x433};
+constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZaikopuvx";
+constexpr char32_t kGreek[] = {0x391, 0x392, 0x395, 0x397, 0x399, 0x39A,
+                               0x39C, 0x39D, 0x39F, 0x3A1, 0x3A3, 0x3A4,
+                               0x3A7, 0x3A5, 0x396, 0x3B1, 0x3B9, 0x3BA,
+                               0x3BF, 0x3C1, 0x3C5, 0x3BD, 0x3C7};
+
 // The Greek (`greek`) or Cyrillic letter a Latin letter looks like, a
 // capital for a capital; 0 when it looks like none.
 char32_t LookalikeIn(bool greek, char32_t c) {
-  static constexpr std::string_view kLatinC = "ABCEHIKMOPTXYacekiopxyr";
-  static constexpr char32_t kCyrillic[] = {
-      0x410, 0x412, 0x421, 0x415, 0x41D, 0x406, 0x41A, 0x41C,
-      0x41E, 0x420, 0x422, 0x425, 0x423, 0x430, 0x441, 0x435,
-      0x43A, 0x456, 0x43E, 0x440, 0x445, 0x443, 0x433};
-  // And "S" for "Σ", as models that read both scripts read it.
-  static constexpr std::string_view kLatinG = "ABEHIKMNOPSTXYZaikopuvx";
-  static constexpr char32_t kGreek[] = {
-      0x391, 0x392, 0x395, 0x397, 0x399, 0x39A, 0x39C, 0x39D,
-      0x39F, 0x3A1, 0x3A3, 0x3A4, 0x3A7, 0x3A5, 0x396, 0x3B1,
-      0x3B9, 0x3BA, 0x3BF, 0x3C1, 0x3C5, 0x3BD, 0x3C7};
   if (c >= 0x80) return 0;
   const std::string_view from = greek ? kLatinG : kLatinC;
   const size_t i = from.find(static_cast<char>(c));
   if (i == std::string_view::npos) return 0;
   return greek ? kGreek[i] : kCyrillic[i];
+}
+
+// The Latin letter a Greek or Cyrillic letter looks like; 0 when none.
+char LatinLookalikeOf(char32_t c) {
+  for (size_t i = 0; i < kLatinC.size(); ++i) {
+    if (kCyrillic[i] == c) return kLatinC[i];
+  }
+  for (size_t i = 0; i < kLatinG.size(); ++i) {
+    if (kGreek[i] == c) return kLatinG[i];
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------- currency
@@ -1202,6 +1215,22 @@ std::optional<std::string> FromLatinLookalikes(std::string_view word,
   }
   if (letters < (beside_own ? 2 : 3)) return std::nullopt;
   return out;
+}
+
+std::string ToLatinLookalikes(std::string_view id) {
+  std::string out;
+  bool changed = false;
+  for (const Cp& cp : Decode(id)) {
+    if (IsGreek(cp.c) || IsCyrillic(cp.c)) {
+      const char latin = LatinLookalikeOf(cp.c);
+      if (latin == 0) return std::string(id);
+      out += latin;
+      changed = true;
+    } else {
+      out.append(id.substr(cp.begin, cp.end - cp.begin));
+    }
+  }
+  return changed ? out : std::string(id);
 }
 
 std::string MonotonicGreek(std::string_view text) {

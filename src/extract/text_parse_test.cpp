@@ -73,6 +73,15 @@ TEST(FoldTextTest, GreekAndCyrillicLowerCasedWithoutAccents) {
   EXPECT_EQ(FoldText("CASH СУМА"), "cash сума");
 }
 
+TEST(ToLatinLookalikesTest, IdentifiersReadInAnotherScript) {
+  EXPECT_EQ(ToLatinLookalikes("РО-2021-5101"), "PO-2021-5101");  // Cyrillic
+  EXPECT_EQ(ToLatinLookalikes("ΡΟ-2020-0241"), "PO-2020-0241");  // Greek
+  EXPECT_EQ(ToLatinLookalikes("А2016526"), "A2016526");
+  // A letter like no Latin one: the identifier is of that script.
+  EXPECT_EQ(ToLatinLookalikes("СФ-0001"), "СФ-0001");
+  EXPECT_EQ(ToLatinLookalikes("INV-2021-7"), "INV-2021-7");
+}
+
 TEST(FromLatinLookalikesTest, CapitalsOfTheOtherScript) {
   EXPECT_EQ(FromLatinLookalikes("METPHTA", true), "ΜΕΤΡΗΤΑ");
   EXPECT_EQ(FromLatinLookalikes("PESTA", true), "ΡΕΣΤΑ");

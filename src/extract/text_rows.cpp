@@ -712,10 +712,38 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
         }
       }
     }
+    // Else one long word misread by one letter: token k of `ph` against the
+    // row's token p + k.
+    auto near = [&](const Phrase& ph, size_t k) {
+      const std::string& got = t[p + k].text;
+      return ph.tokens[k].size() >= 6 && got.size() >= 6 && !Knows(got) &&
+             WithinOneEdit(ph.tokens[k], got);
+    };
+    // ... a later word ("condicoes de pagamento" read "de paqamento")
+    if (auto it = by_first_.find(t[p].text); !found && it != by_first_.end()) {
+      for (size_t i : it->second) {
+        const Phrase& ph = phrases_[i];
+        if (ph.tokens.size() < 2 || p + ph.tokens.size() > t.size()) continue;
+        size_t misread = 0;
+        for (size_t k = 1; misread < 2 && k < ph.tokens.size(); ++k) {
+          if (ph.tokens[k] != t[p + k].text) misread += near(ph, k) ? 1 : 2;
+        }
+        if (misread == 1) {
+          found = &ph;
+          fuzzy = true;
+          break;  // longest first
+        }
+      }
+    }
+    // ... or the first ("condicees de pagamento").
     if (!found && t[p].text.size() >= 6 && !Knows(t[p].text)) {
       for (const Phrase& ph : phrases_) {
-        if (ph.tokens.size() == 1 && ph.tokens[0].size() >= 6 &&
-            WithinOneEdit(ph.tokens[0], t[p].text)) {
+        if (p + ph.tokens.size() > t.size() || !near(ph, 0)) continue;
+        bool rest = true;
+        for (size_t k = 1; rest && k < ph.tokens.size(); ++k) {
+          rest = ph.tokens[k] == t[p + k].text;
+        }
+        if (rest) {
           found = &ph;
           fuzzy = true;
           break;

@@ -189,9 +189,9 @@ class PhraseTable {
  public:
   explicit PhraseTable(std::vector<Phrase> phrases);
   // Phrases of `row` from left to right, longest first at each token and
-  // without overlaps. A token of six letters or more that is no word of the
-  // table and within one edit of a one-word phrase of six letters or more
-  // matches it as fuzzy.
+  // without overlaps. Else, as fuzzy: a phrase with one word of six letters
+  // or more read within one edit as a token that is no word of the table
+  // ("condicees de pagamento" for "condicoes de pagamento").
   std::vector<LabelHit> Match(const Row& row) const;
   // Whether `token` is a word of any phrase.
   bool Knows(std::string_view token) const;

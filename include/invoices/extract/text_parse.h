@@ -48,6 +48,12 @@ std::optional<std::string> FromLatinLookalikes(std::string_view word,
                                                bool greek,
                                                bool beside_own = false);
 
+// An identifier (`id`: letters with digits) in Latin letters when a model
+// of another script read its Latin print as that script's lookalikes
+// ("РО-2021-5101" in Cyrillic -> "PO-2021-5101"): every Greek or Cyrillic
+// letter in it must look like a Latin one, else `id` as it is.
+std::string ToLatinLookalikes(std::string_view id);
+
 // Greek `text` in the monotonic spelling of today's receipts: letters with
 // breathings or the polytonic accents that OCR models sometimes read ("ῖ",
 // "Ὑ") as the plain letter or the letter with the tonos ("ί", "Υ"), and
