@@ -587,6 +587,15 @@ const std::vector<Keyword>& Keywords() {
         {"freight", kCharge},
         {"postage", kCharge},
         {"carriage", kCharge},
+        {"delivery", kCharge},
+        {"delivery charge", kCharge},
+        {"livraison", kCharge},
+        {"frais de livraison", kCharge},
+        {"levering", kCharge},  // Danish, Norwegian, Dutch
+        {"leveringskosten", kCharge},
+        {"doprava", kCharge},
+        {"nakliye", kCharge},
+        {"packing forwarding", kCharge},
         {"versandkosten", kCharge},
         {"versand", kCharge},
         {"porto", kCharge},
@@ -740,6 +749,10 @@ const std::vector<Keyword>& Keywords() {
         {"heure", kTransaction},
         {"masa", kTransaction},
         {"tel", kPhone},
+        {"tlf", kPhone},
+        {"tif", kPhone},  // "Tlf" misread
+        {"puh", kPhone},
+        {"puhelin", kPhone},
         {"telephone", kPhone},
         {"phone", kPhone},
         {"ph", kPhone},
@@ -1727,6 +1740,26 @@ std::vector<size_t> SpaceGroupedDecimals(std::string_view text, char point) {
   return out;
 }
 
+// Whether the word after byte `at` of `text` is a word of days ("30 days",
+// "14 Tage", "30 gg", "8 nap"): the number before it is a time, not money.
+bool IsDaysAfter(std::string_view text, size_t at) {
+  static constexpr std::string_view kDays[] = {
+      "day",    "days",  "tag",    "tage",   "tagen", "jour",  "jours",
+      "dia",    "dias",  "giorni", "gg",     "dag",   "dagen", "dagar",
+      "dage",   "dager", "hari",   "paivaa", "pv",    "dni",   "dnu",
+      "den",    "gun",   "zile",   "zi",     "nap",   "napon", "ημερεσ",
+      "ημερων", "дни",   "дней",   "днів",   "дня"};
+  while (at < text.size() && text[at] == ' ') ++at;
+  size_t end = at;
+  while (end < text.size() && text[end] != ' ' && text[end] != '.' &&
+         text[end] != ',' && text[end] != ')') {
+    ++end;
+  }
+  if (end == at) return false;
+  const std::string word = FoldText(text.substr(at, end - at));
+  return std::find(std::begin(kDays), std::end(kDays), word) != std::end(kDays);
+}
+
 PageModel BuildModel(const OcrPage& page) {
   PageModel m;
   // A page that groups amounts with spaces before a decimal comma ("6
@@ -1769,6 +1802,17 @@ PageModel BuildModel(const OcrPage& page) {
     } else {
       line.amounts = FindAmounts(line.text, amount_options);
     }
+    // A phone number's groups are no amounts, nor is a number of days
+    // ("Gelieve binnen 30 dagen te betalen").
+    if ((line.kinds & kPhone) && !(line.kinds & kAmountRole)) {
+      line.amounts.clear();
+    }
+    // Nor is a number with decimals of no money (HasMoneyDecimals).
+    std::erase_if(line.amounts, [&](const AmountToken& a) {
+      return (!a.has_fraction && !a.currency &&
+              IsDaysAfter(line.text, a.end)) ||
+             !HasMoneyDecimals(a);
+    });
     line.marks = FindCurrencyMarks(line.text);
     line.postcode = HasPostcode(ocr.words);
     // Character classes, and letters that could be a label.
@@ -4735,10 +4779,18 @@ void ExtractFields(const OcrPage& read, int page_number,
       amounts.total && cents && !amounts.total->token->has_fraction;
   // Or a subtotal and tax that do not make the total: a label whose value
   // stands in a column read apart ("IVA 10%" beside nothing, its "1.313,83"
-  // in the column of values) leaves a tax out. The rows' choice is taken
-  // when it makes the same total with its parts.
-  const bool parts_missing = amounts.total && amounts.sub && amounts.tax &&
-                             !AddsUp(amounts, amounts.total->minor_units);
+  // in the column of values) leaves a tax out; or a subtotal's label beside
+  // nothing and no subtotal ("Zwischentotal" over "Rabatt 10%", the values
+  // a column of their own). The rows' choice is taken when it makes the
+  // same total with its parts.
+  const bool sub_unread =
+      amounts.total && !amounts.sub &&
+      std::any_of(m.lines.begin(), m.lines.end(), [](const Line& l) {
+        return (l.kinds & kSub) && l.amounts.empty();
+      });
+  const bool parts_missing = (amounts.total && amounts.sub && amounts.tax &&
+                              !AddsUp(amounts, amounts.total->minor_units)) ||
+                             sub_unread;
   if (!amounts.total || whole_total || parts_missing) {
     rows_page = internal::UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
@@ -4777,18 +4829,20 @@ void ExtractFields(const OcrPage& read, int page_number,
     SetField(out, "currency",
              MakeField(currency->code, currency->confidence, page_number,
                        currency->words));
-  } else if (!country.code.empty() && (country.line || amounts.total)) {
+  } else if (!country.code.empty() &&
+             (country.line || amounts.total || !amounts.parts.empty())) {
     // No mark printed: the country's currency, found where the page tells
-    // it, or on the total for its language. Bulgaria's lev gave way to the
-    // euro on 1 January 2026.
+    // it, or on the total (or the parts it is made of) for its language.
+    // Bulgaria's lev gave way to the euro on 1 January 2026.
     auto date = out.fields.find("invoice_date");
     if (country.code == "BGN" && date != out.fields.end() &&
         date->second.value >= "2026-01-01") {
       country.code = "EUR";
     }
     const WordSpan where =
-        country.line ? WordsIn(*country.line, 0, country.line->text.size())
-                     : amounts.total->words;
+        country.line    ? WordsIn(*country.line, 0, country.line->text.size())
+        : amounts.total ? amounts.total->words
+                        : amounts.parts.front()->words;
     SetField(out, "currency",
              MakeField(country.code, country.confidence, page_number, where));
   }

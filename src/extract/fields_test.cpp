@@ -272,6 +272,31 @@ TEST(ExtractFieldsTest, PaymentTermsHoldNoAmounts) {
   EXPECT_EQ(Value(e, "total"), "110.00") << Dump(e);
 }
 
+// A number of days is no amount ("binnen 30 dagen"), nor are the groups of a
+// phone number (38 + 51 = 89 below): with the total's amount unreadable,
+// the total is the subtotal plus tax.
+TEST(ExtractFieldsTest, DaysAndPhoneNumbersAreNoAmounts) {
+  for (const std::string line :
+       {"Gelieve binnen 30 dagen te betalen.", "TIf. 94 38 51 89",
+        "Maksetaan 14 pv kuluessa", "Plata in 30 de zile"}) {
+    const core::Extraction e = Extract(
+        "De Molen Advies V.O.F.\n" + line +
+        "\nSubtotaal 13.054,03\nBTW (9%) 1.174,86\nTotaal incl. BTW  —S>=\n");
+    EXPECT_EQ(Value(e, "total"), "14228.89") << line << "\n" << Dump(e);
+    // The Dutch page's currency, though its total was made up.
+    EXPECT_EQ(Value(e, "currency"), "EUR") << line << "\n" << Dump(e);
+  }
+}
+
+// "1.19000": a total's separators misread as five decimals, money of no
+// currency; the total is made up of its parts.
+TEST(ExtractFieldsTest, FiveDecimalsAreNoMoney) {
+  const core::Extraction e = Extract(
+      "Alfa Consult SRL\nTotal fara TVA 1.000,00\nTVA 19% 190,00\n"
+      "Total de plata 1.19000\n");
+  EXPECT_EQ(Value(e, "total"), "1190.00") << Dump(e);
+}
+
 TEST(ExtractFieldsTest, InvoiceWithInvoiceDateAndDueDate) {
   const core::Extraction e = Extract(kUkInvoice);
   SCOPED_TRACE(Dump(e));
@@ -2051,6 +2076,25 @@ TEST(FieldsTest, TheTaxesOfATotalsBlockReadApartFromTheirValuesAddUp) {
       << Dump(r);
 }
 
+TEST(FieldsTest, ASubtotalsLabelBesideNothingIsFoundInTheRows) {
+  // The subtotal's and the discount's labels read as one block, their values
+  // as another; the total and the tax read with theirs. The rows give the
+  // subtotal.
+  OcrPage page;
+  page.width = 1700;
+  page.height = 1400;
+  page.lines = {LineIn("Hofer Beratung AG", {100, 100, 600, 140}),
+                LineIn("Zwischentotal", {900, 1000, 1100, 1030}),
+                LineIn("Rabatt 10%", {900, 1050, 1080, 1080}),
+                LineIn("zzgl. MWST 8.1 % 1'208.99", {900, 1100, 1600, 1130}),
+                LineIn("Total CHF 16'134.84", {900, 1150, 1600, 1180}),
+                LineIn("16'584.28", {1450, 1000, 1600, 1030}),
+                LineIn("-1'658.43", {1450, 1050, 1600, 1080})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "total"), "16134.84") << Dump(r);
+  EXPECT_EQ(Value(r, "subtotal"), "16584.28") << Dump(r);
+}
+
 TEST(FieldsTest, TotalsBeforeTaxAndTaxesMisreadAreFoundByTheirSums) {
   // "Total ex GST" and "Total s/ IVA" (sem IVA) are amounts before tax.
   const core::Extraction au = Extract(
@@ -2687,6 +2731,21 @@ TOTAL 135,30)");
   EXPECT_EQ(Value(e, "vendor_name"), "Aurora Transportes Lda.") << Dump(e);
   EXPECT_EQ(Value(e, "total"), "135.30");
   EXPECT_TRUE(e.warnings.empty()) << Dump(e);
+}
+
+TEST(InvoiceLabelsTest, DeliveryChargesOfMoreLanguagesAreAdded) {
+  // The total's line misread ("Talt" for "I alt"): the sum of the subtotal,
+  // the delivery and the tax is printed, and is the total.
+  for (const std::string delivery :
+       {"Levering", "Delivery", "Doprava", "Livraison"}) {
+    const core::Extraction e = Extract(
+        "Christianshavn IT ApS\n"
+        "Subtotal 10.473,62\n" +
+        delivery +
+        " 18,87\nMoms (25%) 2.623,12\n"
+        "Talt 13.115,61 kr.\n");
+    EXPECT_EQ(Value(e, "total"), "13115.61") << delivery << "\n" << Dump(e);
+  }
 }
 
 TEST(InvoiceLabelsTest, NettoAPagareIsTheItalianTotal) {

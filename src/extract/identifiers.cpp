@@ -698,6 +698,9 @@ const PhraseTable& Labels() {
       P("αρ πιστωτικου", kInvoiceId, 1.0),
       P("αφμ", kTaxId, 1.0, kQ),
       P("τηλ", kPhone, 1.0, kQ),
+      // "Τηλ." read in Latin letters, or with its "η" lost.
+      P("tna", kPhone, 0.7, kNumberNext),
+      P("ta", kPhone, 0.5, kNumberNext),
       P("τηλεφωνο", kPhone, 1.0, kQ),
       P("πελατησ", kParty, 0.8),
       P("στοιχεια πελατη", kParty, 1.0),
@@ -1146,6 +1149,18 @@ std::string RepairTaxNumber(std::string value) {
   return value;
 }
 
+// The number of an Italian VAT label ("P.IVA", "Partita IVA") with its
+// "IT" read as two digits ("17…", "11…": thirteen digits, also Thailand's
+// form, so only where the label names Italy's VAT) spelt with "IT".
+void ItalianVatSpelt(const Row& row, const Label& l, std::string& value) {
+  bool iva = false;
+  for (size_t t = l.first; t <= l.last; ++t) iva |= row.tokens[t].text == "iva";
+  static const std::regex kTwoDigits("1[17]\\d{11}");
+  if (iva && std::regex_match(value, kTwoDigits)) {
+    value = "IT" + value.substr(2);
+  }
+}
+
 // A tax number: words with digits, digit groups joined ("DE 123 456 789",
 // "51 824 753 556"); at least seven digits.
 std::optional<Value> ReadTaxId(const Row& row, size_t from, size_t limit,
@@ -1253,7 +1268,7 @@ std::optional<Value> ReadAmount(const Row& row, size_t from, size_t limit,
   for (const AmountToken& a : row.amounts) {
     if (a.begin >= from && a.end <= limit) best = &a;
   }
-  if (!best) return std::nullopt;
+  if (!best || !HasMoneyDecimals(*best)) return std::nullopt;
   core::Decimal d = best->value;
   if (absolute && d.is_negative()) d = core::Decimal(0, 0) - d;
   if (d.is_negative()) return std::nullopt;
@@ -1281,7 +1296,9 @@ std::optional<Value> ReadText(const Row& row, size_t from, size_t limit) {
   if (CountLetters(v) + CountDigits(v) < 2 || v.size() > 80) {
     return std::nullopt;
   }
-  if (ParseDate(v)) return std::nullopt;  // a due date, not terms
+  // A due date, not terms ("Termin płatności: 15.08.2025", the label's
+  // second word misread and not taken into it).
+  if (ParseDate(v) || !FindDates(v).empty()) return std::nullopt;
   Value out;
   out.value = internal::CollapseSpaces(v);
   out.span = internal::WordsIn(row, b, b + v.size());
@@ -1606,9 +1623,26 @@ std::optional<Block> CompanyByLayout(const PageLabels& m,
   return std::nullopt;
 }
 
-// Unlabelled EU VAT numbers of a row.
+// Unlabelled tax numbers of a row, by their form: EU VAT numbers, and
+// Hungarian ones.
 std::vector<Value> FormatTaxIds(const Row& row, size_t ri) {
   std::vector<Value> out;
+  // Words `w` to `k` (inclusive), `v` their text.
+  auto found = [&](std::string_view v, size_t w, size_t k) {
+    Value val;
+    val.value = internal::CollapseSpaces(v);
+    val.span = internal::WordRange(row, w, k + 1);
+    val.evidence = 0.6;
+    val.row = ri;
+    out.push_back(std::move(val));
+  };
+  // Hungary's tax number, whose label OCR misreads ("Adé6szam"): eight
+  // digits, one and two, joined by hyphens.
+  static const std::regex kHungarian("\\d{8}-\\d-\\d{2}");
+  for (size_t w = 0; w < row.words.size(); ++w) {
+    const std::string_view v = TrimPunct(row.words[w].text);
+    if (std::regex_match(v.begin(), v.end(), kHungarian)) found(v, w, w);
+  }
   for (size_t w = 0; w < row.words.size(); ++w) {
     const std::string& first = row.words[w].text;
     if (first.size() < 2 || first[0] < 'A' || first[0] > 'Z' ||
@@ -1622,12 +1656,7 @@ std::vector<Value> FormatTaxIds(const Row& row, size_t ri) {
       joined += row.words[k].text;
       const std::string_view v = TrimPunct(joined);
       if (IsEuVat(std::string(v))) {
-        Value val;
-        val.value = internal::CollapseSpaces(v);
-        val.span = internal::WordRange(row, w, k + 1);
-        val.evidence = 0.6;
-        val.row = ri;
-        out.push_back(std::move(val));
+        found(v, w, k);
         break;
       }
     }
@@ -1909,6 +1938,44 @@ void ChooseTaxNumbers(const PageLabels& m, const Block* customer,
   Choose(receiver_tax, "receiver_tax_id", page_number, out);
 }
 
+// Whether the page is of a country whose numbers, dialled at home, all start
+// with the trunk prefix 0 (its currency, or the euro and its language):
+// not Italy, Spain, Portugal or Greece, the Nordics' fixed eight digits,
+// nor North America's.
+bool DialsTrunkZero(const OcrPage& page, const core::Extraction& out) {
+  auto currency = out.fields.find("currency");
+  if (currency == out.fields.end()) return false;
+  static constexpr std::string_view kTrunkZero[] = {
+      "GBP", "CHF", "AUD", "NZD", "TRY", "RON", "BGN", "UAH", "SEK",
+      "INR", "IDR", "MYR", "ZAR", "JPY", "KRW", "THB", "HUF"};
+  const std::string& code = currency->second.value;
+  if (std::find(std::begin(kTrunkZero), std::end(kTrunkZero), code) !=
+      std::end(kTrunkZero)) {
+    return true;
+  }
+  if (code != "EUR") return false;
+  static constexpr std::string_view kEuroTrunkZero[] = {"deu", "fra", "nld",
+                                                        "fin"};
+  const std::string language = GuessLanguage(page.Text());
+  return std::find(std::begin(kEuroTrunkZero), std::end(kEuroTrunkZero),
+                   language) != std::end(kEuroTrunkZero);
+}
+
+// A number dialled at home read with a "6" for the trunk prefix's "0"
+// ("6195 282 3677", "(62) 8726 7037"), on a page of a country where every
+// such number starts with 0: the 0.
+void SpellTrunkZero(const OcrPage& page, core::Extraction& out) {
+  auto phone = out.fields.find("vendor_phone");
+  if (phone == out.fields.end()) return;
+  std::string& v = phone->second.value;
+  const size_t first = v.find_first_not_of('(');
+  if (first == std::string::npos || v[first] != '6' ||
+      !DialsTrunkZero(page, out)) {
+    return;
+  }
+  v[first] = '0';
+}
+
 }  // namespace
 
 void ExtractIdentifiers(const OcrPage& read, int page_number,
@@ -2005,6 +2072,7 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
           auto v = ValueOf(m, l, l.complete, read);
           if (!v && l.complete) v = WrappedValue(m, l, read);
           if (!v) break;
+          ItalianVatSpelt(row, l, v->value);
           if (!l.complete) v->evidence *= 0.6;
           if (in_block(*v, false)) break;  // the ship-to party's
           v->receiver = l.party_before || in_block(*v, true);
@@ -2093,6 +2161,7 @@ void ExtractIdentifiers(const OcrPage& read, int page_number,
   }
   Choose(invoice_ids, "invoice_id", page_number, out);
   Choose(phones, "vendor_phone", page_number, out);
+  SpellTrunkZero(page, out);
   Choose(pos, "purchase_order", page_number, out);
   Choose(terms, "payment_terms", page_number, out);
   Choose(discounts, "discount", page_number, out, true);

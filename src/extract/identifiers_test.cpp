@@ -558,6 +558,8 @@ TEST(IdentifierTest, PhoneLabels) {
       {"T1f: 89 42 26 13", "89 42 26 13"},
       {"Ten.: 08 370 708", "08 370 708"},  // "Тел.:" read in Latin
       {"Puh. 050 190 2795", "050 190 2795"},
+      {"TnA. 232 969 6568", "232 969 6568"},  // "Τηλ." read in Latin
+      {"TA. 219 587 5628", "219 587 5628"},   // ... its "η" lost
       {"H/P 012-3456789", "012-3456789"},
       {"Tel: 03-1234 5678 Fax: 03-1234 5679", "03-1234 5678"},
       {"Tel/Fax: 07-3358533", "07-3358533"},
@@ -612,6 +614,26 @@ TEST(IdentifierTest, PurchaseOrderLabels) {
             "<none>");
 }
 
+TEST(IdentifierTest, AnItalianVatNumbersCountryReadAsDigits) {
+  // "IT" read as "17" or "11" after a label of Italy's VAT.
+  for (const std::string number : {"1783744824703", "1128536695477"}) {
+    const core::Extraction e =
+        Extract("Rossi Tipografia S.r.l.\nP.IVA " + number + "\n");
+    EXPECT_EQ(Value(e, "vendor_tax_id"), "IT" + number.substr(2)) << Dump(e);
+  }
+  // Thirteen digits under another label stay as read.
+  EXPECT_EQ(
+      Value(Extract("ACME CO LTD\nTax ID 1783744824703\n"), "vendor_tax_id"),
+      "1783744824703");
+}
+
+TEST(IdentifierTest, TaxNumbersByTheirFormWhereTheLabelIsMisread) {
+  // "Adószám" misread: the Hungarian form tells.
+  const core::Extraction e =
+      Extract("Kovacs Kft.\nFo utca 1.\nAde6szam: 48114205-1-16\n");
+  EXPECT_EQ(Value(e, "vendor_tax_id"), "48114205-1-16") << Dump(e);
+}
+
 TEST(IdentifierTest, PaymentTerms) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"Terms: Net 30", "Net 30"},
@@ -651,7 +673,8 @@ TEST(IdentifierTest, PaymentTerms) {
   // label that names either).
   for (const std::string line :
        {"Terms and conditions apply", "Net 30.00", "Terms: 30/04/2024",
-        "Термін оплати: 15.03.2024", "Termin płatności: 2024-03-15"}) {
+        "Термін оплати: 15.03.2024", "Termin płatności: 2024-03-15",
+        "Termin ptatnosci: 15.08.2025"}) {
     EXPECT_EQ(Value(Extract("ACME LTD\n" + line + "\n"), "payment_terms"),
               "<none>")
         << line;
@@ -671,6 +694,8 @@ TEST(IdentifierTest, AmountDueLabels) {
     const core::Extraction e = Extract("ACME LTD\n" + line + "\n");
     EXPECT_EQ(Value(e, "amount_due"), want) << line << "\n" << Dump(e);
   }
+  // Five decimals are money of no currency (separators misread).
+  EXPECT_EQ(Value(Extract("Total de plata 1.19000\n"), "amount_due"), "<none>");
 }
 
 // ------------------------------------------------------------- negatives
@@ -687,6 +712,30 @@ TEST(IdentifierTest, DateAfterInvoiceDateIsNoInvoiceId) {
         "Invoice No: 7\n"}) {
     EXPECT_EQ(Value(Extract(text), "invoice_id"), "<none>") << text;
   }
+}
+
+TEST(IdentifierTest, ATrunkPrefixsZeroReadAsSixIsAZero) {
+  // The page's currency (or the euro and its language) tells a country
+  // whose numbers dialled at home all start with 0.
+  auto phone = [](const std::string& text) {
+    core::Extraction e;
+    const OcrPage page = PageFromText(text);
+    ExtractFields(page, 1, e);
+    ExtractIdentifiers(page, 1, e);
+    return Value(e, "vendor_phone");
+  };
+  EXPECT_EQ(phone("Bakery Thornbury\nTel: 6195 282 3677\nTotal £12.50\n"),
+            "0195 282 3677");
+  EXPECT_EQ(phone("Boulangerie Martin\nTél : 62 66 88 59 53\n"
+                  "Total TTC 12,50 €\nEspèces 20,00 €\nMerci\n"),
+            "02 66 88 59 53");
+  // Not where numbers start with other digits (Spain's mobiles, 6..), nor
+  // a number with its country code.
+  EXPECT_EQ(phone("Panaderia Sol\nTel: 612 345 678\nTotal 12,50 €\n"
+                  "Efectivo 20,00 €\nGracias\n"),
+            "612 345 678");
+  EXPECT_EQ(phone("Bakery Thornbury\nTel: +44 6195 282 3677\nTotal £12.50\n"),
+            "+44 6195 282 3677");
 }
 
 TEST(IdentifierTest, TelInsideAWordIsNoPhoneLabel) {

@@ -1328,6 +1328,8 @@ std::optional<AmountToken> ParseAmount(std::string_view text,
   return std::move(found[0]);
 }
 
+bool HasMoneyDecimals(const AmountToken& a) { return a.value.scale() <= 3; }
+
 std::vector<AmountToken> FindAmounts(std::string_view line,
                                      const AmountOptions& options) {
   const std::vector<Cp> cps = Decode(line);

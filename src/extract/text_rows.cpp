@@ -698,44 +698,31 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
   while (p < t.size()) {
     const Phrase* found = nullptr;
     bool fuzzy = false;
-    if (auto it = by_first_.find(t[p].text); it != by_first_.end()) {
-      for (size_t i : it->second) {
-        const Phrase& ph = phrases_[i];
-        if (p + ph.tokens.size() > t.size()) continue;
-        bool ok = true;
-        for (size_t k = 1; ok && k < ph.tokens.size(); ++k) {
-          ok = ph.tokens[k] == t[p + k].text;
-        }
-        if (ok) {
-          found = &ph;
-          break;  // longest first
-        }
-      }
-    }
-    // Else one long word misread by one letter: token k of `ph` against the
+    // One long word misread by one letter: token k of `ph` against the
     // row's token p + k.
     auto near = [&](const Phrase& ph, size_t k) {
       const std::string& got = t[p + k].text;
       return ph.tokens[k].size() >= 6 && got.size() >= 6 && !Knows(got) &&
              WithinOneEdit(ph.tokens[k], got);
     };
-    // ... a later word ("condicoes de pagamento" read "de paqamento")
-    if (auto it = by_first_.find(t[p].text); !found && it != by_first_.end()) {
+    // The longest phrase whose first word is read as printed and the others
+    // too, or all but one misread ("termin ptatnosci": not "termin" alone).
+    if (auto it = by_first_.find(t[p].text); it != by_first_.end()) {
       for (size_t i : it->second) {
         const Phrase& ph = phrases_[i];
-        if (ph.tokens.size() < 2 || p + ph.tokens.size() > t.size()) continue;
+        if (p + ph.tokens.size() > t.size()) continue;
         size_t misread = 0;
         for (size_t k = 1; misread < 2 && k < ph.tokens.size(); ++k) {
           if (ph.tokens[k] != t[p + k].text) misread += near(ph, k) ? 1 : 2;
         }
-        if (misread == 1) {
+        if (misread < 2) {
           found = &ph;
-          fuzzy = true;
+          fuzzy = misread == 1;
           break;  // longest first
         }
       }
     }
-    // ... or the first ("condicees de pagamento").
+    // Else one whose first word is misread ("condicees de pagamento").
     if (!found && t[p].text.size() >= 6 && !Knows(t[p].text)) {
       for (const Phrase& ph : phrases_) {
         if (p + ph.tokens.size() > t.size() || !near(ph, 0)) continue;

@@ -155,6 +155,11 @@ std::optional<AmountToken> ParseAmount(std::string_view text,
 std::vector<AmountToken> FindAmounts(std::string_view line,
                                      const AmountOptions& options = {});
 
+// Whether `a` is printed as money of some currency may be: three decimals at
+// most ("6.66797" is no sum of money but a total's separators misread; a unit
+// price per litre or kWh may have four, a total not).
+bool HasMoneyDecimals(const AmountToken& a);
+
 // ------------------------------------------------------------------- dates
 
 // How to read a numeric date whose first two numbers can both be a month;
