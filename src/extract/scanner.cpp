@@ -854,26 +854,36 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
     // with the lines around it (RereadInBand); a reading replaces a line only
     // with more confidence, no fewer words and about as many letters and
     // digits, none fewer.
+    // The customer's name too, in its own columns (the vendor's letterhead
+    // may stand beside it on the same rows).
     core::Extraction probe;
     ExtractFields(page, 1, probe);
+    ExtractIdentifiers(page, 1, probe);
     CalibrateConfidences(probe);
-    auto it = probe.fields.find("vendor_name");
-    if (it != probe.fields.end() && it->second.bbox &&
-        it->second.confidence < options_.reread_name_below) {
+    auto better = [](const OcrLine& old, const OcrLine& again) {
+      OcrPage old_reading, new_reading;
+      old_reading.lines.push_back(old);
+      new_reading.lines.push_back(again);
+      const double was = double(old_reading.Characters());
+      const double now = double(new_reading.Characters());
+      return new_reading.Quality() > old_reading.Quality() && now >= was &&
+             now <= 1.25 * was && again.words.size() >= old.words.size();
+    };
+    for (const char* field : {"vendor_name", "receiver_name"}) {
+      auto it = probe.fields.find(field);
+      if (it == probe.fields.end() || !it->second.bbox ||
+          it->second.confidence >= options_.reread_name_below) {
+        continue;
+      }
       const core::BBox name = *it->second.bbox;
+      const bool vendor = std::string_view(field) == "vendor_name";
       for (OcrLine& line : page.lines) {
         if (line.words.empty() || !internal::WithinRows(line, name)) continue;
-        INVOICES_RETURN_IF_ERROR(RereadInBand(
-            engine, image, line, [](const OcrLine& old, const OcrLine& again) {
-              OcrPage old_reading, new_reading;
-              old_reading.lines.push_back(old);
-              new_reading.lines.push_back(again);
-              const double was = double(old_reading.Characters());
-              const double now = double(new_reading.Characters());
-              return new_reading.Quality() > old_reading.Quality() &&
-                     now >= was && now <= 1.25 * was &&
-                     again.words.size() >= old.words.size();
-            }));
+        const int h = line.WordHeight();
+        std::optional<std::pair<int, int>> columns;
+        if (!vendor) columns = std::pair{name.x0 - h, name.x1 + h};
+        INVOICES_RETURN_IF_ERROR(
+            RereadInBand(engine, image, line, better, columns));
       }
     }
   }

@@ -183,6 +183,22 @@ std::string FieldOf(const core::Result<core::Extraction>& r,
   return r->fields.at(name).value;
 }
 
+TEST(ScannerTest, ADoubtfulCustomersNameIsReadAgainToo) {
+  ScannerOptions options;
+  options.reread_lines = 0;
+  options.reread_name_below = 1.0;
+  const std::string page =
+      "ACME TRADING SDN BHD\nNO 5, JALAN BESAR\n50450 KUALA LUMPUR\n"
+      "Bill to:\nGV pedethane Logistik\nJalan Sultan 12\nTOTAL 9.00";
+  EXPECT_EQ(FieldOf(ScanScripted(page, "", "CV Sederhana Logistik", options),
+                    "receiver_name"),
+            "CV Sederhana Logistik");
+  options.reread_name_below = 0.0;
+  EXPECT_EQ(FieldOf(ScanScripted(page, "", "CV Sederhana Logistik", options),
+                    "receiver_name"),
+            "GV pedethane Logistik");
+}
+
 TEST(ScannerTest, ADateLineIsReadAgainWithTheLinesAroundIt) {
   // The page's line finder took a rule above the date into its line; read
   // as a block, the rule is a line of its own and the date reads.

@@ -69,10 +69,11 @@ struct ScannerOptions {
   // covers, as high as the text), at most this many a page, each read alone
   // and added to the page when read surely; 0 for none.
   size_t dropped_lines = 6;
-  // The lines of a vendor's name found with a calibrated confidence under
-  // `reread_name_below` are read again, each with the lines around it as a
-  // block at a comfortable text height; a reading replaces a line when it
-  // is more confident and has about as many letters and digits.
+  // The lines of a vendor's name (and of a customer's, in its columns) found
+  // with a calibrated confidence under `reread_name_below` are read again,
+  // each with the lines around it as a block at a comfortable text height;
+  // a reading replaces a line when it is more confident and has about as
+  // many letters and digits.
   bool reread_name = true;
   double reread_name_below = 0.6;
   // ReadAccents (needs LanguagePools): names and addresses of receipts in
