@@ -2863,13 +2863,15 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
   }
   // "Total 100.00 / Deposit paid 40.00 / Balance due 60.00": an amount due
   // that the total less a payment printed between them leaves is what is
-  // still owed, not the total.
+  // still owed, not the total. (The total's label may be misread: "Talt
+  // 952,96 kr." for "I alt", an amount of no other role that the parts
+  // above make up.)
   for (const AmountCand& due : cands) {
     if (due.total <= 0 || !(due.line->kinds & (kDue | kBalance))) continue;
     for (AmountCand& t : cands) {
       if (t.total <= 0 || t.line_index >= due.line_index ||
           t.minor_units <= due.minor_units ||
-          !(t.line->kinds & (kTotal | kAmount))) {
+          (!(t.line->kinds & (kTotal | kAmount)) && t.role.Any())) {
         continue;
       }
       // A payment: labelled as one, or taken off ("-40.00") under no label
@@ -4791,7 +4793,19 @@ void ExtractFields(const OcrPage& read, int page_number,
   const bool parts_missing = (amounts.total && amounts.sub && amounts.tax &&
                               !AddsUp(amounts, amounts.total->minor_units)) ||
                              sub_unread;
-  if (!amounts.total || whole_total || parts_missing) {
+  // Or a total taken from an amount due while a total's label stands beside
+  // nothing ("Wartość brutto" over "Zaliczka", the values a column of their
+  // own, and "Pozostało do zapłaty 7.872,72" read with its value): the
+  // rows' total is taken when its parts make it.
+  auto total_label = [](const Line& l) {
+    return (l.kinds & kTotal) && !(l.kinds & (kSub | kTax | kExcl | kDue));
+  };
+  const bool total_unread =
+      amounts.total && !total_label(*amounts.total->line) &&
+      std::any_of(m.lines.begin(), m.lines.end(), [&](const Line& l) {
+        return total_label(l) && l.amounts.empty();
+      });
+  if (!amounts.total || whole_total || parts_missing || total_unread) {
     rows_page = internal::UndoConfusions(internal::RowsAsPage(read, 0.2));
     rows = BuildModel(rows_page);
     AmountResult again = ChooseAmounts(rows, minor, row_cands);
@@ -4803,9 +4817,20 @@ void ExtractFields(const OcrPage& read, int page_number,
         parts_missing && again.total && again.sub && again.tax &&
         again.total->minor_units == amounts.total->minor_units &&
         AddsUp(again, again.total->minor_units);
-    if ((!parts_missing && again.total &&
+    // (Made by its parts, or by the amount due and a payment printed on the
+    // page: "Zaliczka -3.374,00".)
+    const bool total_found =
+        total_unread && again.total && total_label(*again.total->line) &&
+        (AddsUp(again, again.total->minor_units) ||
+         std::any_of(
+             row_cands.begin(), row_cands.end(), [&](const AmountCand& p) {
+               return (p.role.tender || p.minor_units < 0) &&
+                      again.total->minor_units - std::abs(p.minor_units) ==
+                          amounts.total->minor_units;
+             }));
+    if ((!parts_missing && !total_unread && again.total &&
          (!whole_total || again.total->token->has_fraction)) ||
-        paid_only || parts_found) {
+        paid_only || parts_found || total_found) {
       amounts = std::move(again);
       cands.swap(row_cands);
     }

@@ -2095,6 +2095,31 @@ TEST(FieldsTest, ASubtotalsLabelBesideNothingIsFoundInTheRows) {
   EXPECT_EQ(Value(r, "subtotal"), "16584.28") << Dump(r);
 }
 
+TEST(FieldsTest, ATotalsLabelBesideNothingBeatsTheAmountDue) {
+  // The labels read as one block and the values as another, a little lower
+  // (a line beside a line overlaps it by less than half), but for the last
+  // row, read whole: the amount due is no total while "Wartość brutto"
+  // stands beside nothing. The rows give the total, the amount due and the
+  // payment make it.
+  OcrPage page;
+  page.width = 1700;
+  page.height = 1400;
+  page.lines = {
+      LineIn("Wisniewski Informatyka S.A.", {100, 100, 700, 140}),
+      LineIn("Wartość netto", {900, 1000, 1100, 1030}),
+      LineIn("Kwota VAT 23%", {900, 1050, 1100, 1080}),
+      LineIn("Wartość brutto", {900, 1100, 1100, 1130}),
+      LineIn("Zaliczka", {900, 1150, 1050, 1180}),
+      LineIn("10.000,00", {1450, 1018, 1600, 1048}),
+      LineIn("2.300,00", {1450, 1068, 1600, 1098}),
+      LineIn("12.300,00", {1450, 1118, 1600, 1148}),
+      LineIn("-3.000,00", {1450, 1168, 1600, 1198}),
+      LineIn("Pozostało do zapłaty 9.300,00", {900, 1220, 1600, 1250})};
+  const core::Extraction r = Extract(page);
+  EXPECT_EQ(Value(r, "total"), "12300.00") << Dump(r);
+  EXPECT_EQ(Value(r, "subtotal"), "10000.00") << Dump(r);
+}
+
 TEST(FieldsTest, TotalsBeforeTaxAndTaxesMisreadAreFoundByTheirSums) {
   // "Total ex GST" and "Total s/ IVA" (sem IVA) are amounts before tax.
   const core::Extraction au = Extract(
@@ -2746,6 +2771,17 @@ TEST(InvoiceLabelsTest, DeliveryChargesOfMoreLanguagesAreAdded) {
         "Talt 13.115,61 kr.\n");
     EXPECT_EQ(Value(e, "total"), "13115.61") << delivery << "\n" << Dump(e);
   }
+}
+
+TEST(InvoiceLabelsTest, ATotalWithItsLabelMisreadBeforeAPaymentAndTheBalance) {
+  // "I alt" read "Talt": the amount the parts make, less the payment under
+  // it, is the balance; the total, not the balance.
+  const core::Extraction e = Extract(
+      "Møllen Rådgivning ApS\nItem Qty Price Total\nKørsel 1 896,91 896,91\n"
+      "Subtotal 896,91\nRabat 15% -134,54\nMoms (25%) 190,59\n"
+      "Talt 952,96 kr.\nIndbetalt -476,00\nRestbelab 476,96\n");
+  EXPECT_EQ(Value(e, "total"), "952.96") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "896.91") << Dump(e);
 }
 
 TEST(InvoiceLabelsTest, NettoAPagareIsTheItalianTotal) {
