@@ -332,7 +332,6 @@ const PhraseTable& Labels() {
       P("cislo objednavky", kPo, 1.0),
       P("siparis", kPo, 0.9, kSQ),
       P("siparis numarasi", kPo, 1.0),
-      P("no po", kPo, 1.0),
       P("nomor pesanan", kPo, 1.0),
       P("nomor po", kPo, 1.0),
       P("rendelesszam", kPo, 1.0),

@@ -595,6 +595,7 @@ TEST(IdentifierTest, PurchaseOrderLabels) {
       {"Tilausnumero: PO-2018-1363", "PO-2018-1363"},
       {"Číslo objednávky: 9342/2019", "9342/2019"},
       {"Sipariş No: BC66254", "BC66254"},
+      {"Sipariş No: PO-2021-0443", "PO-2021-0443"},  // "No" not "No. PO"'s
       {"No. PO: PO-2020-3501", "PO-2020-3501"},
       {"Rendelésszám: PO-2016-7797", "PO-2016-7797"},
       {"Nr. comandă: P90321", "P90321"},

@@ -869,6 +869,12 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
       return new_reading.Quality() > old_reading.Quality() && now >= was &&
              now <= 1.25 * was && again.words.size() >= old.words.size();
     };
+    auto vendor_of = [&page] {
+      core::Extraction e;
+      ExtractFields(page, 1, e);
+      auto it = e.fields.find("vendor_name");
+      return it == e.fields.end() ? std::string() : it->second.value;
+    };
     for (const char* field : {"vendor_name", "receiver_name"}) {
       auto it = probe.fields.find(field);
       if (it == probe.fields.end() || !it->second.bbox ||
@@ -877,6 +883,15 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
       }
       const core::BBox name = *it->second.bbox;
       const bool vendor = std::string_view(field) == "vendor_name";
+      // A customer's name read better must not become the vendor's (a
+      // customer's block found by its layout alone, its legal form now
+      // read whole): then its old reading stays.
+      std::vector<OcrLine> old_lines;
+      std::string old_vendor;
+      if (!vendor) {
+        old_lines = page.lines;
+        old_vendor = vendor_of();
+      }
       for (OcrLine& line : page.lines) {
         if (line.words.empty() || !internal::WithinRows(line, name)) continue;
         const int h = line.WordHeight();
@@ -885,6 +900,8 @@ core::Status Scanner::RereadLines(OcrEngine& engine, const GrayImage& image,
         INVOICES_RETURN_IF_ERROR(
             RereadInBand(engine, image, line, better, columns));
       }
+      if (!vendor && vendor_of() != old_vendor)
+        page.lines = std::move(old_lines);
     }
   }
   return {};

@@ -999,6 +999,24 @@ TEST(ScannerTest, LinesThePageLayoutDroppedAreReadAlone) {
   EXPECT_EQ(FieldOf(r, "due_date"), "") << r->text;
 }
 
+// A customer's block found by its layout alone under the vendor's
+// letterhead ("WAKASSAR FRESH MARKET SON BHD" under "GARDENIA BAKERIES"),
+// read by the real engine (integration): read again, the customer's name
+// reads whole with its legal form and would be taken for the vendor's; its
+// old reading stays.
+TEST(ScannerTest, ACustomersNameReadAgainDoesNotBecomeTheVendors) {
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  ScannerOptions options;
+  options.read_accents = false;
+  const Scanner scanner(**pool, options);
+  auto r = scanner.Scan(Span(DevReceipt("X51006556726.jpg")), "r.jpg", "");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_TRUE(FieldOf(r, "vendor_name").starts_with("GARDENIA BAKERIES"))
+      << FieldOf(r, "vendor_name");
+}
+
 // A receipt photographed at an angle on a table, read by the real engine
 // with and without straightening.
 TEST(ScannerTest, StraighteningAReceiptPhotographedAtAnAngleReadsIt) {
