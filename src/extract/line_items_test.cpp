@@ -67,6 +67,30 @@ OcrLine Line(int y, std::vector<std::pair<int, std::string>> words,
 
 // ------------------------------------------------------ Malaysian receipts
 
+// The totals, taxes and payments of receipts of more countries end the
+// items; none is an item.
+TEST(LineItemTest, TotalsAndPaymentsOfMoreCountriesAreNoItems) {
+  const std::vector<std::pair<std::string, std::string>> receipts = {
+      {"Pączek 9,29\nChleb 14,97\nSprzedaż opodatk. A 24,26\n"
+       "PTU A 8% 1,80\nSUMA PLN 24,26\nGOTÓWKA 30,00\nReszta 5,74\n",
+       "Pączek|Chleb"},
+      {"Pulla 9,29\nKahvi 14,97\nYhteensä 24,26\nKäteinen 30,00\n"
+       "Takaisin 5,74\n",
+       "Pulla|Kahvi"},
+      {"Кафе 9,29\nБоза 14,97\nМеждинна сума 24,26\nДДС Б 20% 4,04\n"
+       "Общо 24,26\nВ брой 30,00\nРесто 5,74\n",
+       "Кафе|Боза"},
+  };
+  for (const auto& [text, want] : receipts) {
+    std::string got;
+    for (const core::LineItem& item : Items("SKLEP ABC\n" + text)) {
+      if (!got.empty()) got += '|';
+      got += Opt(item.description);
+    }
+    EXPECT_EQ(got, want) << text;
+  }
+}
+
 TEST(LineItemTest, RestaurantReceiptWithCountFirst) {
   const auto items = Items(R"(THREE STOOGES BISTRO & CAFE
 GST ID : 001661886464
