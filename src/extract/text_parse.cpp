@@ -1869,13 +1869,13 @@ bool AddsAccents(std::string_view english, std::string_view other) {
         const bool zero_for_o = i < n && was[i].folded == '0' &&
                                 now[j].folded == 'o' &&
                                 !(i > 0 && digit(i - 1)) && !digit(i + 1);
-        // (And a comma for a full stop after a letter, or the other way:
-        // "Co, KG" read "Co. KG" with "Müller" before it; not in numbers.)
-        auto stop = [](char c) { return c == '.' || c == ','; };
-        const bool stop_for_stop = i > 0 && i < n && stop(was[i].folded) &&
-                                   stop(now[j].folded) && !digit(i - 1);
+        // (And a comma English read for a full stop after a letter: "Co,
+        // KG" read "Co. KG" with "Müller" before it; not in numbers, and
+        // not the other way: "S.A." read "S.A," by the other model.)
+        const bool stop_for_comma = i > 0 && i < n && was[i].folded == ',' &&
+                                    now[j].folded == '.' && !digit(i - 1);
         if (i < n && !was[i].accented &&
-            (was[i].folded == now[j].folded || zero_for_o || stop_for_stop)) {
+            (was[i].folded == now[j].folded || zero_for_o || stop_for_comma)) {
           mark(i + 1, j + 1, gained);
         }
         continue;

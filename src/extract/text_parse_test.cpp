@@ -668,9 +668,11 @@ TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   EXPECT_TRUE(AddsAccents("9021 Gy6ér", "9021 Győr"));
   EXPECT_TRUE(AddsAccents("Rak6éczi ut", "Rákóczi út"));
   EXPECT_FALSE(AddsAccents("Gyéér", "Győr"));  // not two letters for one
-  // A comma read for a full stop after a letter, or the other way.
+  // A comma English read for a full stop after a letter, not the other way.
   EXPECT_TRUE(AddsAccents("Miller Logistik GmbH & Co, KG",
                           "Müller Logistik GmbH & Co. KG"));
+  EXPECT_FALSE(
+      AddsAccents("Garcia Informatica S.A.", "García Informática S.A,"));
   EXPECT_FALSE(AddsAccents("Co, KG", "Co. KG"));  // no accent gained
   // Not in a number: "1.046,60" is no "1,046.60".
   EXPECT_FALSE(AddsAccents("Gebuhr 1.046,60", "Gebühr 1,046.60"));
