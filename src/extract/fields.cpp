@@ -1740,24 +1740,16 @@ std::vector<size_t> SpaceGroupedDecimals(std::string_view text, char point) {
   return out;
 }
 
-// Whether the word after byte `at` of `text` is a word of days ("30 days",
-// "14 Tage", "30 gg", "8 nap"): the number before it is a time, not money.
+// Whether the word after byte `at` of `text` is a word of days (IsDaysWord:
+// "30 days", "14 Tage", "8 nap"): the number before it is a time, not money.
 bool IsDaysAfter(std::string_view text, size_t at) {
-  static constexpr std::string_view kDays[] = {
-      "day",    "days",  "tag",    "tage",   "tagen", "jour",  "jours",
-      "dia",    "dias",  "giorni", "gg",     "dag",   "dagen", "dagar",
-      "dage",   "dager", "hari",   "paivaa", "pv",    "dni",   "dnu",
-      "den",    "gun",   "zile",   "zi",     "nap",   "napon", "ημερεσ",
-      "ημερων", "дни",   "дней",   "днів",   "дня"};
   while (at < text.size() && text[at] == ' ') ++at;
   size_t end = at;
   while (end < text.size() && text[end] != ' ' && text[end] != '.' &&
          text[end] != ',' && text[end] != ')') {
     ++end;
   }
-  if (end == at) return false;
-  const std::string word = FoldText(text.substr(at, end - at));
-  return std::find(std::begin(kDays), std::end(kDays), word) != std::end(kDays);
+  return end > at && IsDaysWord(FoldText(text.substr(at, end - at)));
 }
 
 PageModel BuildModel(const OcrPage& page) {

@@ -1699,11 +1699,7 @@ std::optional<Value> NetDays(const Row& row, size_t ri) {
     return n >= 1 && n <= 180;
   };
   auto is_days = [&](size_t i) {
-    static constexpr std::string_view kDays[] = {
-        "days", "day",   "tage",  "tagen", "jours", "dias",   "giorni",
-        "hari", "dagen", "dagar", "dage",  "dager", "paivaa", "pv"};
-    return i < t.size() && std::find(std::begin(kDays), std::end(kDays),
-                                     t[i].text) != std::end(kDays);
+    return i < t.size() && IsDaysWord(t[i].text);
   };
   auto is_net = [&](size_t i) {
     return i < t.size() &&

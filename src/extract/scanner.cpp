@@ -1106,7 +1106,6 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
     INVOICES_RETURN_IF_ERROR(RereadAsBlock(*engine, image, page, of_field[f],
                                            accents,
                                            std::pair{x0, boxes[f].x1 + h}));
-
     read.insert(read.end(), of_field[f].begin(), of_field[f].end());
   }
   INVOICES_RETURN_IF_ERROR(

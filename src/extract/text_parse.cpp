@@ -1330,6 +1330,17 @@ std::optional<AmountToken> ParseAmount(std::string_view text,
 
 bool HasMoneyDecimals(const AmountToken& a) { return a.value.scale() <= 3; }
 
+bool IsDaysWord(std::string_view folded) {
+  static constexpr std::string_view kDays[] = {
+      "day",    "days",  "tag",    "tage",   "tagen", "jour",  "jours",
+      "dia",    "dias",  "giorni", "gg",     "dag",   "dagen", "dagar",
+      "dage",   "dager", "hari",   "paivaa", "pv",    "dni",   "dnu",
+      "den",    "gun",   "zile",   "zi",     "nap",   "napon", "ημερεσ",
+      "ημερων", "дни",   "дней",   "днів",   "дня"};
+  return std::find(std::begin(kDays), std::end(kDays), folded) !=
+         std::end(kDays);
+}
+
 std::vector<AmountToken> FindAmounts(std::string_view line,
                                      const AmountOptions& options) {
   const std::vector<Cp> cps = Decode(line);

@@ -705,32 +705,33 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
       return ph.tokens[k].size() >= 6 && got.size() >= 6 && !Knows(got) &&
              WithinOneEdit(ph.tokens[k], got);
     };
+    // How the words of `ph` after its first are read: 0 as printed, 1 with
+    // one misread, 2 otherwise (or past the row's end).
+    auto rest_misread = [&](const Phrase& ph) {
+      if (p + ph.tokens.size() > t.size()) return 2;
+      int misread = 0;
+      for (size_t k = 1; misread < 2 && k < ph.tokens.size(); ++k) {
+        if (ph.tokens[k] != t[p + k].text) misread += near(ph, k) ? 1 : 2;
+      }
+      return std::min(misread, 2);
+    };
     // The longest phrase whose first word is read as printed and the others
     // too, or all but one misread ("termin ptatnosci": not "termin" alone).
     if (auto it = by_first_.find(t[p].text); it != by_first_.end()) {
       for (size_t i : it->second) {
-        const Phrase& ph = phrases_[i];
-        if (p + ph.tokens.size() > t.size()) continue;
-        size_t misread = 0;
-        for (size_t k = 1; misread < 2 && k < ph.tokens.size(); ++k) {
-          if (ph.tokens[k] != t[p + k].text) misread += near(ph, k) ? 1 : 2;
-        }
+        const int misread = rest_misread(phrases_[i]);
         if (misread < 2) {
-          found = &ph;
+          found = &phrases_[i];
           fuzzy = misread == 1;
           break;  // longest first
         }
       }
     }
-    // Else one whose first word is misread ("condicees de pagamento").
+    // Else one whose first word is misread, the others not ("condicees de
+    // pagamento").
     if (!found && t[p].text.size() >= 6 && !Knows(t[p].text)) {
       for (const Phrase& ph : phrases_) {
-        if (p + ph.tokens.size() > t.size() || !near(ph, 0)) continue;
-        bool rest = true;
-        for (size_t k = 1; rest && k < ph.tokens.size(); ++k) {
-          rest = ph.tokens[k] == t[p + k].text;
-        }
-        if (rest) {
+        if (near(ph, 0) && rest_misread(ph) == 0) {
           found = &ph;
           fuzzy = true;
           break;

@@ -155,6 +155,11 @@ std::optional<AmountToken> ParseAmount(std::string_view text,
 std::vector<AmountToken> FindAmounts(std::string_view line,
                                      const AmountOptions& options = {});
 
+// Whether `folded` (FoldText) is a word for days in a language of the
+// project's documents ("days", "tage", "gg", "dni", "ημερεσ", "днів"): a
+// number before it is a period, not money ("30 dagen", "Net 30 days").
+bool IsDaysWord(std::string_view folded);
+
 // Whether `a` is printed as money of some currency may be: three decimals at
 // most ("6.66797" is no sum of money but a total's separators misread; a unit
 // price per litre or kWh may have four, a total not).
