@@ -483,6 +483,148 @@ std::optional<Decimal> ImpliedQuantity(const Decimal& price,
   return quantity;
 }
 
+// The count that starts a row of a count and a price whose "x" OCR misread
+// ("3% 22,25", "3« 22,25", "3: 22,25"): one to three digits and one sign
+// that is neither a letter nor a digit, and the price the only other word.
+std::optional<Decimal> MisreadCount(const Row& row) {
+  if (row.words.size() != 2) return std::nullopt;
+  const std::string& t = row.words[0].text;
+  size_t digits = 0;
+  while (digits < t.size() &&
+         std::isdigit(static_cast<unsigned char>(t[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits > 3 || digits == t.size() || t[0] == '0') {
+    return std::nullopt;
+  }
+  const std::string_view sign(t.data() + digits, t.size() - digits);
+  const auto code_points = std::count_if(sign.begin(), sign.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  if (CountLetters(sign) + CountDigits(sign) > 0 || code_points != 1) {
+    return std::nullopt;
+  }
+  return Decimal(std::stoll(t.substr(0, digits)), 0);
+}
+
+// ------------------------------------------------------- misread prices
+
+// A price: a word that is an amount with decimals and no letters.
+bool IsPriceWord(const std::string& text) {
+  const auto a = ParseAmount(text);
+  return a && a->has_fraction && CountLetters(text) == 0;
+}
+
+// Whether an amount `value` printed and a misreading of it `read` share
+// their digits: those of one are the other's with one or two more ("11.36"
+// and "LL36", "1.52" and "1352"), two at least.
+bool SameDigits(std::string_view value, std::string_view read) {
+  std::string a, b;
+  for (char c : value) {
+    if (c >= '0' && c <= '9') a += c;
+  }
+  for (char c : read) {
+    if (c >= '0' && c <= '9') b += c;
+  }
+  if (a.size() < b.size()) std::swap(a, b);
+  if (b.size() < 2 || a.size() - b.size() > 2) return false;
+  size_t k = 0;  // b a subsequence of a
+  for (char c : a) {
+    if (k < b.size() && b[k] == c) ++k;
+  }
+  return k == b.size();
+}
+
+// Where a page's prices end: the right edge of three or more prices with
+// decimals, the text's height, and the rows they span.
+struct PriceColumn {
+  int right = 0, h = 1, top = 0, bottom = 0;
+};
+
+std::optional<PriceColumn> FindPriceColumn(
+    const std::vector<const std::vector<OcrWord>*>& lines) {
+  std::vector<int> ends, heights;
+  for (const auto* words : lines) {
+    for (const OcrWord& w : *words) {
+      if (!IsPriceWord(w.text)) continue;
+      ends.push_back(w.box.x1);
+      heights.push_back(w.box.y1 - w.box.y0);
+    }
+  }
+  if (ends.size() < 3) return std::nullopt;
+  PriceColumn c;
+  std::nth_element(ends.begin(), ends.begin() + ends.size() / 2, ends.end());
+  c.right = ends[ends.size() / 2];
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
+                   heights.end());
+  c.h = std::max(1, heights[heights.size() / 2]);
+  int in_column = 0;
+  c.top = INT32_MAX;
+  for (const auto* words : lines) {
+    for (const OcrWord& w : *words) {
+      if (!IsPriceWord(w.text) || std::abs(w.box.x1 - c.right) > 3 * c.h / 2) {
+        continue;
+      }
+      ++in_column;
+      c.top = std::min(c.top, w.box.y0);
+      c.bottom = std::max(c.bottom, w.box.y1);
+    }
+  }
+  if (in_column < 3) return std::nullopt;
+  return c;
+}
+
+// The first of the words that end `words` as a misread price in `column`
+// (GarbledPriceCells), if they do.
+std::optional<size_t> MisreadPriceAt(const std::vector<OcrWord>& words,
+                                     const PriceColumn& column) {
+  if (words.empty()) return std::nullopt;
+  const int h = column.h;
+  const OcrWord& last = words.back();
+  if (std::abs(last.box.x1 - column.right) > 3 * h / 2) return std::nullopt;
+  // Between the prices (a line or two above the first: it may be an
+  // item's).
+  const int mid = (last.box.y0 + last.box.y1) / 2;
+  if (mid <= column.top - 3 * h || mid >= column.bottom) return std::nullopt;
+  // The cell: the words at the end no wider apart than a letter or two,
+  // after a gap of more than a line's height (or alone on their line).
+  size_t first = words.size() - 1;
+  while (first > 0 &&
+         words[first].box.x0 - words[first - 1].box.x1 < 4 * h / 5) {
+    --first;
+  }
+  if (first > 0 && words[first].box.x0 - words[first - 1].box.x1 < 6 * h / 5) {
+    return std::nullopt;
+  }
+  std::string text, spaced;
+  for (size_t k = first; k < words.size(); ++k) {
+    text += words[k].text;
+    spaced += words[k].text + ' ';
+  }
+  // A price read with marks no currency makes ("29,56 ¢€", "28,17 |") is
+  // worth reading again alone; one with its currency ("33.35 лв.", "9,00
+  // €") was read.
+  const std::vector<AmountToken> amounts = FindAmounts(spaced);
+  if (std::any_of(amounts.begin(), amounts.end(),
+                  [](const AmountToken& a) { return a.has_fraction; })) {
+    if (CountLetters(text) > 0 || IsPriceWord(text)) return std::nullopt;
+    return first;
+  }
+  // Misread: no price, no longer than a price, a digit in it, and no date,
+  // time of day ("14:05", where "3:35" may be a price) or rate.
+  const bool time =
+      text.size() == 5 && text[2] == ':' && CountDigits(text) == 4;
+  // (Eight digits or more without a separator are a number: "90467421".)
+  const bool number =
+      CountDigits(text) >= 8 && text.find_first_of(".,") == std::string::npos;
+  if (IsPriceWord(text) || text.size() > 10 || text.size() < 3 || number ||
+      CountDigits(text) < 1 || CountLetters(text) > 3 ||
+      !FindDates(text).empty() || time || text.find('%') != std::string::npos) {
+    return std::nullopt;
+  }
+  return first;
+}
+
 // ------------------------------------------------------------- row model
 
 struct Number {
@@ -514,6 +656,10 @@ struct Parsed {
   bool code = false;       // a product code printed on the row
   bool counted = false;    // the row starts with a count ("2 Coffee")
   bool unit_only = false;  // only "@ 3.50": a unit price for the item above
+  // The price was misread into no amount (MisreadPriceAt): `amount` is a
+  // stand-in until the arithmetic gives it, `amount_span` the misreading.
+  bool unread = false;
+  bool filled = false;  // a misread price the arithmetic gave
   Span amount_span;
   int meta = 0;  // header data labels on the row
 };
@@ -615,6 +761,11 @@ class TableReader {
                                [](const auto& c) { return c.kind == kDesc; });
   }
 
+  // Where the page's prices end, to find prices misread into no amount.
+  void SetPriceColumn(std::optional<PriceColumn> column) {
+    price_column_ = column;
+  }
+
   Parsed Parse(size_t ri) const;
 
  private:
@@ -630,6 +781,7 @@ class TableReader {
   bool credit_;
   bool desc_column_ = false;
   std::vector<HeaderColumn> columns_;
+  std::optional<PriceColumn> price_column_;
 };
 
 int TableReader::ColumnOf(const core::BBox& box, double h) const {
@@ -721,7 +873,13 @@ Parsed TableReader::Parse(size_t ri) const {
       num.last = w + 1;
       num.box = internal::WordRange(row, first, w + 1).box;
       num.apart = first == 0 || row.GapAfter(first - 1);
-      if (marker_pending && !tail.empty()) tail.back().marker_before = true;
+      // A marker glued after a count: "3* 8,95".
+      const bool marker_after =
+          !a.has_fraction && a.end < wb + text.size() &&
+          IsMarker(std::string_view(text).substr(a.end - wb));
+      if ((marker_pending || marker_after) && !tail.empty()) {
+        tail.back().marker_before = true;
+      }
       marker_pending = false;
       // A marker glued to the number: "@17.90", "x3.50".
       const std::string_view before(text.data(),
@@ -738,12 +896,16 @@ Parsed TableReader::Parse(size_t ri) const {
       --i;
       continue;
     }
-    // "2x" glued: a quantity and its marker.
-    if (text.size() >= 2 && (text.back() == 'x' || text.back() == 'X') &&
-        CountDigits(text) == static_cast<int>(text.size()) - 1 &&
-        text.size() <= 4 && !tail.empty()) {
+    // "2x", "2*" glued: a quantity and its marker.
+    const size_t count_digits = static_cast<size_t>(
+        std::find_if(text.begin(), text.end(),
+                     [](unsigned char c) { return !std::isdigit(c); }) -
+        text.begin());
+    if (count_digits >= 1 && count_digits <= 3 && count_digits < text.size() &&
+        IsMarker(std::string_view(text).substr(count_digits)) &&
+        !tail.empty()) {
       Number num;
-      num.value = Decimal(std::stoll(text.substr(0, text.size() - 1)), 0);
+      num.value = Decimal(std::stoll(text.substr(0, count_digits)), 0);
       num.first = w;
       num.last = w + 1;
       num.box = row.words[w].box;
@@ -876,9 +1038,19 @@ Parsed TableReader::Parse(size_t ri) const {
       // A misread header ("jtem ty SiPrice Amount Tax"), no description.
     } else if (has_desc) {
       // Without an amount, numbers at the end are the text's own ("MOTH
-      // BALLS 150G", "PACK OF 12").
+      // BALLS 150G", "PACK OF 12"), unless they are a price misread.
       p.kind = kText;
       p.desc_last = n;
+      if (price_column_) {
+        const auto cell = MisreadPriceAt(row.words, *price_column_);
+        if (cell && *cell > p.desc_first) {
+          p.kind = kItem;
+          p.unread = true;
+          p.amount = Decimal(0, minor_);
+          p.amount_span = internal::WordRange(row, *cell, n);
+          p.desc_last = *cell;
+        }
+      }
       while (p.desc_last > p.desc_first &&
              !HasAlnum(row.words[p.desc_last - 1].text)) {
         --p.desc_last;
@@ -904,6 +1076,8 @@ Parsed TableReader::Parse(size_t ri) const {
   // "SR @ 6% 8.49 0.51", "A 19% 10.00 1.90 11.90": a tax summary.
   if (percent_row && desc_letters <= 3) {
     p.kind = kSkip;
+    // (Or a count whose "x" was read "%": MisreadCount.)
+    if (tail.size() == 1) p.amount = tail[amount_index].value;
     return p;
   }
   // "Label: 191.22" is a summary line, whatever OCR made of the label
@@ -1135,6 +1309,11 @@ void ExtractLineItems(const OcrPage& page, int page_number,
                      (sure_whole && with_fraction < 3) ||
                          (printed_currency && with_fraction == 0),
                      credit);
+  {
+    std::vector<const std::vector<OcrWord>*> words;
+    for (const Row& r : rows) words.push_back(&r.words);
+    reader.SetPriceColumn(FindPriceColumn(words));
+  }
 
   // The header, and where the items start.
   size_t start = 0;
@@ -1308,6 +1487,35 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   };
   bool open_below = false;      // the last record takes text rows under it
   std::optional<size_t> carry;  // a "2 x 3.50" row for the item below
+  // "3% 22,25": a count and a price whose "x" OCR misread, the quantity
+  // and unit price of the item above or below only when its amount is
+  // their product.
+  auto misread_count = [&](size_t ri) {
+    const Parsed& p = parsed[ri];
+    if (p.derived || p.qty || !p.amount) return false;
+    const std::optional<Decimal> q = MisreadCount(rows[ri]);
+    if (!q) return false;
+    if (!records.empty() && records.back().amount_row + 1 == ri &&
+        !records.back().numbers.verified &&
+        Multiplies(*q, *p.amount, *records.back().numbers.amount)) {
+      flush_pending();
+      Parsed& n = records.back().numbers;
+      n.qty = q;
+      n.unit = p.amount;
+      n.verified = true;
+      records.back().rows.push_back(ri);
+      return true;
+    }
+    if (ri + 1 < end && parsed[ri + 1].kind == kItem &&
+        !parsed[ri + 1].verified &&
+        Multiplies(*q, *p.amount, *parsed[ri + 1].amount)) {
+      parsed[ri].qty = q;
+      parsed[ri].unit = p.amount;
+      carry = ri;
+      return true;
+    }
+    return false;
+  };
   for (size_t ri = start; ri < end; ++ri) {
     const Parsed& p = parsed[ri];
     switch (p.kind) {
@@ -1344,6 +1552,7 @@ void ExtractLineItems(const OcrPage& page, int page_number,
           }
           break;
         }
+        if (misread_count(ri)) break;
         // "2 x 3.50" on a row of its own gives the quantity of the item
         // above or below it whose amount is their product.
         if (p.derived) {
@@ -1401,6 +1610,11 @@ void ExtractLineItems(const OcrPage& page, int page_number,
         break;
       case kCode:
         break;  // a product code under an item says nothing more
+      case kSkip:
+        if (misread_count(ri)) break;
+        flush_pending();
+        open_below = false;
+        break;
       default:
         flush_pending();
         open_below = false;
@@ -1417,8 +1631,6 @@ void ExtractLineItems(const OcrPage& page, int page_number,
 
   // Arithmetic over the items: their amounts (less discounts) add up to
   // the subtotal, the total or the total less tax.
-  Decimal sum(0, minor);
-  for (const Record& r : records) sum = sum + *r.numbers.amount;
   Decimal off(0, minor);
   for (const Decimal& d : discounts) {
     off = off + (d.is_negative() ? Decimal(0, 0) - d : d);
@@ -1437,6 +1649,38 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     if (auto x = field("tax")) targets.push_back(*t - *x);
   }
   targets.insert(targets.end(), printed_sums.begin(), printed_sums.end());
+  // A price misread into no amount, the only one: the amount that makes
+  // the items add up, when its digits are those read ("LL36" for 11.36).
+  // Any other is no item (nor is its description another item's).
+  const size_t unread =
+      std::count_if(records.begin(), records.end(),
+                    [](const Record& r) { return r.numbers.unread; });
+  if (unread == 1) {
+    Decimal others(0, minor);
+    Record* missing = nullptr;
+    for (Record& r : records) {
+      if (r.numbers.unread) {
+        missing = &r;
+      } else {
+        others = others + *r.numbers.amount;
+      }
+    }
+    for (const Decimal& t : targets) {
+      const Decimal x = (t + off - others).Rescaled(minor);
+      if (x.is_negative() || x.units() == 0 ||
+          !SameDigits(x.ToString(minor), missing->numbers.amount_span.text)) {
+        continue;
+      }
+      missing->numbers.amount = x;
+      missing->numbers.unread = false;
+      missing->numbers.filled = true;
+      break;
+    }
+  }
+  std::erase_if(records, [](const Record& r) { return r.numbers.unread; });
+  if (records.empty()) return;
+  Decimal sum(0, minor);
+  for (const Record& r : records) sum = sum + *r.numbers.amount;
   bool adds_up = false;
   for (const Decimal& t : targets) {
     const int64_t want = t.Rescaled(minor).units();
@@ -1472,7 +1716,7 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     double evidence = 0.45;
     if (header) evidence += 0.15;
     if (p.verified) evidence += p.derived ? 0.05 : 0.15;
-    if (adds_up) evidence += 0.25;
+    if (adds_up && !p.filled) evidence += 0.25;
     if (r.description.empty()) evidence -= 0.2;
     if (r.rows.size() > 1) evidence -= 0.05;  // joined from several rows
     const double ocr = all.empty
@@ -1485,6 +1729,26 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     item.bbox = box;
     out.line_items.push_back(std::move(item));
   }
+}
+
+std::vector<PriceCell> GarbledPriceCells(const OcrPage& page,
+                                         size_t max_cells) {
+  std::vector<const std::vector<OcrWord>*> lines;
+  for (const OcrLine& line : page.lines) lines.push_back(&line.words);
+  const std::optional<PriceColumn> column = FindPriceColumn(lines);
+  if (!column) return {};
+  std::vector<PriceCell> out;
+  for (size_t li = 0; li < page.lines.size() && out.size() < max_cells; ++li) {
+    const std::vector<OcrWord>& words = page.lines[li].words;
+    if (auto first = MisreadPriceAt(words, *column)) {
+      core::BBox box = words[*first].box;
+      for (size_t k = *first; k < words.size(); ++k) {
+        box = internal::Union(box, words[k].box);
+      }
+      out.push_back({li, *first, words.size(), box});
+    }
+  }
+  return out;
 }
 
 }  // namespace invoices::extract

@@ -420,6 +420,50 @@ CHANGE                       7.50
   ExpectItem(items[2], "Muffin", "<none>", "<none>", "2.50");
 }
 
+// "3x 22,25" whose "x" OCR read as "%" or "*": the count and price of the
+// item beside it whose amount is their product, and no tax summary; a tax
+// rate before an amount it does not multiply into stays none.
+TEST(LineItemTest, ACountWhoseMarkerWasMisreadPricesTheItemBesideIt) {
+  const auto items = Items(R"(DU MARCHE
+Fromage                      20,27
+3% 22,25
+Cafe                         66,75
+Journal                      26,85
+3* 8,95
+Tarte                        12,00
+20% 2,00
+TOTAL                       125,87
+)");
+  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ExpectItem(items[0], "Fromage", "<none>", "<none>", "20.27");
+  ExpectItem(items[1], "Cafe", "3", "22.25", "66.75");
+  ExpectItem(items[2], "Journal", "3", "8.95", "26.85");
+  ExpectItem(items[3], "Tarte", "<none>", "<none>", "12.00");
+}
+
+// A price misread into no amount ("LL36") in the prices' column is the
+// amount that makes the items add up when its digits are those read; else
+// it is no item, and its description no other item's.
+TEST(LineItemTest, AMisreadPriceIsWhatMakesTheItemsAddUp) {
+  const std::string receipt = R"(CAFE LUNA
+Cafe                         38,74
+Agua                          0,94
+Tostada                       LL36
+Periodico                    10,28
+TOTAL                        61,32
+)";
+  auto items = Items(receipt);
+  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ExpectItem(items[2], "Tostada", "<none>", "<none>", "11.36");
+  EXPECT_LT(items[2].confidence, items[1].confidence);
+  std::string other = receipt;
+  other.replace(other.find("LL36"), 4, "LL37");
+  items = Items(other);
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[1], "Agua", "<none>", "<none>", "0.94");
+  ExpectItem(items[2], "Periodico", "<none>", "<none>", "10.28");
+}
+
 TEST(LineItemTest, DiscountRowsAreNoItemsButCountInTheSum) {
   core::Extraction with_discount;
   const auto items = Items(R"(FRESH MART
@@ -559,6 +603,68 @@ MAGNUM ALMOND 90ML
   ASSERT_EQ(items.size(), 2u) << Dump(items);
   ExpectItem(items[0], "WALL'S TOPTEN CHOCOLATE 73ML", "1", "1.60", "1.60");
   ExpectItem(items[1], "MAGNUM ALMOND 90ML", "1", "4.50", "4.50");
+}
+
+// ---------------------------------------------------- misread prices
+
+OcrPage PageOf(std::vector<OcrLine> lines) {
+  OcrPage page;
+  page.width = 400;
+  page.height = 400;
+  page.lines = std::move(lines);
+  return page;
+}
+
+// Prices end at x = 350 (a 16 px line is the text's height).
+TEST(GarbledPriceCellsTest, PicksTheMisreadCellsInThePricesColumn) {
+  const OcrPage page = PageOf({
+      Line(10, {{10, "05-05-2023"}, {300, "16:13"}}),
+      Line(40, {{10, "Cafe"}, {300, "38,74"}}),
+      Line(60, {{10, "Tostada"}, {310, "LL36"}}),
+      Line(80, {{10, "Tea"}, {50, "bags"}, {100, "80"}}),
+      Line(100, {{10, "Fromage"}, {300, "16"}, {330, "iz"}}),
+      Line(120, {{10, "Agua"}, {300, "0,94"}}),
+      Line(140, {{10, "Butter"}, {80, "tarts"}, {310, "1352"}}),
+      Line(160, {{10, "Periodico"}, {300, "10,28"}}),
+      Line(170, {{10, "SUMA"}, {260, "33.35"}, {320, "лв."}}),
+      Line(180, {{10, "TOTAL"}, {260, "29,56"}, {320, "¢€"}}),
+      Line(190, {{10, "Member"}, {270, "90467421"}}),
+      Line(200, {{10, "Cambio"}, {310, "8,68"}}),
+  });
+  const std::vector<PriceCell> cells = GarbledPriceCells(page, 8);
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_EQ(cells[0].line, 2u);
+  EXPECT_EQ(cells[0].first, 1u);
+  EXPECT_EQ(cells[0].last, 2u);
+  EXPECT_EQ(cells[0].box.x0, 310);
+  EXPECT_EQ(cells[1].line, 4u);  // "16 iz": one cell of two words
+  EXPECT_EQ(cells[1].first, 1u);
+  EXPECT_EQ(cells[1].last, 3u);
+  EXPECT_EQ(cells[1].box.x1, 350);
+  EXPECT_EQ(cells[2].line, 6u);
+  EXPECT_EQ(cells[3].line, 9u);  // a price among marks, not with "лв."
+  EXPECT_EQ(cells[3].first, 1u);
+  // No more than asked for.
+  EXPECT_EQ(GarbledPriceCells(page, 1).size(), 1u);
+}
+
+TEST(GarbledPriceCellsTest, NoneWithoutAColumnOfPrices) {
+  // Two prices make no column; a description's last word is no cell.
+  EXPECT_TRUE(GarbledPriceCells(PageOf({
+                                    Line(40, {{10, "Cafe"}, {300, "38,74"}}),
+                                    Line(60, {{10, "Tostada"}, {310, "LL36"}}),
+                                    Line(80, {{10, "Agua"}, {300, "0,94"}}),
+                                }),
+                                8)
+                  .empty());
+  EXPECT_TRUE(GarbledPriceCells(PageOf({
+                                    Line(40, {{10, "Cafe"}, {300, "38,74"}}),
+                                    Line(60, {{10, "Tea"}, {50, "b4gs"}}),
+                                    Line(80, {{10, "Agua"}, {300, "0,94"}}),
+                                    Line(100, {{10, "Pan"}, {300, "1,20"}}),
+                                }),
+                                8)
+                  .empty());
 }
 
 }  // namespace

@@ -447,6 +447,40 @@ std::vector<core::BBox> FindUnreadText(const GrayImage& image,
   for (size_t i = 0; i < on.size(); ++i) {
     on[i] = !covered[i] && ink[i] >= min_ink;
   }
+  // A vertical rule or the paper's edge is no text, and would join the
+  // lines beside it into one band: ink no more than two cells wide that
+  // runs down for more than 1.2 lines is left out (a slanted edge steps
+  // from column to column, broken at times; a letter is wider or shorter).
+  // Calls f(first, end) for each run [first, end) of set cells of `grid`
+  // along row `k` (across) or column `k` (down).
+  auto runs = [&](const std::vector<uint8_t>& grid, bool down, int k,
+                  const auto& f) {
+    const int n = down ? gh : gw;
+    auto cell = [&](int i) { return down ? at(k, i) : at(i, k); };
+    for (int i = 0; i < n;) {
+      if (!grid[cell(i)]) {
+        ++i;
+        continue;
+      }
+      int end = i;
+      while (end < n && grid[cell(end)]) ++end;
+      f(i, end);
+      i = end;
+    }
+  };
+  std::vector<uint8_t> narrow(size_t(gw) * gh, 0);
+  for (int y = 0; y < gh; ++y) {
+    runs(on, false, y, [&](int x0, int x1) {
+      if (x1 - x0 <= 2) std::fill_n(narrow.begin() + at(x0, y), x1 - x0, 1);
+    });
+  }
+  const int tallest = (6 * text_height / 5 + c - 1) / c;
+  for (int x = 0; x < gw; ++x) {
+    runs(narrow, true, x, [&](int y0, int y1) {
+      if (y1 - y0 <= tallest) return;
+      for (int y = y0; y < y1; ++y) on[at(x, y)] = 0;
+    });
+  }
   // Letters and words of one line joined: gaps of up to 1.5 text heights
   // between ink cells of a row, over cells no word read covers.
   const int gap = (3 * text_height / 2 + c - 1) / c;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "photo_testing.h"
@@ -177,6 +178,33 @@ TEST(UnreadTextTest, FindsALineNoWordCoversAndNothingElse) {
   ASSERT_EQ(two.size(), 2u);
   EXPECT_LE(std::abs(two[1].x1 - second.x1), 10);
   EXPECT_EQ(FindUnreadText(page, read, 30, 1).size(), 1u);
+}
+
+// The paper's edge or a vertical rule beside a dropped column of prices,
+// slanted and broken as a photo's is, is no text and joins nothing: each
+// price is found alone, as high as its line.
+TEST(UnreadTextTest, AnEdgeBesideDroppedPricesJoinsNoLines) {
+  GrayImage page = Filled(1200, 900, 245);
+  std::vector<core::BBox> read;
+  for (int row = 0; row < 8; ++row) {
+    read.push_back(TextLine(page, 100, 100 + 45 * row, 20));
+  }
+  std::vector<core::BBox> prices;
+  for (int row = 0; row < 4; ++row) {
+    prices.push_back(TextLine(page, 800, 100 + 45 * row, 5));
+  }
+  // Pieces 60 px long (two lines), stepping right by 2 px each.
+  for (int i = 0; i < 8; ++i) {
+    FillRect(page, 900 + 2 * i, 60 + 66 * i, 903 + 2 * i, 120 + 66 * i, 20);
+  }
+  std::vector<core::BBox> found = FindUnreadText(page, read, 30);
+  ASSERT_EQ(found.size(), prices.size());
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.y0 < b.y0; });
+  for (size_t i = 0; i < prices.size(); ++i) {
+    EXPECT_LE(std::abs(found[i].y0 - prices[i].y0), 10) << i;
+    EXPECT_LE(std::abs(found[i].y1 - prices[i].y1), 10) << i;
+  }
 }
 
 // ---- perspective -----------------------------------------------------------

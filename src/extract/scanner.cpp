@@ -106,30 +106,42 @@ std::string BaseMime(std::string_view content_type) {
 // The share of the page's ink (pixels at or below Otsu's threshold) inside
 // the boxes of the words read, each widened by half its height: near 1 when
 // OCR read all the text, lower when its page layout dropped a column, or the
-// lines between two rules.
+// lines between two rules. The ink under a long thin blank "word" (what
+// Tesseract gives the paper's edge or a rule) is no text and counts neither
+// way, and such a word covers nothing around it (widened, the edge's word
+// covered half the page). A blank block it took for a picture covers what
+// it holds.
 double InkCoverage(const GrayImage& image, const OcrPage& page) {
   const int w = image.width, h = image.height;
   if (w == 0 || h == 0) return 1;
   const int threshold = OtsuThreshold(image);
-  std::vector<uint8_t> covered(size_t(w) * h, 0);
+  enum : uint8_t { kOpen, kWord, kRule };
+  std::vector<uint8_t> covered(size_t(w) * h, kOpen);
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& word : line.words) {
-      const int m = (word.box.y1 - word.box.y0) / 2;
+      const bool blank =
+          std::all_of(word.text.begin(), word.text.end(),
+                      [](unsigned char c) { return std::isspace(c); });
+      const int bw = word.box.x1 - word.box.x0, bh = word.box.y1 - word.box.y0;
+      const bool rule = blank && std::min(bw, bh) * 8 <= std::max(bw, bh);
+      const int m = rule ? 0 : bh / 2;
       const int x0 = std::clamp(word.box.x0 - m, 0, w);
       const int x1 = std::clamp(word.box.x1 + m, 0, w);
       const int y0 = std::clamp(word.box.y0 - m, 0, h);
       const int y1 = std::clamp(word.box.y1 + m, 0, h);
       for (int y = y0; y < y1; ++y) {
-        std::fill(covered.begin() + size_t(y) * w + x0,
-                  covered.begin() + size_t(y) * w + x1, uint8_t(1));
+        for (size_t i = size_t(y) * w + x0; i < size_t(y) * w + x1; ++i) {
+          // A word's box over a rule's: its ink is text.
+          if (!rule || covered[i] == kOpen) covered[i] = rule ? kRule : kWord;
+        }
       }
     }
   }
   int64_t ink = 0, inside = 0;
   for (size_t i = 0; i < image.pixels.size(); ++i) {
-    if (image.pixels[i] > threshold) continue;
+    if (image.pixels[i] > threshold || covered[i] == kRule) continue;
     ++ink;
-    inside += covered[i];
+    inside += covered[i] == kWord;
   }
   return ink == 0 ? 1.0 : double(inside) / ink;
 }
@@ -434,6 +446,11 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_RETURN_IF_ERROR(ReadDroppedLines(*engine, image, page));
     AddTiming(result, "dropped", MsSince(t));
   }
+  if (options_.reread_prices > 0) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(RereadPrices(*engine, image, page));
+    AddTiming(result, "prices", MsSince(t));
+  }
   held.reset();
   if (options_.read_accents && guess && !script) {
     t = Clock::now();
@@ -527,11 +544,12 @@ namespace {
 // Reads `box` of `image` again with `layout`, its text `h` px high brought
 // to a comfortable height: text between 20 and 60 px is read as it is,
 // smaller is enlarged, larger (double-height print) reduced; or, with a
-// `height` given, brought to that height. The lines come back in `image`
-// pixels.
+// `height` given, brought to that height; with `allowed_chars`, those
+// alone are recognised. The lines come back in `image` pixels.
 core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
                                 const core::BBox& box, int h, Layout layout,
-                                double height = 0) {
+                                double height = 0,
+                                const std::string& allowed_chars = {}) {
   constexpr double kTextHeight = 32;
   GrayImage crop = Crop(image, box);
   const double f = height > 0 ? std::clamp(height / h, 0.3, 3.0)
@@ -542,8 +560,9 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
     crop = Resize(crop, std::max(1, int(crop.width * f)),
                   std::max(1, int(crop.height * f)));
   }
-  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
-                            engine.Recognize(crop, {.layout = layout}));
+  INVOICES_ASSIGN_OR_RETURN(
+      OcrPage again, engine.Recognize(crop, {.layout = layout,
+                                             .allowed_chars = allowed_chars}));
   auto to_image = [&](core::BBox& b) {
     b = {int(b.x0 / f) + box.x0, int(b.y0 / f) + box.y0,
          int(std::ceil(b.x1 / f)) + box.x0, int(std::ceil(b.y1 / f)) + box.y0};
@@ -559,9 +578,11 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
 // as one line.
 core::Result<OcrLine> ReadLineAgain(OcrEngine& engine, const GrayImage& image,
                                     const core::BBox& box, int h,
-                                    double height = 0) {
+                                    double height = 0,
+                                    const std::string& allowed_chars = {}) {
   INVOICES_ASSIGN_OR_RETURN(
-      OcrPage again, ReadAgain(engine, image, box, h, Layout::kLine, height));
+      OcrPage again,
+      ReadAgain(engine, image, box, h, Layout::kLine, height, allowed_chars));
   OcrLine out;
   for (OcrLine& l : again.lines) {
     for (OcrWord& w : l.words) out.words.push_back(std::move(w));
@@ -1041,6 +1062,47 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
       continue;
     }
     AddDroppedLine(page, std::move(line));
+  }
+  return {};
+}
+
+core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
+                                   OcrPage& page) const {
+  for (const PriceCell& cell :
+       GarbledPriceCells(page, options_.reread_prices)) {
+    OcrLine& line = page.lines[cell.line];
+    const int h = line.WordHeight();
+    const core::BBox box{std::max(0, cell.box.x0 - h / 2),
+                         std::max(0, cell.box.y0 - h / 4),
+                         std::min(image.width, cell.box.x1 + h / 2),
+                         std::min(image.height, cell.box.y1 + h / 4)};
+    if (box.x1 <= box.x0 || box.y1 <= box.y0) continue;
+    INVOICES_ASSIGN_OR_RETURN(OcrLine again,
+                              ReadLineAgain(engine, image, box, h));
+    // Taken when it reads as one price with decimals (a rule's edge read
+    // as "|" beside it aside), surely enough.
+    std::erase_if(again.words, [](const OcrWord& w) {
+      return std::none_of(w.text.begin(), w.text.end(),
+                          [](unsigned char c) { return std::isalnum(c); });
+    });
+    std::string text;
+    for (const OcrWord& w : again.words) text += w.text;
+    const std::optional<AmountToken> price = ParseAmount(text);
+    if (again.words.empty() || !price || !price->has_fraction ||
+        Letters(text) > 0 || again.MeanConfidence() < 0.6) {
+      continue;
+    }
+    const OcrWord ids = line.words[cell.first];
+    for (OcrWord& w : again.words) {
+      w.block = ids.block;
+      w.paragraph = ids.paragraph;
+      w.line = ids.line;
+    }
+    line.words.erase(line.words.begin() + cell.first,
+                     line.words.begin() + cell.last);
+    line.words.insert(line.words.end(),
+                      std::make_move_iterator(again.words.begin()),
+                      std::make_move_iterator(again.words.end()));
   }
   return {};
 }

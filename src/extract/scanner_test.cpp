@@ -64,9 +64,9 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
     stages.push_back(stage);
     EXPECT_GE(ms, 0);
   }
-  EXPECT_EQ(stages, (std::vector<std::string>{"decode", "payment_qr",
-                                              "preprocess", "ocr", "reread",
-                                              "dropped", "extract", "total"}));
+  EXPECT_EQ(stages, (std::vector<std::string>{
+                        "decode", "payment_qr", "preprocess", "ocr", "reread",
+                        "dropped", "prices", "extract", "total"}));
   EXPECT_EQ(r->document.source, "ocr");
   EXPECT_EQ(r->document.language, "eng");
   EXPECT_EQ(r->text, "TOTAL 1.00");
@@ -89,8 +89,19 @@ class ScriptedEngine final : public OcrEngine {
     }
     if (options.layout != Layout::kBlock) {
       const bool second = pages_read++ > 0 && !second_page.empty();
-      return PageFromText(second ? second_page : page_,
-                          second ? second_page_confidence : page_confidence);
+      OcrPage page =
+          PageFromText(second ? second_page : page_,
+                       second ? second_page_confidence : page_confidence);
+      if (edge_words) {
+        // The blank "words" Tesseract gives the paper's edges.
+        for (int x : {0, image.width - 8}) {
+          OcrLine blank;
+          blank.box = {x, 0, x + 8, image.height};
+          blank.words.push_back({.text = " ", .box = blank.box});
+          page.lines.push_back(std::move(blank));
+        }
+      }
+      return page;
     }
     ++blocks_read;
     OcrPage block = PageFromText(block_, block_confidence);
@@ -110,6 +121,7 @@ class ScriptedEngine final : public OcrEngine {
   int blocks_read = 0, pages_read = 0;
   float page_confidence = 0.6f, line_confidence = 0.95f,
         block_confidence = 0.95f;
+  bool edge_words = false;  // blank words along the page's edges read
   std::string second_page;  // what pages read after the first read, if set
   float second_page_confidence = 0.6f;
   std::string language_ = "eng";
@@ -133,12 +145,14 @@ ScannerOptions WithoutRereads() {
 core::Result<core::Extraction> ScanScripted(
     const std::string& page, const std::string& line, const std::string& block,
     ScannerOptions options, int* blocks_read = nullptr,
-    float line_confidence = 0.95f, float block_confidence = 0.95f) {
+    float line_confidence = 0.95f, float block_confidence = 0.95f,
+    bool edge_words = false) {
   ScriptedEngine* engine = nullptr;
   auto pool = EnginePool::Create(1, [&] {
     auto e = std::make_unique<ScriptedEngine>(page, line, block);
     e->line_confidence = line_confidence;
     e->block_confidence = block_confidence;
+    e->edge_words = edge_words;
     engine = e.get();
     return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
   });
@@ -310,6 +324,12 @@ TEST(ScannerTest, APageWhoseWordsMissMostOfItsInkIsReadAgainAsABlock) {
   EXPECT_EQ(blocks, 1);
   EXPECT_EQ(FieldOf(r, "total"), "9.00");
   EXPECT_EQ(FieldOf(r, "invoice_date"), "2018-12-25");
+  // The blank words Tesseract gives the paper's edges cover no text: the
+  // page is still read again.
+  r = ScanScripted("TOTAL 1.00", "", block, options, &blocks, 0.95f, 0.95f,
+                   /*edge_words=*/true);
+  EXPECT_EQ(blocks, 1);
+  EXPECT_EQ(FieldOf(r, "total"), "9.00");
   // Off, the page reading stands.
   options.reread_below_coverage = 0;
   r = ScanScripted("TOTAL 1.00", "", block, options, &blocks);
@@ -337,6 +357,29 @@ TEST(ScannerTest, PricesThatThePageLayoutDroppedAreReadAsABlock) {
   r = ScanScripted("Bakery Thornbury\nTea bags 80 12.73\nTOTAL 12.73", "",
                    block, options, nullptr, 0.95f, 0.5f);
   EXPECT_EQ(FieldOf(r, "total"), "12.73");
+}
+
+// An item's price the page misread ("LL36" among prices with decimals) is
+// read again alone; the reading, a price, takes its place.
+TEST(ScannerTest, AnItemsMisreadPriceIsReadAgainAlone) {
+  const std::string page =
+      "CAFE LUNA\nCafe          38,74\nTostada        LL36\n"
+      "Agua           0,94\nTOTAL         51,04";
+  ScannerOptions options = WithoutRereads();
+  auto r = ScanScripted(page, "11,36", "", options);
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->line_items.size(), 3u) << r->text;
+  EXPECT_EQ(r->line_items[1].description.value_or(""), "Tostada");
+  EXPECT_EQ(r->line_items[1].amount.value_or(""), "11.36");
+  // A reading that is no price leaves the page as it was.
+  r = ScanScripted(page, "LL 36", "", options);
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->text.find("Tostada LL36"), std::string::npos) << r->text;
+  // Off, nothing is read again.
+  options.reread_prices = 0;
+  r = ScanScripted(page, "11,36", "", options);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->text.find("11,36"), std::string::npos) << r->text;
 }
 
 TEST(ScannerTest, AccentsOfAGermanReceiptAreReadWithTheGermanModel) {
@@ -991,8 +1034,10 @@ TEST(ScannerTest, LinesThePageLayoutDroppedAreReadAlone) {
   EXPECT_NE(FieldOf(r, "receiver_address").find("16010 Osmangazi/Bursa"),
             std::string::npos)
       << r->text;
-  // What the page's layout reads alone: no due date.
+  // What the page's layout reads alone (not read again as a block either):
+  // no due date.
   options.dropped_lines = 0;
+  options.reread_below_coverage = 0;
   const Scanner layout_only(**pool, options);
   r = layout_only.Scan(Span(invoice), "dropped-line-invoice.jpg", "");
   ASSERT_TRUE(r);

@@ -41,6 +41,8 @@
 // Thread safety: reentrant (no shared state beyond immutable tables).
 #pragma once
 
+#include <vector>
+
 #include "invoices/core/extraction.h"
 #include "invoices/extract/ocr_engine.h"
 
@@ -54,5 +56,24 @@ namespace invoices::extract {
 // currency's minor digits (more when printed with more: "2.059").
 void ExtractLineItems(const OcrPage& page, int page_number,
                       core::Extraction& out);
+
+// An item's price that OCR misread into no amount ("Tostada  LL36",
+// "Fromage  16 iz", "Butter tarts  1352" among prices printed with
+// decimals), or read among marks no currency makes ("29,56 ¢€"): words
+// `first` to `last` (exclusive) of line `line`, at its right end, apart
+// from the description before them, ending where the page's prices end;
+// `box` covers them.
+struct PriceCell {
+  size_t line = 0, first = 0, last = 0;
+  core::BBox box;
+};
+
+// The misread prices of `page` worth reading again alone, top to bottom,
+// at most `max_cells`: only on a page with three or more prices with
+// decimals ending in one column, and between the first and the last of
+// them (a time of day above the items is no price). ExtractLineItems
+// reads a price still misread from the arithmetic: the amount that makes
+// the items add up, when it is the only one and its digits are those read.
+std::vector<PriceCell> GarbledPriceCells(const OcrPage& page, size_t max_cells);
 
 }  // namespace invoices::extract

@@ -69,6 +69,11 @@ struct ScannerOptions {
   // covers, as high as the text), at most this many a page, each read alone
   // and added to the page when read surely; 0 for none.
   size_t dropped_lines = 6;
+  // Items' prices OCR misread into no amount (GarbledPriceCells: "Tostada
+  // LL36" among prices with decimals), at most this many a page, each read
+  // again alone; a reading that is a price takes the old one's place. 0 for
+  // none.
+  size_t reread_prices = 6;
   // The lines of a vendor's name (and of a customer's, in its columns) found
   // with a calibrated confidence under `reread_name_below` are read again,
   // each with the lines around it as a block at a comfortable text height;
@@ -196,6 +201,11 @@ class Scanner {
   // after the line above them in their column.
   core::Status ReadDroppedLines(OcrEngine& engine, const GrayImage& image,
                                 OcrPage& page) const;
+  // Reads again, alone, the items' prices of `page` OCR misread
+  // (ScannerOptions::reread_prices); a reading that is a price replaces the
+  // misread words.
+  core::Status RereadPrices(OcrEngine& engine, const GrayImage& image,
+                            OcrPage& page) const;
   // The languages' pool (with English) that reads `page`, read in English,
   // better (ScannerOptions::scripts); null when none does or none is
   // installed.
