@@ -1686,13 +1686,14 @@ std::string GuessLanguage(std::string_view text) {
   static const std::pair<std::string_view, std::vector<std::string_view>>
       kCues[] = {
           {"deu",
-           {"summe",        "gesamt",      "gesamtbetrag", "zwischensumme",
-            "mwst",         "ust",         "zahlen",       "gegeben",
-            "ruckgeld",     "zuruck",      "vielen",       "dank",
-            "einkauf",      "wiedersehen", "strasse",      "kartenzahlung",
-            "girocard",     "beleg",       "enth",         "uhrzeit",
-            "kasse",        "bezahlen",    "inkl",         "rechnung",
-            "zwischentotal"}},
+           {"summe",          "gesamt",      "gesamtbetrag", "zwischensumme",
+            "mwst",           "ust",         "zahlen",       "gegeben",
+            "ruckgeld",       "zuruck",      "vielen",       "dank",
+            "einkauf",        "wiedersehen", "strasse",      "kartenzahlung",
+            "girocard",       "beleg",       "enth",         "uhrzeit",
+            "kasse",          "bezahlen",    "inkl",         "rechnung",
+            "zwischentotal",  "danke",       "quittung",     "betrag",
+            "mehrwertsteuer", "widerluege"}},
           {"fra",
            {"ttc", "tva", "ht", "merci", "especes", "rendu", "monnaie",
             "montant", "payer", "bancaire", "rue", "boulevard", "visite",
@@ -1773,7 +1774,8 @@ std::string GuessLanguage(std::string_view text) {
             "furnizor",   "scadenta", "scadentei", "bancar",   "va",
             "emiterii",   "plata",    "cif",       "cui",      "srl",
             "lei",        "fara",     "valoare",   "neta",     "beneficiar",
-            "colaborare", "pentru",   "calea",     "judet"}},
+            "colaborare", "pentru",   "calea",     "judet",    "reducere",
+            "chitanta",   "achitat",  "bonul",     "casier"}},
           {"ell",
            {"συνολο", "φπα", "μετρητα", "ρεστα", "ευχαριστουμε", "τιμολογιο",
             "αποδειξη", "αφμ", "δου", "ημερομηνια", "πληρωτεο", "υποσυνολο",
@@ -1849,8 +1851,12 @@ bool AddsAccents(std::string_view english, std::string_view other) {
           n == 2 && ((c >= 0xC3 && c <= 0xC5) ||
                      (c == 0xC8 && static_cast<unsigned char>(cp[1]) >= 0x98 &&
                       static_cast<unsigned char>(cp[1]) <= 0x9B));
-      for (const char f : FoldText(cp)) {
-        if (f != ' ') out.push_back({f, accented, cp});
+      // (A ligature is one letter English read as one: "Mælk" read "Melk".)
+      const std::string folded = FoldText(cp);
+      for (const char f : folded) {
+        if (f == ' ') continue;
+        out.push_back({f, accented, cp});
+        if (accented) break;
       }
     }
     return out;

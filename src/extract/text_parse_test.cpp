@@ -668,6 +668,9 @@ TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   EXPECT_TRUE(AddsAccents("9021 Gy6ér", "9021 Győr"));
   EXPECT_TRUE(AddsAccents("Rak6éczi ut", "Rákóczi út"));
   EXPECT_FALSE(AddsAccents("Gyéér", "Győr"));  // not two letters for one
+  // A ligature is one letter, English's reading of it one too.
+  EXPECT_TRUE(AddsAccents("Melk 1L", "Mælk 1L"));
+  EXPECT_TRUE(AddsAccents("Baeger", "Bæger"));
   // A comma English read for a full stop after a letter, not the other way.
   EXPECT_TRUE(AddsAccents("Miller Logistik GmbH & Co, KG",
                           "Müller Logistik GmbH & Co. KG"));
@@ -735,6 +738,12 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("Total de plata 148,36\nCard bancar 148,36\n"
                           "TVA A 5% 7,06\nLa revedere!"),
             "ron");
+  // A receipt's discount: with "TVA", French's word too, two cues were
+  // one too few.
+  EXPECT_EQ(GuessLanguage("SUBTOTAL 84,30\nReducere 15% -12,65\n"
+                          "Total de plata 71,65\nCARD 71,65\nTVA A 5% 3,41\n"
+                          "La revedere!"),
+            "ron");
   // Greek and the Cyrillic languages, Bulgarian beside Russian and
   // Ukrainian.
   EXPECT_EQ(GuessLanguage("ΣΥΝΟΛΟ 23,36 €\nΜΕΤΡΗΤΑ 30,00\nΡΕΣΤΑ 6,64\n"
@@ -753,6 +762,10 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("БУЛ. ЛЕС УКРА1НКИ, 36\nВСЬОГО 419,00\n"
                           "Гот1вка 420,00\nРешта 1,00"),
             "ukr");
+  // A Swiss slip's "MWST" and its dialect's goodbye.
+  EXPECT_EQ(GuessLanguage("Rabatt 15% -15.33\nTotal 86.84\nTWINT 86.84\n"
+                          "MWST 2.6% 2.20\nUf Widerluege"),
+            "deu");
   // Swiss German shares "exkl" and "netto" with the Nordic languages.
   EXPECT_EQ(GuessLanguage("Total exkl. MWST 1'234.50\nMWST 8.1% 100.00\n"
                           "Zahlbar innert 30 Tagen netto. Besten Dank"),
