@@ -698,11 +698,12 @@ OcrLine WordsBetween(const OcrLine& line, int x0, int x1) {
 // Of `again`, a new reading around `line`, the line centred in it, with its
 // words between x0 and x1, takes the place of the line's words there when
 // `better(old, new)` accepts it (the words beside them kept).
+// Whether one was taken.
 template <typename Better>
-void TakeBetterReading(OcrLine& line, int x0, int x1, const OcrPage& again,
+bool TakeBetterReading(OcrLine& line, int x0, int x1, const OcrPage& again,
                        const Better& better) {
   const OcrLine old = WordsBetween(line, x0, x1);
-  if (old.words.empty()) return;
+  if (old.words.empty()) return false;
   for (const OcrLine& l : again.lines) {
     const int c = (l.box.y0 + l.box.y1) / 2;
     if (c < line.box.y0 || c > line.box.y1) continue;
@@ -711,7 +712,32 @@ void TakeBetterReading(OcrLine& line, int x0, int x1, const OcrPage& again,
     ReplaceWords(
         line, [&](const OcrWord& w) { return CentredBetween(w, x0, x1); },
         std::move(now.words));
-    break;
+    return true;
+  }
+  return false;
+}
+
+// Word by word where the line's reading as a whole was not taken (a price
+// or a mark beside the words read otherwise): each word of `line` between
+// x0 and x1 takes the text of the word of `again`'s line centred in it that
+// stands over most of it, when that text only adds accents to it
+// (AddsAccents: "Arbejdsløn" for "Arbejdslan").
+void TakeAccentedWords(OcrLine& line, int x0, int x1, const OcrPage& again) {
+  for (OcrWord& w : line.words) {
+    if (!CentredBetween(w, x0, x1)) continue;
+    for (const OcrLine& l : again.lines) {
+      const int c = (l.box.y0 + l.box.y1) / 2;
+      if (c < line.box.y0 || c > line.box.y1) continue;
+      for (const OcrWord& n : l.words) {
+        const int overlap =
+            std::min(w.box.x1, n.box.x1) - std::max(w.box.x0, n.box.x0);
+        const int narrower = std::min(w.box.x1 - w.box.x0, n.box.x1 - n.box.x0);
+        if (narrower > 0 && overlap * 5 >= narrower * 4 &&
+            AddsAccents(w.text, n.text)) {
+          w.text = n.text;
+        }
+      }
+    }
   }
 }
 
@@ -747,13 +773,15 @@ core::Status RereadInBand(OcrEngine& engine, const GrayImage& image,
 // first to the last at their median text height, across `columns` or all
 // the lines' columns: each line's reading in its own columns (and
 // `columns`) that `better(old, new)` accepts takes its place
-// (TakeBetterReading). One reading of the lines, where RereadInBand would
-// read each with the lines around it.
+// (TakeBetterReading), or with `accents_by_word`, its words that gain
+// accents (TakeAccentedWords). One reading of the lines, where
+// RereadInBand would read each with the lines around it.
 template <typename Better>
 core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
                            OcrPage& page, const std::vector<size_t>& which,
                            const Better& better,
-                           std::optional<std::pair<int, int>> columns = {}) {
+                           std::optional<std::pair<int, int>> columns = {},
+                           bool accents_by_word = false) {
   if (which.empty()) return {};
   core::BBox all = page.lines[which.front()].box;
   std::vector<int> heights;
@@ -777,8 +805,11 @@ core::Status RereadAsBlock(OcrEngine& engine, const GrayImage& image,
   for (size_t i : which) {
     OcrLine& line = page.lines[i];
     const int lh = line.WordHeight();
-    TakeBetterReading(line, std::max(x0, line.box.x0 - lh),
-                      std::min(x1, line.box.x1 + lh), again, better);
+    const int from = std::max(x0, line.box.x0 - lh);
+    const int to = std::min(x1, line.box.x1 + lh);
+    if (!TakeBetterReading(line, from, to, again, better) && accents_by_word) {
+      TakeAccentedWords(line, from, to, again);
+    }
   }
   return {};
 }
@@ -1110,6 +1141,7 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
 core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (languages_ == nullptr) return {};
   const std::string language = GuessLanguage(page.Text());
+  fprintf(stderr, "accents lang '%s'\n", language.c_str());
   if (language.empty()) return {};
   // A language that is not installed is no error of the document's.
   core::Result<std::shared_ptr<EnginePool>> pool = languages_->Get(language);
@@ -1139,6 +1171,8 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (boxes.empty() && items.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   auto accents = [](const OcrLine& old, const OcrLine& again) {
+    fprintf(stderr, "acc '%s' -> '%s' %d\n", old.Text().c_str(),
+            again.Text().c_str(), AddsAccents(old.Text(), again.Text()));
     return AddsAccents(old.Text(), again.Text());
   };
   // Each field's lines, and the items' rows, read again as one block: a
@@ -1170,8 +1204,9 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
                                            std::pair{x0, boxes[f].x1 + h}));
     read.insert(read.end(), of_field[f].begin(), of_field[f].end());
   }
-  INVOICES_RETURN_IF_ERROR(
-      RereadAsBlock(*engine, image, page, item_lines, accents));
+  INVOICES_RETURN_IF_ERROR(RereadAsBlock(*engine, image, page, item_lines,
+                                         accents, std::nullopt,
+                                         /*accents_by_word=*/true));
   if (language == "ron") {
     for (size_t i : read) {
       for (OcrWord& w : page.lines[i].words) w.text = WithCommaBelow(w.text);

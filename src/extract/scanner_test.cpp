@@ -491,6 +491,24 @@ TEST(ScannerTest, ItemDescriptionsAreReadAgainForAccentsAsOneColumn) {
   EXPECT_EQ(german_blocks, 3);
 }
 
+// A row the German model reads otherwise beside its words (a price's
+// digit): its words that gain accents alone are taken, the price stays.
+TEST(ScannerTest, AnItemsWordsGainAccentsWhereItsPriceReadsOtherwise) {
+  auto r = ScanReadAgainInGerman(
+      "Schafer Buchhandlung\nHauptstr. 46\n50667 Koln\nRechnung Nr. 123\n"
+      "Gebuhr 10,00\nPrufung 20,00\nZubehor 5,00\nSumme 35,00\n"
+      "MwSt 19% 6,65\nVielen Dank",
+      "Gebühr 10,08\nPrüfung 20,00\nZubehör 5,0O", nullptr);
+  ASSERT_TRUE(r) << r.error().message();
+  std::vector<std::string> items;
+  for (const core::LineItem& item : r->line_items) {
+    items.push_back(item.description.value_or("") + " " +
+                    item.amount.value_or(""));
+  }
+  EXPECT_EQ(items, (std::vector<std::string>{"Gebühr 10.00", "Prüfung 20.00",
+                                             "Zubehör 5.00"}));
+}
+
 TEST(ScannerTest, APageInGreekLettersIsReadAgainInGreek) {
   // Read in English, the Greek page comes out as unsure Latin lookalikes.
   // Its unsure words read in Greek come out surely, with letters only Greek

@@ -738,6 +738,10 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("Total de plata 148,36\nCard bancar 148,36\n"
                           "TVA A 5% 7,06\nLa revedere!"),
             "ron");
+  // An invoice's words, beside Spanish's "factura".
+  EXPECT_EQ(GuessLanguage("FACTURA\nSeria si nr.: 23/2021\n"
+                          "Data facturii: 04.06.2021\nCumparator:"),
+            "ron");
   // A receipt's discount: with "TVA", French's word too, two cues were
   // one too few.
   EXPECT_EQ(GuessLanguage("SUBTOTAL 84,30\nReducere 15% -12,65\n"
