@@ -1141,7 +1141,6 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
 core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (languages_ == nullptr) return {};
   const std::string language = GuessLanguage(page.Text());
-  fprintf(stderr, "accents lang '%s'\n", language.c_str());
   if (language.empty()) return {};
   // A language that is not installed is no error of the document's.
   core::Result<std::shared_ptr<EnginePool>> pool = languages_->Get(language);
@@ -1171,8 +1170,6 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
   if (boxes.empty() && items.empty()) return {};
   INVOICES_ASSIGN_OR_RETURN(EnginePool::Lease engine, (*pool)->Acquire());
   auto accents = [](const OcrLine& old, const OcrLine& again) {
-    fprintf(stderr, "acc '%s' -> '%s' %d\n", old.Text().c_str(),
-            again.Text().c_str(), AddsAccents(old.Text(), again.Text()));
     return AddsAccents(old.Text(), again.Text());
   };
   // Each field's lines, and the items' rows, read again as one block: a
