@@ -483,30 +483,6 @@ std::optional<Decimal> ImpliedQuantity(const Decimal& price,
   return quantity;
 }
 
-// The count that starts a row of a count and a price whose "x" OCR misread
-// ("3% 22,25", "3« 22,25", "3: 22,25"): one to three digits and one sign
-// that is neither a letter nor a digit, and the price the only other word.
-std::optional<Decimal> MisreadCount(const Row& row) {
-  if (row.words.size() != 2) return std::nullopt;
-  const std::string& t = row.words[0].text;
-  size_t digits = 0;
-  while (digits < t.size() &&
-         std::isdigit(static_cast<unsigned char>(t[digits]))) {
-    ++digits;
-  }
-  if (digits == 0 || digits > 3 || digits == t.size() || t[0] == '0') {
-    return std::nullopt;
-  }
-  const std::string_view sign(t.data() + digits, t.size() - digits);
-  const auto code_points = std::count_if(sign.begin(), sign.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  });
-  if (CountLetters(sign) + CountDigits(sign) > 0 || code_points != 1) {
-    return std::nullopt;
-  }
-  return Decimal(std::stoll(t.substr(0, digits)), 0);
-}
-
 // ------------------------------------------------------- misread prices
 
 // A price: a word that is an amount with decimals and no letters.
@@ -533,6 +509,60 @@ bool SameDigits(std::string_view value, std::string_view read) {
     if (k < b.size() && b[k] == c) ++k;
   }
   return k == b.size();
+}
+
+// The quantity and unit price that a row of a count and a price OCR
+// misread gives the item beside it whose amount is `amount`, when the
+// arithmetic holds: "3% 22,25" and "2x 1775" (the "x" or the separator
+// misread), "AX 12,79" (the count: "4x"), "2 xX §,75" (the price: its
+// digits must be those read).
+std::optional<std::pair<Decimal, Decimal>> CountRowFor(const Row& row,
+                                                       const Decimal& amount,
+                                                       int minor) {
+  const size_t n = row.words.size();
+  if (n < 2 || n > 3 || amount.is_negative() || amount.units() == 0) {
+    return std::nullopt;
+  }
+  std::string count;
+  for (size_t k = 0; k + 1 < n; ++k) count += row.words[k].text;
+  size_t digits = 0;
+  while (digits < count.size() && IsDigit(count[digits])) ++digits;
+  const std::string_view rest = std::string_view(count).substr(digits);
+  const auto code_points = std::count_if(rest.begin(), rest.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  });
+  // A count and a marker or one sign; or a character and an "x".
+  const bool counted =
+      digits >= 1 && digits <= 2 && count[0] != '0' && !rest.empty() &&
+      (IsMarker(rest) || (code_points == 1 && !HasAlnum(rest)));
+  const bool misread_count =
+      digits == 0 && count.size() == 2 && (count[1] == 'x' || count[1] == 'X');
+  if (!counted && !misread_count) return std::nullopt;
+  std::optional<Decimal> stated;
+  if (counted) stated = Decimal(std::stoll(count.substr(0, digits)), 0);
+  const std::string& last = row.words[n - 1].text;
+  std::optional<Decimal> price;
+  if (IsPriceWord(last)) {
+    price = ParseAmount(last)->value;
+  } else if (minor > 0 && last.size() >= 3 && last.size() <= 6 &&
+             CountDigits(last) == static_cast<int>(last.size())) {
+    price = Decimal(std::stoll(last), minor);  // its separator lost
+  }
+  if (price) {
+    const std::optional<Decimal> q = ImpliedQuantity(*price, amount, true);
+    if (!q || q->ToDouble() > 99 || (stated && *q != *stated) ||
+        (!stated && q->ToDouble() < 2)) {
+      return std::nullopt;
+    }
+    return std::pair{*q, *price};
+  }
+  // A price misread into no number: the amount over the count printed.
+  if (!stated) return std::nullopt;
+  const int64_t units = std::abs(amount.Rescaled(minor).units());
+  if (units % stated->units() != 0) return std::nullopt;
+  const Decimal unit(units / stated->units(), minor);
+  if (!SameDigits(unit.ToString(minor), last)) return std::nullopt;
+  return std::pair{*stated, unit};
 }
 
 // Where a page's prices end: the right edge of three or more prices with
@@ -659,7 +689,8 @@ struct Parsed {
   // The price was misread into no amount (MisreadPriceAt): `amount` is a
   // stand-in until the arithmetic gives it, `amount_span` the misreading.
   bool unread = false;
-  bool filled = false;  // a misread price the arithmetic gave
+  bool filled = false;     // a misread price the arithmetic gave
+  size_t glued_count = 0;  // bytes of a count glued to the description: "2x"
   Span amount_span;
   int meta = 0;  // header data labels on the row
 };
@@ -982,6 +1013,21 @@ Parsed TableReader::Parse(size_t ri) const {
       }
     }
   }
+  // "2xMelk": a count and its "x" glued to the description's first word.
+  if (!p.counted && d < tail_first) {
+    const std::string& t = row.words[d].text;
+    size_t digits = 0;
+    while (digits < t.size() && IsDigit(t[digits])) ++digits;
+    const auto letter = [](unsigned char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC3;
+    };
+    if (digits >= 1 && digits <= 2 && t[0] != '0' && digits + 2 < t.size() &&
+        (t[digits] == 'x' || t[digits] == 'X') && letter(t[digits + 1])) {
+      head_qty = Decimal(std::stoi(t.substr(0, digits)), 0);
+      p.counted = true;
+      p.glued_count = digits + 1;
+    }
+  }
   skip_junk();
   p.desc_first = d;
   p.desc_last = TrimCell(row, d, tail_first, &cell_qty);
@@ -1076,8 +1122,6 @@ Parsed TableReader::Parse(size_t ri) const {
   // "SR @ 6% 8.49 0.51", "A 19% 10.00 1.90 11.90": a tax summary.
   if (percent_row && desc_letters <= 3) {
     p.kind = kSkip;
-    // (Or a count whose "x" was read "%": MisreadCount.)
-    if (tail.size() == 1) p.amount = tail[amount_index].value;
     return p;
   }
   // "Label: 191.22" is a summary line, whatever OCR made of the label
@@ -1487,37 +1531,41 @@ void ExtractLineItems(const OcrPage& page, int page_number,
   };
   bool open_below = false;      // the last record takes text rows under it
   std::optional<size_t> carry;  // a "2 x 3.50" row for the item below
-  // "3% 22,25": a count and a price whose "x" OCR misread, the quantity
-  // and unit price of the item above or below only when its amount is
+  // A row of a count and a price OCR misread (CountRowFor), the quantity
+  // and unit price of the item above or below it only when its amount is
   // their product.
   auto misread_count = [&](size_t ri) {
     const Parsed& p = parsed[ri];
-    if (p.derived || p.qty || !p.amount) return false;
-    const std::optional<Decimal> q = MisreadCount(rows[ri]);
-    if (!q) return false;
+    if (p.derived || p.verified || p.kind == kStop || p.kind == kDiscount) {
+      return false;
+    }
     if (!records.empty() && records.back().amount_row + 1 == ri &&
-        !records.back().numbers.verified &&
-        Multiplies(*q, *p.amount, *records.back().numbers.amount)) {
-      flush_pending();
-      Parsed& n = records.back().numbers;
-      n.qty = q;
-      n.unit = p.amount;
-      n.verified = true;
-      records.back().rows.push_back(ri);
-      return true;
+        !records.back().numbers.verified) {
+      if (auto qu =
+              CountRowFor(rows[ri], *records.back().numbers.amount, minor)) {
+        flush_pending();
+        Parsed& n = records.back().numbers;
+        n.qty = qu->first;
+        n.unit = qu->second;
+        n.verified = true;
+        records.back().rows.push_back(ri);
+        return true;
+      }
     }
     if (ri + 1 < end && parsed[ri + 1].kind == kItem &&
-        !parsed[ri + 1].verified &&
-        Multiplies(*q, *p.amount, *parsed[ri + 1].amount)) {
-      parsed[ri].qty = q;
-      parsed[ri].unit = p.amount;
-      carry = ri;
-      return true;
+        !parsed[ri + 1].verified) {
+      if (auto qu = CountRowFor(rows[ri], *parsed[ri + 1].amount, minor)) {
+        parsed[ri].qty = qu->first;
+        parsed[ri].unit = qu->second;
+        carry = ri;
+        return true;
+      }
     }
     return false;
   };
   for (size_t ri = start; ri < end; ++ri) {
     const Parsed& p = parsed[ri];
+    if (misread_count(ri)) continue;
     switch (p.kind) {
       case kItem: {
         flush_pending();
@@ -1552,7 +1600,6 @@ void ExtractLineItems(const OcrPage& page, int page_number,
           }
           break;
         }
-        if (misread_count(ri)) break;
         // "2 x 3.50" on a row of its own gives the quantity of the item
         // above or below it whose amount is their product.
         if (p.derived) {
@@ -1610,11 +1657,6 @@ void ExtractLineItems(const OcrPage& page, int page_number,
         break;
       case kCode:
         break;  // a product code under an item says nothing more
-      case kSkip:
-        if (misread_count(ri)) break;
-        flush_pending();
-        open_below = false;
-        break;
       default:
         flush_pending();
         open_below = false;
@@ -1699,7 +1741,14 @@ void ExtractLineItems(const OcrPage& page, int page_number,
       all = internal::Join(all, r.description[k]);
     }
     if (!all.empty) {
-      item.description = WithoutStrayQuote(internal::CollapseSpaces(all.text));
+      std::string text = internal::CollapseSpaces(all.text);
+      // ("2xMelk": the count is no part of the description.)
+      if (p.glued_count > 0 && text.size() > p.glued_count &&
+          IsDigit(text[0]) &&
+          (text[p.glued_count - 1] == 'x' || text[p.glued_count - 1] == 'X')) {
+        text.erase(0, p.glued_count);
+      }
+      item.description = WithoutStrayQuote(text);
     }
     if (p.qty) item.quantity = QuantityText(*p.qty);
     if (p.unit) {

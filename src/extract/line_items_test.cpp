@@ -441,6 +441,42 @@ TOTAL                       125,87
   ExpectItem(items[3], "Tarte", "<none>", "<none>", "12.00");
 }
 
+// A count glued to the description ("2xMelk"): the quantity, the price of
+// one from the amount, and the description without it.
+TEST(LineItemTest, ACountGluedToTheDescriptionIsTheQuantity) {
+  const auto items = Items(R"(BAKKERIJ JANSEN
+2xMelk                       41,00
+Kaas                          6,20
+4x4 Tyres                    10,00
+TOTAL                        57,20
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Melk", "2", "20.50", "41.00");
+  ExpectItem(items[1], "Kaas", "<none>", "<none>", "6.20");
+  ExpectItem(items[2], "4x4 Tyres", "<none>", "<none>", "10.00");
+}
+
+// The count misread as a letter ("AX" for "4x"), a price's separator lost
+// ("1775") or the price misread ("§,75", its digits those read): the
+// arithmetic with the item below gives the quantity and unit price.
+TEST(LineItemTest, ACountRowReadBadlyStillPricesTheItemBelow) {
+  const auto items = Items(R"(CAFE LUNA
+Latte                         4,99
+2x 1775
+Notebook                     35.50
+AX 12,79
+Pizza margherita             51,16
+2 xX §,75
+Baguette                     17,50
+TOTAL                       109,15
+)");
+  ASSERT_EQ(items.size(), 4u) << Dump(items);
+  ExpectItem(items[0], "Latte", "<none>", "<none>", "4.99");
+  ExpectItem(items[1], "Notebook", "2", "17.75", "35.50");
+  ExpectItem(items[2], "Pizza margherita", "4", "12.79", "51.16");
+  ExpectItem(items[3], "Baguette", "2", "8.75", "17.50");
+}
+
 // A price misread into no amount ("LL36") in the prices' column is the
 // amount that makes the items add up when its digits are those read; else
 // it is no item, and its description no other item's.

@@ -16,7 +16,11 @@
 // "*") are passed over. Quantity and unit price come from "2 x 3.50" /
 // "2 @ 3.50" (also on a row of its own above or below the item, and "@
 // 18.90" under it), a leading count ("1 HH TIGER 12 GLASSES 145.00"), the
-// header's columns, or the pair of numbers whose product is the amount.
+// header's columns, or the pair of numbers whose product is the amount. A
+// row of a count and a price that OCR misread ("3% 22,25", "AX 12,79",
+// "2x 1775") prices the item beside it only when the arithmetic holds; a
+// price misread into no amount is the one that makes the items add up
+// (GarbledPriceCells below).
 // Receipts that print an item on two rows (a code and description, then
 // "1 8.49 8.49"; or numbers first and the description under them) are
 // joined, the order decided per table by the text before the first and
