@@ -500,6 +500,20 @@ TOTAL                        61,32
   ExpectItem(items[2], "Periodico", "<none>", "<none>", "10.28");
 }
 
+// A discount's label glued to its rate ("Descuento20%") is still the
+// discount's: no item.
+TEST(LineItemTest, ADiscountLabelGluedToItsRateIsNoItem) {
+  const auto items = Items(R"(CAFETERIA SOL
+Cafe con leche               20,00
+Tostada                      10,00
+Descuento20%                  6,00
+TOTAL                        24,00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Cafe con leche", "<none>", "<none>", "20.00");
+  ExpectItem(items[1], "Tostada", "<none>", "<none>", "10.00");
+}
+
 TEST(LineItemTest, DiscountRowsAreNoItemsButCountInTheSum) {
   core::Extraction with_discount;
   const auto items = Items(R"(FRESH MART

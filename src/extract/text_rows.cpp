@@ -70,6 +70,15 @@ std::vector<RowToken> Tokenize(const Row& row) {
       close();
       out.push_back({"#", row.WordAt(i), i, i + n});
     } else if (std::string folded = FoldedAlnum(cp); !folded.empty()) {
+      // A rate glued to its label ("Descuento20%", "MwSt19%") is a token
+      // of its own.
+      auto digit = [](char c) { return c >= '0' && c <= '9'; };
+      if (open && digit(folded[0]) && !current.text.empty() &&
+          !digit(current.text.back())) {
+        size_t j = i;
+        while (j < row.text.size() && digit(row.text[j])) ++j;
+        if (j < row.text.size() && row.text[j] == '%') close();
+      }
       if (!open) {
         current.word = row.WordAt(i);
         current.begin = i;
