@@ -2910,11 +2910,17 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
       }
     }
     // Both printed with all their decimals and read with confidence.
+    // (A space OCR put after the separator is none: "180, 00".)
     auto clear = [&](const AmountCand* c) {
       const size_t dot = c->line->text.find_last_of(".,", c->token->number_end);
-      return c->money && c->words.confidence >= 0.5 &&
-             dot != std::string::npos && dot >= c->token->number_begin &&
-             c->token->number_end - dot - 1 == size_t(minor);
+      if (!c->money || c->words.confidence < 0.5 || dot == std::string::npos ||
+          dot < c->token->number_begin) {
+        return false;
+      }
+      const std::string_view decimals(c->line->text.data() + dot + 1,
+                                      c->token->number_end - dot - 1);
+      return internal::CountDigits(decimals) == minor &&
+             decimals.find_first_not_of("0123456789 ") == std::string::npos;
     };
     if (one_t && one_k && t && (!k || k->minor_units == 0)) exact = t;
     if (!one_t || !one_k || !t || !k || t->minor_units <= k->minor_units) {
@@ -3076,6 +3082,19 @@ AmountResult ChooseAmounts(const PageModel& m, int minor,
                taxed + next_tax->minor_units == exact->minor_units) {
       r.total = exact;
       r.tax2 = next_tax;
+    }
+  }
+  // What was paid (tendered less change, both read clearly) is the
+  // subtotal printed above the total, and the total read is a digit from
+  // it ("GESAMT 176,59" under "Zwischensumme 170,59", paid "Bar 180,00 /
+  // Rückgeld 9,41"): two readings agree on the total, the one read was
+  // misread. It is what was paid.
+  if (r.total && r.sub && r.tendered && r.change &&
+      r.sub->line_index < r.total->line_index) {
+    const int64_t paid = r.tendered->minor_units - r.change->minor_units;
+    if (paid == r.sub->minor_units && paid != r.total->minor_units &&
+        OneDigitApart(paid, r.total->minor_units)) {
+      r.total = nullptr;
     }
   }
   for (AmountCand& c : cands) {

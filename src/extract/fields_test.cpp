@@ -1225,6 +1225,27 @@ Change RM2.15)");
             e.warnings.end());
 }
 
+TEST(ExtractFieldsTest, ATotalADigitFromTheSubtotalThatWasPaidWasMisread) {
+  // Tax included: the subtotal is the total, and what was paid says so.
+  const core::Extraction e = Extract(R"(Cafe Krause
+Lindenweg 98
+Kaffee 23,29
+Zwischensumme 170,59
+GESAMT 176,59 EUR
+Bar 180, 00
+Ruckgeld 9,41
+USt 7% 11,16)");
+  ASSERT_TRUE(e.fields.contains("total"));
+  EXPECT_EQ(e.fields.at("total").value, "170.59");
+  // A total the payment agrees with stands.
+  const core::Extraction paid = Extract(R"(Cafe Krause
+Zwischensumme 170,59
+GESAMT 176,59 EUR
+Bar 180,00
+Ruckgeld 3,41)");
+  EXPECT_EQ(paid.fields.at("total").value, "176.59");
+}
+
 TEST(ExtractFieldsTest, WhatWasPaidPrintedAfterTheTotalIsTheRoundedTotal) {
   // The rounded total and the change are read with little confidence; the
   // amount tendered less the change is printed after the total, a cent
