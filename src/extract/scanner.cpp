@@ -1085,10 +1085,19 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
                          std::min(image.height, band.y1 + h / 4)};
     INVOICES_ASSIGN_OR_RETURN(OcrLine line,
                               ReadLineAgain(engine, image, box, h));
+    // Marks beside it (the paper's edge read "|", "—" or "©") are none of
+    // it.
+    std::erase_if(line.words, [](const OcrWord& w) {
+      return Letters(w.text) + internal::CountDigits(w.text) == 0;
+    });
     // Noise read as text ("~~ ' ."): a line is kept when it reads surely
-    // and holds three letters or digits.
+    // and holds three letters or digits; a price alone ("13.66"), which
+    // noise does not read as, at a quarter of that.
     const std::string text = line.Text();
-    if (line.words.empty() || line.MeanConfidence() < 0.75 ||
+    const std::optional<AmountToken> price = ParseAmount(text);
+    const bool priced = price && price->has_fraction && Letters(text) == 0;
+    if (line.words.empty() ||
+        line.MeanConfidence() < (priced ? 0.75 / 4 : 0.75) ||
         Letters(text) + internal::CountDigits(text) < 3) {
       continue;
     }

@@ -90,8 +90,10 @@ class ScriptedEngine final : public OcrEngine {
     if (options.layout != Layout::kBlock) {
       const bool second = pages_read++ > 0 && !second_page.empty();
       OcrPage page =
-          PageFromText(second ? second_page : page_,
-                       second ? second_page_confidence : page_confidence);
+          page_override
+              ? *page_override
+              : PageFromText(second ? second_page : page_,
+                             second ? second_page_confidence : page_confidence);
       if (edge_words) {
         // The blank "words" Tesseract gives the paper's edges.
         for (int x : {0, image.width - 8}) {
@@ -122,6 +124,7 @@ class ScriptedEngine final : public OcrEngine {
   float page_confidence = 0.6f, line_confidence = 0.95f,
         block_confidence = 0.95f;
   bool edge_words = false;  // blank words along the page's edges read
+  std::optional<OcrPage> page_override;  // the page read, boxes and all
   std::string second_page;  // what pages read after the first read, if set
   float second_page_confidence = 0.6f;
   std::string language_ = "eng";
@@ -357,6 +360,63 @@ TEST(ScannerTest, PricesThatThePageLayoutDroppedAreReadAsABlock) {
   r = ScanScripted("Bakery Thornbury\nTea bags 80 12.73\nTOTAL 12.73", "",
                    block, options, nullptr, 0.95f, 0.5f);
   EXPECT_EQ(FieldOf(r, "total"), "12.73");
+}
+
+// A price the page's layout dropped, read alone beside a mark (the paper's
+// edge read "|") and with little confidence, is added: a price alone is no
+// noise. A line of words read as unsurely is not.
+TEST(ScannerTest, ADroppedPriceReadUnsurelyIsAddedAndUnsureWordsAreNot) {
+  // Scripted words (10 px a character, lines 20 px apart, 16 px high) over
+  // strokes of ink where they stand, and ink where none was read: the price
+  // of the second line.
+  const std::string page =
+      "CAFE LUNA\n\nCoffee cups\n\nMuffin bran\n\nTOTAL CASH 9.00\n";
+  GrayImage image{400, 200, std::vector<uint8_t>(400 * 200, 250)};
+  auto ink = [&](int x0, int y0, int x1) {
+    for (int x = x0; x < x1; x += 8) {
+      for (int y = y0; y < y0 + 16; ++y) {
+        for (int dx = 0; dx < 3 && x + dx < x1; ++dx) {
+          image.pixels[size_t(y) * 400 + x + dx] = 20;
+        }
+      }
+    }
+  };
+  const OcrPage scripted = PageFromText(page);
+  for (const OcrLine& line : scripted.lines) {
+    for (const OcrWord& w : line.words) {
+      ink(w.box.x0 + 20, w.box.y0 + 20, w.box.x1 + 20);
+    }
+  }
+  ink(300, 60, 350);  // "4.84", beside "Coffee cups"
+  // (The scripted boxes, shifted by the margin the image gives them.)
+  OcrPage shifted = scripted;
+  for (OcrLine& line : shifted.lines) {
+    for (OcrWord& w : line.words) {
+      w.box = {w.box.x0 + 20, w.box.y0 + 20, w.box.x1 + 20, w.box.y1 + 20};
+    }
+  }
+  auto scan = [&](const std::string& line, float confidence) {
+    auto pool = EnginePool::Create(1, [&] {
+      auto e = std::make_unique<ScriptedEngine>("", line, "");
+      e->line_confidence = confidence;
+      e->page_override = shifted;
+      return core::Result<std::unique_ptr<OcrEngine>>(std::move(e));
+    });
+    EXPECT_TRUE(pool);
+    ScannerOptions options = WithoutRereads();
+    options.ocr_min_side = 0;
+    options.crop_to_paper = false;
+    options.straighten = false;
+    options.reread_prices = 0;
+    options.read_accents = false;
+    const Scanner scanner(**pool, options);
+    const std::vector<uint8_t> png = photo_testing::EncodePng(image);
+    auto r = scanner.Scan(png, "page.png", "");
+    EXPECT_TRUE(r) << r.error().ToString();
+    return r ? r->text : std::string();
+  };
+  EXPECT_NE(scan("4.84 |", 0.3f).find("4.84"), std::string::npos);
+  EXPECT_EQ(scan("Tea bags |", 0.3f).find("Tea bags"), std::string::npos);
 }
 
 // An item's price the page misread ("LL36" among prices with decimals) is

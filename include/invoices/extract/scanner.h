@@ -68,7 +68,7 @@ struct ScannerOptions {
   // Lines the page's layout dropped (FindUnreadText: ink no word read
   // covers, as high as the text), at most this many a page, each read alone
   // and added to the page when read surely; 0 for none.
-  size_t dropped_lines = 6;
+  size_t dropped_lines = 10;
   // Items' prices OCR misread into no amount (GarbledPriceCells: "Tostada
   // LL36" among prices with decimals), at most this many a page, each read
   // again alone; a reading that is a price takes the old one's place. 0 for
