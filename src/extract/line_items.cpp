@@ -393,6 +393,13 @@ const PhraseTable& RowLabels() {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// The ASCII digits `s` starts with.
+size_t LeadingDigits(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && IsDigit(s[n])) ++n;
+  return n;
+}
+
 // Whether a row of text was read surely enough to continue a description
 // (a description's first row is taken however it was read):
 // its words' confidence weighted by their letters and digits at least half
@@ -525,16 +532,13 @@ std::optional<std::pair<Decimal, Decimal>> CountRowFor(const Row& row,
   }
   std::string count;
   for (size_t k = 0; k + 1 < n; ++k) count += row.words[k].text;
-  size_t digits = 0;
-  while (digits < count.size() && IsDigit(count[digits])) ++digits;
+  const size_t digits = LeadingDigits(count);
   const std::string_view rest = std::string_view(count).substr(digits);
-  const auto code_points = std::count_if(rest.begin(), rest.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  });
   // A count and a marker or one sign; or a character and an "x".
   const bool counted =
       digits >= 1 && digits <= 2 && count[0] != '0' && !rest.empty() &&
-      (IsMarker(rest) || (code_points == 1 && !HasAlnum(rest)));
+      (IsMarker(rest) ||
+       (internal::CountCodePoints(rest) == 1 && !HasAlnum(rest)));
   const bool misread_count =
       digits == 0 && count.size() == 2 && (count[1] == 'x' || count[1] == 'X');
   if (!counted && !misread_count) return std::nullopt;
@@ -928,10 +932,7 @@ Parsed TableReader::Parse(size_t ri) const {
       continue;
     }
     // "2x", "2*" glued: a quantity and its marker.
-    const size_t count_digits = static_cast<size_t>(
-        std::find_if(text.begin(), text.end(),
-                     [](unsigned char c) { return !std::isdigit(c); }) -
-        text.begin());
+    const size_t count_digits = LeadingDigits(text);
     if (count_digits >= 1 && count_digits <= 3 && count_digits < text.size() &&
         IsMarker(std::string_view(text).substr(count_digits)) &&
         !tail.empty()) {
@@ -998,8 +999,7 @@ Parsed TableReader::Parse(size_t ri) const {
     const bool count =
         !t.empty() && t.size() <= 3 && std::all_of(t.begin(), t.end(), IsDigit);
     // "2x", "2pc", "3pcs".
-    size_t digits = 0;
-    while (digits < t.size() && IsDigit(t[digits])) ++digits;
+    const size_t digits = LeadingDigits(t);
     const bool glued =
         digits > 0 && digits <= 3 && digits < t.size() &&
         (IsMarker(t.substr(digits)) || IsCountUnit(t.substr(digits)));
@@ -1016,8 +1016,7 @@ Parsed TableReader::Parse(size_t ri) const {
   // "2xMelk": a count and its "x" glued to the description's first word.
   if (!p.counted && d < tail_first) {
     const std::string& t = row.words[d].text;
-    size_t digits = 0;
-    while (digits < t.size() && IsDigit(t[digits])) ++digits;
+    const size_t digits = LeadingDigits(t);
     const auto letter = [](unsigned char c) {
       return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC3;
     };

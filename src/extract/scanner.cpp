@@ -544,12 +544,11 @@ namespace {
 // Reads `box` of `image` again with `layout`, its text `h` px high brought
 // to a comfortable height: text between 20 and 60 px is read as it is,
 // smaller is enlarged, larger (double-height print) reduced; or, with a
-// `height` given, brought to that height; with `allowed_chars`, those
-// alone are recognised. The lines come back in `image` pixels.
+// `height` given, brought to that height. The lines come back in `image`
+// pixels.
 core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
                                 const core::BBox& box, int h, Layout layout,
-                                double height = 0,
-                                const std::string& allowed_chars = {}) {
+                                double height = 0) {
   constexpr double kTextHeight = 32;
   GrayImage crop = Crop(image, box);
   const double f = height > 0 ? std::clamp(height / h, 0.3, 3.0)
@@ -560,9 +559,8 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
     crop = Resize(crop, std::max(1, int(crop.width * f)),
                   std::max(1, int(crop.height * f)));
   }
-  INVOICES_ASSIGN_OR_RETURN(
-      OcrPage again, engine.Recognize(crop, {.layout = layout,
-                                             .allowed_chars = allowed_chars}));
+  INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                            engine.Recognize(crop, {.layout = layout}));
   auto to_image = [&](core::BBox& b) {
     b = {int(b.x0 / f) + box.x0, int(b.y0 / f) + box.y0,
          int(std::ceil(b.x1 / f)) + box.x0, int(std::ceil(b.y1 / f)) + box.y0};
@@ -578,16 +576,22 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
 // as one line.
 core::Result<OcrLine> ReadLineAgain(OcrEngine& engine, const GrayImage& image,
                                     const core::BBox& box, int h,
-                                    double height = 0,
-                                    const std::string& allowed_chars = {}) {
+                                    double height = 0) {
   INVOICES_ASSIGN_OR_RETURN(
-      OcrPage again,
-      ReadAgain(engine, image, box, h, Layout::kLine, height, allowed_chars));
+      OcrPage again, ReadAgain(engine, image, box, h, Layout::kLine, height));
   OcrLine out;
   for (OcrLine& l : again.lines) {
     for (OcrWord& w : l.words) out.words.push_back(std::move(w));
   }
   return out;
+}
+
+// Drops from `line`, read alone, the marks beside its words: words of no
+// letter or digit (the paper's edge or a rule read "|", "—" or "©").
+void DropMarks(OcrLine& line) {
+  std::erase_if(line.words, [](const OcrWord& w) {
+    return Letters(w.text) + internal::CountDigits(w.text) == 0;
+  });
 }
 
 // Whether `again` reads the value wanted (a date or an amount) better than
@@ -1085,11 +1089,7 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
                          std::min(image.height, band.y1 + h / 4)};
     INVOICES_ASSIGN_OR_RETURN(OcrLine line,
                               ReadLineAgain(engine, image, box, h));
-    // Marks beside it (the paper's edge read "|", "—" or "©") are none of
-    // it.
-    std::erase_if(line.words, [](const OcrWord& w) {
-      return Letters(w.text) + internal::CountDigits(w.text) == 0;
-    });
+    DropMarks(line);
     // Noise read as text ("~~ ' ."): a line is kept when it reads surely
     // and holds three letters or digits; a price alone ("13.66"), which
     // noise does not read as, at a quarter of that.
@@ -1121,10 +1121,7 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
                               ReadLineAgain(engine, image, box, h));
     // Taken when it reads as one price with decimals (a rule's edge read
     // as "|" beside it aside), surely enough.
-    std::erase_if(again.words, [](const OcrWord& w) {
-      return std::none_of(w.text.begin(), w.text.end(),
-                          [](unsigned char c) { return std::isalnum(c); });
-    });
+    DropMarks(again);
     std::string text;
     for (const OcrWord& w : again.words) text += w.text;
     const std::optional<AmountToken> price = ParseAmount(text);
@@ -1132,17 +1129,13 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
         Letters(text) > 0 || again.MeanConfidence() < 0.6) {
       continue;
     }
-    const OcrWord ids = line.words[cell.first];
-    for (OcrWord& w : again.words) {
-      w.block = ids.block;
-      w.paragraph = ids.paragraph;
-      w.line = ids.line;
-    }
-    line.words.erase(line.words.begin() + cell.first,
-                     line.words.begin() + cell.last);
-    line.words.insert(line.words.end(),
-                      std::make_move_iterator(again.words.begin()),
-                      std::make_move_iterator(again.words.end()));
+    // (The cell's words, at the line's end, are those centred in it.)
+    ReplaceWords(
+        line,
+        [&](const OcrWord& w) {
+          return CentredBetween(w, cell.box.x0, cell.box.x1 + 1);
+        },
+        std::move(again.words));
   }
   return {};
 }

@@ -17,6 +17,8 @@ core::BBox WordsBox(const OcrLine& line) {
   return b;
 }
 
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
 // Length of the UTF-8 sequence led by `c` (1 for stray bytes).
 size_t Utf8Length(unsigned char c) {
   if (c >= 0xF0) return 4;
@@ -72,11 +74,10 @@ std::vector<RowToken> Tokenize(const Row& row) {
     } else if (std::string folded = FoldedAlnum(cp); !folded.empty()) {
       // A rate glued to its label ("Descuento20%", "MwSt19%") is a token
       // of its own.
-      auto digit = [](char c) { return c >= '0' && c <= '9'; };
-      if (open && digit(folded[0]) && !current.text.empty() &&
-          !digit(current.text.back())) {
+      if (open && IsAsciiDigit(folded[0]) && !current.text.empty() &&
+          !IsAsciiDigit(current.text.back())) {
         size_t j = i;
-        while (j < row.text.size() && digit(row.text[j])) ++j;
+        while (j < row.text.size() && IsAsciiDigit(row.text[j])) ++j;
         if (j < row.text.size() && row.text[j] == '%') close();
       }
       if (!open) {
@@ -311,8 +312,6 @@ OcrPage ColumnsAsPage(const OcrPage& page) {
 }
 
 namespace {
-
-bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Whether `text` is a day and month with the separator before a year that
 // is not there ("18-06-", "18.06.", "06/18/").
