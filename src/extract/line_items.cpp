@@ -420,10 +420,34 @@ bool HasAlnum(std::string_view s) {
   return CountDigits(s) + CountLetters(s) > 0;
 }
 
+// The bytes of a multiplication sign at the start of `s`: "x", "X", "×",
+// or the Cyrillic "х" and Greek "χ" an "x" is read as on pages read in
+// those scripts; 0 when none.
+size_t TimesSignAt(std::string_view s) {
+  if (!s.empty() && (s[0] == 'x' || s[0] == 'X')) return 1;
+  for (std::string_view sign :
+       {"\xC3\x97", "\xD1\x85", "\xD0\xA5", "\xCF\x87"}) {
+    if (s.substr(0, sign.size()) == sign) return sign.size();
+  }
+  return 0;
+}
+
 bool IsMarker(std::string_view w) {
   // (OCR reads a bold "x" as "xX" or "xx" now and then.)
-  return w == "x" || w == "X" || w == "@" || w == "\xC3\x97" || w == "*" ||
+  return (!w.empty() && TimesSignAt(w) == w.size()) || w == "@" || w == "*" ||
          w == "xX" || w == "xx" || w == "Xx";
+}
+
+// Whether `s` starts with a capital letter: Latin, Greek or Cyrillic.
+bool StartsWithCapital(std::string_view s) {
+  if (s.empty()) return false;
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  if (b0 >= 'A' && b0 <= 'Z') return true;
+  if (s.size() < 2 || (b0 >> 5) != 0x6) return false;  // two bytes
+  const char32_t c =
+      ((b0 & 0x1F) << 6) | (static_cast<unsigned char>(s[1]) & 0x3F);
+  return (c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9) ||
+         (c >= 0x400 && c <= 0x42F);
 }
 
 // Units printed between a quantity and a price ("1 PC", "2 pcs").
@@ -693,8 +717,10 @@ struct Parsed {
   // The price was misread into no amount (MisreadPriceAt): `amount` is a
   // stand-in until the arithmetic gives it, `amount_span` the misreading.
   bool unread = false;
-  bool filled = false;     // a misread price the arithmetic gave
-  size_t glued_count = 0;  // bytes of a count glued to the description: "2x"
+  bool filled = false;  // a misread price the arithmetic gave
+  // A count or its sign glued to the description's first word: "2x" of
+  // "2xMelk", "х" of "4 хБоза".
+  std::string glued_count;
   Span amount_span;
   int meta = 0;  // header data labels on the row
 };
@@ -1020,11 +1046,21 @@ Parsed TableReader::Parse(size_t ri) const {
     const auto letter = [](unsigned char c) {
       return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC3;
     };
-    if (digits >= 1 && digits <= 2 && t[0] != '0' && digits + 2 < t.size() &&
-        (t[digits] == 'x' || t[digits] == 'X') && letter(t[digits + 1])) {
+    const size_t sign =
+        digits >= 1 && digits <= 2 ? TimesSignAt(t.substr(digits)) : 0;
+    if (sign > 0 && t[0] != '0' && digits + sign + 1 < t.size() &&
+        letter(t[digits + sign])) {
       head_qty = Decimal(std::stoi(t.substr(0, digits)), 0);
       p.counted = true;
-      p.glued_count = digits + 1;
+      p.glued_count = t.substr(0, digits + sign);
+    }
+  } else if (p.counted && d < tail_first) {
+    // "4 хБоза": the sign glued to the description, a capital after it.
+    const std::string& t = row.words[d].text;
+    const size_t sign = TimesSignAt(t);
+    if (sign > 0 && t[0] != 'X' && sign < t.size() &&
+        StartsWithCapital(std::string_view(t).substr(sign))) {
+      p.glued_count = t.substr(0, sign);
     }
   }
   skip_junk();
@@ -1742,10 +1778,9 @@ void ExtractLineItems(const OcrPage& page, int page_number,
     if (!all.empty) {
       std::string text = internal::CollapseSpaces(all.text);
       // ("2xMelk": the count is no part of the description.)
-      if (p.glued_count > 0 && text.size() > p.glued_count &&
-          IsDigit(text[0]) &&
-          (text[p.glued_count - 1] == 'x' || text[p.glued_count - 1] == 'X')) {
-        text.erase(0, p.glued_count);
+      if (!p.glued_count.empty() && text.size() > p.glued_count.size() &&
+          text.compare(0, p.glued_count.size(), p.glued_count) == 0) {
+        text.erase(0, p.glued_count.size());
       }
       item.description = WithoutStrayQuote(text);
     }

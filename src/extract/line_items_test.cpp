@@ -456,6 +456,30 @@ TOTAL                        57,20
   ExpectItem(items[2], "4x4 Tyres", "<none>", "<none>", "10.00");
 }
 
+// On pages read in Cyrillic or Greek the "x" of a count is read as "х" or
+// "χ": alone, glued to the count ("2х") or to the description ("4 хБоза",
+// a capital after it); "2 Xbox" and "2 хлеб" keep their first word.
+TEST(LineItemTest, ACyrillicOrGreekTimesSignIsTheCountsSign) {
+  const auto items = Items(R"(ПЕКАРНА ВИТОША
+4 хБоза                      95.08
+2х Минерална вода            23.98
+3 х Кифла                    16.47
+2 χ Νερό 500ml                3.00
+4хКифла                      22.68
+2 Xbox                      598.00
+2 хлеб                        4.00
+СУМА                        763.21
+)");
+  ASSERT_EQ(items.size(), 7u) << Dump(items);
+  ExpectItem(items[0], "Боза", "4", "23.77", "95.08");
+  ExpectItem(items[1], "Минерална вода", "2", "11.99", "23.98");
+  ExpectItem(items[2], "Кифла", "3", "5.49", "16.47");
+  ExpectItem(items[3], "Νερό 500ml", "2", "1.50", "3.00");
+  ExpectItem(items[4], "Кифла", "4", "5.67", "22.68");
+  ExpectItem(items[5], "Xbox", "2", "299.00", "598.00");
+  ExpectItem(items[6], "хлеб", "2", "2.00", "4.00");
+}
+
 // The count misread as a letter ("AX" for "4x"), a price's separator lost
 // ("1775") or the price misread ("§,75", its digits those read): the
 // arithmetic with the item below gives the quantity and unit price.
