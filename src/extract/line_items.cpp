@@ -269,7 +269,12 @@ const PhraseTable& RowLabels() {
       P("междинна сума", kStopLabel),
       P("общо", kStopLabel),
       P("итого", kStopLabel),
+      P("итог", kStopLabel),
+      P("подытог", kStopLabel),
+      P("промежуточный итог", kStopLabel),
+      P("всего", kStopLabel),
       P("всього", kStopLabel),
+      P("разом", kStopLabel),
       // Payments.
       P("cash", kPayLabel),
       P("tunai", kPayLabel),
@@ -325,6 +330,8 @@ const PhraseTable& RowLabels() {
       P("в брой", kPayLabel),
       P("ресто", kPayLabel),
       P("наличные", kPayLabel),
+      P("наличными", kPayLabel),
+      P("безналичными", kPayLabel),
       P("сдача", kPayLabel),
       P("готівка", kPayLabel),
       P("решта", kPayLabel),
@@ -1160,13 +1167,16 @@ Parsed TableReader::Parse(size_t ri) const {
     return p;
   }
   // "Label: 191.22" is a summary line, whatever OCR made of the label
-  // ("SubTatat:").
+  // ("SubTatat:"). (But a "=" glued before the price is how Russian
+  // registers print every amount: "Газета =91.00".)
   if (p.desc_last > p.desc_first) {
     const std::string& last = row.words[p.desc_last - 1].text;
     const std::string_view next =
         p.desc_last < n ? std::string_view(row.words[p.desc_last].text) : "";
+    const bool sign_of_amount =
+        next.size() > 1 && next[0] == '=' && IsDigit(next[1]);
     if (last.ends_with(':') || last.ends_with('=') || next.starts_with(':') ||
-        next.starts_with('=')) {
+        (next.starts_with('=') && !sign_of_amount)) {
       p.kind = kStop;
       return p;
     }

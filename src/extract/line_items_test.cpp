@@ -456,6 +456,34 @@ TOTAL                        57,20
   ExpectItem(items[2], "4x4 Tyres", "<none>", "<none>", "10.00");
 }
 
+// Russian registers print every amount after a "=" ("Газета =91.00"): the
+// price of an item, not a label's "Итого =" ending the items, which end at
+// their subtotal and total ("Подытог", "итог").
+TEST(LineItemTest, AnEqualsSignGluedToThePriceIsNoSummaryLine) {
+  const auto items = Items(R"(РАДУГА КНИЖНЫЙ МАГАЗИН
+16.12.16 07:51
+Газета =91.00
+Пельмени =648.00
+2 х Кофе =250.00
+Подытог =989.00
+итог 989.00 P
+Наличными =1000.00
+Сдача =11.00
+)");
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Газета", "<none>", "<none>", "91.00");
+  ExpectItem(items[1], "Пельмени", "<none>", "<none>", "648.00");
+  ExpectItem(items[2], "Кофе", "2", "125.00", "250.00");
+  // A label and its "=" apart still end the items.
+  const auto summed = Items(R"(KIOSK
+Bread 2.00
+Milk 1.50
+SubTatat = 3.50
+Cash 5.00
+)");
+  ASSERT_EQ(summed.size(), 2u) << Dump(summed);
+}
+
 // On pages read in Cyrillic or Greek the "x" of a count is read as "х" or
 // "χ": alone, glued to the count ("2х") or to the description ("4 хБоза",
 // a capital after it); "2 Xbox" and "2 хлеб" keep their first word.
