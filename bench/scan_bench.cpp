@@ -9,7 +9,7 @@
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
 //              [--reread-lines N] [--no-reread-name] [--reread-name-below Q]
-//              [--dropped-lines N] [--ocr-cache DIR]
+//              [--dropped-lines N] [--no-stacked-columns] [--ocr-cache DIR]
 //
 // --ocr-cache DIR keeps every OCR reading in DIR, keyed by the image's pixels
 // and the engine's settings, and reuses it on later runs: changes to field
@@ -415,6 +415,8 @@ int main(int argc, char** argv) {
       scanner_options.reread_lines = std::stoul(next());
     } else if (a == "--dropped-lines") {
       scanner_options.dropped_lines = std::stoul(next());
+    } else if (a == "--no-stacked-columns") {
+      scanner_options.stacked_columns = false;
     } else if (a == "--reread-name-below") {
       scanner_options.reread_name_below = std::stod(next());
     } else if (a == "--no-reread-name") {
@@ -440,7 +442,8 @@ int main(int argc, char** argv) {
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
           "[--reread-lines N] [--no-reread-name] [--reread-name-below Q] "
-          "[--dropped-lines N] [--no-rules] [--raw-confidence] "
+          "[--dropped-lines N] [--no-stacked-columns] [--no-rules] "
+          "[--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");
       return 2;
     }

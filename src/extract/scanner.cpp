@@ -440,6 +440,12 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_RETURN_IF_ERROR(RereadLines(*engine, image, page));
     AddTiming(result, "reread", MsSince(t));
   }
+  // Before the dropped lines: the stacked words cover the column's ink.
+  if (options_.stacked_columns) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(ReadStackedColumns(*engine, image, page));
+    AddTiming(result, "stacked", MsSince(t));
+  }
   // After the rereads, which go by the page as its layout read it.
   if (options_.dropped_lines > 0) {
     t = Clock::now();
@@ -1050,12 +1056,9 @@ void AddDroppedLine(OcrPage& page, OcrLine line) {
   page.lines.insert(page.lines.begin() + at, std::move(line));
 }
 
-}  // namespace
-
-core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
-                                       const GrayImage& image,
-                                       OcrPage& page) const {
-  // The text's height: the median of the words of two letters or digits.
+// The page's text height: the median of its words of two letters or
+// digits; 0 for a page read hardly at all (fewer than five such words).
+int TextHeight(const OcrPage& page) {
   std::vector<int> heights;
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& w : line.words) {
@@ -1064,11 +1067,110 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
       }
     }
   }
-  // A page read hardly at all has no text height to go by.
-  if (heights.size() < 5) return {};
+  if (heights.size() < 5) return 0;
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2,
                    heights.end());
-  const int h = heights[heights.size() / 2];
+  return heights[heights.size() / 2];
+}
+
+}  // namespace
+
+std::vector<size_t> StackedLines(const OcrPage& page) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < page.lines.size(); ++i) {
+    const OcrLine& line = page.lines[i];
+    if (line.words.size() < 3 || line.MeanConfidence() >= 0.6f) continue;
+    std::vector<core::BBox> boxes;
+    for (const OcrWord& w : line.words) boxes.push_back(w.box);
+    std::sort(
+        boxes.begin(), boxes.end(),
+        [](const core::BBox& a, const core::BBox& b) { return a.y0 < b.y0; });
+    bool stacked = true;
+    for (size_t k = 0; stacked && k + 1 < boxes.size(); ++k) {
+      const core::BBox &a = boxes[k], &b = boxes[k + 1];
+      const int touch = std::min(a.y1 - a.y0, b.y1 - b.y0) / 4;
+      stacked =
+          b.y0 >= a.y1 - touch && internal::HorizontalOverlap(a, b) >= 0.5;
+    }
+    if (stacked) out.push_back(i);
+  }
+  return out;
+}
+
+core::Status Scanner::ReadStackedColumns(OcrEngine& engine,
+                                         const GrayImage& image,
+                                         OcrPage& page) const {
+  const std::vector<size_t> stacked = StackedLines(page);
+  if (stacked.empty()) return {};
+  const int h = TextHeight(page);
+  if (h == 0) return {};
+  std::vector<bool> gone(page.lines.size(), false);
+  std::vector<core::BBox> columns;
+  for (size_t i : stacked) {
+    if (gone[i]) continue;
+    gone[i] = true;
+    core::BBox c = page.lines[i].box;
+    // With the lines of a word or two read as unsurely right above or
+    // below it in its column (the column's other numbers, read on their
+    // side one by one: "hb", "N").
+    for (bool grew = true; grew;) {
+      grew = false;
+      const core::BBox near{c.x0 - h / 2, c.y0 - 2 * h, c.x1 + h / 2,
+                            c.y1 + 2 * h};
+      for (size_t k = 0; k < page.lines.size(); ++k) {
+        const OcrLine& l = page.lines[k];
+        if (gone[k] || l.words.empty() || l.words.size() > 2 ||
+            l.MeanConfidence() >= 0.6f || l.box.x0 < near.x0 ||
+            l.box.x1 > near.x1 || l.box.y1 < near.y0 || l.box.y0 > near.y1) {
+          continue;
+        }
+        gone[k] = grew = true;
+        c = internal::Union(c, l.box);
+      }
+    }
+    // Up to two text heights on either side, short of the words beside it
+    // (a description, a price).
+    int x0 = c.x0 - 2 * h, x1 = c.x1 + 2 * h;
+    for (size_t k = 0; k < page.lines.size(); ++k) {
+      if (gone[k]) continue;
+      for (const OcrWord& w : page.lines[k].words) {
+        if (internal::VerticalOverlap(w.box, c) <= 0) continue;
+        if (w.box.x1 < c.x0 - h / 2) x0 = std::max(x0, w.box.x1 + 1);
+        if (w.box.x0 > c.x1 + h / 2) x1 = std::min(x1, w.box.x0 - 1);
+      }
+    }
+    columns.push_back({std::max(0, x0), std::max(0, c.y0 - h / 4),
+                       std::min(image.width, x1),
+                       std::min(image.height, c.y1 + h / 4)});
+  }
+  for (size_t k = page.lines.size(); k > 0; --k) {
+    if (gone[k - 1]) {
+      page.lines.erase(page.lines.begin() + static_cast<std::ptrdiff_t>(k - 1));
+    }
+  }
+  for (const core::BBox& box : columns) {
+    if (box.x1 <= box.x0 || box.y1 <= box.y0) continue;
+    INVOICES_ASSIGN_OR_RETURN(OcrPage again,
+                              ReadAgain(engine, image, box, h, Layout::kBlock));
+    // A column of numbers: lines with a digit, or a word, read surely.
+    for (OcrLine& line : again.lines) {
+      DropMarks(line);
+      const std::string text = line.Text();
+      if (line.words.empty() || line.MeanConfidence() < 0.5f ||
+          (internal::CountDigits(text) == 0 && Letters(text) < 2)) {
+        continue;
+      }
+      AddDroppedLine(page, std::move(line));
+    }
+  }
+  return {};
+}
+
+core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
+                                       const GrayImage& image,
+                                       OcrPage& page) const {
+  const int h = TextHeight(page);
+  if (h == 0) return {};
   // What was read, but not the blank "word" Tesseract gives a block it
   // took for a picture (the whole page, at times).
   std::vector<core::BBox> read;

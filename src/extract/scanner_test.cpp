@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "pdf_testing.h"
 #include "photo_testing.h"
+#include "text_rows.h"
 
 namespace invoices::extract {
 namespace {
@@ -66,7 +68,7 @@ TEST(ScannerTest, RecordsTimingsInStageOrder) {
   }
   EXPECT_EQ(stages, (std::vector<std::string>{
                         "decode", "payment_qr", "preprocess", "ocr", "reread",
-                        "dropped", "prices", "extract", "total"}));
+                        "stacked", "dropped", "prices", "extract", "total"}));
   EXPECT_EQ(r->document.source, "ocr");
   EXPECT_EQ(r->document.language, "eng");
   EXPECT_EQ(r->text, "TOTAL 1.00");
@@ -725,6 +727,43 @@ TEST(ScriptProbeTest, CodesKeepTheLatinLettersEnglishRead) {
             "Αθήνα 54624\nGS75266 ΦΠΑ24%");
 }
 
+// A column of quantities read as one line of words stacked top to bottom,
+// unsurely: that line, not lines whose words stand side by side, nor a
+// stack read surely, nor two words.
+TEST(StackedLinesTest, WordsStackedInOneColumnAndReadUnsurely) {
+  auto line = [](std::vector<std::pair<std::string, core::BBox>> words,
+                 float confidence) {
+    OcrLine l;
+    for (auto& [text, box] : words) {
+      l.words.push_back({.text = text, .box = box, .confidence = confidence});
+      l.box = l.words.size() == 1 ? box : internal::Union(l.box, box);
+    }
+    return l;
+  };
+  OcrPage page;
+  page.lines.push_back(line({{"Maintenance", {10, 100, 120, 116}},
+                             {"plan", {130, 100, 170, 116}},
+                             {"5", {300, 100, 308, 116}}},
+                            0.3f));
+  // Bottom to top, as Tesseract gives text turned on its side.
+  page.lines.push_back(line({{"Pie", {340, 160, 352, 176}},
+                             {"P|", {340, 140, 352, 156}},
+                             {"wo)", {341, 120, 353, 137}}},
+                            0.3f));
+  page.lines.push_back(line({{"Pl", {340, 200, 352, 216}},
+                             {"eB", {340, 220, 352, 236}},
+                             {"ol", {340, 240, 352, 256}}},
+                            0.9f));
+  page.lines.push_back(
+      line({{"hb", {340, 280, 352, 296}}, {"N", {340, 300, 352, 316}}}, 0.3f));
+  // Overlapping a lot top to bottom: no stack.
+  page.lines.push_back(line({{"a", {340, 400, 352, 420}},
+                             {"b", {340, 410, 352, 430}},
+                             {"c", {340, 420, 352, 440}}},
+                            0.3f));
+  EXPECT_EQ(StackedLines(page), std::vector<size_t>{1});
+}
+
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {
   ScannerOptions options;
   options.reread_name = false;
@@ -1120,6 +1159,53 @@ TEST(ScannerTest, LinesThePageLayoutDroppedAreReadAlone) {
   r = layout_only.Scan(Span(invoice), "dropped-line-invoice.jpg", "");
   ASSERT_TRUE(r);
   EXPECT_EQ(FieldOf(r, "due_date"), "") << r->text;
+}
+
+// An invoice's column of quantities that Tesseract's layout reads as words
+// stacked on their side (the real engine: integration) is read again as a
+// block: each count joins its row, and no row's description takes the
+// stacked words.
+TEST(ScannerTest, AColumnReadAsStackedWordsIsReadAgainAsABlock) {
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  const std::string table = Fixture("layout/stacked-quantities-invoice.png");
+  ASSERT_FALSE(table.empty());
+  ScannerOptions options;
+  options.read_accents = false;
+  auto scan = [&](const ScannerOptions& o) {
+    const Scanner scanner(**pool, o);
+    auto r = scanner.Scan(Span(table), "stacked-quantities-invoice.png", "");
+    EXPECT_TRUE(r) << r.error().ToString();
+    return r ? std::move(*r) : core::Extraction{};
+  };
+  // The descriptions printed.
+  auto printed = [](const core::LineItem& item) {
+    static const std::set<std::string> kPrinted = {
+        "Maintenance plan", "Software license (annual)", "Freight, pallet",
+        "Installation labor (hours)", "Consulting services"};
+    return kPrinted.contains(item.description.value_or(""));
+  };
+  const core::Extraction read = scan(options);
+  ASSERT_EQ(read.line_items.size(), 18u) << read.text;
+  int counted = 0, plain = 0;
+  for (const core::LineItem& item : read.line_items) {
+    plain += printed(item);
+    counted += item.quantity.has_value();
+  }
+  EXPECT_EQ(plain, 18) << read.text;
+  EXPECT_EQ(counted, 18) << read.text;
+  EXPECT_EQ(read.line_items[0].quantity.value_or(""), "5");
+  EXPECT_EQ(read.line_items[0].unit_price.value_or(""), "954.52");
+  EXPECT_EQ(read.line_items[13].quantity.value_or(""), "8");
+  // Left as the layout read it: the stacked words join a description.
+  options.stacked_columns = false;
+  const core::Extraction layout_only = scan(options);
+  plain = 0;
+  for (const core::LineItem& item : layout_only.line_items) {
+    plain += printed(item);
+  }
+  EXPECT_LT(plain, 18) << layout_only.text;
 }
 
 // A customer's block found by its layout alone under the vendor's

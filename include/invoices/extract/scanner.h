@@ -69,6 +69,12 @@ struct ScannerOptions {
   // covers, as high as the text), at most this many a page, each read alone
   // and added to the page when read surely; 0 for none.
   size_t dropped_lines = 10;
+  // A column of short numbers (an invoice's quantities: "1", "12", "1")
+  // that Tesseract took for one line of text turned on its side, read as
+  // junk words stacked top to bottom ("Pie Pl P| wo) PP)"; StackedLines),
+  // is read again as a block of its own; its lines join the rows beside
+  // them.
+  bool stacked_columns = true;
   // Items' prices OCR misread into no amount (GarbledPriceCells: "Tostada
   // LL36" among prices with decimals), at most this many a page, each read
   // again alone; a reading that is a price takes the old one's place. 0 for
@@ -136,6 +142,12 @@ std::pair<size_t, double> MixedCaseWords(const OcrPage& page);
 // as high as most (rules read as text).
 std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n);
 
+// The lines of `page` read as text turned on its side: three words or
+// more, each below the one before in one column, read unsurely (a mean
+// confidence under 0.6). On receipts and invoices such a line is a column
+// of short numbers read as one ("Pie Pl P| wo) PP)" for a column of "1"s).
+std::vector<size_t> StackedLines(const OcrPage& page);
+
 // Codes of Latin letters and digits ("INV-2019-0042", "F2021166") and
 // numbers on a page read again in another script, where that script's
 // model read their letters as its own ("ΙΝΝ-2019-0042", "Ε2021166") or
@@ -201,6 +213,11 @@ class Scanner {
   // after the line above them in their column.
   core::Status ReadDroppedLines(OcrEngine& engine, const GrayImage& image,
                                 OcrPage& page) const;
+  // Reads the columns OCR read as stacked words (StackedLines) again as
+  // blocks (ScannerOptions::stacked_columns), their lines in the stacked
+  // words' place.
+  core::Status ReadStackedColumns(OcrEngine& engine, const GrayImage& image,
+                                  OcrPage& page) const;
   // Reads again, alone, the items' prices of `page` OCR misread
   // (ScannerOptions::reread_prices); a reading that is a price replaces the
   // misread words.
