@@ -1079,7 +1079,19 @@ std::vector<size_t> StackedLines(const OcrPage& page) {
   std::vector<size_t> out;
   for (size_t i = 0; i < page.lines.size(); ++i) {
     const OcrLine& line = page.lines[i];
-    if (line.words.size() < 3 || line.MeanConfidence() >= 0.6f) continue;
+    if (line.words.size() < 2 || line.MeanConfidence() >= 0.6f) continue;
+    // Its words in one column four times as high as wide (some of them
+    // may span others: "rP]P|wlolale|]rpl" beside "re]" and "pia").
+    const core::BBox& b = line.box;
+    bool column = b.y1 - b.y0 >= 4 * (b.x1 - b.x0);
+    for (const OcrWord& w : line.words) {
+      column = column && internal::HorizontalOverlap(w.box, b) >= 0.5;
+    }
+    if (column) {
+      out.push_back(i);
+      continue;
+    }
+    if (line.words.size() < 3) continue;
     std::vector<core::BBox> boxes;
     for (const OcrWord& w : line.words) boxes.push_back(w.box);
     std::sort(

@@ -728,8 +728,9 @@ TEST(ScriptProbeTest, CodesKeepTheLatinLettersEnglishRead) {
 }
 
 // A column of quantities read as one line of words stacked top to bottom,
-// unsurely: that line, not lines whose words stand side by side, nor a
-// stack read surely, nor two words.
+// unsurely: that line, and a tall thin column of words spanning others;
+// not lines whose words stand side by side, nor a stack read surely, nor
+// two words stacked in no tall column.
 TEST(StackedLinesTest, WordsStackedInOneColumnAndReadUnsurely) {
   auto line = [](std::vector<std::pair<std::string, core::BBox>> words,
                  float confidence) {
@@ -761,7 +762,14 @@ TEST(StackedLinesTest, WordsStackedInOneColumnAndReadUnsurely) {
                              {"b", {340, 410, 352, 430}},
                              {"c", {340, 420, 352, 440}}},
                             0.3f));
-  EXPECT_EQ(StackedLines(page), std::vector<size_t>{1});
+  // A long word beside others in a tall, thin column.
+  page.lines.push_back(line({{"rP]P|wlolale|]rpl", {341, 500, 351, 690}},
+                             {"re]", {340, 530, 352, 548}}},
+                            0.1f));
+  // Tall, but no column: words side by side.
+  page.lines.push_back(
+      line({{"|", {300, 700, 303, 800}}, {"xy", {310, 740, 340, 760}}}, 0.1f));
+  EXPECT_EQ(StackedLines(page), (std::vector<size_t>{1, 5}));
 }
 
 TEST(ScannerTest, ABandReadingThatLosesTheDateIsNotTaken) {

@@ -142,10 +142,11 @@ std::pair<size_t, double> MixedCaseWords(const OcrPage& page);
 // as high as most (rules read as text).
 std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n);
 
-// The lines of `page` read as text turned on its side: three words or
-// more, each below the one before in one column, read unsurely (a mean
-// confidence under 0.6). On receipts and invoices such a line is a column
-// of short numbers read as one ("Pie Pl P| wo) PP)" for a column of "1"s).
+// The lines of `page` read as text turned on its side, unsurely (a mean
+// confidence under 0.6): three words or more, each below the one before in
+// one column; or two or more in a column four times as high as wide. On
+// receipts and invoices such a line is a column of short numbers read as
+// one ("Pie Pl P| wo) PP)" for a column of "1"s).
 std::vector<size_t> StackedLines(const OcrPage& page);
 
 // Codes of Latin letters and digits ("INV-2019-0042", "F2021166") and
