@@ -611,6 +611,54 @@ GRAND                         6.50
   EXPECT_GT(items[0].confidence, plain[0].confidence);
 }
 
+// One item's amount misread by a digit ("3.51" for "3.31"): the items do
+// not add up to the subtotal, which the total less its tax confirms; the one
+// digit's change that makes them add up is the amount. Not when no subtotal
+// confirms the total (the total may be the misreading), nor when two items
+// could each be changed.
+TEST(LineItemTest, AnAmountMisreadByOneDigitIsWhatMakesTheItemsAddUp) {
+  const std::string text = R"(CAFE LUNA
+Koffie                         3.51
+Appeltaart                     4.15
+Water                          2.10
+Subtotaal                      9.56
+BTW 9%                         0.86
+Totaal                        10.42
+)";
+  auto fields = [](const char* sub, const char* tax, const char* total) {
+    core::Extraction e;
+    for (auto [name, value] :
+         {std::pair{"subtotal", sub}, {"tax", tax}, {"total", total}}) {
+      if (value) e.fields[name] = {.value = value, .confidence = 0.9};
+    }
+    return e;
+  };
+  core::Extraction sure = fields("9.56", "0.86", "10.42");
+  auto items = Items(text, &sure);
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  ExpectItem(items[0], "Koffie", "<none>", "<none>", "3.31");
+  ExpectItem(items[1], "Appeltaart", "<none>", "<none>", "4.15");
+  ExpectItem(items[2], "Water", "<none>", "<none>", "2.10");
+  // The total alone: left as read.
+  core::Extraction total_only = fields(nullptr, nullptr, "9.56");
+  items = Items(text, &total_only);
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  EXPECT_EQ(Opt(items[0].amount), "3.51");
+  // 0.20 too much, and "3.51" or "4.25" may have been "3.31" or "4.05":
+  // left as read.
+  core::Extraction twice = fields("9.66", "0.87", "10.53");
+  items = Items(R"(CAFE LUNA
+Koffie                         3.51
+Appeltaart                     4.25
+Water                          2.10
+Subtotaal                      9.66
+)",
+                &twice);
+  ASSERT_EQ(items.size(), 3u) << Dump(items);
+  EXPECT_EQ(Opt(items[0].amount), "3.51");
+  EXPECT_EQ(Opt(items[1].amount), "4.25");
+}
+
 TEST(LineItemTest, UnitPriceRowUnderItsItem) {
   const auto items = Items(R"(RESTORAN SIAM VILLAGE
 Qty Description                    Total (RM)
