@@ -1717,12 +1717,13 @@ std::string GuessLanguage(std::string_view text) {
                    "volte",      "sempre",      "pela",       "nif",
                    "vencimento", "emissao",     "praca",      "lda",
                    "unipessoal", "preferencia", "tributavel", "exmo"}},
+          // (Not "faktura": the Nordic languages' and Czech's word too.)
           {"pol",
-           {"dziekujemy", "zapraszamy", "ponownie", "paragon",   "fiskalny",
-            "ptu",        "gotowka",    "reszta",   "zaplaty",   "nabywca",
-            "odbiorca",   "razem",      "nip",      "faktura",   "sprzedaz",
-            "opodatk",    "wartosc",    "termin",   "platnosci", "platne",
-            "ul",         "sp",         "kwota",    "wspolprace"}},
+           {"dziekujemy", "zapraszamy", "ponownie",  "paragon",  "fiskalny",
+            "ptu",        "gotowka",    "reszta",    "zaplaty",  "nabywca",
+            "odbiorca",   "razem",      "nip",       "sprzedaz", "opodatk",
+            "wartosc",    "termin",     "platnosci", "platne",   "ul",
+            "sp",         "kwota",      "wspolprace"}},
           // Not the words the Nordic languages share ("moms", "kontant").
           {"swe",
            {"summa",         "delsumma",     "vaxel",    "tillbaka",
@@ -1808,22 +1809,30 @@ std::string GuessLanguage(std::string_view text) {
   }
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
-  std::string best;
-  int best_hits = 0, second = 0;
+  std::vector<std::pair<std::string_view, int>> hits;
   for (const auto& [code, cues] : kCues) {
-    int hits = 0;
+    int n = 0;
     for (std::string_view cue : cues) {
-      hits += std::binary_search(words.begin(), words.end(), cue);
+      n += std::binary_search(words.begin(), words.end(), cue);
     }
-    if (hits > best_hits) {
-      second = best_hits;
-      best_hits = hits;
-      best = code;
-    } else if (hits > second) {
-      second = hits;
-    }
+    hits.emplace_back(code, n);
   }
-  return best_hits >= 2 && best_hits >= second + 2 ? best : "";
+  const auto best = std::max_element(
+      hits.begin(), hits.end(),
+      [](const auto& a, const auto& b) { return a.second < b.second; });
+  if (best->second < 2) return "";
+  // Two cues more than any other language; but Danish and Norwegian write
+  // the same letters ("æ", "ø", "å"), either reading the other's accents:
+  // one more decides between them.
+  auto same_letters = [](std::string_view a, std::string_view b) {
+    return (a == "dan" && b == "nor") || (a == "nor" && b == "dan");
+  };
+  for (auto it = hits.begin(); it != hits.end(); ++it) {
+    if (it == best) continue;
+    const int margin = same_letters(best->first, it->first) ? 1 : 2;
+    if (best->second < it->second + margin) return "";
+  }
+  return std::string(best->first);
 }
 
 bool AddsAccents(std::string_view english, std::string_view other) {

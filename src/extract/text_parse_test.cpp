@@ -718,6 +718,16 @@ TEST(GuessLanguageTest, WordsOnlyOneLanguagesReceiptsPrint) {
   EXPECT_EQ(GuessLanguage("TOTALT 34,37 kr\nKontant 50,00\nVeksel 15,63\n"
                           "Herav mva 25% 6,87\nTakk for handelen!"),
             "nor");
+  // Danish and Norwegian write the same letters: one cue more decides
+  // ("Betalingsfrist" is Norwegian's word too). Two languages of other
+  // letters still need two.
+  EXPECT_EQ(GuessLanguage("Faktura\nFaktureres til:\nFakturanr.: 952265\n"
+                          "Fakturadato: 15-10-2016\nBetalingsfrist: "
+                          "29-10-2016"),
+            "dan");
+  EXPECT_EQ(GuessLanguage("Fakturadato: 15-10-2016\nFaktureres til:\n"
+                          "Fakturadatum: 2016-10-15\nTack"),
+            "");
   EXPECT_EQ(GuessLanguage("YHTEENSA 35,57\nKateinen 40,00\nTakaisin 4,43\n"
                           "ALV 14% 4,37\nKiitos kaynnista!"),
             "fin");
