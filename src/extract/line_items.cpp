@@ -206,6 +206,7 @@ const PhraseTable& RowLabels() {
       P("endsumme", kStopLabel),
       P("rechnungsbetrag", kStopLabel),
       P("nettobetrag", kStopLabel),
+      P("netto", kStopLabel),
       P("jumlah", kStopLabel),
       P("jumlah kecil", kStopLabel),
       P("jumlah besar", kStopLabel),

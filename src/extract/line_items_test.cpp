@@ -659,6 +659,30 @@ Subtotaal                      9.66
   EXPECT_EQ(Opt(items[1].amount), "4.25");
 }
 
+// A Danish invoice's totals under its items: "Netto" (the amount before
+// tax) and "I alt" read "l alt" end the items; neither is one.
+TEST(LineItemTest, NetAndATotalLabelsCapitalReadSmallEndTheItems) {
+  const auto items = Items(R"(Havnen Tryk ApS
+Beskrivelse        Antal   Enhedspris       Beløb
+Rådgivning (timer)     2       450,00      900,00
+Kørsel                 1       120,00      120,00
+Netto                                    1.020,00
+Moms 25%                                   255,00
+l alt                                    1.275,00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[0], "Rådgivning (timer)", "2", "450.00", "900.00");
+  ExpectItem(items[1], "Kørsel", "1", "120.00", "120.00");
+  const auto receipt = Items(R"(BAGERIET
+Rugbrød                                     32,00
+Kaffe                                       28,00
+l alt                                       60,00
+Dankort                                     60,00
+)");
+  ASSERT_EQ(receipt.size(), 2u) << Dump(receipt);
+  ExpectItem(receipt[1], "Kaffe", "<none>", "<none>", "28.00");
+}
+
 TEST(LineItemTest, UnitPriceRowUnderItsItem) {
   const auto items = Items(R"(RESTORAN SIAM VILLAGE
 Qty Description                    Total (RM)

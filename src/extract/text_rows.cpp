@@ -746,6 +746,20 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
         }
       }
     }
+    // Or whose first word is a capital "I" read as a small "l", the others
+    // read as printed ("l alt" for "I alt").
+    if (!found && t[p].text == "l") {
+      if (auto it = by_first_.find("i"); it != by_first_.end()) {
+        for (size_t i : it->second) {
+          if (phrases_[i].tokens.size() >= 2 &&
+              rest_misread(phrases_[i]) == 0) {
+            found = &phrases_[i];
+            fuzzy = true;
+            break;
+          }
+        }
+      }
+    }
     if (!found) {
       ++p;
       continue;
