@@ -1300,7 +1300,7 @@ core::Status Scanner::ReadAccents(const GrayImage& image, OcrPage& page) const {
     if (const core::BBox* box = internal::BoxOfLine(line, boxes)) {
       of_field[box - boxes.data()].push_back(i);
     } else if (internal::BoxOfLine(line, items) &&
-               internal::CountLetters(line.Text()) >= 3) {
+               internal::CountLetters(line.Text()) >= 2) {
       item_lines.push_back(i);
     }
   }

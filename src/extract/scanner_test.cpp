@@ -532,22 +532,22 @@ TEST(ScannerTest, PaymentTermsAreReadAgainForAccentsWithTheirLabel) {
 
 TEST(ScannerTest, ItemDescriptionsAreReadAgainForAccentsAsOneColumn) {
   // Read in English, the items lose their umlauts. The German engine reads
-  // the items' rows once, as one block from the first to the last (three
+  // the items' rows once, as one block from the first to the last (four
   // lines); each row's reading in its own columns that differs only in
-  // accents is taken.
+  // accents is taken (a word of two letters too: "Öl").
   int german_blocks = 0;
   auto r = ScanReadAgainInGerman(
       "Schafer Buchhandlung\nHauptstr. 46\n50667 Koln\nRechnung Nr. 123\n"
-      "Gebuhr 10,00\nPrufung 20,00\nZubehor 5,00\nSumme 35,00\n"
-      "MwSt 19% 6,65\nVielen Dank",
-      "Gebühr 10,00\nPrüfung 20,00\nZubehör 5,00", &german_blocks);
+      "Gebuhr 10,00\nPrufung 20,00\nZubehor 5,00\nOl 3,00\nSumme 38,00\n"
+      "MwSt 19% 7,22\nVielen Dank",
+      "Gebühr 10,00\nPrüfung 20,00\nZubehör 5,00\nÖl 3,00", &german_blocks);
   ASSERT_TRUE(r) << r.error().message();
   std::vector<std::string> descriptions;
   for (const core::LineItem& item : r->line_items) {
     descriptions.push_back(item.description.value_or(""));
   }
   EXPECT_EQ(descriptions,
-            (std::vector<std::string>{"Gebühr", "Prüfung", "Zubehör"}));
+            (std::vector<std::string>{"Gebühr", "Prüfung", "Zubehör", "Öl"}));
   // One reading for the three rows, beside one for the vendor's name and
   // one for the two lines of its address.
   EXPECT_EQ(german_blocks, 3);

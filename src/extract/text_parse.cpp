@@ -1909,12 +1909,9 @@ bool AddsAccents(std::string_view english, std::string_view other) {
         continue;
       }
       if (i < n) mark(i + 1, j + 1, gained || now[j].printed != was[i].printed);
-      // (Two accented letters only as a digit and a letter: "ő" read
-      // "6é".)
-      const bool misread_pair =
-          i + 1 < n && !was[i].accented &&
-          (!was[i + 1].accented ||
-           (was[i].folded >= '0' && was[i].folded <= '9'));
+      // (Two letters, the second accented, only after one without: "ő"
+      // read "6é", "ö" read "dé"; not "éé".)
+      const bool misread_pair = i + 1 < n && !was[i].accented;
       if (misread_pair) mark(i + 2, j + 1, true);
     }
   }

@@ -667,6 +667,7 @@ TEST(AddsAccentsTest, AccentsAddedNoneDropped) {
   // An "ő" the English model read as a digit and an accented letter.
   EXPECT_TRUE(AddsAccents("9021 Gy6ér", "9021 Győr"));
   EXPECT_TRUE(AddsAccents("Rak6éczi ut", "Rákóczi út"));
+  EXPECT_TRUE(AddsAccents("Anyagkdéltség", "Anyagköltség"));
   EXPECT_FALSE(AddsAccents("Gyéér", "Győr"));  // not two letters for one
   // A ligature is one letter, English's reading of it one too.
   EXPECT_TRUE(AddsAccents("Melk 1L", "Mælk 1L"));
