@@ -1285,7 +1285,8 @@ struct Token {
 struct Match {
   size_t first, last;  // token indices, inclusive
   uint64_t kinds;
-  size_t byte;  // where its first word starts in the line text
+  size_t byte;         // where its first word starts in the line text
+  bool fuzzy = false;  // a word of it misread (FuzzyKinds)
 };
 
 // Splits folded words into letter/digit runs. Two common OCR confusions are
@@ -1483,7 +1484,7 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
     }
     if (!found) {
       if (const uint64_t kinds = FuzzyKinds(tokens[p].text)) {
-        out.push_back({p, p, kinds, word_begin[tokens[p].word]});
+        out.push_back({p, p, kinds, word_begin[tokens[p].word], true});
       }
       ++p;
       continue;
@@ -1912,6 +1913,30 @@ uint64_t WordKinds(const OcrWord& word) {
   for (const Match& m : MatchKeywords(tokens, begin)) kinds |= m.kinds;
   return kinds;
 }
+
+}  // namespace
+
+bool IsSumLabel(const std::vector<OcrWord>& words) {
+  const std::vector<Token> tokens = SplitCompounds(Tokenize(words));
+  if (tokens.empty()) return false;
+  std::vector<size_t> begin;
+  size_t at = 0;
+  for (const OcrWord& w : words) {
+    begin.push_back(at);
+    at += w.text.size() + 1;
+  }
+  constexpr uint64_t kSum = kTotal | kSub | kDue | kBalance | kNet | kExcl;
+  size_t covered = 0;
+  bool sum = false;
+  for (const Match& m : MatchKeywords(tokens, begin)) {
+    if (m.fuzzy) continue;  // "Galdo" (for "Galão") is no "saldo"
+    covered += m.last - m.first + 1;
+    sum = sum || (m.kinds & kSum) != 0;
+  }
+  return sum && 3 * covered >= 2 * tokens.size();
+}
+
+namespace {
 
 // ------------------------------------------------------------------ amounts
 

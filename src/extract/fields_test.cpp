@@ -2921,4 +2921,23 @@ TOTAL 189.00)");
 }
 
 }  // namespace
+// Labels of sums in the extractor's languages, its keywords two thirds of
+// the words or more; not an item that holds one ("Fishing net"), nor one a
+// misread word only looks like ("Galdo", a letter from "Saldo").
+TEST(IsSumLabelTest, TheExtractorsSumLabelsMostOfTheWords) {
+  auto label = [](const std::string& text) {
+    return IsSumLabel(PageFromText(text).lines.at(0).words);
+  };
+  EXPECT_TRUE(label("Välisumma"));
+  EXPECT_TRUE(label("ДО СПЛАТИ"));
+  EXPECT_TRUE(label("ПРОМІЖНИЙ ПІДСУМОК"));
+  EXPECT_TRUE(label("Valoare netă"));
+  EXPECT_TRUE(label("Beløb ekskl. moms"));
+  EXPECT_TRUE(label("Subtotal"));
+  EXPECT_FALSE(label("Fishing net"));
+  EXPECT_FALSE(label("Galdo"));
+  EXPECT_FALSE(label("Kaffee"));
+  EXPECT_FALSE(label("Moms 25%"));  // a tax, no sum
+}
+
 }  // namespace invoices::extract

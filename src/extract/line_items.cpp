@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "invoices/core/decimal.h"
+#include "invoices/extract/fields.h"
 #include "invoices/extract/text_parse.h"
 #include "text_rows.h"
 
@@ -1101,7 +1102,12 @@ Parsed TableReader::Parse(size_t ri) const {
     }
   }
   const bool percent_row = row.text.find('%') != std::string::npos;
-  if (label == kStopLabel) {
+  // (Or a sum by the field extractor's labels: "Välisumma", "ДО
+  // СПЛАТИ".)
+  if (label == kStopLabel ||
+      (label == 0 && p.desc_last > p.desc_first &&
+       IsSumLabel({row.words.begin() + std::ptrdiff_t(p.desc_first),
+                   row.words.begin() + std::ptrdiff_t(p.desc_last)}))) {
     p.kind = kStop;
     return p;
   }

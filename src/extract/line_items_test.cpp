@@ -683,6 +683,26 @@ Dankort                                     60,00
   ExpectItem(receipt[1], "Kaffe", "<none>", "<none>", "28.00");
 }
 
+// A sum labelled in words the items' own labels lack, but the field
+// extractor's have (IsSumLabel), ends the items: Finnish "Välisumma",
+// Ukrainian "ДО СПЛАТИ".
+TEST(LineItemTest, TheFieldExtractorsSumLabelsEndTheItems) {
+  auto items = Items(R"(LEIPOMO AHO
+Pulla                                        3,20
+Kahvi                                        2,80
+Välisumma                                    6,00
+Maksettava                                   6,00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+  ExpectItem(items[1], "Kahvi", "<none>", "<none>", "2.80");
+  items = Items(R"(КАВ'ЯРНЯ
+Кава                                        45.00
+Пиріжок                                     32.00
+ДО СПЛАТИ                                   77.00
+)");
+  ASSERT_EQ(items.size(), 2u) << Dump(items);
+}
+
 TEST(LineItemTest, UnitPriceRowUnderItsItem) {
   const auto items = Items(R"(RESTORAN SIAM VILLAGE
 Qty Description                    Total (RM)

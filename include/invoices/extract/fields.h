@@ -63,4 +63,11 @@ struct Reread {
 // `max_lines`, the most needed first (no value before a doubtful one).
 std::vector<Reread> LinesToReread(const OcrPage& page, size_t max_lines);
 
+// Whether `words` (a row's label, left of its amount) name a sum of the
+// document by the extractor's labels in all its languages: a total,
+// subtotal, amount due, balance or amount before tax ("Välisumma", "ДО
+// СПЛАТИ", "Beløb ekskl. moms", "Sum eks. mva"), its keywords two thirds
+// of its words or more ("Fishing net" is no net amount).
+bool IsSumLabel(const std::vector<OcrWord>& words);
+
 }  // namespace invoices::extract
