@@ -1449,21 +1449,24 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
         }
       }
     }
-    // A date label of two words or more whose first word, of six letters
-    // or more and no keyword, or one later word of six letters or more,
-    // OCR misread by one letter ("Zahibar bis", "Termin ptatnosci").
-    static const std::vector<const Keyword*> kDatePhrases = [] {
+    // A date or sum label of two words or more whose first word, of six
+    // letters or more and no keyword, or one later word of six letters or
+    // more, OCR misread by one letter ("Zahibar bis", "Termin ptatnosci",
+    // "Wartos¢ brutto").
+    static const std::vector<const Keyword*> kPhrases = [] {
+      constexpr uint64_t kSum = kTotal | kSub | kDue | kBalance | kNet;
       std::vector<const Keyword*> out;
       for (const Keyword& k : Keywords()) {
-        if (k.tokens.size() >= 2 && (k.kinds & kDateRole) &&
+        if (k.tokens.size() >= 2 && (k.kinds & (kDateRole | kSum)) &&
             k.tokens[0].size() >= 6) {
           out.push_back(&k);
         }
       }
       return out;
     }();
+    bool misread = false;
     if (!found && !IsSingleKeyword(tokens[p].text)) {
-      for (const Keyword* phrase : kDatePhrases) {
+      for (const Keyword* phrase : kPhrases) {
         if (p + phrase->tokens.size() > tokens.size() ||
             !WithinOneEdit(phrase->tokens[0], tokens[p].text)) {
           continue;
@@ -1478,6 +1481,7 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
         }
         if (ok) {
           found = phrase;
+          misread = true;
           break;
         }
       }
@@ -1490,7 +1494,7 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
       continue;
     }
     const size_t last = p + found->tokens.size() - 1;
-    out.push_back({p, last, found->kinds, word_begin[tokens[p].word]});
+    out.push_back({p, last, found->kinds, word_begin[tokens[p].word], misread});
     p = last + 1;
   }
   // A tax word next to an identifier label names a registration number

@@ -2921,6 +2921,38 @@ TOTAL 189.00)");
 }
 
 }  // namespace
+// A sum's label of two words whose first OCR misread by one letter
+// ("Wartos¢ brutto" for "Wartość brutto") still names it: the gross amount
+// is the total, not what is left to pay after an advance.
+TEST(FieldsTest, ASumLabelWithItsFirstWordMisreadByOneLetterNamesIt) {
+  OcrPage page = PageFromText(R"(Wiśniewski Budownictwo S.A.
+Faktura
+Wartos¢ netto                 10.403,29
+Kwota VAT 8%                     832,26
+Wartos¢ brutto                11.246,72
+Zaliczka                      -3.374,00
+Pozostato do zaptaty           7.872,72
+)");
+  // Read as the page's layout reads it: the labels one block, the values
+  // another after it (but the last row's, read with its label).
+  std::vector<OcrLine> values;
+  for (size_t i = 2; i + 1 < page.lines.size(); ++i) {
+    OcrLine& line = page.lines[i];
+    OcrLine value;
+    value.words.push_back(line.words.back());
+    value.box = line.words.back().box;
+    line.words.pop_back();
+    line.box = line.words.front().box;
+    for (const OcrWord& w : line.words)
+      line.box = internal::Union(line.box, w.box);
+    values.push_back(std::move(value));
+  }
+  page.lines.insert(page.lines.end(), values.begin(), values.end());
+  const auto e = Extract(page);
+  EXPECT_EQ(Value(e, "total"), "11246.72") << Dump(e);
+  EXPECT_EQ(Value(e, "subtotal"), "10403.29") << Dump(e);
+}
+
 // Labels of sums in the extractor's languages, its keywords two thirds of
 // the words or more; not an item that holds one ("Fishing net"), nor one a
 // misread word only looks like ("Galdo", a letter from "Saldo").
