@@ -1031,6 +1031,13 @@ Parsed TableReader::Parse(size_t ri) const {
   if (d + 1 < tail_first) {
     std::string t = row.words[d].text;
     if (t.size() >= 2 && t.back() == '.') t.pop_back();  // "3."
+    // "Зх": a "3" the Cyrillic model read as its "З", before the sign.
+    constexpr std::string_view kZe = "\xD0\x97";
+    if (t.starts_with(kZe) && t.size() > kZe.size() &&
+        TimesSignAt(std::string_view(t).substr(kZe.size())) ==
+            t.size() - kZe.size()) {
+      t.replace(0, kZe.size(), "3");
+    }
     const bool count =
         !t.empty() && t.size() <= 3 && std::all_of(t.begin(), t.end(), IsDigit);
     // "2x", "2pc", "3pcs".

@@ -486,7 +486,8 @@ Cash 5.00
 
 // On pages read in Cyrillic or Greek the "x" of a count is read as "х" or
 // "χ": alone, glued to the count ("2х") or to the description ("4 хБоза",
-// a capital after it); "2 Xbox" and "2 хлеб" keep their first word.
+// a capital after it); "2 Xbox" and "2 хлеб" keep their first word. A "3"
+// read "З" before it is still the count ("Зх").
 TEST(LineItemTest, ACyrillicOrGreekTimesSignIsTheCountsSign) {
   const auto items = Items(R"(ПЕКАРНА ВИТОША
 4 хБоза                      95.08
@@ -506,6 +507,14 @@ TEST(LineItemTest, ACyrillicOrGreekTimesSignIsTheCountsSign) {
   ExpectItem(items[4], "Кифла", "4", "5.67", "22.68");
   ExpectItem(items[5], "Xbox", "2", "299.00", "598.00");
   ExpectItem(items[6], "хлеб", "2", "2.00", "4.00");
+  // A "3" read as the Cyrillic "З" before the sign: still the count.
+  const auto ze = Items(R"(РАДУГА
+Зх Газета                  2061.00
+Сыр                          69.00
+ИТОГО                      2130.00
+)");
+  ASSERT_EQ(ze.size(), 2u) << Dump(ze);
+  ExpectItem(ze[0], "Газета", "3", "687.00", "2061.00");
 }
 
 // The count misread as a letter ("AX" for "4x"), a price's separator lost
