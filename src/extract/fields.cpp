@@ -71,6 +71,8 @@ constexpr uint64_t kAmountRole = kTotal | kSub | kTax | kDue | kBalance | kNet |
                                  kAmount | kChange | kTender | kRounding |
                                  kDiscount | kCount | kTip | kGrand | kCharge;
 constexpr uint64_t kDateRole = kDateWord | kInvoiceDate | kDueWord | kExpiry;
+// Kinds that name a sum of the document.
+constexpr uint64_t kSumRole = kTotal | kSub | kDue | kBalance | kNet;
 
 struct Keyword {
   std::vector<std::string> tokens;  // folded; "x*" prefix, "*x" suffix
@@ -1454,10 +1456,9 @@ std::vector<Match> MatchKeywords(const std::vector<Token>& tokens,
     // more, OCR misread by one letter ("Zahibar bis", "Termin ptatnosci",
     // "Wartos¢ brutto").
     static const std::vector<const Keyword*> kPhrases = [] {
-      constexpr uint64_t kSum = kTotal | kSub | kDue | kBalance | kNet;
       std::vector<const Keyword*> out;
       for (const Keyword& k : Keywords()) {
-        if (k.tokens.size() >= 2 && (k.kinds & (kDateRole | kSum)) &&
+        if (k.tokens.size() >= 2 && (k.kinds & (kDateRole | kSumRole)) &&
             k.tokens[0].size() >= 6) {
           out.push_back(&k);
         }
@@ -1929,13 +1930,12 @@ bool IsSumLabel(const std::vector<OcrWord>& words) {
     begin.push_back(at);
     at += w.text.size() + 1;
   }
-  constexpr uint64_t kSum = kTotal | kSub | kDue | kBalance | kNet | kExcl;
   size_t covered = 0;
   bool sum = false;
   for (const Match& m : MatchKeywords(tokens, begin)) {
     if (m.fuzzy) continue;  // "Galdo" (for "Galão") is no "saldo"
     covered += m.last - m.first + 1;
-    sum = sum || (m.kinds & kSum) != 0;
+    sum = sum || (m.kinds & (kSumRole | kExcl)) != 0;
   }
   return sum && 3 * covered >= 2 * tokens.size();
 }

@@ -2920,7 +2920,6 @@ TOTAL 189.00)");
   EXPECT_EQ(Value(dated, "invoice_date"), "2018-03-12") << Dump(dated);
 }
 
-}  // namespace
 // A sum's label of two words whose first OCR misread by one letter
 // ("Wartos¢ brutto" for "Wartość brutto") still names it: the gross amount
 // is the total, not what is left to pay after an advance.
@@ -2972,4 +2971,5 @@ TEST(IsSumLabelTest, TheExtractorsSumLabelsMostOfTheWords) {
   EXPECT_FALSE(label("Moms 25%"));  // a tax, no sum
 }
 
+}  // namespace
 }  // namespace invoices::extract

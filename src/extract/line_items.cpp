@@ -1381,52 +1381,48 @@ struct Record {
   size_t amount_row = 0;
 };
 
-// Items that do not add up to any of `targets` (less the discounts `off`
-// or not) when one amount OCR misread by one digit ("3.51" for "3.31",
-// "6.71" for "0.71"): the one amount whose one digit changed makes them add
-// up, when exactly one such change does (over all the targets), is
-// corrected, and the items add up. An amount its row's count and unit price
-// agree with is no misreading (but is corrected to what they make). Returns
-// whether a change was made.
-bool CorrectOneDigit(std::vector<Record>& records,
-                     const std::vector<Decimal>& targets, const Decimal& off,
-                     int minor) {
+// Items that do not add up to `target` (less the discounts `off` or not)
+// when one amount OCR misread by one digit ("3.51" for "3.31", "6.71" for
+// "0.71"): the one amount whose one digit changed makes them add up, when
+// exactly one such change does, is corrected, and the items add up. An
+// amount its row's count and unit price agree with is no misreading (but is
+// corrected to what they make). Returns whether a change was made.
+bool CorrectOneDigit(std::vector<Record>& records, const Decimal& target,
+                     const Decimal& off, int minor) {
   Decimal sum(0, minor);
   for (const Record& r : records) sum = sum + *r.numbers.amount;
   std::optional<std::pair<Record*, Decimal>> found;
   bool ambiguous = false;
   std::vector<Decimal> bases = {sum};
   if (off.units() != 0) bases.push_back(sum - off);
-  for (const Decimal& t : targets) {
-    for (const Decimal& base : bases) {
-      const int64_t d = (t - base).Rescaled(minor).units();
-      if (d == 0) continue;
-      // One digit's change: d = k x 10^p, 1 <= |k| <= 9.
-      int64_t place = 1, k = d;
-      while (k % 10 == 0) {
-        k /= 10;
-        place *= 10;
+  for (const Decimal& base : bases) {
+    const int64_t d = (target - base).Rescaled(minor).units();
+    if (d == 0) continue;
+    // One digit's change: d = k x 10^p, 1 <= |k| <= 9.
+    int64_t place = 1, k = d;
+    while (k % 10 == 0) {
+      k /= 10;
+      place *= 10;
+    }
+    if (k < -9 || k > 9) continue;
+    for (Record& r : records) {
+      const Parsed& p = r.numbers;
+      const int64_t x = p.amount->Rescaled(minor).units();
+      if (x <= 0 || p.filled) continue;
+      const int64_t digit = (x / place) % 10;
+      if (digit + k < 0 || digit + k > 9) continue;
+      const int64_t fixed = x + k * place;
+      // The leading digit does not become a zero.
+      if (fixed / place == 0) continue;
+      const Decimal value(fixed, minor);
+      if (p.verified && !p.derived &&
+          !(p.qty && p.unit && Multiplies(*p.qty, *p.unit, value))) {
+        continue;
       }
-      if (k < -9 || k > 9) continue;
-      for (Record& r : records) {
-        const Parsed& p = r.numbers;
-        const int64_t x = p.amount->Rescaled(minor).units();
-        if (x <= 0 || p.filled) continue;
-        const int64_t digit = (x / place) % 10;
-        if (digit + k < 0 || digit + k > 9) continue;
-        const int64_t fixed = x + k * place;
-        // The leading digit does not become a zero.
-        if (fixed / place == 0) continue;
-        const Decimal value(fixed, minor);
-        if (p.verified && !p.derived &&
-            !(p.qty && p.unit && Multiplies(*p.qty, *p.unit, value))) {
-          continue;
-        }
-        if (found && (found->first != &r || found->second != value)) {
-          ambiguous = true;
-        }
-        found.emplace(&r, value);
+      if (found && (found->first != &r || found->second != value)) {
+        ambiguous = true;
       }
+      found.emplace(&r, value);
     }
   }
   if (!found || ambiguous) return false;
@@ -1852,7 +1848,7 @@ void ExtractLineItems(const OcrPage& page, int page_number,
       (sub->Rescaled(minor) == read_total->Rescaled(minor) ||
        (tax && sub->Rescaled(minor) == (*read_total - *tax).Rescaled(minor)));
   if (!adds_up && sure_sum && records.size() >= 2) {
-    adds_up = CorrectOneDigit(records, {*sub}, off, minor);
+    adds_up = CorrectOneDigit(records, *sub, off, minor);
   }
   // Without a header, one row that does not add up may be anything.
   if (!header && records.size() < 2 && !adds_up) return;
