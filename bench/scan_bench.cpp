@@ -7,6 +7,7 @@
 //              [--layout auto|block|sparse] [--reread-below Q] [--ocr-setting
 //              NAME=VALUE]...
 //              [--min-side PX] [--flatten auto|always|never] [--no-crop]
+//              [--deskew-min-degrees D]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
 //              [--reread-lines N] [--no-reread-name] [--reread-name-below Q]
 //              [--dropped-lines N] [--no-stacked-columns] [--ocr-cache DIR]
@@ -423,6 +424,8 @@ int main(int argc, char** argv) {
       scanner_options.reread_name = false;
     } else if (a == "--no-crop") {
       scanner_options.crop_to_paper = false;
+    } else if (a == "--deskew-min-degrees") {
+      scanner_options.deskew_min_degrees = std::stod(next());
     } else if (a == "--no-rules") {
       scanner_options.remove_rules = false;
     } else if (a == "--raw-confidence") {
@@ -441,7 +444,8 @@ int main(int argc, char** argv) {
           "[--lang eng] [--tesseract-cli] [--details FILE] [--layout "
           "auto|block|sparse] [--reread-below Q] [--ocr-setting NAME=VALUE] "
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
-          "[--reread-lines N] [--no-reread-name] [--reread-name-below Q] "
+          "[--deskew-min-degrees D] [--reread-lines N] [--no-reread-name] "
+          "[--reread-name-below Q] "
           "[--dropped-lines N] [--no-stacked-columns] [--no-rules] "
           "[--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");

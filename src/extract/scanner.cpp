@@ -161,6 +161,18 @@ int PricedLines(const OcrPage& page) {
 // invoice without one was read poorly.
 bool HasPrices(const OcrPage& page) { return PricedLines(page) > 0; }
 
+// The turn of the page's lines of text (EstimateSkew), measured inside
+// `paper` (or the image) clear of its edges: a scanner's dark frame or the
+// table's wedges around a sheet would outweigh the lines.
+double SkewOfText(const GrayImage& image,
+                  const std::optional<core::BBox>& paper) {
+  const core::BBox in =
+      paper.value_or(core::BBox{0, 0, image.width, image.height});
+  const int dx = (in.x1 - in.x0) / 16, dy = (in.y1 - in.y0) / 16;
+  return EstimateSkew(
+      Crop(image, {in.x0 + dx, in.y0 + dy, in.x1 - dx, in.y1 - dy}));
+}
+
 }  // namespace
 
 std::optional<Homography> Scanner::Straighten(GrayImage& image) const {
@@ -350,16 +362,36 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
   // A photographed sheet on a darker table is cropped to, or, when it was
   // taken at an angle and its edges are certain, straightened: OCR then
   // reads the straightened sheet. Scans that are all paper pay only for
-  // FindPaper, as before (a few milliseconds).
+  // FindPaper, as before (a few milliseconds). A page turned by a degree or
+  // two is levelled first (ScannerOptions::deskew_min_degrees), and its
+  // paper found again.
   std::optional<Homography> straightened;
+  std::optional<core::BBox> paper;
   if ((options_.crop_to_paper || options_.straighten) && !rendered) {
-    if (auto paper = FindPaper(image)) {
-      if (options_.straighten) straightened = Straighten(image);
-      if (!straightened && options_.crop_to_paper) {
-        crop = *paper;
-        image = Crop(image, crop);
-        ClearSurroundings(image);
-      }
+    paper = FindPaper(image);
+    if (paper && options_.straighten) straightened = Straighten(image);
+  }
+  if (straightened) paper.reset();
+  if (!straightened && options_.deskew_min_degrees > 0) {
+    const double skew = SkewOfText(image, paper);
+    if (std::abs(skew) >= options_.deskew_min_degrees) {
+      Deskewed level = Deskew(image, skew);
+      image = std::move(level.image);
+      straightened = level.to_image;
+      if (paper) paper = FindPaper(image);
+    }
+  }
+  if (paper && options_.crop_to_paper) {
+    image = Crop(image, *paper);
+    ClearSurroundings(image);
+    if (straightened) {
+      // The crop's offset goes into the map back to the image.
+      auto& m = straightened->m;
+      m[2] += m[0] * paper->x0 + m[1] * paper->y0;
+      m[5] += m[3] * paper->x0 + m[4] * paper->y0;
+      m[8] += m[6] * paper->x0 + m[7] * paper->y0;
+    } else {
+      crop = *paper;
     }
   }
   bool flatten = options_.flatten == "always";
@@ -534,10 +566,14 @@ core::Result<OcrPage> Scanner::RecognizePage(OcrEngine& engine,
     // A page with no decimals to its amounts ("Rp 116.305.800") has no
     // price either way: the stretched reading must read as much, not just
     // a few words surely (a clean page stretched may lose all but a line).
+    // Prices it alone found count when it read as much or more surely: a
+    // page of whole forints stretched may read junk as one ("32:00,") in
+    // half the letters.
     const bool priced = HasPrices(stretched), had = HasPrices(page);
-    if ((priced && !had) ||
-        (priced == had && stretched.Quality() > page.Quality() &&
-         stretched.Characters() >= 0.8 * page.Characters())) {
+    const bool as_much = stretched.Characters() >= 0.8 * page.Characters();
+    const bool surer = stretched.Quality() > page.Quality();
+    if ((priced && !had && (as_much || surer)) ||
+        (priced == had && surer && as_much)) {
       page = std::move(stretched);
       image = std::move(faint);
     }

@@ -914,6 +914,15 @@ TEST(ScannerTest, APageReadWithoutPricesIsReadAgainWithItsContrastStretched) {
   EXPECT_EQ(
       TotalReadTwice("ACME SDN BHD\nTOTAL 9.00", "ACME SDN BHD\nTOTAL 18.00"),
       std::make_pair(std::string("9.00"), 1));
+  // A page of whole amounts (forints) read again into a price from junk
+  // ("32:00,"): a reading that holds much less of the page, and less
+  // surely, is not taken; as surely, it is (a faint slip read well).
+  const std::string whole =
+      "ACME KFT\nSUBTOTAL 3 056 000\nTAX 825 120\nTOTAL 3 881 120";
+  EXPECT_EQ(TotalReadTwice(whole, "TOTAL 38.81", 0.5f),
+            std::make_pair(std::string("3881120.00"), 2));
+  EXPECT_EQ(TotalReadTwice(whole, "TOTAL 38.81", 0.95f),
+            std::make_pair(std::string("38.81"), 2));
   // Amounts without decimals ("Rp 116.305.800") are no prices either: a
   // second reading of a few words, however sure, is not taken for a page.
   EXPECT_EQ(TotalReadTwice("PT Sumber Rejeki Konsultan\nJl. Malioboro No. 35\n"
@@ -1214,6 +1223,48 @@ TEST(ScannerTest, AColumnReadAsStackedWordsIsReadAgainAsABlock) {
     plain += printed(item);
   }
   EXPECT_LT(plain, 18) << layout_only.text;
+}
+
+// An invoice scanned turned by about a degree, its customer's block and
+// its dates in two columns side by side (the real engine: integration).
+// Tesseract follows the turned lines, but joins the customer's name to the
+// other column's date and reads both as junk ("aa KR. Kidllitas datuma");
+// turned back first, it reads them, and the boxes come back in the upload's
+// pixels.
+TEST(ScannerTest, APageScannedTurnedIsTurnedBackBeforeItIsRead) {
+  auto pool = EnginePool::Create(
+      1, [] { return NewTesseractEngine({.language = "eng"}); });
+  ASSERT_TRUE(pool) << pool.error().ToString();
+  const std::string invoice = Fixture("layout/turned-two-column-invoice.jpg");
+  ASSERT_FALSE(invoice.empty());
+  ScannerOptions options;
+  options.read_accents = false;  // no other language needed
+  auto scan = [&](const ScannerOptions& o) {
+    const Scanner scanner(**pool, o);
+    auto r = scanner.Scan(Span(invoice), "turned.jpg", "");
+    EXPECT_TRUE(r) << r.error().ToString();
+    return r;
+  };
+  auto r = scan(options);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(FieldOf(r, "receiver_name").ends_with("Kft.")) << r->text;
+  EXPECT_TRUE(FieldOf(r, "receiver_address").starts_with("6720 Szeged"))
+      << r->text;
+  EXPECT_EQ(FieldOf(r, "invoice_date"), "2023-12-20");
+  EXPECT_EQ(FieldOf(r, "total"), "19372580.00") << r->text;
+  // The total's box, in the upload's pixels (1900 x 2500): right of
+  // "Brutto osszesen", near (1490-1690, 1640-1690).
+  const auto& box = r->fields["total"].bbox;
+  ASSERT_TRUE(box);
+  EXPECT_NEAR(box->x0, 1490, 40);
+  EXPECT_NEAR(box->x1, 1690, 40);
+  EXPECT_NEAR(box->y0, 1645, 30);
+  EXPECT_NEAR(box->y1, 1685, 30);
+  // Read as scanned: no customer.
+  options.deskew_min_degrees = 0;
+  r = scan(options);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(FieldOf(r, "receiver_name"), "") << r->text;
 }
 
 // A customer's block found by its layout alone under the vendor's

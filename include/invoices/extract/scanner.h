@@ -45,6 +45,15 @@ struct ScannerOptions {
   // left to OCR's own deskewing. A straightened page is not cropped again.
   bool straighten = true;
   double straighten_min_degrees = 2.0;
+  // A page whose lines of text are turned by at least this many degrees
+  // (EstimateSkew, up to 5) and was not straightened is levelled before OCR
+  // (Deskew): Tesseract follows a slightly turned line, but on a page of
+  // two columns it joins the lines of one to the other's and reads both
+  // wrong. Smaller turns are left to it: on the made-up sets, levelling
+  // from 0.3 degrees changed about as many fields for the worse as for the
+  // better (433 and 461), from 1 degree fewer and more of them for the
+  // better (99 and 131; docs/BENCHMARKS.md); 0 turns it off.
+  double deskew_min_degrees = 1.0;
   // How OCR splits the page (Layout): kAuto finds columns and blocks.
   Layout layout = Layout::kAuto;
   // When the page read with kAuto has a Quality() below this, it is read
