@@ -3666,7 +3666,8 @@ size_t NameEnd(const Line& line) {
   }
   if (!legal) {
     // A company number in brackets closing the line ("99 SPEED MART S/B
-    // (519537-X)" read with its legal form garbled) is no part of the name.
+    // (519537-X)" read with its legal form garbled, its check letter read
+    // apart: "(519537: X)") is no part of the name.
     const auto& words = line.ocr->words;
     size_t first = words.size();
     int digits = 0;
@@ -3675,6 +3676,11 @@ size_t NameEnd(const Line& line) {
       const int d = int(std::count_if(
           t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }));
       const bool bracketed = t.find_first_of("()") != std::string::npos;
+      if (d == 0 && first == words.size() && t.size() <= 3 &&
+          t.ends_with(')') && !t.starts_with('(')) {
+        --first;
+        continue;
+      }
       if (d == 0 || (!bracketed && d < 4)) break;
       digits += d;
       --first;

@@ -1772,9 +1772,17 @@ LOT P.T. 2811, JALAN ANGSA,
 TOTAL 9.00)"),
                   "vendor_name"),
             "99 SPEED MART S/B");
-  // A fraction stays a fraction.
+  // Its check letter read apart from the number ("S/D" for "S/B" too).
+  EXPECT_EQ(Value(Extract(R"(99 SPEED MART S/D (519537: X)
+LOT P.T. 2811, JALAN ANGSA,
+TOTAL 9.00)"),
+                  "vendor_name"),
+            "99 SPEED MART S/D");
+  // A fraction stays a fraction; a bracket of letters alone is the name's.
   EXPECT_EQ(Value(Extract("PIPES 5/8 AND MORE\nTOTAL 9.00\n"), "vendor_name"),
             "PIPES 5/8 AND MORE");
+  EXPECT_EQ(Value(Extract("KEDAI RUNCIT (KL)\nTOTAL 9.00\n"), "vendor_name"),
+            "KEDAI RUNCIT (KL)");
 }
 
 TEST(ExtractFieldsTest, ANameAtTheTopMayHoldAWordThatLabelsTotals) {
