@@ -1109,6 +1109,19 @@ int TextHeight(const OcrPage& page) {
   return heights[heights.size() / 2];
 }
 
+// Whether `w` is what Tesseract gives ink it could not split into letters:
+// a word of letters read unsurely (under 0.5) that is far wider than they
+// are (three text heights `h` a letter, counting two more), where a line of
+// one column met the line of the next ("ee" over a customer's name and
+// street beside "Vystaveno: 2.10.2018"). Not one with digits: a dotted
+// leader read with the amount after it ("~—~~-—«2,").
+bool Garbled(const OcrWord& w, int h) {
+  const size_t letters = Letters(w.text);
+  return w.confidence < 0.5f && letters > 0 &&
+         internal::CountDigits(w.text) == 0 &&
+         w.box.x1 - w.box.x0 > 3 * h * int(letters + 2);
+}
+
 }  // namespace
 
 std::vector<size_t> StackedLines(const OcrPage& page) {
@@ -1220,17 +1233,22 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
   const int h = TextHeight(page);
   if (h == 0) return {};
   // What was read, but not the blank "word" Tesseract gives a block it
-  // took for a picture (the whole page, at times).
-  std::vector<core::BBox> read;
+  // took for a picture (the whole page, at times), nor a garbled one: its
+  // ink is read again as dropped, and the word goes when that reads.
+  std::vector<core::BBox> read, garbled;
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& w : line.words) {
-      if (w.box.y1 - w.box.y0 <= 4 * h &&
-          std::any_of(w.text.begin(), w.text.end(),
-                      [](unsigned char c) { return !std::isspace(c); })) {
+      if (Garbled(w, h)) {
+        garbled.push_back(w.box);
+      } else if (w.box.y1 - w.box.y0 <= 4 * h &&
+                 std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) {
+                   return !std::isspace(c);
+                 })) {
         read.push_back(w.box);
       }
     }
   }
+  std::vector<core::BBox> added;
   for (const core::BBox& band :
        FindUnreadText(image, read, h, options_.dropped_lines)) {
     const core::BBox box{std::max(0, band.x0 - h / 2),
@@ -1251,8 +1269,26 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
         Letters(text) + internal::CountDigits(text) < 3) {
       continue;
     }
+    added.push_back(box);
     AddDroppedLine(page, std::move(line));
   }
+  // A garbled word whose ink was read again goes.
+  for (OcrLine& line : page.lines) {
+    const size_t before = line.words.size();
+    std::erase_if(line.words, [&](const OcrWord& w) {
+      return Garbled(w, h) &&
+             std::any_of(added.begin(), added.end(), [&](const core::BBox& b) {
+               return internal::VerticalOverlap(w.box, b) > 0 &&
+                      internal::HorizontalOverlap(w.box, b) > 0;
+             });
+    });
+    if (line.words.size() == before || line.words.empty()) continue;
+    line.box = line.words.front().box;
+    for (const OcrWord& w : line.words) {
+      line.box = internal::Union(line.box, w.box);
+    }
+  }
+  std::erase_if(page.lines, [](const OcrLine& l) { return l.words.empty(); });
   return {};
 }
 
