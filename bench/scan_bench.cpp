@@ -10,7 +10,8 @@
 //              [--deskew-min-degrees D]
 //              [--no-rules] [--raw-confidence] [--fit-calibration]
 //              [--reread-lines N] [--no-reread-name] [--reread-name-below Q]
-//              [--dropped-lines N] [--no-stacked-columns] [--ocr-cache DIR]
+//              [--dropped-lines N] [--reread-parts N] [--no-stacked-columns]
+//              [--ocr-cache DIR]
 //
 // --ocr-cache DIR keeps every OCR reading in DIR, keyed by the image's pixels
 // and the engine's settings, and reuses it on later runs: changes to field
@@ -416,6 +417,8 @@ int main(int argc, char** argv) {
       scanner_options.reread_lines = std::stoul(next());
     } else if (a == "--dropped-lines") {
       scanner_options.dropped_lines = std::stoul(next());
+    } else if (a == "--reread-parts") {
+      scanner_options.reread_parts = std::stoul(next());
     } else if (a == "--no-stacked-columns") {
       scanner_options.stacked_columns = false;
     } else if (a == "--reread-name-below") {
@@ -446,7 +449,8 @@ int main(int argc, char** argv) {
           "[--min-side PX] [--flatten auto|always|never] [--no-crop] "
           "[--deskew-min-degrees D] [--reread-lines N] [--no-reread-name] "
           "[--reread-name-below Q] "
-          "[--dropped-lines N] [--no-stacked-columns] [--no-rules] "
+          "[--dropped-lines N] [--reread-parts N] [--no-stacked-columns] "
+          "[--no-rules] "
           "[--raw-confidence] "
           "[--fit-calibration] [--ocr-cache DIR]\n");
       return 2;

@@ -299,6 +299,12 @@ TEST(IdentifierTest, NordicCzechTurkishIndonesianHungarianRomanianLabels) {
   EXPECT_EQ(Value(tr, "invoice_id"), "154182") << Dump(tr);
   EXPECT_EQ(Value(tr, "receiver_name"), "Kardesler Insaat Ltd. Sti.")
       << Dump(tr);
+  // "Müşteri:" with its "ü" read as "ii".
+  const core::Extraction tr2 = Extract(
+      "Cinar Bilisim A.S.\nFATURA\nMiisteri:\n"
+      "Bogazici Insaat Ltd. Sti.\nBagdat Cad. No:21\n16010 Osmangazi/Bursa\n");
+  EXPECT_EQ(Value(tr2, "receiver_name"), "Bogazici Insaat Ltd. Sti.")
+      << Dump(tr2);
   const core::Extraction id = Extract(
       "PT Sinar Jaya Teknologi\nNo. Faktur: INV-2025-8672\nKepada Yth.\n"
       "CV Sederhana Logistik\nJl. Sudirman No. 87\nDenpasar 80111\n");

@@ -489,6 +489,11 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
     INVOICES_RETURN_IF_ERROR(RereadPrices(*engine, image, page));
     AddTiming(result, "prices", MsSince(t));
   }
+  if (options_.reread_parts > 0) {
+    t = Clock::now();
+    INVOICES_RETURN_IF_ERROR(RereadUnsureParts(*engine, image, page));
+    AddTiming(result, "parts", MsSince(t));
+  }
   held.reset();
   if (options_.read_accents && guess && !script) {
     t = Clock::now();
@@ -612,6 +617,14 @@ core::Result<OcrPage> ReadAgain(OcrEngine& engine, const GrayImage& image,
     for (OcrWord& w : l.words) to_image(w.box);
   }
   return again;
+}
+
+// `b` with room around it to read it again alone: half a text height `h`
+// either side, a quarter above and below, within `image`.
+core::BBox Padded(const core::BBox& b, int h, const GrayImage& image) {
+  return {std::max(0, b.x0 - h / 2), std::max(0, b.y0 - h / 4),
+          std::min(image.width, b.x1 + h / 2),
+          std::min(image.height, b.y1 + h / 4)};
 }
 
 // Reads `box` of `image` again as one line of text (ReadAgain): its words
@@ -1251,10 +1264,7 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
   std::vector<core::BBox> added;
   for (const core::BBox& band :
        FindUnreadText(image, read, h, options_.dropped_lines)) {
-    const core::BBox box{std::max(0, band.x0 - h / 2),
-                         std::max(0, band.y0 - h / 4),
-                         std::min(image.width, band.x1 + h / 2),
-                         std::min(image.height, band.y1 + h / 4)};
+    const core::BBox box = Padded(band, h, image);
     INVOICES_ASSIGN_OR_RETURN(OcrLine line,
                               ReadLineAgain(engine, image, box, h));
     DropMarks(line);
@@ -1298,10 +1308,7 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
        GarbledPriceCells(page, options_.reread_prices)) {
     OcrLine& line = page.lines[cell.line];
     const int h = line.WordHeight();
-    const core::BBox box{std::max(0, cell.box.x0 - h / 2),
-                         std::max(0, cell.box.y0 - h / 4),
-                         std::min(image.width, cell.box.x1 + h / 2),
-                         std::min(image.height, cell.box.y1 + h / 4)};
+    const core::BBox box = Padded(cell.box, h, image);
     if (box.x1 <= box.x0 || box.y1 <= box.y0) continue;
     INVOICES_ASSIGN_OR_RETURN(OcrLine again,
                               ReadLineAgain(engine, image, box, h));
@@ -1321,6 +1328,85 @@ core::Status Scanner::RereadPrices(OcrEngine& engine, const GrayImage& image,
         [&](const OcrWord& w) {
           return CentredBetween(w, cell.box.x0, cell.box.x1 + 1);
         },
+        std::move(again.words));
+  }
+  return {};
+}
+
+std::vector<LinePart> UnsureParts(const OcrPage& page, size_t n) {
+  std::vector<LinePart> out;
+  for (size_t li = 0; li < page.lines.size(); ++li) {
+    const OcrLine& line = page.lines[li];
+    if (line.words.size() < 2) continue;
+    const int gap = 2 * line.WordHeight();
+    std::vector<LinePart> parts;
+    size_t first = 0;
+    for (size_t w = 1; w <= line.words.size(); ++w) {
+      if (w < line.words.size() &&
+          line.words[w].box.x0 - line.words[w - 1].box.x1 <= gap) {
+        continue;
+      }
+      LinePart part{.line = li, .first = first, .last = w};
+      part.box = line.words[first].box;
+      double sum = 0;
+      for (size_t k = first; k < w; ++k) {
+        part.box = internal::Union(part.box, line.words[k].box);
+        sum += line.words[k].confidence;
+      }
+      part.confidence = float(sum / double(w - first));
+      parts.push_back(part);
+      first = w;
+    }
+    if (parts.size() < 2) continue;
+    for (const LinePart& part : parts) {
+      size_t signs = 0;
+      for (size_t k = part.first; k < part.last; ++k) {
+        const std::string& t = line.words[k].text;
+        signs += Letters(t) + internal::CountDigits(t);
+      }
+      const bool rest_sure =
+          std::any_of(parts.begin(), parts.end(), [&](const LinePart& other) {
+            return &other != &part && other.confidence >= 0.75f;
+          });
+      if (part.confidence < 0.5f && signs >= 2 && rest_sure) {
+        out.push_back(part);
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const LinePart& a, const LinePart& b) {
+                     return a.confidence < b.confidence;
+                   });
+  if (out.size() > n) out.resize(n);
+  return out;
+}
+
+core::Status Scanner::RereadUnsureParts(OcrEngine& engine,
+                                        const GrayImage& image,
+                                        OcrPage& page) const {
+  for (const LinePart& part : UnsureParts(page, options_.reread_parts)) {
+    OcrLine& line = page.lines[part.line];
+    // The part's own print: the line's may be a larger one's beside it.
+    const int h = part.box.y1 - part.box.y0;
+    const core::BBox box = Padded(part.box, h, image);
+    if (box.x1 <= box.x0 || box.y1 <= box.y0) continue;
+    INVOICES_ASSIGN_OR_RETURN(OcrLine again,
+                              ReadLineAgain(engine, image, box, h));
+    // The marks of the part's edges go, not a label's sign ("Invoice #").
+    std::erase_if(again.words, [](const OcrWord& w) {
+      return Letters(w.text) + internal::CountDigits(w.text) == 0 &&
+             w.text.find_first_of("#%") == std::string::npos &&
+             w.text.find("№") == std::string::npos;
+    });
+    const std::string text = again.Text();
+    if (again.words.empty() ||
+        Letters(text) + internal::CountDigits(text) < 2 ||
+        again.MeanConfidence() < 0.75) {
+      continue;
+    }
+    const int x0 = part.box.x0, x1 = part.box.x1;
+    ReplaceWords(
+        line, [&](const OcrWord& w) { return CentredBetween(w, x0, x1 + 1); },
         std::move(again.words));
   }
   return {};

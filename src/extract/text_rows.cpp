@@ -706,12 +706,19 @@ std::vector<LabelHit> PhraseTable::Match(const Row& row) const {
   while (p < t.size()) {
     const Phrase* found = nullptr;
     bool fuzzy = false;
-    // One long word misread by one letter: token k of `ph` against the
-    // row's token p + k.
+    // One long word misread by one letter, or with a "ü" read as "ii"
+    // ("Miisteri:" for "Müşteri:"): token k of `ph` against the row's
+    // token p + k.
     auto near = [&](const Phrase& ph, size_t k) {
       const std::string& got = t[p + k].text;
-      return ph.tokens[k].size() >= 6 && got.size() >= 6 && !Knows(got) &&
-             WithinOneEdit(ph.tokens[k], got);
+      if (ph.tokens[k].size() < 6 || got.size() < 6 || Knows(got)) {
+        return false;
+      }
+      if (WithinOneEdit(ph.tokens[k], got)) return true;
+      const size_t ii = got.find("ii");
+      return ii != std::string::npos &&
+             WithinOneEdit(ph.tokens[k],
+                           got.substr(0, ii) + "u" + got.substr(ii + 2));
     };
     // How the words of `ph` after its first are read: 0 as printed, 1 with
     // one misread, 2 otherwise (or past the row's end).

@@ -89,6 +89,11 @@ struct ScannerOptions {
   // again alone; a reading that is a price takes the old one's place. 0 for
   // none.
   size_t reread_prices = 6;
+  // Parts of a line across columns read unsurely (UnsureParts: "one:" for
+  // a small bold "Odběratel:" joined to the vendor's large name beside
+  // it), at most this many a page, each read again alone; a reading of
+  // letters or digits read surely takes the old one's place. 0 for none.
+  size_t reread_parts = 4;
   // The lines of a vendor's name (and of a customer's, in its columns) found
   // with a calibrated confidence under `reread_name_below` are read again,
   // each with the lines around it as a block at a comfortable text height;
@@ -157,6 +162,21 @@ std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n);
 // receipts and invoices such a line is a column of short numbers read as
 // one ("Pie Pl P| wo) PP)" for a column of "1"s).
 std::vector<size_t> StackedLines(const OcrPage& page);
+
+// A run of a line's words between gaps wider than two of its text heights:
+// the line crossed columns. `words` are the run's [first, last) in the
+// line.
+struct LinePart {
+  size_t line = 0, first = 0, last = 0;
+  core::BBox box;
+  float confidence = 0;  // the run's mean
+};
+
+// Up to `n` parts of lines that cross columns whose words, two letters or
+// digits or more, were read unsurely (a mean confidence under 0.5) while
+// the rest of the line was not: Tesseract reads a column's line joined to
+// one of larger print beside it poorly. The least sure first.
+std::vector<LinePart> UnsureParts(const OcrPage& page, size_t n);
 
 // Codes of Latin letters and digits ("INV-2019-0042", "F2021166") and
 // numbers on a page read again in another script, where that script's
@@ -233,6 +253,11 @@ class Scanner {
   // misread words.
   core::Status RereadPrices(OcrEngine& engine, const GrayImage& image,
                             OcrPage& page) const;
+  // Reads again, alone, the parts of lines UnsureParts picks
+  // (ScannerOptions::reread_parts); a sure reading of letters or digits
+  // replaces the part's words.
+  core::Status RereadUnsureParts(OcrEngine& engine, const GrayImage& image,
+                                 OcrPage& page) const;
   // The languages' pool (with English) that reads `page`, read in English,
   // better (ScannerOptions::scripts); null when none does or none is
   // installed.
