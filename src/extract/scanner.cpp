@@ -378,7 +378,7 @@ core::Result<OcrPage> Scanner::ReadImage(GrayImage image, int width, int height,
       Deskewed level = Deskew(image, skew);
       image = std::move(level.image);
       straightened = level.to_image;
-      if (paper) paper = FindPaper(image);
+      if (paper && options_.crop_to_paper) paper = FindPaper(image);
     }
   }
   if (paper && options_.crop_to_paper) {
@@ -1026,6 +1026,14 @@ bool ValueOnly(std::string_view text) {
   return Letters(text) <= 3 && internal::CountDigits(text) > 0;
 }
 
+// Sets the box of `line`, which has words, to the box of its words.
+void FitBox(OcrLine& line) {
+  line.box = line.words.front().box;
+  for (const OcrWord& w : line.words) {
+    line.box = internal::Union(line.box, w.box);
+  }
+}
+
 // Puts `line`, read alone where the page's layout read nothing, into
 // `page`. A label whose value was read on its row ("TOTAL" dropped,
 // "196,03 €" read), or a value whose label was, joins that line, the words
@@ -1033,9 +1041,7 @@ bool ValueOnly(std::string_view text) {
 // above it in its column, in that line's block; with none above, before
 // the first line below it, in a block of its own.
 void AddDroppedLine(OcrPage& page, OcrLine line) {
-  line.box = line.words.front().box;
-  for (const OcrWord& w : line.words)
-    line.box = internal::Union(line.box, w.box);
+  FitBox(line);
   auto set_ids = [&line](int block, int paragraph, int line_id) {
     for (OcrWord& w : line.words) {
       w.block = block;
@@ -1248,15 +1254,12 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
   // What was read, but not the blank "word" Tesseract gives a block it
   // took for a picture (the whole page, at times), nor a garbled one: its
   // ink is read again as dropped, and the word goes when that reads.
-  std::vector<core::BBox> read, garbled;
+  std::vector<core::BBox> read;
   for (const OcrLine& line : page.lines) {
     for (const OcrWord& w : line.words) {
-      if (Garbled(w, h)) {
-        garbled.push_back(w.box);
-      } else if (w.box.y1 - w.box.y0 <= 4 * h &&
-                 std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) {
-                   return !std::isspace(c);
-                 })) {
+      if (!Garbled(w, h) && w.box.y1 - w.box.y0 <= 4 * h &&
+          std::any_of(w.text.begin(), w.text.end(),
+                      [](unsigned char c) { return !std::isspace(c); })) {
         read.push_back(w.box);
       }
     }
@@ -1292,11 +1295,7 @@ core::Status Scanner::ReadDroppedLines(OcrEngine& engine,
                       internal::HorizontalOverlap(w.box, b) > 0;
              });
     });
-    if (line.words.size() == before || line.words.empty()) continue;
-    line.box = line.words.front().box;
-    for (const OcrWord& w : line.words) {
-      line.box = internal::Union(line.box, w.box);
-    }
+    if (line.words.size() != before && !line.words.empty()) FitBox(line);
   }
   std::erase_if(page.lines, [](const OcrLine& l) { return l.words.empty(); });
   return {};

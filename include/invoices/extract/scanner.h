@@ -164,8 +164,7 @@ std::vector<const OcrWord*> SuspectWords(const OcrPage& page, size_t n);
 std::vector<size_t> StackedLines(const OcrPage& page);
 
 // A run of a line's words between gaps wider than two of its text heights:
-// the line crossed columns. `words` are the run's [first, last) in the
-// line.
+// the line crossed columns. The run is the line's words [first, last).
 struct LinePart {
   size_t line = 0, first = 0, last = 0;
   core::BBox box;
